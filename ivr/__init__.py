@@ -1,0 +1,84 @@
+"""The call router for Belgian helplines: `create_app` builds the Flask app Twilio talks to."""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections.abc import Callable
+from datetime import UTC, datetime
+from pathlib import Path
+
+from flask import Flask, request
+
+from ivr import config as config_module
+from ivr.store import Store
+
+log = logging.getLogger("ivr")
+
+# Used only with IVR_INSECURE=1 and no IVR_SECRET: call-state URLs are then forgeable.
+INSECURE_SECRET = "insecure-local-trial-secret"
+
+
+class InsecureStartRefused(RuntimeError):
+    pass
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+def create_app(
+    config_dir: str | os.PathLike | None = None,
+    *,
+    clock: Callable[[], datetime] | None = None,
+) -> Flask:
+    """The app for the configuration in `config_dir` ($IVR_CONFIG_DIR, else ./config).
+
+    Refuses to start (ConfigError) on a configuration `ivr check` would reject, and without
+    TWILIO_AUTH_TOKEN unless IVR_INSECURE=1.
+    """
+    config_dir = Path(config_dir or os.environ.get("IVR_CONFIG_DIR") or "config")
+    prompts_dir = os.environ.get("IVR_PROMPTS_DIR")
+    config = config_module.load_or_raise(config_dir, prompts_dir)
+
+    token = os.environ.get("TWILIO_AUTH_TOKEN", "")
+    insecure = os.environ.get("IVR_INSECURE") == "1"
+    if not token and not insecure:
+        raise InsecureStartRefused(
+            "TWILIO_AUTH_TOKEN is not set, so anyone could pose as Twilio; set it, or set "
+            "IVR_INSECURE=1 for a local trial"
+        )
+    if not token:
+        log.warning(
+            "!!! INSECURE: IVR_INSECURE=1 and no TWILIO_AUTH_TOKEN: requests are NOT checked "
+            "for Twilio's signature. For local trials only, never in production. !!!"
+        )
+    secret = os.environ.get("IVR_SECRET") or token or INSECURE_SECRET
+
+    from ivr.web import Router, bp, safe_response
+
+    app = Flask(__name__)
+    app.extensions["ivr"] = Router(
+        config=config,
+        clock=clock or utc_now,
+        store=Store(),
+        auth_token=token,
+        secret=secret,
+        public_url=os.environ.get("IVR_PUBLIC_URL"),
+    )
+    app.register_blueprint(bp)
+
+    @app.errorhandler(404)
+    @app.errorhandler(405)
+    def not_a_webhook(error):
+        # Twilio only ever requests /voice URLs; whatever went wrong, the caller is helped.
+        if request.path.startswith("/voice"):
+            return safe_response()
+        return error
+
+    @app.get("/healthz")
+    def healthz():
+        return {"status": "ok", "config_version": config.version, "lines": sorted(config.lines)}
+
+    log.info("serving %d lines, configuration %s", len(config.lines), config.version)
+    return app

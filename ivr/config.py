@@ -1,0 +1,1066 @@
+"""Loads and checks the operators' YAML files, and compiles them into `ivr.model` objects.
+
+Every mistake is reported as a `Problem` with the file and line it comes from, phrased for an
+operator: what is wrong and how to fix it. `ivr check` prints them; the app refuses to start on
+an error. Warnings (a placeholder number, a short number the carrier must support) do not stop
+anything.
+
+The YAML is read with a restricted resolver: `19:00` stays a string (YAML 1.1 would make it the
+number 1140), `no` stays a string (YAML 1.1 would make it false), dates stay strings; only
+`true`/`false`, plain whole numbers and empty values are typed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import string
+from dataclasses import dataclass
+from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import yaml
+
+from ivr import model
+from ivr.schedule import (
+    ClosureDay,
+    DatedException,
+    Schedule,
+    ScheduleError,
+    parse_span,
+    weekly_windows,
+)
+
+SERVICES_FILE = "services.yaml"
+VOICES_FILE = "voices.yaml"
+KNOWN_LANGUAGES = ("fr", "nl", "de", "en")
+E164 = re.compile(r"^\+[1-9]\d{6,14}$")
+SHORT_NUMBER = re.compile(r"^\d{3,6}$")
+NATIONAL_NUMBER = re.compile(r"^0\d{7,9}$")
+ID = re.compile(r"^[a-z0-9][a-z0-9-]*$")
+
+# Placeholders the code fills, by where a prompt is used.
+LINE_PLACEHOLDERS = {"line", "hours", "next_open", "number"}
+REFERRAL_PLACEHOLDERS = {"name", "about", "number", "hours", "next_open"}
+# Prompts the code itself speaks, in the `shared:` section of every language.
+BUILTIN_PROMPTS = {
+    "goodbye": LINE_PLACEHOLDERS,
+    "invalid_choice": LINE_PLACEHOLDERS,
+    "voicemail_thanks": LINE_PLACEHOLDERS,
+    "referral": REFERRAL_PLACEHOLDERS,
+    "referral_always": REFERRAL_PLACEHOLDERS,
+    "referral_closed": REFERRAL_PLACEHOLDERS,
+    "referral_offer": REFERRAL_PLACEHOLDERS,
+    "referral_not_reached": REFERRAL_PLACEHOLDERS,
+}
+SERVICE_TEXTS = ("name", "about")
+
+
+@dataclass(frozen=True)
+class Problem:
+    file: str
+    line: int
+    message: str
+    warning: bool = False
+
+    def __str__(self) -> str:
+        kind = "warning: " if self.warning else ""
+        return f"{self.file}:{self.line}: {kind}{self.message}"
+
+
+class ConfigError(Exception):
+    def __init__(self, problems: list[Problem]):
+        self.problems = problems
+        super().__init__("\n".join(str(p) for p in problems))
+
+
+# -- YAML with line numbers -----------------------------------------------------------------
+
+
+class _Loader(yaml.SafeLoader):
+    pass
+
+
+_Loader.yaml_implicit_resolvers = {}
+_Loader.add_implicit_resolver(
+    "tag:yaml.org,2002:bool", re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF")
+)
+_Loader.add_implicit_resolver("tag:yaml.org,2002:int", re.compile(r"^(?:0|[1-9][0-9]*)$"), None)
+_Loader.add_implicit_resolver(
+    "tag:yaml.org,2002:null", re.compile(r"^(?:~|null|Null|NULL|)$"), ["~", "n", "N", ""]
+)
+
+
+class Mapping(dict):
+    """A YAML mapping that remembers where it and each of its keys stand."""
+
+    line: int = 0
+    key_lines: dict
+
+
+class Sequence(list):
+    line: int = 0
+    item_lines: list
+
+
+class Reader:
+    """Reads one YAML file and collects its problems."""
+
+    def __init__(self, path: Path, problems: list[Problem], display: str):
+        self.path = path
+        self.file = display
+        self.problems = problems
+        self.data = None
+
+    def error(self, line: int, message: str) -> None:
+        self.problems.append(Problem(self.file, line, message))
+
+    def warn(self, line: int, message: str) -> None:
+        self.problems.append(Problem(self.file, line, message, warning=True))
+
+    def load(self):
+        try:
+            text = self.path.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            self.error(1, f"cannot read the file ({exc}); save it as UTF-8 text")
+            return None
+        try:
+            node = yaml.compose(text, Loader=_Loader)
+        except yaml.MarkedYAMLError as exc:
+            mark = exc.problem_mark or exc.context_mark
+            line = mark.line + 1 if mark else 1
+            self.error(
+                line,
+                f"this is not valid YAML ({exc.problem}); check the indentation and that "
+                "text with ':' or '#' in it is quoted",
+            )
+            return None
+        if node is None:
+            self.error(1, "the file is empty")
+            return None
+        self.data = self._convert(node)
+        return self.data
+
+    def _convert(self, node):
+        line = node.start_mark.line + 1
+        if isinstance(node, yaml.MappingNode):
+            result = Mapping()
+            result.line, result.key_lines = line, {}
+            for key_node, value_node in node.value:
+                key = self._convert(key_node)
+                key = str(key) if key is not None else ""
+                key_line = key_node.start_mark.line + 1
+                if key in result:
+                    self.error(key_line, f"'{key}' is written twice here; keep only one")
+                result[key] = self._convert(value_node)
+                result.key_lines[key] = key_line
+            return result
+        if isinstance(node, yaml.SequenceNode):
+            result = Sequence(self._convert(item) for item in node.value)
+            result.line = line
+            result.item_lines = [item.start_mark.line + 1 for item in node.value]
+            return result
+        if node.tag.endswith(":bool"):
+            return node.value.lower() == "true"
+        if node.tag.endswith(":int"):
+            return int(node.value)
+        if node.tag.endswith(":null"):
+            return None
+        return node.value
+
+
+def _line_of(mapping, key: str) -> int:
+    if isinstance(mapping, Mapping):
+        return mapping.key_lines.get(key, mapping.line)
+    return getattr(mapping, "line", 1)
+
+
+# -- typed field access ---------------------------------------------------------------------
+
+
+class Fields:
+    """Reads the fields of one mapping, reporting missing, mistyped and unknown ones."""
+
+    def __init__(self, reader: Reader, mapping: Mapping, what: str, known: set[str]):
+        self.r, self.m, self.what = reader, mapping, what
+        for key in mapping:
+            if key not in known:
+                hint = ", ".join(sorted(known))
+                self.r.error(
+                    _line_of(mapping, key),
+                    f"{what} has no setting '{key}'; the settings are: {hint}",
+                )
+
+    def line(self, key: str) -> int:
+        return _line_of(self.m, key)
+
+    def has(self, key: str) -> bool:
+        return key in self.m and self.m[key] is not None
+
+    def text(self, key: str, *, required: bool = True, default: str | None = None):
+        value = self.m.get(key)
+        if value is None:
+            if required:
+                self.r.error(self.line(key), f"{self.what} needs '{key}:'")
+            return default
+        if isinstance(value, Mapping | Sequence) or isinstance(value, bool):
+            self.r.error(self.line(key), f"'{key}' must be a single value")
+            return default
+        return str(value)
+
+    def number(self, key: str, default: int, low: int, high: int) -> int:
+        value = self.m.get(key)
+        if value is None:
+            return default
+        if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+            self.r.error(
+                self.line(key), f"'{key}' must be a whole number from {low} to {high}, not {value}"
+            )
+            return default
+        return value
+
+    def flag(self, key: str, default: bool) -> bool:
+        value = self.m.get(key)
+        if value is None:
+            return default
+        if not isinstance(value, bool):
+            self.r.error(self.line(key), f"'{key}' must be true or false, not {value}")
+            return default
+        return value
+
+    def mapping(self, key: str, *, required: bool = True) -> Mapping | None:
+        value = self.m.get(key)
+        if value is None:
+            if required:
+                self.r.error(self.line(key), f"{self.what} needs '{key}:'")
+            return None
+        if not isinstance(value, Mapping):
+            self.r.error(self.line(key), f"'{key}' must hold indented 'name: value' lines")
+            return None
+        return value
+
+    def sequence(self, key: str, *, required: bool = True) -> Sequence | None:
+        value = self.m.get(key)
+        if value is None:
+            if required:
+                self.r.error(self.line(key), f"{self.what} needs '{key}:'")
+            return None
+        if not isinstance(value, Sequence):
+            if isinstance(value, str | int):
+                seq = Sequence([value])
+                seq.line, seq.item_lines = self.line(key), [self.line(key)]
+                return seq
+            self.r.error(self.line(key), f"'{key}' must be a list, one '- item' per line")
+            return None
+        return value
+
+
+# -- schedules ------------------------------------------------------------------------------
+
+SCHEDULE_KEYS = {"timezone", "hours", "public_holidays", "closure_days", "exceptions"}
+
+
+def read_schedule(r: Reader, m: Mapping, what: str, language: str) -> Schedule | None:
+    f = Fields(r, m, what, SCHEDULE_KEYS)
+    timezone = f.text("timezone", required=False, default="Europe/Brussels")
+    try:
+        ZoneInfo(timezone)
+    except (ZoneInfoNotFoundError, ValueError):
+        r.error(f.line("timezone"), f"'{timezone}' is not a time zone; write Europe/Brussels")
+        return None
+    ok = True
+    hours = m.get("hours")
+    always = hours == "always"
+    windows = ()
+    if hours is None:
+        r.error(m.line, f"{what} needs 'hours:', for example 'mon-fri: 09:00-19:00' or 'always'")
+        ok = False
+    elif not always:
+        if not isinstance(hours, Mapping):
+            r.error(
+                f.line("hours"),
+                "'hours' must be 'always' or indented lines such as 'mon-fri: 09:00-19:00'",
+            )
+            ok = False
+        else:
+            rows = []
+            for days, spans in hours.items():
+                if isinstance(spans, Sequence):
+                    spans = ", ".join(str(s) for s in spans)
+                try:
+                    weekly_windows([(days, str(spans))])
+                    rows.append((days, str(spans)))
+                except ScheduleError as exc:
+                    r.error(_line_of(hours, days), str(exc))
+                    ok = False
+            try:
+                windows = weekly_windows(rows)
+            except ScheduleError as exc:
+                r.error(f.line("hours"), f"{exc}; a line cannot open twice at the same time")
+                ok = False
+    holidays_policy = m.get("public_holidays")
+    if holidays_policy is None and not always:
+        r.error(
+            m.line,
+            f"{what} needs 'public_holidays: closed' or 'public_holidays: open' "
+            "(Belgian public holidays come from the holidays package)",
+        )
+        ok = False
+    elif holidays_policy not in (None, "closed", "open"):
+        r.error(f.line("public_holidays"), "'public_holidays' must be 'closed' or 'open'")
+        ok = False
+    closure_days = _read_closure_days(r, f)
+    exceptions = _read_exceptions(r, f)
+    if not ok or closure_days is None or exceptions is None:
+        return None
+    return Schedule(
+        timezone=timezone,
+        windows=windows,
+        closes_on_public_holidays=holidays_policy == "closed",
+        closure_days=tuple(closure_days),
+        exceptions=tuple(exceptions),
+        holiday_language=language if language in ("fr", "nl", "de") else "en_US",
+        always_open=always,
+    )
+
+
+_MONTH_DAY = re.compile(r"^(\d{1,2})-(\d{1,2})$")
+_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+def _read_closure_days(r: Reader, f: Fields):
+    seq = f.sequence("closure_days", required=False)
+    if seq is None:
+        return []
+    result, ok = [], True
+    for item, line in zip(seq, seq.item_lines, strict=True):
+        if not isinstance(item, Mapping):
+            r.error(line, "a closure day is written as 'date: 07-11' and 'name: ...'")
+            ok = False
+            continue
+        g = Fields(r, item, "a closure day", {"date", "name"})
+        text = g.text("date") or ""
+        name = g.text("name") or ""
+        match = _MONTH_DAY.match(text)
+        try:
+            from datetime import date
+
+            date(2024, int(match[1]), int(match[2]))  # a leap year admits 02-29
+            result.append(ClosureDay(int(match[1]), int(match[2]), name))
+        except (TypeError, ValueError):
+            r.error(
+                g.line("date"),
+                f"'{text}' is not a day of the year; write month-day, such as 07-11 for 11 July",
+            )
+            ok = False
+    return result if ok else None
+
+
+def _read_exceptions(r: Reader, f: Fields):
+    from datetime import date
+
+    seq = f.sequence("exceptions", required=False)
+    if seq is None:
+        return []
+    result, ok = [], True
+    for item, line in zip(seq, seq.item_lines, strict=True):
+        if not isinstance(item, Mapping):
+            r.error(line, "an exception needs 'dates:', 'status:' and 'reason:'")
+            ok = False
+            continue
+        g = Fields(r, item, "an exception", {"dates", "hours", "status", "reason"})
+        dates = g.text("dates") or ""
+        status = g.text("status")
+        reason = g.text("reason") or ""
+        parts = [p.strip() for p in dates.split("..")]
+        try:
+            if len(parts) > 2 or not all(_DATE.match(p) for p in parts):
+                raise ValueError
+            first = date.fromisoformat(parts[0])
+            last = date.fromisoformat(parts[-1])
+            if last < first:
+                raise ValueError
+        except ValueError:
+            r.error(
+                g.line("dates"),
+                f"'{dates}' is not a date or a period; write 2026-12-24 or "
+                "2026-12-24..2026-12-31 (first and last day)",
+            )
+            ok = False
+            continue
+        start, end = 0, 24 * 60
+        if g.has("hours"):
+            try:
+                start, end = parse_span(str(item["hours"]))
+            except ScheduleError as exc:
+                r.error(g.line("hours"), str(exc))
+                ok = False
+                continue
+        if status not in ("open", "closed"):
+            if status is not None:
+                r.error(g.line("status"), "'status' must be 'open' or 'closed'")
+            ok = False
+            continue
+        result.append(DatedException(first, last, start, end, status == "open", reason))
+    return result if ok else None
+
+
+# -- phone numbers --------------------------------------------------------------------------
+
+
+def check_dial_number(r: Reader, line: int, number: str, placeholder: bool, what: str) -> bool:
+    if number in ("112", "101", "100"):
+        r.error(
+            line,
+            f"{what}: {number} is an emergency number and Twilio cannot dial Belgian "
+            "emergency services; tell callers to hang up and dial it instead (a 'say' prompt)",
+        )
+        return False
+    if SHORT_NUMBER.match(number):
+        r.warn(line, f"{what}: {number} is a short number; make sure the carrier can dial it")
+    elif NATIONAL_NUMBER.match(number):
+        r.warn(
+            line,
+            f"{what}: {number} is written the national way; Twilio dials +32{number[1:]}, "
+            "write it like that",
+        )
+    elif not E164.match(number):
+        r.error(
+            line,
+            f"{what}: '{number}' is not a phone number; write it as +32 followed by the "
+            "number without its leading 0, such as +3280030030, or as a short number like 107",
+        )
+        return False
+    if placeholder:
+        r.warn(line, f"{what}: {number} is a placeholder; replace it with the real number")
+    return True
+
+
+def dial_string(number: str) -> str:
+    """What Twilio dials: E.164 for national numbers, short numbers as they are."""
+    if NATIONAL_NUMBER.match(number):
+        return "+32" + number[1:]
+    return number
+
+
+# -- services -------------------------------------------------------------------------------
+
+SERVICE_KEYS = {"number", "languages", "schedule", "line", "placeholder"}
+
+
+def read_services(r: Reader, data) -> dict[str, model.Service]:
+    services: dict[str, model.Service] = {}
+    if not isinstance(data, Mapping) or not isinstance(data.get("services"), Mapping):
+        r.error(getattr(data, "line", 1), "the file must start with 'services:'")
+        return services
+    for sid, item in data["services"].items():
+        line = _line_of(data["services"], sid)
+        if not ID.match(sid):
+            r.error(line, f"'{sid}' is not a usable name; use lowercase letters, digits and -")
+            continue
+        if not isinstance(item, Mapping):
+            r.error(line, f"service '{sid}' needs indented settings: number, languages, schedule")
+            continue
+        f = Fields(r, item, f"service '{sid}'", SERVICE_KEYS)
+        number = f.text("number") or ""
+        placeholder = f.flag("placeholder", False)
+        languages = _read_languages(r, f)
+        sched_map = f.mapping("schedule", required=not f.has("line"))
+        schedule = None
+        if sched_map is not None:
+            schedule = read_schedule(r, sched_map, f"the schedule of '{sid}'", languages[0])
+        elif f.has("line"):
+            schedule = Schedule("Europe/Brussels", always_open=True)  # replaced by the line's
+        if number and check_dial_number(r, f.line("number"), number, placeholder, sid):
+            if schedule is not None and languages:
+                services[sid] = model.Service(
+                    id=sid,
+                    number=dial_string(number),
+                    languages=tuple(languages),
+                    schedule=schedule,
+                    line=f.text("line", required=False),
+                    placeholder=placeholder,
+                )
+    return services
+
+
+def _read_languages(r: Reader, f: Fields) -> list[str]:
+    seq = f.sequence("languages")
+    if seq is None:
+        return ["fr"]
+    languages = []
+    for lang, line in zip(seq, seq.item_lines, strict=True):
+        if lang not in KNOWN_LANGUAGES:
+            r.error(
+                line,
+                f"'{lang}' is not a language the router speaks; use " + ", ".join(KNOWN_LANGUAGES),
+            )
+        elif lang in languages:
+            r.error(line, f"'{lang}' is listed twice")
+        else:
+            languages.append(lang)
+    return languages or ["fr"]
+
+
+# -- lines ----------------------------------------------------------------------------------
+
+LINE_KEYS = {
+    "id",
+    "name",
+    "numbers",
+    "languages",
+    "schedule",
+    "contacts",
+    "when_open",
+    "when_closed",
+    "steps",
+}
+ACTION_KEYS = {
+    "say": set(),
+    "menu": set(),
+    "transfer": {"timeout", "on_failure"},
+    "voicemail": {"max_length"},
+    "referral": {"offer_transfer"},
+    "goto": set(),
+}
+MENU_KEYS = {
+    "prompt",
+    "retry_prompt",
+    "options",
+    "on_failure",
+    "timeout",
+    "max_invalid",
+    "max_silence",
+}
+
+
+class LineReader:
+    def __init__(self, r: Reader, data: Mapping):
+        self.r = r
+        self.data = data
+        self.prompt_uses: list[tuple[int, str, set[str]]] = []  # line, key, placeholders
+        self.step_refs: list[tuple[int, str]] = []
+        self.transfer_refs: list[tuple[int, str]] = []
+        self.service_refs: list[tuple[int, str]] = []
+        self.entry_steps: list[str] = []
+
+    def read(self) -> model.Line | None:
+        r, data = self.r, self.data
+        if not isinstance(data, Mapping):
+            r.error(getattr(data, "line", 1), "a line file holds 'id:', 'numbers:', 'steps:' ...")
+            return None
+        f = Fields(r, data, "the line", LINE_KEYS)
+        line_id = f.text("id") or ""
+        if line_id and not ID.match(line_id):
+            r.error(f.line("id"), f"'{line_id}' is not a usable id; use lowercase letters, - ")
+        name = f.text("name", required=False, default=line_id)
+        numbers = []
+        seq = f.sequence("numbers")
+        for number, ln in zip(seq or [], (seq.item_lines if seq else []), strict=True):
+            number = str(number)
+            if not E164.match(number):
+                r.error(
+                    ln,
+                    f"'{number}' is not a Twilio number in E.164 form; write it as +32 and "
+                    'the number without its leading 0, quoted: "+3280030030"',
+                )
+            else:
+                numbers.append(number)
+        if seq is not None and not seq:
+            r.error(seq.line, "a line needs at least one number")
+        languages = _read_languages(r, f)
+        schedule = None
+        sched_map = f.mapping("schedule")
+        if sched_map is not None:
+            schedule = read_schedule(r, sched_map, "the schedule", languages[0])
+        contacts = self._contacts(f)
+        steps = self._steps(f)
+        for key in ("when_open", "when_closed"):
+            target = f.text(key)
+            if target:
+                self.step_refs.append((f.line(key), target))
+                self.entry_steps.append(target)
+        self._check_step_refs(steps)
+        if not (line_id and numbers and schedule and steps is not None):
+            return None
+        return model.Line(
+            id=line_id,
+            name=name,
+            numbers=tuple(numbers),
+            languages=tuple(languages),
+            schedule=schedule,
+            when_open=f.text("when_open", required=False) or model.END,
+            when_closed=f.text("when_closed", required=False) or model.END,
+            steps=steps,
+            contacts=contacts,
+            source=r.file,
+        )
+
+    def _contacts(self, f: Fields) -> dict[str, model.Contact]:
+        contacts = {}
+        m = f.mapping("contacts", required=False) or {}
+        for cid, item in m.items():
+            line = _line_of(m, cid)
+            if isinstance(item, str | int):
+                item_map = Mapping({"number": str(item)})
+                item_map.line, item_map.key_lines = line, {"number": line}
+                item = item_map
+            if not isinstance(item, Mapping):
+                self.r.error(line, f"contact '{cid}' needs 'number:'")
+                continue
+            g = Fields(self.r, item, f"contact '{cid}'", {"number", "placeholder"})
+            number = g.text("number") or ""
+            placeholder = g.flag("placeholder", False)
+            if number and check_dial_number(self.r, g.line("number"), number, placeholder, cid):
+                contacts[cid] = model.Contact(dial_string(number), placeholder)
+        return contacts
+
+    def _steps(self, f: Fields):
+        m = f.mapping("steps")
+        if m is None:
+            return None
+        steps = {}
+        for step_id, actions in m.items():
+            line = _line_of(m, step_id)
+            if step_id == model.END:
+                self.r.error(line, "'end' is built in (it says where to turn and hangs up)")
+                continue
+            if not isinstance(actions, Sequence) or not actions:
+                self.r.error(line, f"step '{step_id}' must be a list of actions, '- say: ...'")
+                continue
+            compiled = [
+                self._action(a, ln) for a, ln in zip(actions, actions.item_lines, strict=True)
+            ]
+            steps[step_id] = tuple(a for a in compiled if a is not None)
+        return steps
+
+    def _action(self, item, line: int):
+        r = self.r
+        if not isinstance(item, Mapping) or not item:
+            r.error(line, "an action is written '- say: welcome', '- transfer: team', ...")
+            return None
+        kind = next((k for k in item if k in ACTION_KEYS), None)
+        if kind is None:
+            r.error(
+                line,
+                f"'{next(iter(item))}' is not an action; use one of: " + ", ".join(ACTION_KEYS),
+            )
+            return None
+        f = Fields(r, item, f"'{kind}'", {kind} | ACTION_KEYS[kind])
+        if kind == "say":
+            seq = f.sequence("say")
+            if not seq:
+                return None
+            for key, ln in zip(seq, seq.item_lines, strict=True):
+                self.prompt_uses.append((ln, str(key), LINE_PLACEHOLDERS))
+            return model.Say(tuple(str(k) for k in seq))
+        if kind == "goto":
+            target = f.text("goto")
+            self.step_refs.append((f.line("goto"), target))
+            return model.Goto(target)
+        if kind == "menu":
+            return self._menu(f.mapping("menu"))
+        if kind == "transfer":
+            to = f.text("transfer") or ""
+            self.transfer_refs.append((f.line("transfer"), to))
+            on_failure = f.text("on_failure", required=False)
+            if on_failure:
+                self.step_refs.append((f.line("on_failure"), on_failure))
+            return model.Transfer(to, f.number("timeout", 25, 5, 600), on_failure)
+        if kind == "voicemail":
+            prompt = f.text("voicemail") or ""
+            self.prompt_uses.append((f.line("voicemail"), prompt, LINE_PLACEHOLDERS))
+            return model.Voicemail(prompt, f.number("max_length", 180, 10, 600))
+        if kind == "referral":
+            service = f.text("referral") or ""
+            self.service_refs.append((f.line("referral"), service))
+            return model.Referral(service, f.flag("offer_transfer", True))
+        return None  # pragma: no cover - every kind is handled above
+
+    def _menu(self, m: Mapping | None):
+        if m is None:
+            return None
+        f = Fields(self.r, m, "the menu", MENU_KEYS)
+        prompt = f.text("prompt") or ""
+        retry = f.text("retry_prompt", required=False) or prompt
+        for key in ("prompt", "retry_prompt"):
+            if f.has(key):
+                self.prompt_uses.append((f.line(key), str(m[key]), LINE_PLACEHOLDERS))
+        options = {}
+        opts = f.mapping("options")
+        for key, target in (opts or {}).items():
+            ln = _line_of(opts, key)
+            if not re.fullmatch(r"[0-9*]{1,6}", key):
+                self.r.error(ln, f"'{key}' is not a key on a phone keypad; use digits and *")
+                continue
+            if not isinstance(target, str):
+                self.r.error(ln, f"key {key} must lead to a step name")
+                continue
+            options[key] = target
+            self.step_refs.append((ln, target))
+        keys = sorted(options)
+        for a in keys:
+            for b in keys:
+                if a != b and b.startswith(a) and len({len(k) for k in keys}) > 1:
+                    self.r.error(
+                        _line_of(opts, b),
+                        f"key {b} starts with key {a}; the caller could never reach {b}",
+                    )
+        on_failure = f.text("on_failure")
+        if on_failure:
+            self.step_refs.append((f.line("on_failure"), on_failure))
+        if not (prompt and options and on_failure):
+            return None
+        return model.Menu(
+            prompt=prompt,
+            retry_prompt=retry,
+            options=options,
+            on_failure=on_failure,
+            timeout=f.number("timeout", 6, 2, 30),
+            max_invalid=f.number("max_invalid", 3, 1, 10),
+            max_silence=f.number("max_silence", 2, 1, 10),
+        )
+
+    def _check_step_refs(self, steps) -> None:
+        known = set(steps or {}) | {model.END}
+        for line, target in self.step_refs:
+            if target and target not in known:
+                self.r.error(
+                    line,
+                    f"there is no step '{target}'; the steps are: " + ", ".join(sorted(known)),
+                )
+        if not steps:
+            return
+        # A loop of steps that never waits for the caller would redirect forever.
+        for start in steps:
+            seen, current = set(), start
+            while current in steps and current not in seen:
+                seen.add(current)
+                actions = steps[current]
+                if any(isinstance(a, model.BLOCKING) for a in actions):
+                    break
+                gotos = [a for a in actions if isinstance(a, model.Goto)]
+                if not gotos:
+                    break
+                current = gotos[0].step
+            else:
+                if current in seen:
+                    self.r.error(
+                        _line_of(self.data.get("steps"), start),
+                        f"step '{start}' goes round in a loop that never waits for the caller; "
+                        "add a menu, a transfer or a voicemail, or end the call",
+                    )
+        reachable, todo = set(), [t for t in self.entry_steps if t in steps]
+        while todo:
+            step = todo.pop()
+            if step in reachable:
+                continue
+            reachable.add(step)
+            for action in steps[step]:
+                todo += [t for t in _targets(action) if t in steps]
+        for step in steps:
+            if step not in reachable:
+                self.r.warn(
+                    _line_of(self.data.get("steps"), step),
+                    f"no caller ever reaches step '{step}'",
+                )
+
+
+def _targets(action) -> list[str]:
+    if isinstance(action, model.Goto):
+        return [action.step]
+    if isinstance(action, model.Menu):
+        return [*action.options.values(), action.on_failure]
+    if isinstance(action, model.Transfer) and action.on_failure:
+        return [action.on_failure]
+    return []
+
+
+# -- prompts and voices ---------------------------------------------------------------------
+
+
+def read_prompts(r: Reader, data) -> dict[str, dict[str, str]]:
+    sections: dict[str, dict[str, str]] = {}
+    if not isinstance(data, Mapping):
+        r.error(getattr(data, "line", 1), "a prompts file holds 'shared:' and one section a line")
+        return sections
+    for section, texts in data.items():
+        if not isinstance(texts, Mapping):
+            r.error(_line_of(data, section), f"'{section}' must hold 'key: text' lines")
+            continue
+        flat = {}
+        for key, text in texts.items():
+            if section == "services" and isinstance(text, Mapping):
+                for sub, sub_text in text.items():
+                    flat[f"{key}.{sub}"] = str(sub_text)
+            elif isinstance(text, str):
+                flat[key] = text
+            else:
+                r.error(_line_of(texts, key), f"prompt '{key}' must be a text")
+        sections[section] = flat
+    return sections
+
+
+def placeholders(text: str) -> set[str]:
+    try:
+        return {name for _, name, _, _ in string.Formatter().parse(text) if name is not None}
+    except ValueError:
+        return {"{"}
+
+
+# Voices Twilio offers for the languages a Belgian line speaks. A voice of the wrong language
+# makes the <Say> fail, so `ivr check` refuses pairs not in this list.
+KNOWN_VOICES = {
+    "fr-BE": {"Polly.Isabelle-Neural", "Google.fr-FR-Standard-A", "woman", "man"},
+    "fr-FR": {"Polly.Lea-Neural", "Polly.Celine", "Polly.Mathieu", "woman", "man"},
+    "nl-BE": {"Polly.Lisa-Neural", "Google.nl-BE-Standard-A", "Google.nl-BE-Wavenet-A"},
+    "nl-NL": {"Polly.Laura-Neural", "Polly.Lotte", "Polly.Ruben"},
+    "de-DE": {"Polly.Vicki-Neural", "Polly.Daniel-Neural", "Polly.Marlene", "woman", "man"},
+    "en-GB": {"Polly.Amy-Neural", "Polly.Emma-Neural", "Polly.Brian-Neural", "woman", "man"},
+}
+
+
+def read_voices(r: Reader, data) -> dict[str, model.Voice]:
+    voices: dict[str, model.Voice] = {}
+    m = data.get("voices") if isinstance(data, Mapping) else None
+    if not isinstance(m, Mapping):
+        r.error(getattr(data, "line", 1), "the file must start with 'voices:'")
+        return voices
+    for lang, item in m.items():
+        line = _line_of(m, lang)
+        if lang not in KNOWN_LANGUAGES:
+            r.error(line, f"'{lang}' is not a language code; use " + ", ".join(KNOWN_LANGUAGES))
+            continue
+        if not isinstance(item, Mapping):
+            r.error(line, f"'{lang}' needs 'language:' and 'voice:'")
+            continue
+        f = Fields(r, item, f"the voice for '{lang}'", {"language", "voice"})
+        say_language = f.text("language") or ""
+        voice = f.text("voice", required=False)
+        if say_language and not say_language.startswith(lang + "-"):
+            r.error(f.line("language"), f"'{say_language}' is not a variant of '{lang}'")
+            continue
+        if voice and voice not in KNOWN_VOICES.get(say_language, set()):
+            r.error(
+                f.line("voice"),
+                f"voice '{voice}' does not speak {say_language}; use one of: "
+                + ", ".join(sorted(KNOWN_VOICES.get(say_language, {"(none known)"}))),
+            )
+            continue
+        voices[lang] = model.Voice(say_language, voice)
+    return voices
+
+
+# -- the whole configuration ----------------------------------------------------------------
+
+
+def default_prompts_dir(config_dir: Path) -> Path:
+    sibling = config_dir.parent / "prompts"
+    return sibling if sibling.is_dir() else Path("prompts")
+
+
+def load(config_dir, prompts_dir=None) -> tuple[model.Config | None, list[Problem]]:
+    """Reads everything; returns the compiled configuration (None on an error) and problems."""
+    config_dir = Path(config_dir)
+    prompts_dir = Path(prompts_dir) if prompts_dir else default_prompts_dir(config_dir)
+    problems: list[Problem] = []
+    digest = hashlib.sha256()
+
+    def reader(path: Path) -> Reader:
+        try:
+            digest.update(path.read_bytes())
+        except OSError:
+            pass
+        return Reader(path, problems, str(path))
+
+    if not config_dir.is_dir():
+        problems.append(Problem(str(config_dir), 0, "there is no configuration folder here"))
+        return None, problems
+
+    services_path = config_dir / SERVICES_FILE
+    services = {}
+    if services_path.exists():
+        r = reader(services_path)
+        services = read_services(r, r.load())
+
+    voices_path = config_dir / VOICES_FILE
+    voices_reader = reader(voices_path)
+    voices = {}
+    if voices_path.exists():
+        voices = read_voices(voices_reader, voices_reader.load())
+    else:
+        voices_reader.error(0, "voices.yaml is missing; it names the voice of each language")
+
+    prompts: dict[str, dict[str, dict[str, str]]] = {}
+    prompt_readers: dict[str, Reader] = {}
+    for path in sorted(prompts_dir.glob("*.yaml")):
+        r = reader(path)
+        lang = path.stem
+        if lang not in KNOWN_LANGUAGES:
+            r.error(1, f"'{lang}' is not a language code; name the file fr.yaml, nl.yaml, ...")
+            continue
+        data = r.load()
+        prompts[lang] = read_prompts(r, data)
+        prompt_readers[lang] = r
+
+    lines: dict[str, model.Line] = {}
+    readers: list[tuple[LineReader, model.Line]] = []
+    for path in sorted(config_dir.glob("*.y*ml")):
+        if path.name in (SERVICES_FILE, VOICES_FILE):
+            continue
+        r = reader(path)
+        if path.suffix != ".yaml":
+            r.error(1, "name the file with the .yaml ending")
+            continue
+        lr = LineReader(r, r.load())
+        line = lr.read()
+        if line is None:
+            continue
+        if line.id in lines:
+            r.error(_line_of(lr.data, "id"), f"another file already has id '{line.id}'")
+            continue
+        lines[line.id] = line
+        readers.append((lr, line))
+
+    if not lines and not any(not p.warning for p in problems):
+        problems.append(Problem(str(config_dir), 0, "no line is configured (no *.yaml file)"))
+
+    seen_numbers: dict[str, str] = {}
+    for lr, line in readers:
+        for number in line.numbers:
+            if number in seen_numbers:
+                lr.r.error(
+                    _line_of(lr.data, "numbers"),
+                    f"{number} already belongs to line '{seen_numbers[number]}'",
+                )
+            seen_numbers[number] = line.id
+        _check_references(lr, line, services, lines)
+        _check_prompts(lr, line, prompts, prompt_readers, voices)
+
+    for sid, service in services.items():
+        if service.line and service.line not in lines:
+            problems.append(
+                Problem(
+                    str(services_path),
+                    1,
+                    f"service '{sid}' names line '{service.line}', which does not exist",
+                )
+            )
+    _check_shared_prompts(prompts, prompt_readers, services)
+
+    if any(not p.warning for p in problems):
+        return None, problems
+    # A service that is one of our lines answers with the line's own schedule.
+    for sid, service in list(services.items()):
+        if service.line:
+            services[sid] = model.Service(
+                sid,
+                service.number,
+                service.languages,
+                lines[service.line].schedule,
+                service.line,
+                service.placeholder,
+            )
+    config = model.Config(lines, services, prompts, voices, digest.hexdigest()[:12])
+    return config, problems
+
+
+def load_or_raise(config_dir, prompts_dir=None) -> model.Config:
+    config, problems = load(config_dir, prompts_dir)
+    if config is None:
+        raise ConfigError([p for p in problems if not p.warning])
+    return config
+
+
+def _check_references(lr: LineReader, line: model.Line, services, lines) -> None:
+    for ln, target in lr.transfer_refs:
+        if target in line.contacts:
+            continue
+        if target in services:
+            continue
+        lr.r.error(
+            ln,
+            f"'{target}' is neither a contact of this line nor a service of services.yaml; "
+            "contacts: " + (", ".join(sorted(line.contacts)) or "(none)"),
+        )
+    for ln, target in lr.service_refs:
+        if target not in services:
+            lr.r.error(
+                ln,
+                f"there is no service '{target}' in services.yaml; the services are: "
+                + ", ".join(sorted(services)),
+            )
+    for ln, target in lr.transfer_refs + lr.service_refs:
+        service = services.get(target)
+        if service and target not in line.contacts:
+            spoken = set(service.languages) & set(line.languages)
+            if not spoken:
+                lr.r.warn(ln, f"'{target}' speaks none of this line's languages")
+
+
+def _check_prompts(lr: LineReader, line: model.Line, prompts, prompt_readers, voices) -> None:
+    for lang in line.languages:
+        if lang not in prompts:
+            lr.r.error(
+                _line_of(lr.data, "languages"),
+                f"there is no prompts/{lang}.yaml for language '{lang}'",
+            )
+            continue
+        if lang not in voices:
+            lr.r.error(
+                _line_of(lr.data, "languages"),
+                f"voices.yaml has no voice for language '{lang}'",
+            )
+        texts = prompts[lang]
+        for ln, key, allowed in lr.prompt_uses:
+            text = texts.get(line.id, {}).get(key) or texts.get("shared", {}).get(key)
+            if text is None:
+                lr.r.error(
+                    ln,
+                    f"prompt '{key}' is missing in prompts/{lang}.yaml; add it under "
+                    f"'{line.id}:' or 'shared:'",
+                )
+                continue
+            unknown = placeholders(text) - allowed
+            if unknown:
+                section = line.id if key in texts.get(line.id, {}) else "shared"
+                prompt_readers[lang].error(
+                    prompt_line(prompt_readers[lang], section, key),
+                    f"prompt '{key}' uses {{{', '.join(sorted(unknown))}}}, which nothing fills; "
+                    "the placeholders are: " + ", ".join("{%s}" % p for p in sorted(allowed)),
+                )
+
+
+def prompt_line(r: Reader, section: str, key: str) -> int:
+    data = r.data
+    if isinstance(data, Mapping) and isinstance(data.get(section), Mapping):
+        return _line_of(data[section], key)
+    return _line_of(data, section)
+
+
+def _check_shared_prompts(prompts, prompt_readers, services) -> None:
+    for lang, texts in prompts.items():
+        r = prompt_readers[lang]
+        shared = texts.get("shared", {})
+        for key, allowed in BUILTIN_PROMPTS.items():
+            if key not in shared:
+                r.error(
+                    _line_of(r.data, "shared"),
+                    f"'shared:' needs the prompt '{key}', which the router speaks itself",
+                )
+            elif placeholders(shared[key]) - allowed:
+                r.error(
+                    prompt_line(r, "shared", key),
+                    f"prompt '{key}' uses a placeholder nothing fills; the placeholders are: "
+                    + ", ".join("{%s}" % p for p in sorted(allowed)),
+                )
+        service_texts = texts.get("services", {})
+        for sid, service in services.items():
+            if lang not in service.languages:
+                continue
+            for key in SERVICE_TEXTS:
+                if f"{sid}.{key}" not in service_texts:
+                    r.error(
+                        _line_of(r.data, "services"),
+                        f"'services:' needs '{sid}:' with '{key}:' in this language",
+                    )

@@ -1,0 +1,329 @@
+"""Where a call goes next: the routing decisions, with no Flask and no I/O.
+
+A call's whole state travels in the URLs Twilio requests (`CallState`, signed by the web layer),
+so any worker can serve any request. Each request names the action the call is waiting at
+(`step`, `pc`) and what happened there (`event`); `CallFlow` answers with the instructions
+Twilio should follow next, up to the next point where the call waits for the caller or for a
+dialled line.
+
+No path ends in silence: a step that runs out of actions goes to the built-in `end`, which says
+where to turn (the `goodbye` prompt: 107, 112, 101) before hanging up.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from dataclasses import dataclass, replace
+from datetime import datetime
+
+from ivr import model, speech
+from ivr.model import END
+
+log = logging.getLogger(__name__)
+
+# More steps than this in one request means a loop the checker did not catch.
+MAX_STEPS_PER_REQUEST = 50
+DIAL_CONNECTED = {"completed", "answered"}
+
+
+class FlowError(RuntimeError):
+    pass
+
+
+@dataclass(frozen=True)
+class CallState:
+    line: str
+    step: str
+    pc: int = 0
+    lang: str = "fr"
+    invalid: int = 0
+    silence: int = 0
+    # What the request carrying this state reports: go (just continue), digits (a menu was
+    # answered), silence (nothing was pressed), dial (a transfer ended), recorded, enter.
+    event: str = "go"
+
+    def go(self, step: str) -> CallState:
+        """Into another step; the menu counters start again."""
+        return CallState(self.line, step, 0, self.lang)
+
+    def next_action(self) -> CallState:
+        return replace(self, pc=self.pc + 1, event="go", invalid=0, silence=0)
+
+    def expecting(self, event: str, **changes) -> CallState:
+        return replace(self, event=event, **changes)
+
+
+# -- instructions for Twilio (rendered to TwiML by ivr.twiml) --------------------------------
+
+
+@dataclass(frozen=True)
+class Speak:
+    text: str
+    lang: str
+
+
+@dataclass(frozen=True)
+class Gather:
+    speech: tuple[Speak, ...]
+    next: CallState
+    num_digits: int | None
+    timeout: int
+
+
+@dataclass(frozen=True)
+class Dial:
+    number: str
+    caller_id: str
+    timeout: int
+    next: CallState
+
+
+@dataclass(frozen=True)
+class Record:
+    max_length: int
+    next: CallState
+
+
+@dataclass(frozen=True)
+class Redirect:
+    next: CallState
+
+
+@dataclass(frozen=True)
+class Hangup:
+    pass
+
+
+Instruction = Speak | Gather | Dial | Record | Redirect | Hangup
+
+
+def clean_digits(raw: str | None) -> str:
+    """Keypad input as Twilio may send it, or junk: keep keypad symbols, drop a final '#'."""
+    digits = re.sub(r"[^0-9*#]", "", raw or "")[:12]
+    return digits.rstrip("#")
+
+
+class CallFlow:
+    """Answers one request of one call, at one instant."""
+
+    def __init__(self, config: model.Config, now: datetime):
+        self.config = config
+        self.now = now
+        self.out: list[Instruction] = []
+
+    # -- entry points ----------------------------------------------------------------------
+
+    def answer(self, line: model.Line, lang: str | None = None) -> list[Instruction]:
+        """A new call on `line`: the open or the closed path, by the line's schedule."""
+        lang = lang if lang in line.languages else line.default_language
+        state = self._entry_state(line, lang)
+        return self._run(state)
+
+    def resume(
+        self, state: CallState, digits: str | None = None, dial_status: str | None = None
+    ) -> list[Instruction]:
+        line = self.config.lines.get(state.line)
+        if line is None:
+            raise FlowError(f"unknown line {state.line!r}")
+        if state.event == "enter":
+            return self.answer(line, state.lang)
+        if state.step != END and state.step not in line.steps:
+            raise FlowError(f"line {line.id} has no step {state.step!r}")
+        action = self._action(line, state)
+        if state.event == "digits" and isinstance(action, model.Menu):
+            return self._run(self._menu_choice(line, action, state, clean_digits(digits)))
+        if state.event == "silence" and isinstance(action, model.Menu):
+            return self._run(self._menu_silence(line, action, state))
+        if state.event == "digits" and isinstance(action, model.Referral):
+            if clean_digits(digits) == "1":
+                return self._run(self._transfer(line, state, action.service, 20, None))
+            return self._run(state.next_action())
+        if state.event == "dial":
+            return self._run(self._dial_result(line, action, state, dial_status))
+        if state.event == "recorded":
+            self._say(line, state, "voicemail_thanks")
+            return self._run(state.go(END))
+        return self._run(state)
+
+    # -- the interpreter -------------------------------------------------------------------
+
+    def _run(self, state: CallState | None) -> list[Instruction]:
+        for _ in range(MAX_STEPS_PER_REQUEST):
+            if state is None:
+                return self.out
+            line = self.config.lines[state.line]
+            if state.event == "enter":
+                state = self._entry_state(line, state.lang)
+                continue
+            if state.step == END:
+                self._say(line, state, "goodbye")
+                self.out.append(Hangup())
+                return self.out
+            actions = line.steps[state.step]
+            if state.pc >= len(actions):
+                state = state.go(END)
+                continue
+            state = self._perform(line, actions[state.pc], replace(state, event="go"))
+        raise FlowError(f"more than {MAX_STEPS_PER_REQUEST} steps in one request")
+
+    def _perform(self, line: model.Line, action, state: CallState) -> CallState | None:
+        """Does one action; returns where to continue, or None when the call now waits."""
+        if isinstance(action, model.Say):
+            for key in action.prompts:
+                self._say(line, state, key)
+            return state.next_action()
+        if isinstance(action, model.Goto):
+            return state.go(action.step)
+        if isinstance(action, model.Menu):
+            self._menu(line, action, state, action.prompt)
+            return None
+        if isinstance(action, model.Transfer):
+            return self._transfer(line, state, action.to, action.timeout, action.on_failure)
+        if isinstance(action, model.Voicemail):
+            self._say(line, state, action.prompt)
+            self.out.append(Record(action.max_length, state.expecting("recorded")))
+            # Twilio skips the action URL when nothing was recorded and goes on here.
+            self.out.append(Redirect(state.next_action()))
+            return None
+        if isinstance(action, model.Referral):
+            return self._referral(line, action, state)
+        raise FlowError(f"unknown action {action!r}")
+
+    def _entry_state(self, line: model.Line, lang: str) -> CallState:
+        open_now = line.schedule.is_open(self.now)
+        step = line.when_open if open_now else line.when_closed
+        return CallState(line.id, step, 0, lang)
+
+    @staticmethod
+    def _action(line: model.Line, state: CallState):
+        actions = line.steps.get(state.step, ())
+        return actions[state.pc] if 0 <= state.pc < len(actions) else None
+
+    # -- menus -----------------------------------------------------------------------------
+
+    def _menu(self, line, menu: model.Menu, state: CallState, prompt: str) -> None:
+        speech_ = tuple(self._text(line, state, prompt))
+        self.out.append(Gather(speech_, state.expecting("digits"), menu.num_digits, menu.timeout))
+        # Twilio runs what follows a <Gather> when the caller presses nothing.
+        self.out.append(Redirect(state.expecting("silence")))
+
+    def _menu_choice(self, line, menu: model.Menu, state: CallState, digits: str):
+        target = menu.options.get(digits)
+        if target is not None:
+            return state.go(target)
+        invalid = state.invalid + 1
+        self._say(line, state, "invalid_choice")
+        if invalid >= menu.max_invalid:
+            return state.go(menu.on_failure)
+        self._menu(line, menu, replace(state, invalid=invalid), menu.retry_prompt)
+        return None
+
+    def _menu_silence(self, line, menu: model.Menu, state: CallState):
+        silence = state.silence + 1
+        if silence >= menu.max_silence:
+            return state.go(menu.on_failure)
+        self._menu(line, menu, replace(state, silence=silence), menu.retry_prompt)
+        return None
+
+    # -- transfers and referrals -----------------------------------------------------------
+
+    def _transfer(self, line, state: CallState, to: str, timeout: int, on_failure):
+        contact = line.contacts.get(to)
+        if contact is not None:
+            number = contact.number
+        else:
+            service = self.config.services[to]
+            if service.line and service.line in self.config.lines:
+                # One of our own lines: straight into its flow, no second phone call.
+                target = self.config.lines[service.line]
+                lang = state.lang if state.lang in target.languages else target.default_language
+                return CallState(target.id, "", 0, lang, event="enter")
+            if not service.schedule.is_open(self.now):
+                return self._dial_failed(line, state, on_failure)
+            number = service.number
+        self.out.append(Dial(number, line.caller_id, timeout, state.expecting("dial")))
+        return None
+
+    def _dial_result(self, line, action, state: CallState, status: str | None):
+        if (status or "").lower() in DIAL_CONNECTED:
+            # The caller talked to someone; when the counsellor hangs up, so do we.
+            self.out.append(Hangup())
+            return None
+        on_failure = action.on_failure if isinstance(action, model.Transfer) else None
+        if isinstance(action, model.Referral):
+            self._say_service(line, state, action.service, "referral_not_reached")
+        return self._dial_failed(line, state, on_failure)
+
+    @staticmethod
+    def _dial_failed(line, state: CallState, on_failure: str | None) -> CallState:
+        return state.go(on_failure) if on_failure else state.next_action()
+
+    def _referral(self, line, action: model.Referral, state: CallState):
+        service = self.config.services[action.service]
+        schedule = service.schedule
+        open_now = schedule.is_open(self.now)
+        key = "referral_always" if schedule.always_open and not schedule.exceptions else "referral"
+        speech_ = self._service_text(line, state, action.service, key)
+        if not open_now:
+            speech_ += self._service_text(line, state, action.service, "referral_closed")
+        if action.offer_transfer and open_now:
+            speech_ += self._service_text(line, state, action.service, "referral_offer")
+            self.out.append(Gather(tuple(speech_), state.expecting("digits"), 1, 5))
+            self.out.append(Redirect(state.next_action()))
+            return None
+        self.out.extend(speech_)
+        return state.next_action()
+
+    # -- what the caller hears -------------------------------------------------------------
+
+    def _say(self, line, state: CallState, key: str) -> None:
+        self.out.extend(self._text(line, state, key))
+
+    def _say_service(self, line, state, service_id: str, key: str) -> None:
+        self.out.extend(self._service_text(line, state, service_id, key))
+
+    def _text(self, line: model.Line, state: CallState, key: str) -> list[Speak]:
+        template = self.config.prompt(state.lang, line.id, key)
+        if template is None:
+            log.error("line=%s lang=%s prompt %r is missing", line.id, state.lang, key)
+            return []
+        return [
+            Speak(template.format_map(_Values(self, line.schedule, state.lang, line)), state.lang)
+        ]
+
+    def _service_text(self, line, state: CallState, service_id: str, key: str) -> list[Speak]:
+        service = self.config.services[service_id]
+        template = self.config.prompt(state.lang, line.id, key)
+        if template is None:
+            return []
+        values = _Values(self, service.schedule, state.lang, line)
+        values.update(
+            name=self.config.service_text(state.lang, service_id, "name") or service_id,
+            about=self.config.service_text(state.lang, service_id, "about") or "",
+            number=speech.spoken_number(service.number, state.lang),
+        )
+        return [Speak(template.format_map(values), state.lang)]
+
+
+class _Values(dict):
+    """Placeholder values, computed only when a prompt uses them."""
+
+    def __init__(self, flow: CallFlow, schedule, lang: str, line: model.Line):
+        super().__init__()
+        self.flow, self.schedule, self.lang, self.line = flow, schedule, lang, line
+
+    def __missing__(self, key: str) -> str:
+        if key == "line":
+            value = self.line.name
+        elif key == "hours":
+            value = speech.spoken_hours(self.schedule, self.lang)
+        elif key == "next_open":
+            at = self.schedule.next_opening(self.flow.now)
+            value = speech.spoken_moment(at, self.flow.now, self.schedule, self.lang)
+        elif key == "number":
+            value = speech.spoken_number(self.line.numbers[0], self.lang)
+        else:
+            value = ""
+        self[key] = value
+        return value

@@ -1,0 +1,130 @@
+"""What the configuration compiles into: lines, their steps, partner services.
+
+Plain immutable data, built once by `ivr.config` and read by `ivr.flow` on every call.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from ivr.schedule import Schedule
+
+# A step name that every line has: says where to turn (107, 112, 101), then hangs up.
+END = "end"
+
+
+@dataclass(frozen=True)
+class Say:
+    prompts: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Menu:
+    prompt: str
+    retry_prompt: str
+    options: dict[str, str]  # keys pressed -> step
+    on_failure: str  # step taken when a limit is reached
+    timeout: int = 6
+    max_invalid: int = 3
+    max_silence: int = 2
+
+    @property
+    def num_digits(self) -> int | None:
+        """Gather stops by itself when every key has the same length; else on '#' or timeout."""
+        lengths = {len(key) for key in self.options}
+        return lengths.pop() if len(lengths) == 1 else None
+
+
+@dataclass(frozen=True)
+class Transfer:
+    to: str  # a contact of the line or a partner service
+    timeout: int = 25
+    on_failure: str | None = None  # None: go on with the next action of the step
+
+
+@dataclass(frozen=True)
+class Voicemail:
+    prompt: str
+    max_length: int = 180
+
+
+@dataclass(frozen=True)
+class Referral:
+    service: str
+    offer_transfer: bool = True
+
+
+@dataclass(frozen=True)
+class Goto:
+    step: str
+
+
+Action = Say | Menu | Transfer | Voicemail | Referral | Goto
+BLOCKING = (Menu, Transfer, Voicemail, Referral)
+
+
+@dataclass(frozen=True)
+class Contact:
+    number: str
+    placeholder: bool = False
+
+
+@dataclass(frozen=True)
+class Line:
+    id: str
+    name: str
+    numbers: tuple[str, ...]
+    languages: tuple[str, ...]  # the first is the default
+    schedule: Schedule
+    when_open: str
+    when_closed: str
+    steps: dict[str, tuple[Action, ...]]
+    contacts: dict[str, Contact] = field(default_factory=dict)
+    source: str = ""
+
+    @property
+    def default_language(self) -> str:
+        return self.languages[0]
+
+    @property
+    def caller_id(self) -> str:
+        """What the answering counsellor sees: the line's own number, never the caller's."""
+        return self.numbers[0]
+
+
+@dataclass(frozen=True)
+class Service:
+    """A partner service a line can refer callers to, from `config/services.yaml`."""
+
+    id: str
+    number: str
+    languages: tuple[str, ...]
+    schedule: Schedule
+    line: str | None = None  # one of our own lines: a transfer goes straight into its flow
+    placeholder: bool = False
+
+
+@dataclass(frozen=True)
+class Voice:
+    language: str  # the <Say language=...> code, such as fr-BE
+    voice: str | None = None  # such as Polly.Isabelle-Neural
+
+
+@dataclass
+class Config:
+    lines: dict[str, Line]
+    services: dict[str, Service]
+    prompts: dict[str, dict[str, dict[str, str]]]  # language -> section -> key -> text
+    voices: dict[str, Voice]
+    version: str = ""
+
+    def __post_init__(self) -> None:
+        self.line_by_number = {n: line for line in self.lines.values() for n in line.numbers}
+
+    def prompt(self, language: str, line_id: str, key: str) -> str | None:
+        """The line's own wording first, then the shared one."""
+        texts = self.prompts.get(language, {})
+        return texts.get(line_id, {}).get(key) or texts.get("shared", {}).get(key)
+
+    def service_text(self, language: str, service_id: str, key: str) -> str | None:
+        return self.prompts.get(language, {}).get("services", {}).get(f"{service_id}.{key}")

@@ -1,0 +1,287 @@
+"""When a line or a partner service answers.
+
+One `Schedule` answers every time question the router asks: is it open at T, why, and when does
+that next change. The spoken sentence for the hours is built from the same object (see
+`ivr.speech`), so an operator who changes the hours never re-records a prompt.
+
+Rules, from strongest to weakest:
+1. dated exceptions (closed or open for a period, possibly part of a day); where two overlap,
+   the shorter one wins, so "open 28 Dec 10-12" can sit inside "closed 24 Dec - 1 Jan";
+2. Belgian public holidays (from the `holidays` package) and the line's own closure days,
+   when the line closes on them;
+3. the weekly windows.
+
+Windows are half-open [open, close) in the line's wall-clock time. A window that crosses
+midnight belongs to the day it starts: `fri 22:00-02:00` runs into Saturday, and a holiday on
+the Friday closes all of it. Wall-clock times are turned into instants only at the end, so a
+daylight-saving change never moves an opening hour.
+
+Pure logic: no I/O, no clock of its own. Every instant passed in must be timezone-aware.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+from functools import lru_cache
+from zoneinfo import ZoneInfo
+
+import holidays as holidays_package
+
+WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+DAY = 24 * 60
+# How far ahead "when does it next open" looks before answering "not within a year".
+HORIZON_DAYS = 400
+
+
+class ScheduleError(ValueError):
+    """A schedule rule an operator wrote that cannot be understood; the text says how to fix it."""
+
+
+@dataclass(frozen=True)
+class Window:
+    weekday: int  # 0 = Monday
+    start: int  # minutes after the local midnight of `weekday`
+    end: int  # minutes after that same midnight; above 1440 when it runs past midnight
+
+
+@dataclass(frozen=True)
+class ClosureDay:
+    """A day closed every year, such as 11 July for a Flemish organisation."""
+
+    month: int
+    day: int
+    name: str
+
+
+@dataclass(frozen=True)
+class DatedException:
+    first_day: date
+    last_day: date
+    start: int  # part of each day, in minutes; 0-1440 means the whole day
+    end: int
+    open: bool
+    reason: str
+
+    @property
+    def length(self) -> int:
+        return ((self.last_day - self.first_day).days + 1) * (self.end - self.start)
+
+
+@dataclass(frozen=True)
+class Status:
+    open: bool
+    reason: str  # why, in an operator's words: "weekly hours", "public holiday: Noël", ...
+    changes_at: datetime | None  # the next instant the answer flips (UTC), None beyond a year
+
+
+@dataclass
+class Schedule:
+    timezone: str
+    windows: tuple[Window, ...] = ()
+    closes_on_public_holidays: bool = False
+    closure_days: tuple[ClosureDay, ...] = ()
+    exceptions: tuple[DatedException, ...] = ()
+    holiday_language: str = "fr"
+    always_open: bool = False  # written as `hours: always`; exceptions still apply
+    _zone: ZoneInfo = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        self._zone = ZoneInfo(self.timezone)
+        if self.always_open:
+            self.windows = tuple(Window(d, 0, DAY) for d in range(7))
+        self._holidays = holidays_package.country_holidays(
+            "BE", categories=("public",), language=self.holiday_language
+        )
+        self._day_closure = lru_cache(maxsize=4096)(self._compute_day_closure)
+        self._day_periods = lru_cache(maxsize=4096)(self._compute_day_periods)
+
+    # -- questions the router asks -------------------------------------------------------
+
+    def is_open(self, at: datetime) -> bool:
+        return self._state(at)[0]
+
+    def status(self, at: datetime) -> Status:
+        is_open, reason = self._state(at)
+        return Status(is_open, reason, self.next_change(at))
+
+    def next_change(self, at: datetime) -> datetime | None:
+        now_open = self.is_open(at)
+        first = self._local_date(at)
+        for offset in range(-2, HORIZON_DAYS):
+            day = first + timedelta(days=offset)
+            for instant in self._boundaries(day):
+                if instant > at and self.is_open(instant) != now_open:
+                    return instant
+        return None
+
+    def next_opening(self, at: datetime) -> datetime | None:
+        """The next instant the line opens (now, if it is open now)."""
+        if self.is_open(at):
+            return at
+        return self.next_change(at)
+
+    def holiday_name(self, day: date) -> str | None:
+        """The public holiday or closure day that closes the line on `day`, if any."""
+        return self._day_closure(day)
+
+    def local(self, at: datetime) -> datetime:
+        return at.astimezone(self._zone)
+
+    # -- internals -----------------------------------------------------------------------
+
+    def _local_date(self, at: datetime) -> date:
+        if at.tzinfo is None:
+            raise ValueError("the clock must give timezone-aware datetimes")
+        return at.astimezone(self._zone).date()
+
+    def _instant(self, day: date, minutes: int) -> datetime:
+        wall = datetime(day.year, day.month, day.day) + timedelta(minutes=minutes)
+        return wall.replace(tzinfo=self._zone).astimezone(UTC)
+
+    def _compute_day_closure(self, day: date) -> str | None:
+        for closure in self.closure_days:
+            if (closure.month, closure.day) == (day.month, day.day):
+                return closure.name
+        if self.closes_on_public_holidays:
+            name = self._holidays.get(day)
+            if name:
+                return name
+        return None
+
+    def _compute_day_periods(self, day: date):
+        """Weekly windows and exceptions that start on `day`, as UTC instants."""
+        weekly = []
+        if self._day_closure(day) is None:
+            weekly = [
+                (self._instant(day, w.start), self._instant(day, w.end))
+                for w in self.windows
+                if w.weekday == day.weekday()
+            ]
+        dated = [
+            (self._instant(day, e.start), self._instant(day, e.end), e)
+            for e in self.exceptions
+            if e.first_day <= day <= e.last_day
+        ]
+        return weekly, dated
+
+    def _state(self, at: datetime) -> tuple[bool, str]:
+        at = at.astimezone(UTC)
+        today = self._local_date(at)
+        covering = []
+        in_window = False
+        for offset in (-2, -1, 0):
+            weekly, dated = self._day_periods(today + timedelta(days=offset))
+            covering += [e for start, end, e in dated if start <= at < end]
+            in_window = in_window or any(start <= at < end for start, end in weekly)
+        if covering:
+            # The shortest exception wins; among equals, the one written last.
+            chosen = min(reversed(covering), key=lambda e: e.length)
+            return chosen.open, f"exception: {chosen.reason}"
+        if in_window:
+            return True, "always open" if self.always_open else "weekly hours"
+        closure = self._day_closure(today)
+        if closure:
+            return False, f"closed today: {closure}"
+        return False, "outside weekly hours"
+
+    def _boundaries(self, day: date) -> list[datetime]:
+        weekly, dated = self._day_periods(day)
+        instants = {t for period in weekly for t in period}
+        instants |= {t for start, end, _ in dated for t in (start, end)}
+        # A closure day starts and ends at local midnight, where a crossing window may be cut.
+        instants.add(self._instant(day, 0))
+        return sorted(instants)
+
+
+# -- parsing what operators write ----------------------------------------------------------
+
+_TIME = re.compile(r"^(\d{1,2}):(\d{2})$")
+
+
+def parse_time(text: str, *, allow_24: bool = False) -> int:
+    match = _TIME.match(text.strip())
+    if not match:
+        raise ScheduleError(f"'{text}' is not a time; write it as HH:MM, for example 09:00")
+    hours, minutes = int(match[1]), int(match[2])
+    if minutes > 59 or hours > 24 or (hours == 24 and (minutes or not allow_24)):
+        hint = " (24:00 is allowed only as a closing time)" if hours == 24 else ""
+        raise ScheduleError(f"'{text}' is not a time of day{hint}")
+    return hours * 60 + minutes
+
+
+def parse_span(text: str) -> tuple[int, int]:
+    """`09:00-19:00` -> minutes; a closing time earlier than the opening runs past midnight."""
+    parts = str(text).split("-")
+    if len(parts) != 2:
+        raise ScheduleError(
+            f"'{text}' is not a time window; write it as HH:MM-HH:MM, for example 09:00-19:00"
+        )
+    start = parse_time(parts[0])
+    end = parse_time(parts[1], allow_24=True)
+    if end == start:
+        raise ScheduleError(f"'{text}' opens and closes at the same time")
+    if end < start:
+        end += DAY
+    return start, end
+
+
+def parse_spans(text: str) -> list[tuple[int, int]]:
+    """`09:00-12:00, 13:00-17:00` -> several windows in one day."""
+    spans = [parse_span(part) for part in str(text).split(",") if part.strip()]
+    if not spans:
+        raise ScheduleError("no time window given; write one such as 09:00-19:00")
+    return spans
+
+
+def parse_days(text: str) -> list[int]:
+    """`mon-fri`, `sat,sun`, `wed`, `every day` -> weekday numbers."""
+    text = str(text).strip().lower()
+    if text in ("every day", "daily", "all"):
+        return list(range(7))
+    days: list[int] = []
+    for part in text.split(","):
+        part = part.strip()
+        bounds = [b.strip() for b in part.split("-")]
+        if len(bounds) > 2 or any(b not in WEEKDAYS for b in bounds):
+            raise ScheduleError(
+                f"'{part}' is not a day or a range of days; use mon, tue, wed, thu, fri, sat, "
+                "sun, a range such as mon-fri, or 'every day'"
+            )
+        first, last = WEEKDAYS.index(bounds[0]), WEEKDAYS.index(bounds[-1])
+        span = (last - first) % 7 + 1
+        days += [(first + i) % 7 for i in range(span)]
+    return days
+
+
+def weekly_windows(rows: list[tuple[str, str]]) -> tuple[Window, ...]:
+    """Builds the weekly windows from (days, spans) rows and refuses overlaps."""
+    windows: list[Window] = []
+    for days_text, spans_text in rows:
+        spans = parse_spans(spans_text)
+        for weekday in parse_days(days_text):
+            windows += [Window(weekday, start, end) for start, end in spans]
+    check_overlaps(windows)
+    return tuple(sorted(windows, key=lambda w: (w.weekday, w.start)))
+
+
+def check_overlaps(windows: list[Window]) -> None:
+    # On a line of minutes through the week, so a Sunday night window meets Monday morning.
+    week = 7 * DAY
+    spans = sorted(((w.weekday * DAY + w.start), (w.weekday * DAY + w.end), w) for w in windows)
+    for (s1, e1, w1), (s2, _e2, w2) in zip(spans, spans[1:], strict=False):
+        if s2 < e1:
+            raise ScheduleError(f"{describe_window(w1)} overlaps {describe_window(w2)}")
+    if spans:
+        last_start, last_end, last = spans[-1]
+        first_start, _, first = spans[0]
+        if last_end > week and last_end - week > first_start and last is not first:
+            raise ScheduleError(f"{describe_window(last)} overlaps {describe_window(first)}")
+
+
+def describe_window(window: Window) -> str:
+    def hhmm(minutes: int) -> str:
+        return f"{minutes // 60 % 24 if minutes != DAY else 24:02d}:{minutes % 60:02d}"
+
+    return f"{WEEKDAYS[window.weekday]} {hhmm(window.start)}-{hhmm(window.end)}"

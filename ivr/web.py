@@ -1,0 +1,190 @@
+"""The webhooks Twilio calls. Thin: check the signature, read the state, ask `ivr.flow`.
+
+Whatever happens, Twilio gets a 200 with valid TwiML (or a 403 for a forged request): an
+exception turns into the static safe answer of `ivr.safe`. Log lines carry the CallSid and the
+line, never a field that could hold the caller's number.
+"""
+
+from __future__ import annotations
+
+import logging
+from functools import wraps
+
+from flask import Blueprint, Response, current_app, request
+from itsdangerous import BadSignature, URLSafeSerializer
+from twilio.request_validator import RequestValidator
+
+from ivr import flow, safe, twiml
+
+log = logging.getLogger("ivr.calls")
+bp = Blueprint("voice", __name__)
+
+
+class Router:
+    """What the webhooks share, built once at start: nothing here reads a file per request."""
+
+    def __init__(self, config, clock, store, auth_token, secret, public_url):
+        self.config = config
+        self.clock = clock
+        self.store = store
+        self.validator = RequestValidator(auth_token) if auth_token else None
+        self.signer = URLSafeSerializer(secret, salt="ivr.call-state")
+        self.public_url = public_url.rstrip("/") if public_url else None
+
+    # -- call state in URLs ----------------------------------------------------------------
+
+    def encode(self, state: flow.CallState) -> str:
+        return self.signer.dumps(
+            [
+                state.line,
+                state.step,
+                state.pc,
+                state.lang,
+                state.invalid,
+                state.silence,
+                state.event,
+            ]
+        )
+
+    def decode(self, token: str) -> flow.CallState | None:
+        try:
+            line, step, pc, lang, invalid, silence, event = self.signer.loads(token)
+            return flow.CallState(line, step, int(pc), lang, int(invalid), int(silence), event)
+        except (BadSignature, ValueError, TypeError):
+            return None
+
+    def base_url(self) -> str:
+        return self.public_url or request.host_url.rstrip("/")
+
+    def url_for_state(self, state: flow.CallState) -> str:
+        return f"{self.base_url()}/voice/next?s={self.encode(state)}"
+
+    def recording_url(self, state: flow.CallState) -> str:
+        return f"{self.base_url()}/voice/recording?s={self.encode(state)}"
+
+    # -- signatures ------------------------------------------------------------------------
+
+    def signed_url(self) -> str:
+        """The URL Twilio signed: the public one behind a proxy, else the one we received."""
+        if self.public_url:
+            query = request.query_string.decode()
+            return f"{self.public_url}{request.path}" + (f"?{query}" if query else "")
+        return request.url
+
+    def request_is_genuine(self) -> bool:
+        if self.validator is None:
+            return True
+        signature = request.headers.get("X-Twilio-Signature", "")
+        return self.validator.validate(self.signed_url(), request.form, signature)
+
+
+def router() -> Router:
+    return current_app.extensions["ivr"]
+
+
+def twiml_response(xml: str) -> Response:
+    return Response(xml, status=200, mimetype="text/xml")
+
+
+def safe_response() -> Response:
+    r = router()
+    return twiml_response(
+        twiml.render(safe.safe_answer(request.form.get("To")), r.url_for_state, r.config.voices)
+    )
+
+
+def webhook(view):
+    """Signature check, then the view; any exception becomes the safe answer."""
+
+    @wraps(view)
+    def wrapper(*args, **kwargs):
+        r = router()
+        if not r.request_is_genuine():
+            log.warning("refused a request with a bad signature path=%s", request.path)
+            return Response("invalid signature", status=403, mimetype="text/plain")
+        try:
+            return view(*args, **kwargs)
+        except Exception:
+            log.exception("call=%s answering failed; gave the safe answer", call_sid())
+            return safe_response()
+
+    return wrapper
+
+
+def call_sid() -> str:
+    return request.form.get("CallSid", "-")[:64]
+
+
+def respond(instructions, state_line: str, step: str) -> Response:
+    r = router()
+    log.info("call=%s line=%s step=%s", call_sid(), state_line, step or "-")
+    return twiml_response(
+        twiml.render(instructions, r.url_for_state, r.config.voices, r.recording_url)
+    )
+
+
+@bp.post("/voice")
+@webhook
+def incoming():
+    return answer_new_call()
+
+
+def answer_new_call() -> Response:
+    r = router()
+    line = r.config.line_by_number.get(request.form.get("To", ""))
+    if line is None:
+        log.warning("call=%s dialled a number no line has; gave the safe answer", call_sid())
+        return safe_response()
+    return respond(flow.CallFlow(r.config, r.clock()).answer(line), line.id, "answer")
+
+
+@bp.post("/voice/next")
+@webhook
+def next_step():
+    r = router()
+    state = r.decode(request.args.get("s", ""))
+    if state is None or state.line not in r.config.lines:
+        # A state from an older configuration or a tampered URL: start the call again.
+        log.warning("call=%s came back with an unreadable state; starting over", call_sid())
+        return answer_new_call()
+    instructions = flow.CallFlow(r.config, r.clock()).resume(
+        state,
+        digits=request.form.get("Digits"),
+        dial_status=request.form.get("DialCallStatus"),
+    )
+    return respond(instructions, state.line, f"{state.step}#{state.pc}:{state.event}")
+
+
+@bp.post("/voice/recording")
+@webhook
+def recording_ready():
+    """Twilio's recordingStatusCallback: store the message, with nothing about the caller."""
+    r = router()
+    state = r.decode(request.args.get("s", ""))
+    if state is None:
+        log.warning("call=%s recording callback with an unreadable state", call_sid())
+        return twiml_response('<?xml version="1.0" encoding="UTF-8"?><Response />')
+    if request.form.get("RecordingStatus", "completed") == "completed":
+        try:
+            duration = int(request.form.get("RecordingDuration", "0") or 0)
+        except ValueError:
+            duration = 0
+        r.store.add_voicemail(
+            line=state.line,
+            received_at=r.clock(),
+            recording_sid=request.form.get("RecordingSid", "")[:64],
+            recording_url=request.form.get("RecordingUrl", "")[:512],
+            duration_seconds=duration,
+            language=state.lang,
+        )
+        log.info("call=%s line=%s voicemail stored", call_sid(), state.line)
+    return twiml_response('<?xml version="1.0" encoding="UTF-8"?><Response />')
+
+
+@bp.post("/voice/fallback")
+@webhook
+def fallback():
+    log.warning(
+        "call=%s fallback requested error=%s", call_sid(), request.form.get("ErrorCode", "-")[:16]
+    )
+    return safe_response()
