@@ -1027,7 +1027,7 @@ def _check_prompts(lr: LineReader, line: model.Line, prompts, prompt_readers, vo
                 prompt_readers[lang].error(
                     prompt_line(prompt_readers[lang], section, key),
                     f"prompt '{key}' uses {{{', '.join(sorted(unknown))}}}, which nothing fills; "
-                    "the placeholders are: " + ", ".join("{%s}" % p for p in sorted(allowed)),
+                    "the placeholders are: " + ", ".join(f"{{{p}}}" for p in sorted(allowed)),
                 )
 
 
@@ -1052,7 +1052,7 @@ def _check_shared_prompts(prompts, prompt_readers, services) -> None:
                 r.error(
                     prompt_line(r, "shared", key),
                     f"prompt '{key}' uses a placeholder nothing fills; the placeholders are: "
-                    + ", ".join("{%s}" % p for p in sorted(allowed)),
+                    + ", ".join(f"{{{p}}}" for p in sorted(allowed)),
                 )
         service_texts = texts.get("services", {})
         for sid, service in services.items():

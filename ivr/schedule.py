@@ -270,7 +270,7 @@ def check_overlaps(windows: list[Window]) -> None:
     # On a line of minutes through the week, so a Sunday night window meets Monday morning.
     week = 7 * DAY
     spans = sorted(((w.weekday * DAY + w.start), (w.weekday * DAY + w.end), w) for w in windows)
-    for (s1, e1, w1), (s2, _e2, w2) in zip(spans, spans[1:], strict=False):
+    for (_s1, e1, w1), (s2, _e2, w2) in zip(spans, spans[1:], strict=False):
         if s2 < e1:
             raise ScheduleError(f"{describe_window(w1)} overlaps {describe_window(w2)}")
     if spans:
