@@ -239,7 +239,7 @@ class CallFlow:
                 target = self.config.lines[service.line]
                 lang = state.lang if state.lang in target.languages else target.default_language
                 return CallState(target.id, "", 0, lang, event="enter")
-            if not service.schedule.is_open(self.now):
+            if not service.answers(self.now):
                 return self._dial_failed(line, state, on_failure)
             number = service.number
         self.out.append(Dial(number, line.caller_id, timeout, state.expecting("dial")))
@@ -262,7 +262,7 @@ class CallFlow:
     def _referral(self, line, action: model.Referral, state: CallState):
         service = self.config.services[action.service]
         schedule = service.schedule
-        open_now = schedule.is_open(self.now)
+        open_now = service.answers(self.now)
         key = "referral_always" if schedule.always_open and not schedule.exceptions else "referral"
         speech_ = self._service_text(line, state, action.service, key)
         if not open_now:

@@ -103,6 +103,11 @@ class Service:
     line: str | None = None  # one of our own lines: a transfer goes straight into its flow
     placeholder: bool = False
 
+    def answers(self, at) -> bool:
+        """Whether a transfer now reaches someone. Our own lines always route the caller on
+        (their team in its hours, 107 otherwise), whatever their team's hours."""
+        return self.line is not None or self.schedule.is_open(at)
+
 
 @dataclass(frozen=True)
 class Voice:

@@ -25,6 +25,7 @@ CALLER = "+32470123456"  # must never show up in a log, a row or a dialled leg
 EVC = "+3280030030"
 STOP_IT_NOW = "+3280014112"
 LINE_1712 = "+3220001712"
+TEAM_EVC = "+3220000001"
 ORIENTATION = "+3220000100"
 
 
