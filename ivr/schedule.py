@@ -167,8 +167,8 @@ class Schedule:
         return weekly, dated
 
     def _state(self, at: datetime) -> tuple[bool, str]:
-        at = at.astimezone(UTC)
         today = self._local_date(at)
+        at = at.astimezone(UTC)
         covering = []
         in_window = False
         for offset in (-2, -1, 0):

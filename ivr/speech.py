@@ -156,4 +156,13 @@ def spoken_number(number: str, language: str) -> str:
         return " ".join([digits[:4], rest[:2], rest[2:]]).strip()
     if len(digits) == 6:
         return f"{digits[:3]} {digits[3:]}"
-    return " ".join(digits[i : i + 2] for i in range(0, len(digits), 2))
+    # Belgian numbering: 02 475 44 11 (one-digit zones), 071 31 47 79, 0470 12 34 56.
+    if len(digits) == 9 and digits[1] in "2349":
+        groups = [digits[:2], digits[2:5], digits[5:7], digits[7:]]
+    elif len(digits) == 9:
+        groups = [digits[:3], digits[3:5], digits[5:7], digits[7:]]
+    elif len(digits) == 10:
+        groups = [digits[:4], digits[4:6], digits[6:8], digits[8:]]
+    else:
+        groups = [digits[i : i + 2] for i in range(0, len(digits), 2)]
+    return " ".join(groups)

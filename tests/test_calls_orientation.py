@@ -111,3 +111,27 @@ def test_wrong_keys_three_times_lead_to_someone_to_talk_to(call, keys):
         assert "Ce choix n'existe pas" in turn.text and turn.kind == "Gather"
     turn = c.press(keys[-1])
     assert turn.dialled == ["107"]
+
+
+@pytest.mark.parametrize(
+    ("utc_time", "offered"),
+    [
+        ("2026-03-29T07:59:00+00:00", False),  # 09:59 CEST on the day clocks go forward
+        ("2026-03-29T08:00:00+00:00", True),  # 10:00 CEST
+        ("2026-10-25T08:59:00+00:00", False),  # 09:59 CET on the day clocks go back
+        ("2026-10-25T09:00:00+00:00", True),  # 10:00 CET
+        ("2026-10-25T22:59:00+00:00", True),  # 23:59 CET
+        ("2026-10-25T23:00:00+00:00", False),  # midnight
+    ],
+)
+def test_ecoute_enfants_hours_hold_on_daylight_saving_days(app, clock, utc_time, offered):
+    from datetime import datetime
+
+    from conftest import Call
+
+    clock.now = datetime.fromisoformat(utc_time)
+    c = Call(app, ORIENTATION)
+    c.start()
+    turn = c.press("3")
+    offer = "Pour être mis en relation maintenant avec Écoute-Enfants" in turn.text
+    assert offer is offered
