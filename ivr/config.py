@@ -260,7 +260,8 @@ class Fields:
 SCHEDULE_KEYS = {"timezone", "hours", "public_holidays", "closure_days", "exceptions"}
 
 
-def read_schedule(r: Reader, m: Mapping, what: str, language: str) -> Schedule | None:
+def read_schedule(r: Reader, m: Mapping, what: str, language: str, at: int) -> Schedule | None:
+    """`at` is the line of the `schedule:` key, where a missing setting is reported."""
     f = Fields(r, m, what, SCHEDULE_KEYS)
     timezone = f.text("timezone", required=False, default="Europe/Brussels")
     try:
@@ -273,7 +274,7 @@ def read_schedule(r: Reader, m: Mapping, what: str, language: str) -> Schedule |
     always = hours == "always"
     windows = ()
     if hours is None:
-        r.error(m.line, f"{what} needs 'hours:', for example 'mon-fri: 09:00-19:00' or 'always'")
+        r.error(at, f"{what} needs 'hours:', for example 'mon-fri: 09:00-19:00' or 'always'")
         ok = False
     elif not always:
         if not isinstance(hours, Mapping):
@@ -301,7 +302,7 @@ def read_schedule(r: Reader, m: Mapping, what: str, language: str) -> Schedule |
     holidays_policy = m.get("public_holidays")
     if holidays_policy is None and not always:
         r.error(
-            m.line,
+            at,
             f"{what} needs 'public_holidays: closed' or 'public_holidays: open' "
             "(Belgian public holidays come from the holidays package)",
         )
@@ -468,7 +469,9 @@ def read_services(r: Reader, data) -> dict[str, model.Service]:
         sched_map = f.mapping("schedule", required=not f.has("line"))
         schedule = None
         if sched_map is not None:
-            schedule = read_schedule(r, sched_map, f"the schedule of '{sid}'", languages[0])
+            schedule = read_schedule(
+                r, sched_map, f"the schedule of '{sid}'", languages[0], f.line("schedule")
+            )
         elif f.has("line"):
             schedule = Schedule("Europe/Brussels", always_open=True)  # replaced by the line's
         if number and check_dial_number(r, f.line("number"), number, placeholder, sid):
@@ -572,7 +575,7 @@ class LineReader:
         schedule = None
         sched_map = f.mapping("schedule")
         if sched_map is not None:
-            schedule = read_schedule(r, sched_map, "the schedule", languages[0])
+            schedule = read_schedule(r, sched_map, "the schedule", languages[0], f.line("schedule"))
         contacts = self._contacts(f)
         steps = self._steps(f)
         for key in ("when_open", "when_closed"):

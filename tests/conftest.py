@@ -57,6 +57,7 @@ def config_copy(tmp_path) -> Path:
     """A copy of the shipped configuration that a test may break."""
     target = tmp_path / "config"
     shutil.copytree(CONFIG, target)
+    shutil.copytree(PROMPTS, tmp_path / "prompts")
     return target
 
 

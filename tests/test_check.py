@@ -1,0 +1,196 @@
+"""`ivr check`: every operator mistake is caught before a caller meets it, as FILE:LINE."""
+
+import re
+
+import pytest
+
+import ivr
+from ivr.cli import main
+from ivr.config import ConfigError
+
+PROBLEM = re.compile(r"^(?P<file>\S+):(?P<line>\d+): (?P<message>.+)$")
+
+
+def check(config_dir, capsys) -> tuple[int, list[str]]:
+    code = main(["check", str(config_dir)])
+    out = capsys.readouterr().out.strip().splitlines()
+    return code, out
+
+
+def edit(path, old: str, new: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert old in text, f"{old!r} not in {path}"
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+def line_of(path, fragment: str) -> int:
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+        if fragment in line:
+            return number
+    raise AssertionError(fragment)
+
+
+def test_the_shipped_configuration_is_sound_with_warnings_only(capsys):
+    code, out = check("config", capsys)
+    assert code == 0
+    assert out[-1].startswith("configuration is sound: 4 lines")
+    warnings = out[:-1]
+    assert all(PROBLEM.match(w) and "warning:" in w for w in warnings)
+    assert any("107 is a short number" in w for w in warnings)
+    assert any("is a placeholder" in w for w in warnings)
+
+
+EVC = "ecoute-violences-conjugales.yaml"
+CASES = [
+    # (file, old text, new text, line containing, expected message fragment)
+    (EVC, "mon-fri: 09:00-19:00", "mon-fri: 09:00-1900", "mon-fri", "'1900' is not a time"),
+    (EVC, "mon-fri: 09:00-19:00", "lun-ven: 09:00-19:00", "lun-ven", "'lun-ven' is not a day"),
+    (EVC, "mon-fri: 09:00-19:00", "mon: 19:00", "mon: 19:00", "not a time window"),
+    (
+        EVC,
+        "mon-fri: 09:00-19:00",
+        "mon-fri: 09:00-19:00\n    wed: 18:00-20:00",
+        "hours:",
+        "overlaps",
+    ),
+    (EVC, "  public_holidays: closed\n", "", "schedule:", "public_holidays: closed"),
+    (EVC, "public_holidays: closed", "public_holidays: no", "public_holidays", "'closed' or"),
+    (EVC, "on_failure: team-unavailable", "on_failure: team-busy", "on_failure", "no step"),
+    (EVC, "timeout: 25", "timout: 25", "timout", "no setting 'timout'"),
+    (EVC, "timeout: 25", "timeout: 2", "timeout", "from 5 to 600"),
+    (EVC, 'number: "+3220000001"', 'number: "112"', "112", "emergency number"),
+    (EVC, 'number: "+3220000001"', 'number: "02 000 00 01"', "02 000", "not a phone number"),
+    (EVC, "transfer: tele-accueil", "transfer: tele-acceuil", "tele-acceuil", "neither a contact"),
+    (EVC, "say: team_busy", "say: team_bussy", "team_bussy", "prompt 'team_bussy' is missing"),
+    (EVC, "languages: [fr]", "languages: [fl]", "languages", "'fl' is not a language"),
+    (EVC, "  - say: team_busy", "  - shout: team_busy", "shout", "'shout' is not an action"),
+    (EVC, "timezone: Europe/Brussels", "timezone: Brussels", "timezone", "not a time zone"),
+    (EVC, '["+3280030030"]', '["080030030"]', "numbers:", "E.164"),
+    (
+        "stop-it-now.yaml",
+        '["+3280014112"]',
+        '["+3280030030"]',
+        "numbers:",
+        "already belongs to line 'ecoute-violences-conjugales'",
+    ),
+    (EVC, "when_closed: closed", "when_closed: close", "when_closed", "no step 'close'"),
+    (EVC, "    - say: [welcome, closed_hours]", "\t- say: x", "- say: x", "not valid YAML"),
+    (
+        "stop-it-now.yaml",
+        '"1": information',
+        '"1": information\n          "1": information  # again',
+        "# again",
+        "written twice",
+    ),
+    (
+        "1712.yaml",
+        "    - date: 07-11",
+        "    - date: 11-07-2026",
+        "date: 11-07",
+        "not a day of the year",
+    ),
+    (
+        "1712.yaml",
+        "  closure_days:",
+        "  exceptions:\n    - dates: 2026-12-32\n      status: closed\n      reason: x\n"
+        "  closure_days:",
+        "2026-12-32",
+        "not a date or a period",
+    ),
+    (
+        "1712.yaml",
+        "  closure_days:",
+        "  exceptions:\n    - dates: 2026-12-24\n      status: shut\n      reason: x\n"
+        "  closure_days:",
+        "status: shut",
+        "'open' or 'closed'",
+    ),
+    ("orientation.yaml", "referral: sos-viol", "referral: sos-viool", "sos-viool", "no service"),
+    (
+        "orientation.yaml",
+        '"2": sexual-violence',
+        '"2": sexual-violence\n          "22": school',
+        '"22": school',
+        "starts with key 2",
+    ),
+    (
+        "orientation.yaml",
+        "    - goto: main-menu\n",
+        "    - goto: welcome\n",
+        "  welcome:",
+        "loop that never waits",
+    ),
+    (
+        "voices.yaml",
+        "voice: Polly.Isabelle-Neural",
+        "voice: Polly.Lisa-Neural",
+        "Lisa",
+        "does not speak fr-BE",
+    ),
+    ("services.yaml", 'number: "103"', 'number: "1o3"', "1o3", "not a phone number"),
+]
+
+
+@pytest.mark.parametrize(("file", "old", "new", "at", "message"), CASES)
+def test_each_mistake_is_reported_at_its_line(config_copy, capsys, file, old, new, at, message):
+    path = config_copy / file
+    edit(path, old, new)
+    code, out = check(config_copy, capsys)
+    assert code == 1, out
+    problems = [PROBLEM.match(line) for line in out if PROBLEM.match(line)]
+    hits = [p for p in problems if message in p["message"] and "warning:" not in p["message"]]
+    assert hits, out
+    assert hits[0]["file"] == str(path)
+    assert int(hits[0]["line"]) == line_of(path, at), out
+    assert out[-1].endswith("fix them before starting.")
+
+
+def test_a_prompt_with_a_placeholder_nobody_fills(config_copy, capsys):
+    prompts = config_copy.parent / "prompts" / "fr.yaml"
+    edit(prompts, "Nous répondons {hours}.", "Nous répondons {horaire}.")
+    code, out = check(config_copy, capsys)
+    assert code == 1
+    assert any(
+        f"{prompts}:{line_of(prompts, '{horaire}')}: prompt 'closed_hours' uses {{horaire}}" in o
+        for o in out
+    ), out
+
+
+def test_a_prompt_the_router_needs_is_missing(config_copy, capsys):
+    prompts = config_copy.parent / "prompts" / "fr.yaml"
+    edit(prompts, "  invalid_choice: Ce choix n'existe pas.\n", "")
+    code, out = check(config_copy, capsys)
+    assert code == 1
+    assert any("needs the prompt 'invalid_choice'" in o for o in out)
+
+
+def test_unreachable_step_is_a_warning_not_an_error(config_copy, capsys):
+    edit(config_copy / EVC, "steps:\n", "steps:\n  forgotten:\n    - say: welcome\n")
+    code, out = check(config_copy, capsys)
+    assert code == 0
+    assert any("warning: no caller ever reaches step 'forgotten'" in o for o in out)
+
+
+def test_the_app_refuses_to_start_on_a_broken_configuration(config_copy):
+    edit(config_copy / EVC, "mon-fri: 09:00-19:00", "mon-fri: 9h-19h")
+    with pytest.raises(ConfigError) as refused:
+        ivr.create_app(config_copy)
+    assert f"{config_copy / EVC}:" in str(refused.value)
+    assert "is not a time" in str(refused.value)
+
+
+def test_python_m_ivr_check_exit_codes(config_copy):
+    import subprocess
+    import sys
+
+    ok = subprocess.run([sys.executable, "-m", "ivr", "check", str(config_copy)], check=False)
+    assert ok.returncode == 0
+    edit(config_copy / EVC, "mon-fri: 09:00-19:00", "mon-fri: 09:00-25:00")
+    broken = subprocess.run(
+        [sys.executable, "-m", "ivr", "check", str(config_copy)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert broken.returncode == 1
+    assert f"{config_copy / EVC}:12: '25:00' is not a time of day" in broken.stdout
