@@ -19,6 +19,17 @@ log = logging.getLogger("ivr")
 INSECURE_SECRET = "insecure-local-trial-secret"
 
 
+def _preload(config, year: int) -> None:
+    """Does at start what would otherwise read files during the first calls."""
+    from ivr import speech
+
+    speech.preload({lang for line in config.lines.values() for lang in line.languages})
+    schedules = [line.schedule for line in config.lines.values()]
+    schedules += [service.schedule for service in config.services.values()]
+    for schedule in schedules:
+        schedule.preload_years(range(year - 1, year + 3))
+
+
 class InsecureStartRefused(RuntimeError):
     pass
 
@@ -57,10 +68,13 @@ def create_app(
 
     from ivr.web import Router, bp, safe_response
 
+    clock = clock or utc_now
+    _preload(config, clock().year)
+
     app = Flask(__name__)
     app.extensions["ivr"] = Router(
         config=config,
-        clock=clock or utc_now,
+        clock=clock,
         store=Store(),
         auth_token=token,
         secret=secret,

@@ -122,6 +122,12 @@ class Schedule:
             return at
         return self.next_change(at)
 
+    def preload_years(self, years) -> None:
+        """Computes the holidays of these years now (the package reads its translations from
+        disk the first time it meets a year), so no call waits on it."""
+        for year in years:
+            _ = date(year, 1, 1) in self._holidays
+
     def holiday_name(self, day: date) -> str | None:
         """The public holiday or closure day that closes the line on `day`, if any."""
         return self._day_closure(day)

@@ -59,6 +59,14 @@ PHRASES = {
 }
 
 
+def preload(languages) -> None:
+    """Loads Babel's locale data at start, so that no call waits on reading it from disk."""
+    for language in languages:
+        locale = LOCALES.get(language, "fr_BE")
+        get_day_names("wide", locale=locale)
+        format_date(datetime(2026, 1, 1), "d MMMM", locale=locale)
+
+
 def phrases(language: str) -> Phrases:
     return PHRASES.get(language, PHRASES["fr"])
 
