@@ -48,6 +48,10 @@ def create_app(
     Refuses to start (ConfigError) on a configuration `ivr check` would reject, and without
     TWILIO_AUTH_TOKEN unless IVR_INSECURE=1.
     """
+    if not logging.getLogger().handlers:
+        logging.basicConfig(
+            level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+        )
     config_dir = Path(config_dir or os.environ.get("IVR_CONFIG_DIR") or "config")
     prompts_dir = os.environ.get("IVR_PROMPTS_DIR")
     config = config_module.load_or_raise(config_dir, prompts_dir)

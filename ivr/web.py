@@ -89,7 +89,7 @@ def twiml_response(xml: str) -> Response:
 def safe_response() -> Response:
     r = router()
     return twiml_response(
-        twiml.render(safe.safe_answer(request.form.get("To")), r.url_for_state, r.config.voices)
+        twiml.render(safe.safe_answer(dialled_number()), r.url_for_state, r.config.voices)
     )
 
 
@@ -129,9 +129,15 @@ def incoming():
     return answer_new_call()
 
 
+def dialled_number() -> str:
+    """Twilio's `To`. A '+' sent unencoded (curl -d To=+32...) arrives as a space."""
+    to = request.form.get("To", "").strip()
+    return "+" + to if to.isdigit() else to
+
+
 def answer_new_call() -> Response:
     r = router()
-    line = r.config.line_by_number.get(request.form.get("To", ""))
+    line = r.config.line_by_number.get(dialled_number())
     if line is None:
         log.warning("call=%s dialled a number no line has; gave the safe answer", call_sid())
         return safe_response()

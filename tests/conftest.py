@@ -125,6 +125,13 @@ class Call:
         assert body.startswith("<?xml"), body
         root = ET.fromstring(body)
         assert root.tag == "Response"
+        verbs = list(root)
+        for index, verb in enumerate(verbs):
+            if verb.tag in ("Gather", "Record"):
+                # Twilio goes on with the next verb on silence: there must be one.
+                assert index + 1 < len(verbs), f"nothing handles silence after {verb.tag}"
+            if verb.tag == "Dial":
+                assert verb.get("callerId"), "a Dial without callerId shows the caller's number"
         self.turn.documents.append(body)
         return root
 

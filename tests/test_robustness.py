@@ -173,3 +173,14 @@ def test_no_caller_number_in_logs_rows_or_what_twilio_is_told(app, clock, caplog
     assert "voicemails" in dump
     assert CALLER not in dump and CALLER.lstrip("+") not in dump
     assert "CallSid" not in dump and "CA0" not in dump
+
+
+def test_an_unencoded_plus_in_to_still_finds_the_line(app):
+    # `curl -d To=+3280030030` sends a '+' that form decoding turns into a space.
+    body = app.test_client().post(
+        "/voice",
+        data="To=+3280030030&CallSid=CA1",
+        content_type="application/x-www-form-urlencoded",
+        headers=_signed(app, "/voice", {"To": " 3280030030", "CallSid": "CA1"}),
+    )
+    assert "Écoute Violences Conjugales" in spoken(body.get_data(as_text=True))

@@ -1,0 +1,83 @@
+"""The command line and the real server, as a newcomer and an operator use them."""
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+from conftest import CONFIG, ROOT, brussels
+
+from ivr.cli import main
+from ivr.store import Store
+
+
+def test_ivr_voicemails_lists_messages_without_any_caller_detail(capsys):
+    store = Store()
+    assert main(["voicemails"]) == 0
+    assert capsys.readouterr().out.strip() == "no voicemail"
+    store.add_voicemail(
+        line="1712",
+        received_at=brussels("2026-11-24 20:15"),
+        recording_sid="RE123",
+        recording_url="https://api.twilio.com/x/RE123",
+        duration_seconds=37,
+        language="fr",
+    )
+    store.add_voicemail(
+        line="stop-it-now",
+        received_at=brussels("2026-11-25 08:00"),
+        recording_sid="RE456",
+        recording_url="https://api.twilio.com/x/RE456",
+        duration_seconds=5,
+        language="fr",
+    )
+    assert main(["voicemails", "--line", "1712"]) == 0
+    out = capsys.readouterr().out
+    assert "1712" in out and "RE123" in out and "37s" in out and "fr" in out
+    assert "RE456" not in out
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def test_gunicorn_serves_the_shipped_configuration(tmp_path):
+    """What `make run` does: gunicorn, the shipped config, no token, IVR_INSECURE=1."""
+    port = free_port()
+    env = dict(os.environ, IVR_INSECURE="1", IVR_CONFIG_DIR=str(CONFIG))
+    env.pop("TWILIO_AUTH_TOKEN", None)
+    env["DATABASE_URL"] = f"sqlite:///{tmp_path}/run.sqlite3"
+    gunicorn = Path(sys.executable).parent / "gunicorn"
+    server = subprocess.Popen(
+        [str(gunicorn), "--bind", f"127.0.0.1:{port}", "--workers", "1", "ivr:create_app()"],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+    )
+    try:
+        body = None
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline and body is None:
+            try:
+                request = urllib.request.Request(
+                    f"http://127.0.0.1:{port}/voice",
+                    data=b"To=%2B3280014112&CallSid=CA1",
+                    method="POST",
+                )
+                with urllib.request.urlopen(request, timeout=5) as response:
+                    assert response.status == 200
+                    body = response.read().decode()
+            except OSError:
+                time.sleep(0.2)
+        assert body is not None, "the server did not answer"
+        assert "Stop it Now" in body
+    finally:
+        server.terminate()
+        output = server.communicate(timeout=10)[0].decode()
+    assert "INSECURE" in output
