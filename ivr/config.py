@@ -52,6 +52,8 @@ BUILTIN_PROMPTS = {
     "referral_closed": REFERRAL_PLACEHOLDERS,
     "referral_offer": REFERRAL_PLACEHOLDERS,
     "referral_not_reached": REFERRAL_PLACEHOLDERS,
+    "language_option": {"key"},
+    "whisper": {"line", "language"},
 }
 SERVICE_TEXTS = ("name", "about")
 
@@ -446,11 +448,12 @@ def dial_string(number: str) -> str:
 
 # -- services -------------------------------------------------------------------------------
 
-SERVICE_KEYS = {"number", "languages", "schedule", "line", "placeholder"}
+SERVICE_KEYS = {"number", "languages", "schedule", "line", "placeholder", "instead"}
 
 
 def read_services(r: Reader, data) -> dict[str, model.Service]:
     services: dict[str, model.Service] = {}
+    insteads: list[tuple[str, int, str, str]] = []  # service, line, language, other service
     if not isinstance(data, Mapping) or not isinstance(data.get("services"), Mapping):
         r.error(getattr(data, "line", 1), "the file must start with 'services:'")
         return services
@@ -474,6 +477,16 @@ def read_services(r: Reader, data) -> dict[str, model.Service]:
             )
         elif f.has("line"):
             schedule = Schedule("Europe/Brussels", always_open=True)  # replaced by the line's
+        instead = {}
+        for lang, other in (f.mapping("instead", required=False) or {}).items():
+            ln = _line_of(item["instead"], lang)
+            if lang not in KNOWN_LANGUAGES:
+                r.error(ln, f"'{lang}' is not a language code; use " + ", ".join(KNOWN_LANGUAGES))
+            elif lang in languages:
+                r.error(ln, f"'{sid}' speaks {lang} itself; remove this line")
+            else:
+                instead[lang] = str(other)
+                insteads.append((sid, ln, lang, str(other)))
         if number and check_dial_number(r, f.line("number"), number, placeholder, sid):
             if schedule is not None and languages:
                 services[sid] = model.Service(
@@ -483,7 +496,13 @@ def read_services(r: Reader, data) -> dict[str, model.Service]:
                     schedule=schedule,
                     line=f.text("line", required=False),
                     placeholder=placeholder,
+                    instead=instead,
                 )
+    for _sid, ln, lang, other in insteads:
+        if other not in services:
+            r.error(ln, f"there is no service '{other}'; the services are: " + ", ".join(services))
+        elif lang not in services[other].languages:
+            r.error(ln, f"'{other}' does not speak {lang}; add {lang} to its languages")
     return services
 
 
@@ -782,8 +801,12 @@ def _targets(action) -> list[str]:
 # -- prompts and voices ---------------------------------------------------------------------
 
 
-def read_prompts(r: Reader, data) -> dict[str, dict[str, str]]:
-    sections: dict[str, dict[str, str]] = {}
+AUDIO_DIR = "audio"
+
+
+def read_prompts(r: Reader, data, prompts_dir: Path) -> dict[str, dict[str, model.Prompt]]:
+    """`key: text`, or `key: {text: ..., audio: file.mp3}` for a recorded prompt."""
+    sections: dict[str, dict[str, model.Prompt]] = {}
     if not isinstance(data, Mapping):
         r.error(getattr(data, "line", 1), "a prompts file holds 'shared:' and one section a line")
         return sections
@@ -792,14 +815,27 @@ def read_prompts(r: Reader, data) -> dict[str, dict[str, str]]:
             r.error(_line_of(data, section), f"'{section}' must hold 'key: text' lines")
             continue
         flat = {}
-        for key, text in texts.items():
-            if section == "services" and isinstance(text, Mapping):
-                for sub, sub_text in text.items():
-                    flat[f"{key}.{sub}"] = str(sub_text)
-            elif isinstance(text, str):
-                flat[key] = text
+        for key, value in texts.items():
+            ln = _line_of(texts, key)
+            if section == "services" and isinstance(value, Mapping):
+                for sub, sub_text in value.items():
+                    flat[f"{key}.{sub}"] = model.Prompt(str(sub_text))
+            elif isinstance(value, str | int):
+                flat[key] = model.Prompt(str(value))
+            elif isinstance(value, Mapping):
+                f = Fields(r, value, f"prompt '{key}'", {"text", "audio"})
+                text = f.text("text") or ""
+                audio = f.text("audio", required=False)
+                if audio and not audio.startswith("https://"):
+                    if not (prompts_dir / AUDIO_DIR / audio).is_file() or ".." in audio:
+                        r.error(
+                            f.line("audio"),
+                            f"there is no audio file {prompts_dir / AUDIO_DIR / audio}; put the "
+                            f"recording there, or give an https:// address",
+                        )
+                flat[key] = model.Prompt(text, audio)
             else:
-                r.error(_line_of(texts, key), f"prompt '{key}' must be a text")
+                r.error(ln, f"prompt '{key}' must be a text")
         sections[section] = flat
     return sections
 
@@ -903,7 +939,7 @@ def load(config_dir, prompts_dir=None) -> tuple[model.Config | None, list[Proble
             r.error(1, f"'{lang}' is not a language code; name the file fr.yaml, nl.yaml, ...")
             continue
         data = r.load()
-        prompts[lang] = read_prompts(r, data)
+        prompts[lang] = read_prompts(r, data, prompts_dir)
         prompt_readers[lang] = r
 
     lines: dict[str, model.Line] = {}
@@ -937,7 +973,7 @@ def load(config_dir, prompts_dir=None) -> tuple[model.Config | None, list[Proble
                     f"{number} already belongs to line '{seen_numbers[number]}'",
                 )
             seen_numbers[number] = line.id
-        _check_references(lr, line, services, lines)
+        _check_references(lr, line, services, prompts)
         _check_prompts(lr, line, prompts, prompt_readers, voices)
 
     for sid, service in services.items():
@@ -963,8 +999,11 @@ def load(config_dir, prompts_dir=None) -> tuple[model.Config | None, list[Proble
                 lines[service.line].schedule,
                 service.line,
                 service.placeholder,
+                service.instead,
             )
-    config = model.Config(lines, services, prompts, voices, digest.hexdigest()[:12])
+    config = model.Config(
+        lines, services, prompts, voices, digest.hexdigest()[:12], str(prompts_dir / AUDIO_DIR)
+    )
     return config, problems
 
 
@@ -975,7 +1014,7 @@ def load_or_raise(config_dir, prompts_dir=None) -> model.Config:
     return config
 
 
-def _check_references(lr: LineReader, line: model.Line, services, lines) -> None:
+def _check_references(lr: LineReader, line: model.Line, services, prompts) -> None:
     for ln, target in lr.transfer_refs:
         if target in line.contacts:
             continue
@@ -995,10 +1034,28 @@ def _check_references(lr: LineReader, line: model.Line, services, lines) -> None
             )
     for ln, target in lr.transfer_refs + lr.service_refs:
         service = services.get(target)
-        if service and target not in line.contacts:
-            spoken = set(service.languages) & set(line.languages)
-            if not spoken:
-                lr.r.warn(ln, f"'{target}' speaks none of this line's languages")
+        if not service or target in line.contacts:
+            continue
+        unspoken = []
+        for lang in line.languages:
+            chosen = services.get(service.instead.get(lang, ""), service)
+            if lang not in chosen.languages:
+                unspoken.append(lang)
+            section = prompts.get(lang, {}).get("services", {})
+            for key in SERVICE_TEXTS:
+                if lang in prompts and f"{chosen.id}.{key}" not in section:
+                    lr.r.error(
+                        ln,
+                        f"prompts/{lang}.yaml has no '{key}' for '{chosen.id}' under "
+                        "'services:'; callers in that language are told about it",
+                    )
+        if unspoken:
+            lr.r.warn(
+                ln,
+                f"'{target}' answers in {', '.join(service.languages)}, not in "
+                f"{', '.join(unspoken)}; if another service does, add it under 'instead:' "
+                "in services.yaml",
+            )
 
 
 def _check_prompts(lr: LineReader, line: model.Line, prompts, prompt_readers, voices) -> None:
@@ -1016,15 +1073,15 @@ def _check_prompts(lr: LineReader, line: model.Line, prompts, prompt_readers, vo
             )
         texts = prompts[lang]
         for ln, key, allowed in lr.prompt_uses:
-            text = texts.get(line.id, {}).get(key) or texts.get("shared", {}).get(key)
-            if text is None:
+            prompt = texts.get(line.id, {}).get(key) or texts.get("shared", {}).get(key)
+            if prompt is None:
                 lr.r.error(
                     ln,
                     f"prompt '{key}' is missing in prompts/{lang}.yaml; add it under "
                     f"'{line.id}:' or 'shared:'",
                 )
                 continue
-            unknown = placeholders(text) - allowed
+            unknown = placeholders(prompt.text) - allowed
             if unknown:
                 section = line.id if key in texts.get(line.id, {}) else "shared"
                 prompt_readers[lang].error(
@@ -1051,7 +1108,7 @@ def _check_shared_prompts(prompts, prompt_readers, services) -> None:
                     _line_of(r.data, "shared"),
                     f"'shared:' needs the prompt '{key}', which the router speaks itself",
                 )
-            elif placeholders(shared[key]) - allowed:
+            elif placeholders(shared[key].text) - allowed:
                 r.error(
                     prompt_line(r, "shared", key),
                     f"prompt '{key}' uses a placeholder nothing fills; the placeholders are: "

@@ -18,12 +18,14 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 
 from ivr import model, speech
-from ivr.model import END
+from ivr.model import END, LANGUAGE
 
 log = logging.getLogger(__name__)
 
 # More steps than this in one request means a loop the checker did not catch.
 MAX_STEPS_PER_REQUEST = 50
+# Silences or wrong keys at the language choice before the default language is taken.
+LANGUAGE_TRIES = 2
 DIAL_CONNECTED = {"completed", "answered"}
 
 
@@ -61,6 +63,7 @@ class CallState:
 class Speak:
     text: str
     lang: str
+    audio: str | None = None  # a recording to play instead of speech synthesis
 
 
 @dataclass(frozen=True)
@@ -76,7 +79,8 @@ class Dial:
     number: str
     caller_id: str
     timeout: int
-    next: CallState
+    next: CallState | None
+    whisper: CallState | None = None  # what the counsellor hears before being connected
 
 
 @dataclass(frozen=True)
@@ -115,10 +119,23 @@ class CallFlow:
     # -- entry points ----------------------------------------------------------------------
 
     def answer(self, line: model.Line, lang: str | None = None) -> list[Instruction]:
-        """A new call on `line`: the open or the closed path, by the line's schedule."""
+        """A new call on `line`: the caller chooses a language if the line speaks several,
+        then the open or the closed path, by the line's schedule."""
+        if lang not in line.languages and len(line.languages) > 1:
+            return self._run(CallState(line.id, LANGUAGE, 0, line.default_language))
         lang = lang if lang in line.languages else line.default_language
-        state = self._entry_state(line, lang)
-        return self._run(state)
+        return self._run(self._entry_state(line, lang))
+
+    def whisper(self, state: CallState) -> list[Instruction]:
+        """Heard by the counsellor who picks up, before the caller is connected: which line,
+        which language. Said in the line's own language."""
+        line = self.config.lines[state.line]
+        lang = line.default_language
+        template = self.config.prompt(lang, line.id, "whisper")
+        if template is None:
+            return []
+        text = template.text.format(line=line.name, language=speech.language_name(state.lang, lang))
+        return [Speak(text, lang)]
 
     def resume(
         self, state: CallState, digits: str | None = None, dial_status: str | None = None
@@ -128,6 +145,8 @@ class CallFlow:
             raise FlowError(f"unknown line {state.line!r}")
         if state.event == "enter":
             return self.answer(line, state.lang)
+        if state.step == LANGUAGE:
+            return self._run(self._language_choice(line, state, digits))
         if state.step != END and state.step not in line.steps:
             raise FlowError(f"line {line.id} has no step {state.step!r}")
         action = self._action(line, state)
@@ -137,7 +156,8 @@ class CallFlow:
             return self._run(self._menu_silence(line, action, state))
         if state.event == "digits" and isinstance(action, model.Referral):
             if clean_digits(digits) == "1":
-                return self._run(self._transfer(line, state, action.service, 20, None))
+                service = self.config.service_for(action.service, state.lang)
+                return self._run(self._transfer(line, state, service.id, 20, None))
             return self._run(state.next_action())
         if state.event == "dial":
             return self._run(self._dial_result(line, action, state, dial_status))
@@ -159,6 +179,9 @@ class CallFlow:
             if state.step == END:
                 self._say(line, state, "goodbye")
                 self.out.append(Hangup())
+                return self.out
+            if state.step == LANGUAGE:
+                self._language_menu(line, state)
                 return self.out
             actions = line.steps[state.step]
             if state.pc >= len(actions):
@@ -200,6 +223,29 @@ class CallFlow:
         actions = line.steps.get(state.step, ())
         return actions[state.pc] if 0 <= state.pc < len(actions) else None
 
+    # -- the language choice ---------------------------------------------------------------
+
+    def _language_menu(self, line: model.Line, state: CallState) -> None:
+        """Each option in its own language and voice: "Pour le français, tapez 1. Voor
+        Nederlands, druk 2."."""
+        options = []
+        for key, lang in enumerate(line.languages, start=1):
+            prompt = self.config.prompt(lang, line.id, "language_option")
+            if prompt is not None:
+                options.append(Speak(prompt.text.format(key=key), lang, prompt.audio))
+        self.out.append(Gather(tuple(options), state.expecting("digits"), 1, 5))
+        self.out.append(Redirect(state.expecting("silence")))
+
+    def _language_choice(self, line: model.Line, state: CallState, digits: str | None):
+        if state.event == "digits":
+            key = clean_digits(digits)
+            if key.isdigit() and 1 <= int(key) <= len(line.languages):
+                return self._entry_state(line, line.languages[int(key) - 1])
+        tries = state.silence + state.invalid + 1
+        if tries >= LANGUAGE_TRIES:
+            return self._entry_state(line, line.default_language)
+        return replace(state, silence=tries, invalid=0, event="go")
+
     # -- menus -----------------------------------------------------------------------------
 
     def _menu(self, line, menu: model.Menu, state: CallState, prompt: str) -> None:
@@ -230,10 +276,12 @@ class CallFlow:
 
     def _transfer(self, line, state: CallState, to: str, timeout: int, on_failure):
         contact = line.contacts.get(to)
+        whisper = None
         if contact is not None:
             number = contact.number
+            whisper = replace(state, event="whisper")
         else:
-            service = self.config.services[to]
+            service = self.config.service_for(to, state.lang)
             if service.line and service.line in self.config.lines:
                 # One of our own lines: straight into its flow, no second phone call.
                 target = self.config.lines[service.line]
@@ -242,7 +290,9 @@ class CallFlow:
             if not service.answers(self.now):
                 return self._dial_failed(line, state, on_failure)
             number = service.number
-        self.out.append(Dial(number, line.caller_id, timeout, state.expecting("dial")))
+        self.out.append(
+            Dial(number, line.caller_id, timeout, state.expecting("dial"), whisper=whisper)
+        )
         return None
 
     def _dial_result(self, line, action, state: CallState, status: str | None):
@@ -252,7 +302,8 @@ class CallFlow:
             return None
         on_failure = action.on_failure if isinstance(action, model.Transfer) else None
         if isinstance(action, model.Referral):
-            self._say_service(line, state, action.service, "referral_not_reached")
+            service = self.config.service_for(action.service, state.lang)
+            self._say_service(line, state, service, "referral_not_reached")
         return self._dial_failed(line, state, on_failure)
 
     @staticmethod
@@ -260,15 +311,15 @@ class CallFlow:
         return state.go(on_failure) if on_failure else state.next_action()
 
     def _referral(self, line, action: model.Referral, state: CallState):
-        service = self.config.services[action.service]
+        service = self.config.service_for(action.service, state.lang)
         schedule = service.schedule
         open_now = service.answers(self.now)
         key = "referral_always" if schedule.always_open and not schedule.exceptions else "referral"
-        speech_ = self._service_text(line, state, action.service, key)
+        speech_ = self._service_text(line, state, service, key)
         if not open_now:
-            speech_ += self._service_text(line, state, action.service, "referral_closed")
+            speech_ += self._service_text(line, state, service, "referral_closed")
         if action.offer_transfer and open_now:
-            speech_ += self._service_text(line, state, action.service, "referral_offer")
+            speech_ += self._service_text(line, state, service, "referral_offer")
             self.out.append(Gather(tuple(speech_), state.expecting("digits"), 1, 5))
             self.out.append(Redirect(state.next_action()))
             return None
@@ -280,30 +331,29 @@ class CallFlow:
     def _say(self, line, state: CallState, key: str) -> None:
         self.out.extend(self._text(line, state, key))
 
-    def _say_service(self, line, state, service_id: str, key: str) -> None:
-        self.out.extend(self._service_text(line, state, service_id, key))
+    def _say_service(self, line, state, service: model.Service, key: str) -> None:
+        self.out.extend(self._service_text(line, state, service, key))
 
     def _text(self, line: model.Line, state: CallState, key: str) -> list[Speak]:
-        template = self.config.prompt(state.lang, line.id, key)
-        if template is None:
+        prompt = self.config.prompt(state.lang, line.id, key)
+        if prompt is None:
             log.error("line=%s lang=%s prompt %r is missing", line.id, state.lang, key)
             return []
-        return [
-            Speak(template.format_map(_Values(self, line.schedule, state.lang, line)), state.lang)
-        ]
+        values = _Values(self, line.schedule, state.lang, line)
+        return [Speak(prompt.text.format_map(values), state.lang, prompt.audio)]
 
-    def _service_text(self, line, state: CallState, service_id: str, key: str) -> list[Speak]:
-        service = self.config.services[service_id]
-        template = self.config.prompt(state.lang, line.id, key)
-        if template is None:
+    def _service_text(self, line, state: CallState, service: model.Service, key: str):
+        prompt = self.config.prompt(state.lang, line.id, key)
+        if prompt is None:
             return []
         values = _Values(self, service.schedule, state.lang, line)
         values.update(
-            name=self.config.service_text(state.lang, service_id, "name") or service_id,
-            about=self.config.service_text(state.lang, service_id, "about") or "",
+            name=self.config.service_text(state.lang, service.id, "name") or service.id,
+            about=self.config.service_text(state.lang, service.id, "about") or "",
             number=speech.spoken_number(service.number, state.lang),
         )
-        return [Speak(template.format_map(values), state.lang)]
+        # A recording cannot say a service's number or hours: always speech here.
+        return [Speak(prompt.text.format_map(values), state.lang)]
 
 
 class _Values(dict):

@@ -11,6 +11,8 @@ from ivr.schedule import Schedule
 
 # A step name that every line has: says where to turn (107, 112, 101), then hangs up.
 END = "end"
+# Where a line that speaks several languages starts: the caller chooses one.
+LANGUAGE = "language"
 
 
 @dataclass(frozen=True)
@@ -102,6 +104,8 @@ class Service:
     schedule: Schedule
     line: str | None = None  # one of our own lines: a transfer goes straight into its flow
     placeholder: bool = False
+    # The service to refer a caller to instead, by the caller's language (nl: tele-onthaal).
+    instead: dict[str, str] = field(default_factory=dict)
 
     def answers(self, at) -> bool:
         """Whether a transfer now reaches someone. Our own lines always route the caller on
@@ -115,21 +119,38 @@ class Voice:
     voice: str | None = None  # such as Polly.Isabelle-Neural
 
 
+@dataclass(frozen=True)
+class Prompt:
+    text: str
+    audio: str | None = None  # a recording to play instead: a path under prompts/audio/, or a URL
+
+
 @dataclass
 class Config:
     lines: dict[str, Line]
     services: dict[str, Service]
-    prompts: dict[str, dict[str, dict[str, str]]]  # language -> section -> key -> text
+    prompts: dict[str, dict[str, dict[str, Prompt]]]  # language -> section -> key -> prompt
     voices: dict[str, Voice]
     version: str = ""
+    audio_dir: str = ""  # where recorded prompts are, served at /audio/
 
     def __post_init__(self) -> None:
         self.line_by_number = {n: line for line in self.lines.values() for n in line.numbers}
 
-    def prompt(self, language: str, line_id: str, key: str) -> str | None:
+    def prompt(self, language: str, line_id: str, key: str) -> Prompt | None:
         """The line's own wording first, then the shared one."""
         texts = self.prompts.get(language, {})
         return texts.get(line_id, {}).get(key) or texts.get("shared", {}).get(key)
 
     def service_text(self, language: str, service_id: str, key: str) -> str | None:
-        return self.prompts.get(language, {}).get("services", {}).get(f"{service_id}.{key}")
+        prompt = self.prompts.get(language, {}).get("services", {}).get(f"{service_id}.{key}")
+        return prompt.text if prompt else None
+
+    def service_for(self, service_id: str, language: str) -> Service:
+        """The service a caller speaking `language` is referred to: Tele-Onthaal 106 in Dutch
+        where the line names Télé-Accueil 107. Kept when nothing speaks the language."""
+        service = self.services[service_id]
+        if language in service.languages:
+            return service
+        other = self.services.get(service.instead.get(language, ""))
+        return other if other is not None else service

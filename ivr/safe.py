@@ -2,7 +2,8 @@
 
 Used by `POST /voice/fallback` (the number's Fallback URL, when Twilio could not reach us or
 got an error) and by the app itself when answering a request raised an exception. It says
-where to turn, then tries Télé-Accueil 107, which answers day and night.
+where to turn in the caller's language, then tries the listening line that speaks it
+(Tele-Onthaal 106 in Dutch, Télé-Accueil 107 otherwise), which answers day and night.
 """
 
 from __future__ import annotations
@@ -11,9 +12,9 @@ import re
 
 from ivr.flow import Dial, Hangup, Instruction, Speak
 
-# The 24/7 listening line, dialled from the line's own number so the caller stays anonymous.
-LISTENING_LINE = "107"
 E164 = re.compile(r"^\+[1-9]\d{6,14}$")
+
+LISTENING_LINE = {"fr": "107", "de": "107", "en": "107", "nl": "106"}
 
 SAFE_TEXT = {
     "fr": (
@@ -23,18 +24,43 @@ SAFE_TEXT = {
         "Pour parler à quelqu'un, jour et nuit, Télé-Accueil répond au 107. "
         "Nous essayons de vous mettre en relation avec Télé-Accueil."
     ),
+    "nl": (
+        "We kunnen u op dit moment niet doorverbinden. "
+        "Bent u in gevaar, leg dan in en bel 112 voor dringende medische hulp, "
+        "of 101 voor de politie. "
+        "Wilt u met iemand praten, dag en nacht: Tele-Onthaal is bereikbaar op 106. "
+        "We proberen u door te verbinden met Tele-Onthaal."
+    ),
+    "de": (
+        "Wir können Sie im Moment nicht verbinden. "
+        "Wenn Sie in Gefahr sind, legen Sie auf und wählen Sie 112 für dringende medizinische "
+        "Hilfe oder 101 für die Polizei. "
+        "Wenn Sie mit jemandem sprechen möchten, Tag und Nacht: Télé-Accueil ist unter 107 "
+        "erreichbar. Wir versuchen, Sie mit Télé-Accueil zu verbinden."
+    ),
+    "en": (
+        "We cannot put you through right now. "
+        "If you are in danger, hang up and dial 112 for urgent medical help, "
+        "or 101 for the police. "
+        "To talk to someone, day and night, call Télé-Accueil on 107. "
+        "We are trying to put you through to Télé-Accueil."
+    ),
 }
 GOODBYE_TEXT = {
     "fr": "Nous n'avons pas pu joindre Télé-Accueil. Composez le 107 vous-même. Au revoir.",
+    "nl": "We konden Tele-Onthaal niet bereiken. Bel zelf 106. Tot ziens.",
+    "de": "Wir konnten Télé-Accueil nicht erreichen. Wählen Sie selbst die 107. Auf Wiederhören.",
+    "en": "We could not reach Télé-Accueil. Please dial 107 yourself. Goodbye.",
 }
 
 
 def safe_answer(line_number: str | None, lang: str = "fr") -> list[Instruction]:
-    """`line_number` is the number the caller dialled (Twilio's `To`), used as caller ID."""
+    """`line_number` is the number the caller dialled (Twilio's `To`), used as caller ID so
+    that the listening line never sees the caller's own number."""
     lang = lang if lang in SAFE_TEXT else "fr"
     out: list[Instruction] = [Speak(SAFE_TEXT[lang], lang)]
     if line_number and E164.match(line_number):
-        out.append(Dial(LISTENING_LINE, line_number, 30, None))
+        out.append(Dial(LISTENING_LINE[lang], line_number, 30, None))
     out.append(Speak(GOODBYE_TEXT[lang], lang))
     out.append(Hangup())
     return out

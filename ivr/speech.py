@@ -1,99 +1,208 @@
-"""Hours, dates and phone numbers as a caller hears them.
+"""Hours, dates and phone numbers as a caller hears them, in French, Dutch, German and English.
 
 Built from the schedule itself, so the spoken hours always match what the router does.
-Weekday and month names come from Babel's locale data; only the sentence patterns are ours.
+Weekday, month and language names come from Babel's locale data, numbers in words from
+num2words; only the sentence patterns are ours.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
+from babel import Locale
 from babel.dates import format_date, get_day_names
+from num2words import num2words
 
 from ivr.schedule import DAY, Schedule
 
-# Babel locale for each language a line may speak.
-LOCALES = {"fr": "fr_BE", "nl": "nl_BE", "de": "de_BE", "en": "en_GB"}
+
+def _fr_time(minutes: int) -> str:
+    h, m = divmod(minutes, 60)
+    if minutes == 0:
+        return "minuit"
+    return f"{h} h" if m == 0 else f"{h} h {m:02d}"
+
+
+def _nl_time(minutes: int) -> str:
+    h, m = divmod(minutes, 60)
+    if minutes == 0:
+        return "middernacht"
+    return f"{h} uur" if m == 0 else f"{h} uur {m:02d}"
+
+
+def _de_time(minutes: int) -> str:
+    h, m = divmod(minutes, 60)
+    if minutes == 0:
+        return "Mitternacht"
+    return f"{h} Uhr" if m == 0 else f"{h} Uhr {m:02d}"
+
+
+def _en_time(minutes: int) -> str:
+    h, m = divmod(minutes, 60)
+    if minutes == 0:
+        return "midnight"
+    if minutes == 12 * 60:
+        return "midday"
+    suffix = "a.m." if h < 12 else "p.m."
+    h12 = h % 12 or 12
+    return f"{h12} {suffix}" if m == 0 else f"{h12}:{m:02d} {suffix}"
+
+
+def _nl_span(start: int, end: int) -> str:
+    # "van 9 tot 17 uur": the first "uur" is left out when both are whole hours.
+    if start % 60 == 0 and end % 60 == 0 and start and end % DAY:
+        return f"van {start // 60} tot {end % DAY // 60} uur"
+    return f"van {_nl_time(start)} tot {_nl_time(end % DAY)}"
+
+
+def _de_span(start: int, end: int) -> str:
+    if start % 60 == 0 and end % 60 == 0 and start and end % DAY:
+        return f"von {start // 60} bis {end % DAY // 60} Uhr"
+    return f"von {_de_time(start)} bis {_de_time(end % DAY)}"
 
 
 @dataclass(frozen=True)
-class Phrases:
+class Language:
     """The sentence patterns of one language."""
 
+    locale: str  # Babel locale
+    number_words: str  # num2words language
+    time: Callable[[int], str]  # minutes after midnight -> "9 h"
+    span: Callable[[int, int], str]  # -> "de 9 h à 19 h"
     every_day: str
     day_range: str  # {first} {last}
     one_day: str  # {day}
-    time_span: str  # {start} {end}
     and_: str
     except_holidays: str
     always: str
-    closed: str
-    midnight: str
-    hour: str  # {h}
-    hour_minutes: str  # {h} {m}
+    never: str
     today: str  # {time}
     tomorrow: str
     weekday_at: str  # {day} {time}
     date_at: str  # {date} {time}
+    date_format: str
+    zero: str
 
 
-PHRASES = {
-    "fr": Phrases(
+LANGUAGES = {
+    "fr": Language(
+        locale="fr_BE",
+        number_words="fr_BE",
+        time=_fr_time,
+        span=lambda s, e: f"de {_fr_time(s)} à {_fr_time(e % DAY)}",
         every_day="tous les jours",
         day_range="du {first} au {last}",
         one_day="le {day}",
-        time_span="de {start} à {end}",
         and_="et",
         except_holidays="sauf les jours fériés",
         always="jour et nuit, tous les jours",
-        closed="à aucun moment pour l'instant",
-        midnight="minuit",
-        hour="{h} h",
-        hour_minutes="{h} h {m:02d}",
+        never="à aucun moment pour l'instant",
         today="aujourd'hui à {time}",
         tomorrow="demain à {time}",
         weekday_at="{day} à {time}",
         date_at="le {date} à {time}",
+        date_format="d MMMM",
+        zero="zéro",
+    ),
+    "nl": Language(
+        locale="nl_BE",
+        number_words="nl",
+        time=_nl_time,
+        span=_nl_span,
+        every_day="elke dag",
+        day_range="van {first} tot {last}",
+        one_day="op {day}",
+        and_="en",
+        except_holidays="behalve op feestdagen",
+        always="dag en nacht, elke dag",
+        never="op dit moment nooit",
+        today="vandaag om {time}",
+        tomorrow="morgen om {time}",
+        weekday_at="{day} om {time}",
+        date_at="op {date} om {time}",
+        date_format="d MMMM",
+        zero="nul",
+    ),
+    "de": Language(
+        locale="de_BE",
+        number_words="de",
+        time=_de_time,
+        span=_de_span,
+        every_day="täglich",
+        day_range="{first} bis {last}",
+        one_day="am {day}",
+        and_="und",
+        except_holidays="außer an Feiertagen",
+        always="rund um die Uhr, jeden Tag",
+        never="zurzeit nie",
+        today="heute um {time}",
+        tomorrow="morgen um {time}",
+        weekday_at="am {day} um {time}",
+        date_at="am {date} um {time}",
+        date_format="d. MMMM",
+        zero="null",
+    ),
+    "en": Language(
+        locale="en_GB",
+        number_words="en",
+        time=_en_time,
+        span=lambda s, e: f"from {_en_time(s)} to {_en_time(e % DAY)}",
+        every_day="every day",
+        day_range="{first} to {last}",
+        one_day="on {day}",
+        and_="and",
+        except_holidays="except on public holidays",
+        always="day and night, every day",
+        never="at no time for now",
+        today="today at {time}",
+        tomorrow="tomorrow at {time}",
+        weekday_at="on {day} at {time}",
+        date_at="on {date} at {time}",
+        date_format="d MMMM",
+        zero="zero",
     ),
 }
 
 
+def language(code: str) -> Language:
+    return LANGUAGES.get(code, LANGUAGES["fr"])
+
+
 def preload(languages) -> None:
     """Loads Babel's locale data at start, so that no call waits on reading it from disk."""
-    for language in languages:
-        locale = LOCALES.get(language, "fr_BE")
-        get_day_names("wide", locale=locale)
-        format_date(datetime(2026, 1, 1), "d MMMM", locale=locale)
+    for code in languages:
+        lang = language(code)
+        get_day_names("wide", locale=lang.locale)
+        format_date(datetime(2026, 1, 1), lang.date_format, locale=lang.locale)
+        language_name(code, code)
+        num2words(1, lang=lang.number_words)
 
 
-def phrases(language: str) -> Phrases:
-    return PHRASES.get(language, PHRASES["fr"])
+def language_name(code: str, in_language: str) -> str:
+    """'nl' said in French: 'néerlandais'."""
+    return Locale.parse(language(in_language).locale).languages.get(code, code)
 
 
-def spoken_time(minutes: int, language: str) -> str:
-    p = phrases(language)
-    minutes %= DAY
-    if minutes == 0:
-        return p.midnight
-    h, m = divmod(minutes, 60)
-    return p.hour.format(h=h) if m == 0 else p.hour_minutes.format(h=h, m=m)
+def spoken_time(minutes: int, code: str) -> str:
+    return language(code).time(minutes % DAY)
 
 
-def _join(items: list[str], language: str) -> str:
+def _join(items: list[str], code: str) -> str:
     if len(items) <= 1:
         return "".join(items)
-    return ", ".join(items[:-1]) + f" {phrases(language).and_} " + items[-1]
+    return ", ".join(items[:-1]) + f" {language(code).and_} " + items[-1]
 
 
-def spoken_hours(schedule: Schedule, language: str) -> str:
+def spoken_hours(schedule: Schedule, code: str) -> str:
     """`du lundi au vendredi de 9 h à 19 h, sauf les jours fériés`."""
-    p = phrases(language)
+    lang = language(code)
     if schedule.always_open:
-        return p.always
+        return lang.always
     if not schedule.windows:
-        return p.closed
-    day_names = get_day_names("wide", locale=LOCALES.get(language, "fr_BE"))
+        return lang.never
+    day_names = get_day_names("wide", locale=lang.locale)
     spans_by_day = [
         tuple((w.start, w.end) for w in schedule.windows if w.weekday == d) for d in range(7)
     ]
@@ -108,69 +217,79 @@ def spoken_hours(schedule: Schedule, language: str) -> str:
             groups.append((day, day, spans))
     parts = []
     for first, last, spans in groups:
-        times = _join(
-            [
-                p.time_span.format(start=spoken_time(s, language), end=spoken_time(e, language))
-                for s, e in spans
-            ],
-            language,
-        )
+        times = _join([lang.span(s, e) for s, e in spans], code)
         if first == 0 and last == 6:
-            days = p.every_day
+            days = lang.every_day
         elif first == last:
-            days = p.one_day.format(day=day_names[first])
+            days = lang.one_day.format(day=day_names[first])
         elif last == first + 1:
             days = _join(
-                [p.one_day.format(day=day_names[first]), p.one_day.format(day=day_names[last])],
-                language,
+                [
+                    lang.one_day.format(day=day_names[first]),
+                    lang.one_day.format(day=day_names[last]),
+                ],
+                code,
             )
         else:
-            days = p.day_range.format(first=day_names[first], last=day_names[last])
+            days = lang.day_range.format(first=day_names[first], last=day_names[last])
         parts.append(f"{days} {times}")
-    sentence = _join(parts, language)
+    sentence = _join(parts, code)
     if schedule.closes_on_public_holidays:
-        sentence += f", {p.except_holidays}"
+        sentence += f", {lang.except_holidays}"
     return sentence
 
 
-def spoken_moment(at: datetime | None, now: datetime, schedule: Schedule, language: str) -> str:
+def spoken_moment(at: datetime | None, now: datetime, schedule: Schedule, code: str) -> str:
     """When something happens next, relative to now: `demain à 9 h`, `lundi à 14 h`."""
     if at is None:
         return ""
-    p = phrases(language)
-    locale = LOCALES.get(language, "fr_BE")
+    lang = language(code)
     local_at, local_now = schedule.local(at), schedule.local(now)
-    time = spoken_time(local_at.hour * 60 + local_at.minute, language)
+    time = lang.time(local_at.hour * 60 + local_at.minute)
     days = (local_at.date() - local_now.date()).days
     if days == 0:
-        return p.today.format(time=time)
+        return lang.today.format(time=time)
     if days == 1:
-        return p.tomorrow.format(time=time)
+        return lang.tomorrow.format(time=time)
     if days < 7:
-        day = get_day_names("wide", locale=locale)[local_at.weekday()]
-        return p.weekday_at.format(day=day, time=time)
-    return p.date_at.format(date=format_date(local_at.date(), "d MMMM", locale=locale), time=time)
+        day = get_day_names("wide", locale=lang.locale)[local_at.weekday()]
+        return lang.weekday_at.format(day=day, time=time)
+    day = format_date(local_at.date(), lang.date_format, locale=lang.locale)
+    return lang.date_at.format(date=day, time=time)
 
 
-def spoken_number(number: str, language: str) -> str:
-    """A phone number written the way people say it, in groups: `0800 30 030`, `116 000`."""
+def number_groups(number: str) -> list[str]:
+    """A Belgian number in the groups people say: 0800 30 030, 02 475 44 11, 116 000."""
     digits = "".join(ch for ch in number if ch.isdigit())
     if number.startswith("+32"):
         digits = "0" + digits[2:]
-    if len(digits) <= 4:
-        return digits
-    if digits.startswith("0800") or digits.startswith("0900"):
-        rest = digits[4:]
-        return " ".join([digits[:4], rest[:2], rest[2:]]).strip()
+    if len(digits) <= 3:
+        return [digits]
+    if len(digits) == 4:
+        return [digits[:2], digits[2:]]  # 1712: "zeventien twaalf"
+    if digits.startswith(("0800", "0900", "070", "078")) and len(digits) == 9:
+        if digits.startswith(("0800", "0900")):
+            return [digits[:4], digits[4:6], digits[6:]]
     if len(digits) == 6:
-        return f"{digits[:3]} {digits[3:]}"
-    # Belgian numbering: 02 475 44 11 (one-digit zones), 071 31 47 79, 0470 12 34 56.
+        return [digits]  # 116000
     if len(digits) == 9 and digits[1] in "2349":
-        groups = [digits[:2], digits[2:5], digits[5:7], digits[7:]]
-    elif len(digits) == 9:
-        groups = [digits[:3], digits[3:5], digits[5:7], digits[7:]]
-    elif len(digits) == 10:
-        groups = [digits[:4], digits[4:6], digits[6:8], digits[8:]]
-    else:
-        groups = [digits[i : i + 2] for i in range(0, len(digits), 2)]
-    return " ".join(groups)
+        return [digits[:2], digits[2:5], digits[5:7], digits[7:]]
+    if len(digits) == 9:
+        return [digits[:3], digits[3:5], digits[5:7], digits[7:]]
+    if len(digits) == 10:
+        return [digits[:4], digits[4:6], digits[6:8], digits[8:]]
+    return [digits[i : i + 2] for i in range(0, len(digits), 2)]
+
+
+def spoken_number(number: str, code: str) -> str:
+    """A phone number in words, group by group: `zéro huit cents, trente, zéro trente`."""
+    lang = language(code)
+    words = []
+    for group in number_groups(number):
+        leading = len(group) - len(group.lstrip("0"))
+        rest = group[leading:]
+        parts = [lang.zero] * leading
+        if rest:
+            parts.append(num2words(int(rest), lang=lang.number_words))
+        words.append(" ".join(parts))
+    return ", ".join(words)

@@ -2,24 +2,34 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from typing import Protocol
 
 from twilio.twiml.voice_response import VoiceResponse
 
 from ivr import flow, model
 
 RECORDING_FINISH_KEYS = "#*0123456789"
+DEFAULT_SAY_LANGUAGE = {"fr": "fr-BE", "nl": "nl-BE", "de": "de-DE", "en": "en-GB"}
+
+
+class Links(Protocol):
+    """The absolute URLs handed to Twilio (built by the web layer, which signs the state)."""
+
+    def state(self, state: flow.CallState) -> str: ...
+    def recording(self, state: flow.CallState) -> str: ...
+    def whisper(self, state: flow.CallState) -> str: ...
+    def audio(self, path: str) -> str: ...
 
 
 def render(
-    instructions: list[flow.Instruction],
-    url_for: Callable[[flow.CallState], str],
-    voices: dict[str, model.Voice],
-    recording_callback: Callable[[flow.CallState], str] | None = None,
+    instructions: list[flow.Instruction], links: Links, voices: dict[str, model.Voice]
 ) -> str:
     response = VoiceResponse()
 
     def say(target, item: flow.Speak) -> None:
+        if item.audio:
+            target.play(links.audio(item.audio))
+            return
         voice = voices.get(item.lang) or model.Voice(DEFAULT_SAY_LANGUAGE.get(item.lang, "fr-BE"))
         kwargs = {"language": voice.language}
         if voice.voice:
@@ -30,7 +40,7 @@ def render(
         if isinstance(item, flow.Speak):
             say(response, item)
         elif isinstance(item, flow.Gather):
-            kwargs = {"action": url_for(item.next), "method": "POST", "timeout": item.timeout}
+            kwargs = {"action": links.state(item.next), "method": "POST", "timeout": item.timeout}
             kwargs["input"] = "dtmf"
             if item.num_digits:
                 kwargs["num_digits"] = item.num_digits
@@ -42,30 +52,28 @@ def render(
         elif isinstance(item, flow.Dial):
             kwargs = {"caller_id": item.caller_id, "timeout": item.timeout}
             if item.next is not None:
-                kwargs["action"] = url_for(item.next)
+                kwargs["action"] = links.state(item.next)
                 kwargs["method"] = "POST"
             dial = response.dial(**kwargs)
-            dial.number(item.number)
+            if item.whisper is not None:
+                dial.number(item.number, url=links.whisper(item.whisper), method="POST")
+            else:
+                dial.number(item.number)
         elif isinstance(item, flow.Record):
-            kwargs = {
-                "action": url_for(item.next),
-                "method": "POST",
-                "max_length": item.max_length,
-                "timeout": 5,
-                "finish_on_key": RECORDING_FINISH_KEYS,
-                "play_beep": True,
-                "trim": "trim-silence",
-            }
-            if recording_callback is not None:
-                kwargs["recording_status_callback"] = recording_callback(item.next)
-                kwargs["recording_status_callback_method"] = "POST"
-                kwargs["recording_status_callback_event"] = "completed"
-            response.record(**kwargs)
+            response.record(
+                action=links.state(item.next),
+                method="POST",
+                max_length=item.max_length,
+                timeout=5,
+                finish_on_key=RECORDING_FINISH_KEYS,
+                play_beep=True,
+                trim="trim-silence",
+                recording_status_callback=links.recording(item.next),
+                recording_status_callback_method="POST",
+                recording_status_callback_event="completed",
+            )
         elif isinstance(item, flow.Redirect):
-            response.redirect(url_for(item.next), method="POST")
+            response.redirect(links.state(item.next), method="POST")
         elif isinstance(item, flow.Hangup):
             response.hangup()
     return str(response)
-
-
-DEFAULT_SAY_LANGUAGE = {"fr": "fr-BE", "nl": "nl-BE", "de": "de-DE", "en": "en-GB"}

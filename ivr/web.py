@@ -9,14 +9,16 @@ from __future__ import annotations
 
 import logging
 from functools import wraps
+from urllib.parse import parse_qs, quote, urlsplit
 
-from flask import Blueprint, Response, current_app, request
+from flask import Blueprint, Response, current_app, request, send_from_directory
 from itsdangerous import BadSignature, URLSafeSerializer
 from twilio.request_validator import RequestValidator
 
 from ivr import flow, safe, twiml
 
 log = logging.getLogger("ivr.calls")
+EMPTY_TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response />'
 bp = Blueprint("voice", __name__)
 
 
@@ -56,11 +58,21 @@ class Router:
     def base_url(self) -> str:
         return self.public_url or request.host_url.rstrip("/")
 
-    def url_for_state(self, state: flow.CallState) -> str:
+    # The links of ivr.twiml.Links: absolute, so other TwiML providers can follow them too.
+
+    def state(self, state: flow.CallState) -> str:
         return f"{self.base_url()}/voice/next?s={self.encode(state)}"
 
-    def recording_url(self, state: flow.CallState) -> str:
+    def recording(self, state: flow.CallState) -> str:
         return f"{self.base_url()}/voice/recording?s={self.encode(state)}"
+
+    def whisper(self, state: flow.CallState) -> str:
+        return f"{self.base_url()}/voice/whisper?s={self.encode(state)}"
+
+    def audio(self, path: str) -> str:
+        if path.startswith("https://"):
+            return path
+        return f"{self.base_url()}/audio/{quote(path)}"
 
     # -- signatures ------------------------------------------------------------------------
 
@@ -86,11 +98,30 @@ def twiml_response(xml: str) -> Response:
     return Response(xml, status=200, mimetype="text/xml")
 
 
+def caller_language() -> str:
+    """The language the caller chose, from our state in this URL or, for the Fallback URL,
+    in the URL that failed (Twilio's ErrorUrl)."""
+    r = router()
+    tokens = request.args.getlist("s")
+    error_url = request.form.get("ErrorUrl", "")
+    if error_url:
+        tokens += parse_qs(urlsplit(error_url).query).get("s", [])
+    for token in tokens:
+        state = r.decode(token)
+        if state is not None:
+            return state.lang
+    line = r.config.line_by_number.get(dialled_number())
+    return line.default_language if line else "fr"
+
+
 def safe_response() -> Response:
     r = router()
-    return twiml_response(
-        twiml.render(safe.safe_answer(dialled_number()), r.url_for_state, r.config.voices)
-    )
+    try:
+        lang = caller_language()
+    except Exception:
+        lang = "fr"
+    answer = safe.safe_answer(dialled_number(), lang)
+    return twiml_response(twiml.render(answer, r, r.config.voices))
 
 
 def webhook(view):
@@ -118,9 +149,7 @@ def call_sid() -> str:
 def respond(instructions, state_line: str, step: str) -> Response:
     r = router()
     log.info("call=%s line=%s step=%s", call_sid(), state_line, step or "-")
-    return twiml_response(
-        twiml.render(instructions, r.url_for_state, r.config.voices, r.recording_url)
-    )
+    return twiml_response(twiml.render(instructions, r, r.config.voices))
 
 
 @bp.post("/voice")
@@ -169,7 +198,7 @@ def recording_ready():
     state = r.decode(request.args.get("s", ""))
     if state is None:
         log.warning("call=%s recording callback with an unreadable state", call_sid())
-        return twiml_response('<?xml version="1.0" encoding="UTF-8"?><Response />')
+        return twiml_response(EMPTY_TWIML)
     if request.form.get("RecordingStatus", "completed") == "completed":
         try:
             duration = int(request.form.get("RecordingDuration", "0") or 0)
@@ -184,7 +213,26 @@ def recording_ready():
             language=state.lang,
         )
         log.info("call=%s line=%s voicemail stored", call_sid(), state.line)
-    return twiml_response('<?xml version="1.0" encoding="UTF-8"?><Response />')
+    return twiml_response(EMPTY_TWIML)
+
+
+@bp.post("/voice/whisper")
+@webhook
+def whisper():
+    """Played to the counsellor who answers a transfer, before the caller is connected."""
+    r = router()
+    state = r.decode(request.args.get("s", ""))
+    if state is None or state.line not in r.config.lines:
+        return twiml_response(EMPTY_TWIML)
+    return twiml_response(
+        twiml.render(flow.CallFlow(r.config, r.clock()).whisper(state), r, r.config.voices)
+    )
+
+
+@bp.get("/audio/<path:path>")
+def audio(path: str):
+    """Recorded prompts, fetched by Twilio for <Play>. Public: they are what callers hear."""
+    return send_from_directory(router().config.audio_dir, path, max_age=3600)
 
 
 @bp.post("/voice/fallback")

@@ -246,11 +246,15 @@ def app(clock):
 def call(app, clock):
     """call(number, at='2026-12-24 18:30') -> a started Call."""
 
-    def start(to: str, at: str | None = None, **kwargs) -> Call:
+    def start(to: str, at: str | None = None, lang: str | None = "fr", **kwargs) -> Call:
+        """With `lang`, the caller answers the language choice of a line that asks."""
         if at:
             clock.now = brussels(at)
         c = Call(app, to, **kwargs)
         c.start()
+        line = app.extensions["ivr"].config.line_by_number.get(to)
+        if lang and line and len(line.languages) > 1:
+            c.press(str(line.languages.index(lang) + 1))
         return c
 
     return start

@@ -19,7 +19,7 @@ def test_children_in_the_evening_ecoute_enfants_is_open_and_offered(call):
     turn = c.press("3")
     assert (
         "Écoute-Enfants" in turn.text
-        and "Appelez le 103, tous les jours de 10 h à minuit" in turn.text
+        and "Appelez le cent trois, tous les jours de 10 h à minuit" in turn.text
     )
     assert "tapez 1" in turn.text
     turn = c.press("1")
@@ -32,7 +32,7 @@ def test_children_at_night_ecoute_enfants_is_closed_child_focus_is_offered(call)
     turn = c.press("3")
     assert "Écoute-Enfants" in turn.text
     assert "fermé en ce moment" in turn.text and "aujourd'hui à 10 h" in turn.text
-    assert "Child Focus" in turn.text and "116 000" in turn.text
+    assert "Child Focus" in turn.text and "cent seize mille" in turn.text
     assert turn.kind == "Gather"  # the Child Focus offer, open day and night
     turn = c.press("1")
     assert turn.dialled == ["116000"]
@@ -53,7 +53,7 @@ def test_school_line_offered_only_in_its_hours(call):
 def test_partner_violence_goes_into_the_evc_line_itself(call):
     c = call(ORIENTATION, at="2026-11-24 10:00")
     turn = c.press("1")
-    assert "0800 30 030" in turn.text
+    assert "zéro huit cents, trente, zéro trente" in turn.text
     turn = c.press("1")
     # Straight into Écoute Violences Conjugales: its welcome, then its team.
     assert "Bienvenue à Écoute Violences Conjugales" in turn.text
@@ -71,7 +71,10 @@ def test_partner_violence_at_night_reaches_107_through_evc(call):
 def test_suicidal_thoughts_offers_the_prevention_centre(call):
     c = call(ORIENTATION, at="2026-11-24 03:00")
     turn = c.press("4")
-    assert "Centre de Prévention du Suicide" in turn.text and "0800 32 123" in turn.text
+    assert (
+        "Centre de Prévention du Suicide" in turn.text
+        and "zéro huit cents, trente-deux, cent vingt-trois" in turn.text
+    )
     assert c.press("1").dialled == ["+3280032123"]
 
 
@@ -80,7 +83,10 @@ def test_busy_service_then_the_caller_hears_the_number_and_a_way_on(call):
     c.press("2")
     c.press("1")
     turn = c.dial_ends("busy")
-    assert "Nous n'avons pas pu joindre SOS Viol" in turn.text and "0800 98 100" in turn.text
+    assert (
+        "Nous n'avons pas pu joindre SOS Viol" in turn.text
+        and "zéro huit cents, nonante-huit, cent" in turn.text
+    )
     assert turn.kind == "Gather"  # back to the menu or someone to talk to
 
 
@@ -132,6 +138,7 @@ def test_ecoute_enfants_hours_hold_on_daylight_saving_days(app, clock, utc_time,
     clock.now = datetime.fromisoformat(utc_time)
     c = Call(app, ORIENTATION)
     c.start()
+    c.press("1")  # français
     turn = c.press("3")
     offer = "Pour être mis en relation maintenant avec Écoute-Enfants" in turn.text
     assert offer is offered

@@ -22,7 +22,8 @@ def test_multi_digit_keys(config_copy, clock):
     edit(config_copy / "orientation.yaml", '"3": children', '"30": children')
     app = app_for(config_copy, clock, "2026-11-24 10:00")
     c = Call(app, ORIENTATION)
-    turn = c.start()
+    c.start()
+    turn = c.press("1")  # français
     assert turn.waiting.get("numDigits") is None
     assert turn.waiting.get("finishOnKey") == "#"
     assert "SOS Viol" in c.press("12").text

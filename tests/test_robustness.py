@@ -109,11 +109,11 @@ def test_wrong_urls_and_methods_under_voice_still_speak(app, method, path):
 def test_a_state_for_a_line_that_no_longer_exists_starts_over(app):
     router = app.extensions["ivr"]
     with app.test_request_context():
-        url = router.url_for_state(flow.CallState("gone", "open", 0, "fr"))
+        url = router.state(flow.CallState("gone", "open", 0, "fr"))
     c = Call(app, LINE_1712)
     c._new_turn()
     turn = c.follow(list(c.request(url)))
-    assert "Bienvenue au 1712" in turn.text
+    assert "Voor Nederlands, druk 1" in turn.text  # the call starts again
 
 
 def test_the_webhook_hot_path_reads_no_file(app, monkeypatch):
@@ -142,10 +142,14 @@ def test_no_caller_number_in_logs_rows_or_what_twilio_is_told(app, clock, caplog
     documents = []
     with caplog.at_level(logging.DEBUG):
         for to, at, actions in [
-            (LINE_1712, "2026-11-24 11:00", [("dial", "no-answer"), ("message", None)]),
-            (LINE_1712, "2026-11-24 20:00", [("press", "2"), ("message", None)]),
+            (
+                LINE_1712,
+                "2026-11-24 11:00",
+                [("press", "1"), ("dial", "no-answer"), ("message", None)],
+            ),
+            (LINE_1712, "2026-11-24 20:00", [("press", "3"), ("press", "2"), ("message", None)]),
             (EVC, "2026-11-24 11:00", [("dial", "busy"), ("dial", "completed")]),
-            (ORIENTATION, "2026-11-24 11:00", [("press", "1"), ("press", "1")]),
+            (ORIENTATION, "2026-11-24 11:00", [("press", "2"), ("press", "1"), ("press", "1")]),
             (STOP_IT_NOW, "2026-11-24 11:00", [("press", "1"), ("silence", None)]),
             ("+3200000000", "2026-11-24 11:00", []),
         ]:

@@ -114,4 +114,4 @@ def test_call_state_in_urls_cannot_be_forged(app, clock):
     call._new_turn()
     turn = call.follow(list(call.request(forged, {"Digits": "1"})))
     # Treated as a new call on the line, never as a choice it did not make.
-    assert "Bienvenue au 1712" in turn.text
+    assert "Voor Nederlands, druk 1" in turn.text and "Welkom" not in turn.text

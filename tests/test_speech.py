@@ -4,7 +4,7 @@ import pytest
 from conftest import brussels
 
 from ivr.schedule import ClosureDay, Schedule, weekly_windows
-from ivr.speech import spoken_hours, spoken_moment, spoken_number
+from ivr.speech import number_groups, spoken_hours, spoken_moment, spoken_number
 
 
 def hours(rows, holidays=False, **kwargs) -> str:
@@ -72,17 +72,36 @@ def test_far_away_dates_are_said_with_the_month():
 
 
 @pytest.mark.parametrize(
-    ("number", "spoken"),
+    ("number", "groups"),
     [
-        ("107", "107"),
-        ("116000", "116 000"),
-        ("+3280030030", "0800 30 030"),
-        ("+3280014112", "0800 14 112"),
-        ("+3280095580", "0800 95 580"),
-        ("+3224754411", "02 475 44 11"),
-        ("+3271314779", "071 31 47 79"),
-        ("+32470123456", "0470 12 34 56"),
+        ("107", ["107"]),
+        ("1712", ["17", "12"]),
+        ("116000", ["116000"]),
+        ("+3280030030", ["0800", "30", "030"]),
+        ("+3280014112", ["0800", "14", "112"]),
+        ("+3224754411", ["02", "475", "44", "11"]),
+        ("+3271314779", ["071", "31", "47", "79"]),
+        ("+32470123456", ["0470", "12", "34", "56"]),
     ],
 )
-def test_numbers_in_groups(number, spoken):
-    assert spoken_number(number, "fr") == spoken
+def test_numbers_in_the_groups_people_say(number, groups):
+    assert number_groups(number) == groups
+
+
+@pytest.mark.parametrize(
+    ("number", "lang", "spoken"),
+    [
+        ("+3280030030", "fr", "zéro huit cents, trente, zéro trente"),
+        ("+3280030030", "nl", "nul achthonderd, dertig, nul dertig"),
+        ("+3280030030", "de", "null achthundert, dreißig, null dreißig"),
+        ("+3280030030", "en", "zero eight hundred, thirty, zero thirty"),
+        ("+3280098100", "fr", "zéro huit cents, nonante-huit, cent"),  # Belgian French
+        ("107", "fr", "cent sept"),
+        ("106", "nl", "honderdzes"),
+        ("116000", "fr", "cent seize mille"),
+        ("1712", "nl", "zeventien, twaalf"),
+        ("1712", "fr", "dix-sept, douze"),
+    ],
+)
+def test_numbers_in_words(number, lang, spoken):
+    assert spoken_number(number, lang) == spoken
