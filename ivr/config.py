@@ -833,6 +833,12 @@ def read_prompts(r: Reader, data, prompts_dir: Path) -> dict[str, dict[str, mode
                             f"there is no audio file {prompts_dir / AUDIO_DIR / audio}; put the "
                             f"recording there, or give an https:// address",
                         )
+                if audio and placeholders(text):
+                    r.warn(
+                        f.line("audio"),
+                        f"prompt '{key}' has placeholders, but a recording says the same thing "
+                        "every time: it will not follow changes of hours or numbers",
+                    )
                 flat[key] = model.Prompt(text, audio)
             else:
                 r.error(ln, f"prompt '{key}' must be a text")

@@ -121,7 +121,7 @@ LANGUAGES = {
         today="vandaag om {time}",
         tomorrow="morgen om {time}",
         weekday_at="{day} om {time}",
-        date_at="op {date} om {time}",
+        date_at="{date} om {time}",
         date_format="d MMMM",
         zero="nul",
     ),

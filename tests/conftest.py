@@ -139,11 +139,17 @@ class Call:
         for index, verb in enumerate(verbs):
             if verb.tag == "Say":
                 self.turn.heard.append(verb.text or "")
+            elif verb.tag == "Play":
+                self.turn.heard.append(f"[recording {verb.text}]")
             elif verb.tag == "Pause":
                 continue
             elif verb.tag in ("Gather", "Dial", "Record"):
                 if verb.tag == "Gather":
-                    self.turn.heard += [say.text or "" for say in verb if say.tag == "Say"]
+                    self.turn.heard += [
+                        say.text if say.tag == "Say" else f"[recording {say.text}]"
+                        for say in verb
+                        if say.tag in ("Say", "Play")
+                    ]
                 if verb.tag == "Dial":
                     self.turn.dialled += [n.text for n in verb]
                     if not verb.get("action"):

@@ -291,3 +291,61 @@ def test_a_failure_mid_call_answers_in_the_callers_language(call, monkeypatch):
     response = c.post(c.turn.waiting.get("action"), {"Digits": "1"})
     root = ET.fromstring(response.get_data(as_text=True))
     assert "Wir können Sie im Moment nicht verbinden" in " ".join(s.text for s in root.iter("Say"))
+
+
+def test_a_recorded_prompt_is_played_instead_of_speech(config_copy, clock, monkeypatch):
+    from test_check import edit
+
+    audio = config_copy.parent / "prompts" / "audio" / "fr"
+    audio.mkdir(parents=True)
+    (audio / "evc-welcome.mp3").write_bytes(b"ID3 fake mp3")
+    edit(
+        config_copy.parent / "prompts" / "fr.yaml",
+        """  welcome: >-
+    Bienvenue à Écoute Violences Conjugales. Votre appel est gratuit et anonyme.""",
+        """  welcome:
+    text: Bienvenue à Écoute Violences Conjugales. Votre appel est gratuit et anonyme.
+    audio: fr/evc-welcome.mp3""",
+    )
+    clock.now = brussels("2026-11-24 10:00")
+    monkeypatch.setenv("IVR_PROMPTS_DIR", str(config_copy.parent / "prompts"))
+    app = ivr.create_app(config_copy, clock=clock)
+    c = Call(app, EVC)
+    turn = c.start()
+    root = ET.fromstring(turn.documents[0])
+    assert root[0].tag == "Play"
+    assert root[0].text == "http://localhost/audio/fr/evc-welcome.mp3"
+    assert turn.heard[0] == "[recording http://localhost/audio/fr/evc-welcome.mp3]"
+    assert "Bienvenue" not in turn.text  # not said a second time
+    assert "pas une ligne d'urgence" in turn.text
+    played = app.test_client().get("/audio/fr/evc-welcome.mp3")
+    assert played.status_code == 200 and played.data == b"ID3 fake mp3"
+    assert app.test_client().get("/audio/../config/1712.yaml").status_code == 404
+
+
+def test_check_reports_a_missing_recording_and_a_missing_translation(config_copy, capsys):
+    from test_check import check, edit, line_of
+
+    prompts = config_copy.parent / "prompts"
+    edit(
+        prompts / "fr.yaml",
+        "  invalid_choice: Ce choix n'existe pas.",
+        "  invalid_choice:\n    text: Ce choix n'existe pas.\n    audio: fr/invalid.mp3",
+    )
+    edit(
+        prompts / "nl.yaml",
+        "  counsellors_busy: Al onze hulpverleners zijn op dit moment in gesprek.\n",
+        "",
+    )
+    code, out = check(config_copy, capsys)
+    assert code == 1
+    assert any(
+        o.startswith(f"{prompts / 'fr.yaml'}:{line_of(prompts / 'fr.yaml', 'fr/invalid.mp3')}: ")
+        and "there is no audio file" in o
+        for o in out
+    ), out
+    line_1712 = config_copy / "1712.yaml"
+    assert (
+        f"{line_1712}:{line_of(line_1712, 'say: counsellors_busy')}: prompt 'counsellors_busy' "
+        "is missing in prompts/nl.yaml; add it under '1712:' or 'shared:'" in out
+    ), out
