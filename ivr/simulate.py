@@ -1,0 +1,211 @@
+"""A phone call played against the app exactly as Twilio drives it: signed POSTs to the same
+webhooks, TwiML followed verb by verb. Used by `ivr call` and by the tests."""
+
+from __future__ import annotations
+
+import xml.etree.ElementTree as ET
+from dataclasses import dataclass, field
+from urllib.parse import urlencode
+
+from twilio.request_validator import RequestValidator
+
+
+class SimulationError(AssertionError):
+    """Twilio would have failed on what the app answered."""
+
+
+def check(condition, message: str) -> None:
+    if not condition:
+        raise SimulationError(message)
+
+
+@dataclass
+class Turn:
+    """What the caller met in one stretch of the call, up to where it waits."""
+
+    heard: list[str] = field(default_factory=list)
+    waiting: ET.Element | None = None  # the Gather, Dial or Record that Twilio waits on
+    rest: list[ET.Element] = field(default_factory=list)  # verbs after it, for silence
+    dialled: list[str] = field(default_factory=list)
+    hung_up: bool = False
+    documents: list[str] = field(default_factory=list)
+
+    @property
+    def text(self) -> str:
+        return " ".join(self.heard)
+
+    @property
+    def kind(self) -> str | None:
+        return None if self.waiting is None else self.waiting.tag
+
+
+class Call:
+    """One phone call, followed the way Twilio would follow our TwiML."""
+
+    def __init__(
+        self,
+        app,
+        to: str,
+        *,
+        token: str,
+        caller: str | None = "anonymous",
+        sid: str = "CA00000000000000000001",
+    ):
+        self.app = app
+        self.client = app.test_client()
+        self.validator = RequestValidator(token)
+        self.params = {
+            "CallSid": sid,
+            "AccountSid": "AC00000000000000000000000000000000",
+            "From": caller,
+            "Caller": caller,
+            "To": to,
+            "CallStatus": "in-progress",
+            "Direction": "inbound",
+            "ApiVersion": "2010-04-01",
+        }
+        if caller is None:
+            del self.params["From"], self.params["Caller"]
+        self.turn: Turn | None = None
+        self.redirects = 0
+
+    # -- Twilio's side of the conversation -------------------------------------------------
+
+    def post(self, url: str, extra: dict | None = None):
+        params = dict(self.params, **(extra or {}))
+        if not url.startswith("http"):
+            url = "http://localhost" + url
+        signature = self.validator.compute_signature(url, params)
+        return self.client.post(
+            url,
+            data=urlencode(params),
+            content_type="application/x-www-form-urlencoded",
+            headers={"X-Twilio-Signature": signature},
+        )
+
+    def request(self, url: str, extra: dict | None = None) -> ET.Element:
+        response = self.post(url, extra)
+        check(response.status_code == 200, f"HTTP {response.status_code} for {url}")
+        check(response.mimetype in ("text/xml", "application/xml"), "not an XML answer")
+        body = response.get_data(as_text=True)
+        check(body.startswith("<?xml"), f"not a TwiML document: {body[:80]}")
+        root = ET.fromstring(body)
+        check(root.tag == "Response", "the root element is not <Response>")
+        verbs = list(root)
+        for index, verb in enumerate(verbs):
+            if verb.tag in ("Gather", "Record"):
+                # Twilio goes on with the next verb on silence: there must be one.
+                check(index + 1 < len(verbs), f"nothing handles silence after {verb.tag}")
+            if verb.tag == "Dial":
+                check(verb.get("callerId"), "a Dial without callerId shows the caller's number")
+        self.turn.documents.append(body)
+        self.on_document(root)
+        return root
+
+    def on_document(self, root: ET.Element) -> None:
+        """Called with every TwiML document Twilio would receive; for transcripts."""
+
+    def follow(self, verbs: list[ET.Element]) -> Turn:
+        for index, verb in enumerate(verbs):
+            if verb.tag == "Say":
+                self.turn.heard.append(verb.text or "")
+            elif verb.tag == "Play":
+                self.turn.heard.append(f"[recording {verb.text}]")
+            elif verb.tag == "Pause":
+                continue
+            elif verb.tag in ("Gather", "Dial", "Record"):
+                if verb.tag == "Gather":
+                    self.turn.heard += [
+                        say.text if say.tag == "Say" else f"[recording {say.text}]"
+                        for say in verb
+                        if say.tag in ("Say", "Play")
+                    ]
+                if verb.tag == "Dial":
+                    self.turn.dialled += [n.text for n in verb]
+                    if not verb.get("action"):
+                        # Without an action Twilio goes on with the next verb when it ends.
+                        continue
+                self.turn.waiting = verb
+                self.turn.rest = verbs[index + 1 :]
+                return self.turn
+            elif verb.tag == "Redirect":
+                self.redirects += 1
+                check(self.redirects <= 10, "more than 10 redirects in a row (error 11215)")
+                return self.follow(list(self.request(verb.text)))
+            elif verb.tag == "Hangup":
+                self.turn.hung_up = True
+                return self.turn
+            else:
+                raise SimulationError(f"unexpected verb {verb.tag}")
+        # Twilio ends the call when the document runs out.
+        self.turn.hung_up = True
+        return self.turn
+
+    def _new_turn(self) -> Turn:
+        self.turn = Turn()
+        self.redirects = 0
+        return self.turn
+
+    # -- what the caller does --------------------------------------------------------------
+
+    def start(self) -> Turn:
+        self._new_turn()
+        return self.follow(list(self.request("/voice")))
+
+    def press(self, digits: str) -> Turn:
+        gather = self._expect("Gather")
+        self._new_turn()
+        return self.follow(list(self.request(gather.get("action"), {"Digits": digits})))
+
+    def silence(self) -> Turn:
+        self._expect("Gather")
+        rest = self.turn.rest
+        self._new_turn()
+        return self.follow(rest)
+
+    def dial_ends(self, status: str, duration: int = 0) -> Turn:
+        dial = self._expect("Dial")
+        check(
+            dial.get("callerId") in self.app.extensions["ivr"].config.line_by_number,
+            "a transfer does not show the line's own number",
+        )
+        self._new_turn()
+        extra = {"DialCallStatus": status, "DialCallDuration": str(duration)}
+        return self.follow(list(self.request(dial.get("action"), extra)))
+
+    def leave_message(self, seconds: int = 20, sid: str = "RE00000000000000000001") -> Turn:
+        record = self._expect("Record")
+        url = f"https://api.twilio.com/2010-04-01/Accounts/AC0/Recordings/{sid}"
+        callback = record.get("recordingStatusCallback")
+        self._new_turn()
+        turn = self.follow(
+            list(
+                self.request(
+                    record.get("action"),
+                    {"RecordingUrl": url, "RecordingDuration": str(seconds), "Digits": "#"},
+                )
+            )
+        )
+        if callback:
+            response = self.post(
+                callback,
+                {
+                    "RecordingSid": sid,
+                    "RecordingUrl": url,
+                    "RecordingStatus": "completed",
+                    "RecordingDuration": str(seconds),
+                },
+            )
+            check(response.status_code == 200, "the recording callback failed")
+        return turn
+
+    def record_nothing(self) -> Turn:
+        self._expect("Record")
+        rest = self.turn.rest
+        self._new_turn()
+        return self.follow(rest)
+
+    def _expect(self, tag: str) -> ET.Element:
+        check(self.turn is not None and self.turn.waiting is not None, "the call is not waiting")
+        check(self.turn.waiting.tag == tag, f"waiting on {self.turn.waiting.tag}, not {tag}")
+        return self.turn.waiting
