@@ -1,18 +1,98 @@
-"""`ivr check` and `ivr voicemails`: the operators' command line."""
+"""The operators' command line: check, call, schedule, holidays, status, override, voicemails."""
 
 from __future__ import annotations
 
 import argparse
+import getpass
 import os
+import secrets
+import select
 import sys
+import xml.etree.ElementTree as ET
+from datetime import UTC, date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import holidays as holidays_package
 
 from ivr import config as config_module
+from ivr import flow, model
 from ivr.store import Store
+
+BRUSSELS = ZoneInfo("Europe/Brussels")
+
+
+class CommandError(Exception):
+    """A mistake in the command; the text says how to fix it."""
+
+
+# -- shared helpers -------------------------------------------------------------------------
+
+
+def config_dir(args) -> str:
+    return getattr(args, "config", None) or os.environ.get("IVR_CONFIG_DIR") or "config"
+
+
+def load_config(args) -> model.Config:
+    config, problems = config_module.load(config_dir(args), os.environ.get("IVR_PROMPTS_DIR"))
+    if config is None:
+        errors = "\n".join(str(p) for p in problems if not p.warning)
+        raise CommandError(f"the configuration has errors; run 'ivr check':\n{errors}")
+    return config
+
+
+def find_line(config: model.Config, name: str) -> model.Line:
+    line = config.lines.get(name) or config.line_by_number.get(name)
+    if line is None:
+        raise CommandError(f"no line '{name}'; the lines are: {', '.join(sorted(config.lines))}")
+    return line
+
+
+def parse_moment(text: str | None, now: datetime | None = None) -> datetime:
+    """'2026-12-24 18:30' (Brussels time), '18:30' (today), or now."""
+    now = now or datetime.now(UTC)
+    if not text:
+        return now
+    local_now = now.astimezone(BRUSSELS)
+    try:
+        if len(text.strip()) <= 5:
+            hours, minutes = (int(x) for x in text.split(":"))
+            return local_now.replace(hour=hours, minute=minutes, second=0, microsecond=0)
+        return datetime.fromisoformat(text.strip()).replace(tzinfo=BRUSSELS)
+    except ValueError as exc:
+        raise CommandError(f"'{text}' is not a time; write 2026-12-24 18:30 or 18:30") from exc
+
+
+def now_from(args) -> datetime:
+    return parse_moment(getattr(args, "at", None))
+
+
+def when(at: datetime | None, now: datetime) -> str:
+    """'today 19:00', 'tomorrow 09:00', 'Monday 30 November 09:00'."""
+    if at is None:
+        return "not within a year"
+    local, today = at.astimezone(BRUSSELS), now.astimezone(BRUSSELS).date()
+    days = (local.date() - today).days
+    day = {0: "today", 1: "tomorrow"}.get(days) or f"{local:%A} {local.day} {local:%B}"
+    if days >= 7:
+        day += f" {local.year}"
+    return f"{day} {local:%H:%M}"
+
+
+def next_change(is_open: bool, at: datetime | None, now: datetime) -> str:
+    if at is None:
+        return "open day and night" if is_open else "does not open within a year"
+    return f"{'closes' if is_open else 'opens'} {when(at, now)}"
+
+
+def operator_name() -> str:
+    return os.environ.get("IVR_OPERATOR") or os.environ.get("USER") or getpass.getuser()
+
+
+# -- ivr check ------------------------------------------------------------------------------
 
 
 def check(args) -> int:
-    config_dir = args.config_dir or os.environ.get("IVR_CONFIG_DIR") or "config"
-    config, problems = config_module.load(config_dir, args.prompts)
+    config, problems = config_module.load(config_dir(args), args.prompts)
     for problem in sorted(problems, key=lambda p: (p.file, p.line)):
         print(problem)
     errors = [p for p in problems if not p.warning]
@@ -21,6 +101,316 @@ def check(args) -> int:
         return 1
     print(f"configuration is sound: {len(config.lines)} lines, {len(config.services)} services")
     return 0
+
+
+# -- ivr status and ivr override ------------------------------------------------------------
+
+
+def status(args) -> int:
+    config = load_config(args)
+    now = now_from(args)
+    overrides = Store().active_overrides(now)
+    print(f"At {now.astimezone(BRUSSELS):%A %d %B %Y %H:%M} (Europe/Brussels):")
+    for line in sorted(config.lines.values(), key=lambda li: li.id):
+        s = flow.line_status(config, line, now, overrides)
+        state = "OPEN" if s.open else "CLOSED"
+        print(f"\n{line.id}: {state} ({s.reason})")
+        print(f"  a call goes to: {s.destination}")
+        if line.id in overrides:
+            o = overrides[line.id]
+            print(f"  override ends: {when(o.until, now)}; then the schedule applies again")
+        else:
+            print(f"  {next_change(s.open, s.changes_at, now)}")
+    return 0
+
+
+def override(args) -> int:
+    config = load_config(args)
+    line = find_line(config, args.line)
+    now = now_from(args)
+    store = Store()
+    if args.clear:
+        removed = store.clear_override(
+            line.id, operator=operator_name(), reason=args.reason or "cleared", now=now
+        )
+        print(
+            f"{line.id}: override cleared; the schedule applies again."
+            if removed
+            else f"{line.id} had no override; nothing changed."
+        )
+        return 0
+    if args.state not in ("open", "closed"):
+        raise CommandError("say 'open' or 'closed', or --clear")
+    if not args.reason:
+        raise CommandError('give a --reason "...": it goes into the log with your name')
+    if args.until:
+        until = parse_moment(args.until, now)
+    else:
+        # Until the end of the day: a team off sick today is back tomorrow.
+        local = now.astimezone(BRUSSELS)
+        until = datetime.combine(local.date() + timedelta(days=1), datetime.min.time(), BRUSSELS)
+    if until <= now:
+        raise CommandError(f"--until {args.until} is already past")
+    forward_to = None
+    if args.to:
+        forward_to = config_module.dial_string(args.to.replace(" ", ""))
+        ok = config_module.E164.match(forward_to) or config_module.SHORT_NUMBER.match(forward_to)
+        if not ok or forward_to in ("112", "101", "100"):
+            raise CommandError(f"--to {args.to} is not a number the router can dial")
+        if not line.contacts:
+            raise CommandError(f"{line.id} has no contacts to forward; --to does not apply")
+    o = model.Override(line.id, args.state == "open", until, forward_to, args.reason)
+    store.set_override(o, operator=operator_name(), now=now)
+    s = flow.line_status(config, line, now, {line.id: o})
+    print(f"{line.id} is now {args.state.upper()} until {when(until, now)} ({args.reason}).")
+    print(f"  a call goes to: {s.destination}")
+    print("  every worker follows it within a few seconds; 'ivr status' shows it.")
+    return 0
+
+
+# -- ivr holidays ---------------------------------------------------------------------------
+
+
+def holidays_command(args) -> int:
+    config = load_config(args)
+    year = args.year or now_from(args).astimezone(BRUSSELS).year
+    national = holidays_package.country_holidays(
+        "BE", years=year, categories=("public",), language="en_US"
+    )
+    print(f"Belgian public holidays {year} (from the holidays package):")
+    for day, name in sorted(national.items()):
+        print(f"  {day:%a %d %b}  {name}")
+    for line in sorted(config.lines.values(), key=lambda li: li.id):
+        sched = line.schedule
+        print(f"\n{line.id}:")
+        if sched.always_open:
+            print("  open every day, public holidays included")
+        elif sched.closes_on_public_holidays:
+            print("  closed on the public holidays above")
+        else:
+            print("  open on public holidays (its weekly hours apply)")
+        for closure in sched.closure_days:
+            day = date(year, closure.month, closure.day)
+            print(f"  {day:%a %d %b}  {closure.name} (closure day, every year)")
+        for e in sched.exceptions:
+            if e.first_day.year <= year <= e.last_day.year:
+                span = f"{e.first_day:%a %d %b}" + (
+                    f" to {e.last_day:%a %d %b}" if e.last_day != e.first_day else ""
+                )
+                kind = "open" if e.open else "closed"
+                print(f"  {span}  {kind}: {e.reason} (exception)")
+    return 0
+
+
+# -- ivr schedule ---------------------------------------------------------------------------
+
+
+def week_start(text: str | None, now: datetime) -> date:
+    if not text:
+        today = now.astimezone(BRUSSELS).date()
+        return today - timedelta(days=today.weekday())
+    try:
+        year, week = text.upper().split("-W")
+        return date.fromisocalendar(int(year), int(week), 1)
+    except ValueError as exc:
+        raise CommandError(f"'{text}' is not a week; write it like 2026-W52") from exc
+
+
+def day_view(schedule, day: date) -> tuple[list[tuple[datetime, datetime]], str]:
+    """The open periods of a local day and, when it is not an ordinary day, why."""
+    start = datetime.combine(day, datetime.min.time(), BRUSSELS).astimezone(UTC)
+    end = datetime.combine(day + timedelta(days=1), datetime.min.time(), BRUSSELS)
+    periods = schedule.open_periods(start, end.astimezone(UTC))
+    notes = []
+    closure = schedule.holiday_name(day)
+    if closure:
+        notes.append(f"closed: {closure}")
+    for e in schedule.exceptions:
+        if e.first_day <= day <= e.last_day:
+            notes.append(f"{'open' if e.open else 'closed'}: {e.reason}")
+    return periods, "; ".join(notes)
+
+
+def hhmm(at: datetime, day: date) -> str:
+    local = at.astimezone(BRUSSELS)
+    return "24:00" if local.date() > day else f"{local:%H:%M}"
+
+
+def schedule_command(args) -> int:
+    config = load_config(args)
+    now = now_from(args)
+    monday = week_start(args.week, now)
+    lines = (
+        [find_line(config, args.line)]
+        if args.line
+        else sorted(config.lines.values(), key=lambda li: li.id)
+    )
+    if args.html:
+        with open(args.html, "w", encoding="utf-8") as out:
+            out.write(schedule_html(lines, monday, config))
+        print(f"wrote {args.html}")
+        return 0
+    year, week, _ = monday.isocalendar()
+    for line in lines:
+        sunday = monday + timedelta(days=6)
+        print(
+            f"{line.id} — week {year}-W{week:02d}, {monday:%a %d %b} to {sunday:%a %d %b %Y}"
+            f" ({line.schedule.timezone})"
+        )
+        for offset in range(7):
+            day = monday + timedelta(days=offset)
+            periods, note = day_view(line.schedule, day)
+            spans = ", ".join(f"{hhmm(a, day)}-{hhmm(b, day)}" for a, b in periods) or "closed"
+            print(f"  {day:%a %d %b}  {spans}" + (f"   ({note})" if note else ""))
+        s = line.schedule.status(now)
+        state = "open" if s.open else "closed"
+        print(f"  now: {state} ({s.reason}); {next_change(s.open, s.changes_at, now)}")
+        print()
+    return 0
+
+
+def schedule_html(lines, monday: date, config) -> str:
+    """One row per line, the week across, open time coloured: a page to pin on the wall."""
+    from html import escape
+
+    year, week, _ = monday.isocalendar()
+    days = [monday + timedelta(days=i) for i in range(7)]
+    head = "".join(f"<th>{d:%A}<br>{d:%d %B}</th>" for d in days)
+    rows = []
+    for line in lines:
+        cells = []
+        for day in days:
+            periods, note = day_view(line.schedule, day)
+            bars = []
+            for a, b in periods:
+                start = a.astimezone(BRUSSELS)
+                first = start.hour * 60 + start.minute
+                last = (
+                    1440
+                    if b.astimezone(BRUSSELS).date() > day
+                    else (b.astimezone(BRUSSELS).hour * 60 + b.astimezone(BRUSSELS).minute)
+                )
+                bars.append(
+                    f'<div class="open" style="left:{first / 14.4:.2f}%;'
+                    f'width:{(last - first) / 14.4:.2f}%"></div>'
+                )
+            text = ", ".join(f"{hhmm(a, day)}–{hhmm(b, day)}" for a, b in periods) or "fermé"
+            mark = f'<div class="note">{escape(note)}</div>' if note else ""
+            cells.append(
+                f'<td class="{"special" if note else ""}"><div class="day">{"".join(bars)}'
+                f'</div><div class="hours">{escape(text)}</div>{mark}</td>'
+            )
+        rows.append(f'<tr><th class="line">{escape(line.name)}</th>{"".join(cells)}</tr>')
+    return f"""<!doctype html>
+<html lang="fr"><head><meta charset="utf-8">
+<title>Horaires semaine {year}-W{week:02d}</title>
+<style>
+body {{ font-family: sans-serif; margin: 2em; }}
+table {{ border-collapse: collapse; width: 100%; }}
+th, td {{ border: 1px solid #999; padding: 6px; vertical-align: top; }}
+th.line {{ text-align: left; width: 14%; }}
+.day {{ position: relative; height: 18px; background: #eee; }}
+.open {{ position: absolute; top: 0; height: 18px; background: #2e8b57; }}
+.hours {{ font-size: 0.9em; margin-top: 4px; }}
+td.special {{ background: #fff4d6; }}
+.note {{ font-size: 0.8em; color: #8a4b00; margin-top: 2px; }}
+</style></head><body>
+<h1>Horaires des lignes — semaine {year}-W{week:02d}</h1>
+<p>Vert : ouvert (heure de Bruxelles, de 0 h à 24 h). Jaune : jour férié, fermeture ou
+exception.</p>
+<table><tr><th></th>{head}</tr>
+{"".join(rows)}
+</table></body></html>
+"""
+
+
+# -- ivr call -------------------------------------------------------------------------------
+
+
+def call(args) -> int:
+    """Plays a call against the local configuration, as Twilio would drive the app."""
+    import logging
+
+    import ivr
+    from ivr.simulate import Call
+
+    # The transcript is the output; the app's own log lines would only get in the way.
+    logging.basicConfig(level=logging.WARNING)
+    logging.getLogger("ivr").setLevel(logging.WARNING)
+    config = load_config(args)
+    line = find_line(config, args.line)
+    at = now_from(args)
+    # A token of our own, so requests are signed and checked exactly as Twilio's are.
+    token = secrets.token_hex(16)
+    os.environ["TWILIO_AUTH_TOKEN"] = token
+    os.environ.setdefault("IVR_REFRESH_SECONDS", "0")
+    app = ivr.create_app(config_dir(args), clock=lambda: at)
+    presses = list(args.press or [])
+    results = list(args.dial_result or [])
+    interactive = not presses and sys.stdin.isatty()
+    print(
+        f"Calling {line.name} ({line.numbers[0]}) on "
+        f"{at.astimezone(BRUSSELS):%A %d %B %Y %H:%M} (Europe/Brussels)"
+    )
+    c = Call(app, line.numbers[0], token=token)
+    turn = c.start()
+    if args.lang and len(line.languages) > 1:
+        if args.lang not in line.languages:
+            raise CommandError(f"{line.id} speaks {', '.join(line.languages)}, not {args.lang}")
+        presses.insert(0, str(line.languages.index(args.lang) + 1))
+    for _ in range(100):
+        for text in turn.heard:
+            print(f"  hears: {text}")
+        if turn.waiting is None:
+            print("  the call ends")
+            return 0
+        waiting = turn.waiting
+        if waiting.tag == "Gather":
+            wait = int(waiting.get("timeout", "5"))
+            what = "a key" if waiting.get("numDigits") == "1" else "keys, then #"
+            print(f"  asked to press {what} (waits {wait} s)")
+            if presses:
+                key = presses.pop(0)
+            elif interactive:
+                key = ask(wait)
+            else:
+                key = ""
+            if key in ("", "silence", "-"):
+                print("  presses nothing")
+                turn = c.silence()
+            else:
+                print(f"  presses {key}")
+                turn = c.press(key)
+        elif waiting.tag == "Dial":
+            number = waiting.find("Number")
+            print(
+                f"  transferred to {number.text} (the phone there shows "
+                f"{waiting.get('callerId')}, rings {waiting.get('timeout')} s)"
+            )
+            if number.get("url"):
+                whisper = c.post(number.get("url")).get_data(as_text=True)
+                said = " ".join(s.text or "" for s in ET.fromstring(whisper).iter("Say"))
+                print(f"  the counsellor first hears: {said}")
+            result = results.pop(0) if results else "completed"
+            print(f"  the transfer ends: {result}")
+            turn = c.dial_ends(result)
+        elif waiting.tag == "Record":
+            print(f"  a message is recorded (at most {waiting.get('maxLength')} s; not stored)")
+            turn = c.leave_message(callback=False)
+    print("  (stopped after 100 steps)")
+    return 1
+
+
+def ask(timeout: int) -> str:
+    print(f"  keys (Enter = nothing; {timeout} s): ", end="", flush=True)
+    ready, _, _ = select.select([sys.stdin], [], [], timeout)
+    if not ready:
+        print()
+        return ""
+    return sys.stdin.readline().strip()
+
+
+# -- ivr voicemails -------------------------------------------------------------------------
 
 
 def voicemails(args) -> int:
@@ -36,18 +426,67 @@ def voicemails(args) -> int:
     return 0
 
 
+# -- the parser -----------------------------------------------------------------------------
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="ivr", description="Belgian helpline call router")
     commands = parser.add_subparsers(dest="command", required=True)
+
+    def command(name: str, run, help_text: str, at: bool = True):
+        p = commands.add_parser(name, help=help_text, description=help_text)
+        p.add_argument("--config", help="configuration folder (default: ./config)")
+        if at:
+            p.add_argument("--at", help="as if it were then: '2026-12-24 18:30' (Brussels)")
+        p.set_defaults(run=run)
+        return p
+
     p = commands.add_parser("check", help="check the configuration before callers meet it")
     p.add_argument("config_dir", nargs="?", help="configuration folder (default: ./config)")
     p.add_argument("--prompts", help="prompts folder (default: prompts/ beside the config)")
-    p.set_defaults(run=check)
-    p = commands.add_parser("voicemails", help="list the messages callers left")
+    p.set_defaults(run=check, config=None)
+    p.set_defaults(config_dir=None)
+
+    p = command("call", call, "play a call as Twilio would, and print what the caller meets")
+    p.add_argument("line", help="a line id or number")
+    p.add_argument("--lang", help="the language the caller chooses (fr, nl, de, en)")
+    p.add_argument("--press", action="append", help="keys pressed at a question, in order")
+    p.add_argument(
+        "--dial-result",
+        action="append",
+        choices=["completed", "busy", "no-answer", "failed"],
+        help="how each transfer ends, in order (default: completed)",
+    )
+
+    p = command("schedule", schedule_command, "print a week of opening hours")
+    p.add_argument("line", nargs="?", help="a line id (default: every line)")
+    p.add_argument("--week", help="an ISO week such as 2026-W52 (default: this week)")
+    p.add_argument("--html", help="write the week of every line as a page to pin on the wall")
+
+    p = command("holidays", holidays_command, "list the public holidays and closure days")
+    p.add_argument("--year", type=int, help="the year (default: this year)")
+
+    command("status", status, "is each line open now, why, and where a call goes")
+
+    p = command("override", override, "close or open a line for a while, without editing YAML")
+    p.add_argument("line", help="a line id or number")
+    p.add_argument("state", nargs="?", choices=["open", "closed"], help="open or closed")
+    p.add_argument("--until", help="until when: '2026-12-24 18:00' or '18:00' (default: midnight)")
+    p.add_argument("--to", help="while open, transfer to this number instead of the team's")
+    p.add_argument("--reason", help="why; kept in the log with your name")
+    p.add_argument("--clear", action="store_true", help="end the override now")
+
+    p = command("voicemails", voicemails, "list the messages callers left", at=False)
     p.add_argument("--line", help="only this line")
-    p.set_defaults(run=voicemails)
+
     args = parser.parse_args(argv)
-    return args.run(args)
+    if args.command == "check" and args.config_dir:
+        args.config = args.config_dir
+    try:
+        return args.run(args)
+    except CommandError as exc:
+        print(f"ivr {args.command}: {exc}", file=sys.stderr)
+        return 2
 
 
 if __name__ == "__main__":

@@ -111,10 +111,33 @@ def clean_digits(raw: str | None) -> str:
 class CallFlow:
     """Answers one request of one call, at one instant."""
 
-    def __init__(self, config: model.Config, now: datetime):
+    def __init__(
+        self,
+        config: model.Config,
+        now: datetime,
+        overrides: dict[str, model.Override] | None = None,
+    ):
         self.config = config
         self.now = now
+        # Only those still in force: an override expires by itself.
+        self.overrides = {k: o for k, o in (overrides or {}).items() if o.until > now}
         self.out: list[Instruction] = []
+
+    # -- what operators decided, over the schedule -----------------------------------------
+
+    def is_open(self, line: model.Line) -> bool:
+        override = self.overrides.get(line.id)
+        if override is not None:
+            return override.open
+        return line.schedule.is_open(self.now)
+
+    def next_opening(self, line: model.Line) -> datetime | None:
+        override = self.overrides.get(line.id)
+        if override is not None and not override.open:
+            return line.schedule.next_opening(override.until)
+        if override is not None:
+            return self.now
+        return line.schedule.next_opening(self.now)
 
     # -- entry points ----------------------------------------------------------------------
 
@@ -214,8 +237,7 @@ class CallFlow:
         raise FlowError(f"unknown action {action!r}")
 
     def _entry_state(self, line: model.Line, lang: str) -> CallState:
-        open_now = line.schedule.is_open(self.now)
-        step = line.when_open if open_now else line.when_closed
+        step = line.when_open if self.is_open(line) else line.when_closed
         return CallState(line.id, step, 0, lang)
 
     @staticmethod
@@ -278,7 +300,8 @@ class CallFlow:
         contact = line.contacts.get(to)
         whisper = None
         if contact is not None:
-            number = contact.number
+            override = self.overrides.get(line.id)
+            number = override.forward_to if override and override.forward_to else contact.number
             whisper = replace(state, event="whisper")
         else:
             service = self.config.service_for(to, state.lang)
@@ -369,7 +392,10 @@ class _Values(dict):
         elif key == "hours":
             value = speech.spoken_hours(self.schedule, self.lang)
         elif key == "next_open":
-            at = self.schedule.next_opening(self.flow.now)
+            if self.schedule is self.line.schedule:
+                at = self.flow.next_opening(self.line)
+            else:
+                at = self.schedule.next_opening(self.flow.now)
             value = speech.spoken_moment(at, self.flow.now, self.schedule, self.lang)
         elif key == "number":
             value = speech.spoken_number(self.line.numbers[0], self.lang)
@@ -377,3 +403,67 @@ class _Values(dict):
             value = ""
         self[key] = value
         return value
+
+
+# -- what an operator sees --------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class LineStatus:
+    line: str
+    open: bool
+    reason: str  # weekly hours, a holiday, an exception, an override
+    destination: str  # where a call would go now
+    changes_at: datetime | None
+
+
+def line_status(
+    config: model.Config,
+    line: model.Line,
+    now: datetime,
+    overrides: dict[str, model.Override] | None = None,
+) -> LineStatus:
+    flow = CallFlow(config, now, overrides)
+    override = flow.overrides.get(line.id)
+    if override is not None:
+        is_open = override.open
+        reason = f"override by {override.operator or 'an operator'}: {override.reason}"
+        changes_at = override.until
+    else:
+        status = line.schedule.status(now)
+        is_open, reason, changes_at = status.open, status.reason, status.changes_at
+    step = line.when_open if is_open else line.when_closed
+    return LineStatus(
+        line.id, is_open, reason, describe_path(config, line, step, override), changes_at
+    )
+
+
+def describe_path(config, line: model.Line, step: str, override=None) -> str:
+    """The first place a call waits on from `step`, in an operator's words."""
+    before = "language choice, then " if len(line.languages) > 1 else ""
+    for _ in range(MAX_STEPS_PER_REQUEST):
+        if step == END:
+            return before + "says where to turn (107, 112, 101) and hangs up"
+        for action in line.steps.get(step, ()):
+            if isinstance(action, model.Goto):
+                step = action.step
+                break
+            if isinstance(action, model.Transfer):
+                if action.to in line.contacts:
+                    number = line.contacts[action.to].number
+                    if override is not None and override.forward_to:
+                        number = override.forward_to
+                    return f"{before}transfer to {action.to} ({number}), step '{step}'"
+                service = config.services[action.to]
+                where = f"line {service.line}" if service.line else service.number
+                return f"{before}transfer to {action.to} ({where}), step '{step}'"
+            if isinstance(action, model.Menu):
+                keys = ", ".join(f"{k} {t}" for k, t in action.options.items())
+                return f"{before}menu in step '{step}' ({keys})"
+            if isinstance(action, model.Voicemail):
+                return f"{before}voicemail, step '{step}'"
+            if isinstance(action, model.Referral):
+                return f"{before}referral to {action.service}, step '{step}'"
+        else:
+            step = END
+    return before + "a loop of steps"

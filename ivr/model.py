@@ -6,6 +6,7 @@ Plain immutable data, built once by `ivr.config` and read by `ivr.flow` on every
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from ivr.schedule import Schedule
 
@@ -117,6 +118,19 @@ class Service:
 class Voice:
     language: str  # the <Say language=...> code, such as fr-BE
     voice: str | None = None  # such as Polly.Isabelle-Neural
+
+
+@dataclass(frozen=True)
+class Override:
+    """An operator's temporary decision for a line: it wins over every schedule rule until
+    `until`, then expires by itself."""
+
+    line: str
+    open: bool
+    until: datetime
+    forward_to: str | None = None  # while set, transfers to the line's contacts go here
+    reason: str = ""
+    operator: str = ""
 
 
 @dataclass(frozen=True)

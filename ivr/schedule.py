@@ -122,6 +122,17 @@ class Schedule:
             return at
         return self.next_change(at)
 
+    def open_periods(self, start: datetime, end: datetime) -> list[tuple[datetime, datetime]]:
+        """The open stretches between two instants, cut to them."""
+        periods, at = [], start
+        while at < end:
+            change = self.next_change(at)
+            stop = min(change, end) if change else end
+            if self.is_open(at):
+                periods.append((at, stop))
+            at = stop
+        return periods
+
     def preload_years(self, years) -> None:
         """Computes the holidays of these years now (the package reads its translations from
         disk the first time it meets a year), so no call waits on it."""

@@ -173,10 +173,14 @@ class Call:
         extra = {"DialCallStatus": status, "DialCallDuration": str(duration)}
         return self.follow(list(self.request(dial.get("action"), extra)))
 
-    def leave_message(self, seconds: int = 20, sid: str = "RE00000000000000000001") -> Turn:
+    def leave_message(
+        self, seconds: int = 20, sid: str = "RE00000000000000000001", callback: bool = True
+    ) -> Turn:
+        """Records a message; with `callback`, also sends Twilio's recording callback (which
+        stores it)."""
         record = self._expect("Record")
         url = f"https://api.twilio.com/2010-04-01/Accounts/AC0/Recordings/{sid}"
-        callback = record.get("recordingStatusCallback")
+        callback = record.get("recordingStatusCallback") if callback else None
         self._new_turn()
         turn = self.follow(
             list(

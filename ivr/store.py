@@ -1,17 +1,21 @@
-"""Voicemail metadata, through SQLAlchemy Core: SQLite by default, PostgreSQL by URL.
+"""What the router keeps at run time, through SQLAlchemy Core: SQLite by default, PostgreSQL
+by URL. Shared by every worker.
 
-A row holds what a counsellor needs to listen and call back in the right language, and nothing
-that identifies the caller: no phone number, no CallSid (from which Twilio's API would give
-the number back).
+- Voicemail metadata: what a counsellor needs to listen and call back in the right language,
+  and nothing that identifies the caller: no phone number, no CallSid (from which Twilio's API
+  would give the number back).
+- Overrides: an operator closes or opens a line for a while, without editing YAML; and the
+  audit log of who did it, when and why (the operator's name, never a caller's).
 """
 
 from __future__ import annotations
 
 import os
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 
 from sqlalchemy import (
+    Boolean,
     Column,
     DateTime,
     Integer,
@@ -19,10 +23,13 @@ from sqlalchemy import (
     String,
     Table,
     create_engine,
+    delete,
     insert,
     select,
 )
 from sqlalchemy.exc import IntegrityError
+
+from ivr.model import Override
 
 DEFAULT_URL = "sqlite:///var/ivr.sqlite3"
 
@@ -38,6 +45,39 @@ voicemails = Table(
     Column("duration_seconds", Integer, nullable=False),
     Column("language", String(8), nullable=False),
 )
+
+
+overrides = Table(
+    "overrides",
+    metadata,
+    Column("line", String(64), primary_key=True),
+    Column("open", Boolean, nullable=False),
+    Column("until", DateTime(timezone=True), nullable=False),
+    Column("forward_to", String(32)),
+    Column("reason", String(500), nullable=False),
+    Column("operator", String(100), nullable=False),
+    Column("set_at", DateTime(timezone=True), nullable=False),
+)
+override_log = Table(
+    "override_log",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("at", DateTime(timezone=True), nullable=False),
+    Column("line", String(64), nullable=False, index=True),
+    Column("action", String(16), nullable=False),  # set, clear
+    Column("open", Boolean),
+    Column("until", DateTime(timezone=True)),
+    Column("forward_to", String(32)),
+    Column("reason", String(500), nullable=False),
+    Column("operator", String(100), nullable=False),
+)
+
+
+def _aware(value: datetime | None) -> datetime | None:
+    # SQLite gives back naive datetimes; we always store UTC.
+    if value is not None and value.tzinfo is None:
+        return value.replace(tzinfo=UTC)
+    return value
 
 
 def database_url() -> str:
@@ -92,3 +132,74 @@ class Store:
             query = query.where(voicemails.c.line == line)
         with self.engine.connect() as conn:
             return [dict(row._mapping) for row in conn.execute(query)]
+
+    # -- overrides -------------------------------------------------------------------------
+
+    def set_override(self, override: Override, *, operator: str, now: datetime) -> None:
+        self._schema()
+        until = override.until.astimezone(UTC)
+        with self.engine.begin() as conn:
+            conn.execute(delete(overrides).where(overrides.c.line == override.line))
+            conn.execute(
+                insert(overrides).values(
+                    line=override.line,
+                    open=override.open,
+                    until=until,
+                    forward_to=override.forward_to,
+                    reason=override.reason,
+                    operator=operator,
+                    set_at=now.astimezone(UTC),
+                )
+            )
+            conn.execute(
+                insert(override_log).values(
+                    at=now.astimezone(UTC),
+                    line=override.line,
+                    action="set",
+                    open=override.open,
+                    until=until,
+                    forward_to=override.forward_to,
+                    reason=override.reason,
+                    operator=operator,
+                )
+            )
+
+    def clear_override(self, line: str, *, operator: str, reason: str, now: datetime) -> bool:
+        self._schema()
+        with self.engine.begin() as conn:
+            removed = conn.execute(delete(overrides).where(overrides.c.line == line)).rowcount
+            conn.execute(
+                insert(override_log).values(
+                    at=now.astimezone(UTC),
+                    line=line,
+                    action="clear",
+                    reason=reason,
+                    operator=operator,
+                )
+            )
+        return bool(removed)
+
+    def active_overrides(self, now: datetime) -> dict[str, Override]:
+        """The overrides still in force at `now`; expired ones are simply ignored."""
+        self._schema()
+        with self.engine.connect() as conn:
+            rows = conn.execute(select(overrides)).all()
+        result = {}
+        for row in rows:
+            until = _aware(row.until)
+            if until > now:
+                result[row.line] = Override(
+                    row.line, row.open, until, row.forward_to, row.reason, row.operator
+                )
+        return result
+
+    def override_history(self, line: str | None = None) -> list[dict]:
+        self._schema()
+        query = select(override_log).order_by(override_log.c.id)
+        if line:
+            query = query.where(override_log.c.line == line)
+        with self.engine.connect() as conn:
+            rows = [dict(row._mapping) for row in conn.execute(query)]
+        for row in rows:
+            row["at"], row["until"] = _aware(row["at"]), _aware(row["until"])
+        return rows

@@ -8,6 +8,8 @@ line, never a field that could hold the caller's number.
 from __future__ import annotations
 
 import logging
+import os
+import time
 from functools import wraps
 from urllib.parse import parse_qs, quote, urlsplit
 
@@ -32,6 +34,24 @@ class Router:
         self.validator = RequestValidator(auth_token) if auth_token else None
         self.signer = URLSafeSerializer(secret, salt="ivr.call-state")
         self.public_url = public_url.rstrip("/") if public_url else None
+        # Overrides live in the database, shared by every worker; each worker reads them at
+        # most every few seconds, not on every request.
+        self.refresh_seconds = float(os.environ.get("IVR_REFRESH_SECONDS", "5"))
+        self._overrides: dict = {}
+        self._overrides_read_at = float("-inf")
+
+    def overrides(self) -> dict:
+        if time.monotonic() - self._overrides_read_at >= self.refresh_seconds:
+            try:
+                self._overrides = self.store.active_overrides(self.clock())
+            except Exception:
+                # The database is away: keep routing by what we knew, and by the schedule.
+                log.exception("could not read the overrides; keeping the last ones known")
+            self._overrides_read_at = time.monotonic()
+        return self._overrides
+
+    def flow(self) -> flow.CallFlow:
+        return flow.CallFlow(self.config, self.clock(), self.overrides())
 
     # -- call state in URLs ----------------------------------------------------------------
 
@@ -170,7 +190,7 @@ def answer_new_call() -> Response:
     if line is None:
         log.warning("call=%s dialled a number no line has; gave the safe answer", call_sid())
         return safe_response()
-    return respond(flow.CallFlow(r.config, r.clock()).answer(line), line.id, "answer")
+    return respond(r.flow().answer(line), line.id, "answer")
 
 
 @bp.post("/voice/next")
@@ -182,7 +202,7 @@ def next_step():
         # A state from an older configuration or a tampered URL: start the call again.
         log.warning("call=%s came back with an unreadable state; starting over", call_sid())
         return answer_new_call()
-    instructions = flow.CallFlow(r.config, r.clock()).resume(
+    instructions = r.flow().resume(
         state,
         digits=request.form.get("Digits"),
         dial_status=request.form.get("DialCallStatus"),
@@ -224,9 +244,7 @@ def whisper():
     state = r.decode(request.args.get("s", ""))
     if state is None or state.line not in r.config.lines:
         return twiml_response(EMPTY_TWIML)
-    return twiml_response(
-        twiml.render(flow.CallFlow(r.config, r.clock()).whisper(state), r, r.config.voices)
-    )
+    return twiml_response(twiml.render(r.flow().whisper(state), r, r.config.voices))
 
 
 @bp.get("/audio/<path:path>")

@@ -48,6 +48,7 @@ def environment(monkeypatch, tmp_path):
     monkeypatch.delenv("IVR_PUBLIC_URL", raising=False)
     monkeypatch.delenv("IVR_INSECURE", raising=False)
     monkeypatch.delenv("IVR_SECRET", raising=False)
+    monkeypatch.setenv("IVR_REFRESH_SECONDS", "0")
 
 
 @pytest.fixture

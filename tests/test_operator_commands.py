@@ -1,0 +1,277 @@
+"""What an operator sees: ivr call, schedule, holidays, status and override, at fixed dates."""
+
+from datetime import timedelta
+
+import pytest
+from conftest import EVC, Call, brussels
+
+from ivr.cli import main
+from ivr.store import Store
+
+
+def run(capsys, *argv) -> tuple[int, str]:
+    code = main(list(argv))
+    captured = capsys.readouterr()
+    return code, captured.out + captured.err
+
+
+# -- ivr call -------------------------------------------------------------------------------
+
+
+def test_call_prints_what_the_caller_meets(capsys):
+    code, out = run(
+        capsys,
+        "call",
+        "1712",
+        "--at",
+        "2026-12-24 10:30",
+        "--lang",
+        "nl",
+        "--dial-result",
+        "no-answer",
+    )
+    assert code == 0
+    lines = out.splitlines()
+    assert (
+        lines[0]
+        == "Calling 1712 (+3220001712) on Thursday 24 December 2026 10:30 (Europe/Brussels)"
+    )
+    assert "  presses 1" in lines
+    assert "  transferred to +3220000003 (the phone there shows +3220001712, rings 30 s)" in lines
+    assert "  the counsellor first hears: Oproep via de lijn 1712, in het Nederlands." in lines
+    assert "  the transfer ends: no-answer" in lines
+    assert "  a message is recorded (at most 180 s; not stored)" in lines
+    assert lines[-1] == "  the call ends"
+    assert Store().list_voicemails() == []  # a trial call leaves nothing behind
+
+
+def test_call_on_a_holiday_with_keys(capsys):
+    code, out = run(capsys, "call", "+3280030030", "--at", "2026-12-25 10:00")
+    assert code == 0
+    assert "sauf les jours fériés" in out
+    assert "transferred to 107" in out
+    code, out = run(
+        capsys,
+        "call",
+        "orientation",
+        "--at",
+        "2026-11-24 23:30",
+        "--press",
+        "1",
+        "--press",
+        "3",
+        "--press",
+        "-",
+        "--press",
+        "9",
+    )
+    assert "presses nothing" in out
+    assert "Écoute-Enfants" in out and "Pour des violences dans le couple" in out
+
+
+def test_call_refuses_an_unknown_line(capsys):
+    code, out = run(capsys, "call", "nowhere")
+    assert code == 2
+    assert "no line 'nowhere'; the lines are: 1712, ecoute-violences-conjugales" in out
+
+
+# -- ivr schedule ---------------------------------------------------------------------------
+
+
+def test_schedule_of_christmas_week(capsys):
+    code, out = run(
+        capsys,
+        "schedule",
+        "ecoute-violences-conjugales",
+        "--week",
+        "2026-W52",
+        "--at",
+        "2026-12-24 18:30",
+    )
+    assert code == 0
+    assert out.splitlines() == [
+        "ecoute-violences-conjugales — week 2026-W52, Mon 21 Dec to Sun 27 Dec 2026 "
+        "(Europe/Brussels)",
+        "  Mon 21 Dec  09:00-19:00",
+        "  Tue 22 Dec  09:00-19:00",
+        "  Wed 23 Dec  09:00-19:00",
+        "  Thu 24 Dec  09:00-19:00",
+        "  Fri 25 Dec  closed   (closed: Noël)",
+        "  Sat 26 Dec  closed",
+        "  Sun 27 Dec  closed",
+        "  now: open (weekly hours); closes today 19:00",
+        "",
+    ]
+
+
+def test_schedule_of_the_week_clocks_change(capsys):
+    code, out = run(capsys, "schedule", "orientation", "--week", "2026-W13")
+    assert "  Sun 29 Mar  00:00-24:00" in out  # a 23-hour day, open all of it
+    code, out = run(capsys, "schedule", "stop-it-now", "--week", "2026-W15")
+    assert "  Mon 06 Apr  closed   (closed: Lundi de Pâques)" in out
+    assert "  Wed 08 Apr  17:00-19:00" in out
+
+
+def test_schedule_as_a_page_to_pin_on_the_wall(capsys, tmp_path):
+    page = tmp_path / "week.html"
+    code, out = run(capsys, "schedule", "--week", "2026-W52", "--html", str(page))
+    assert code == 0
+    html = page.read_text(encoding="utf-8")
+    assert html.count('<tr><th class="line">') == 4  # one row per line
+    assert "Écoute Violences Conjugales" in html and "Stop it Now! Bruxelles" in html
+    assert "closed: Noël" in html  # the holiday is marked
+    assert 'style="left:37.50%;width:41.67%"' in html  # 09:00-19:00 coloured
+
+
+def test_a_bad_week_is_explained(capsys):
+    code, out = run(capsys, "schedule", "1712", "--week", "52")
+    assert code == 2 and "write it like 2026-W52" in out
+
+
+# -- ivr holidays ---------------------------------------------------------------------------
+
+
+def test_holidays_of_2027(capsys):
+    code, out = run(capsys, "holidays", "--year", "2027")
+    assert code == 0
+    assert "  Mon 29 Mar  Easter Monday" in out
+    assert "  Thu 06 May  Ascension Day" in out
+    assert (
+        "1712:\n  closed on the public holidays above\n  Sun 11 Jul  Fête de la Communauté flamande"
+        in out
+    )
+    assert "orientation:\n  open every day, public holidays included" in out
+
+
+# -- ivr override and ivr status ------------------------------------------------------------
+
+
+def test_override_closes_a_line_for_calls_and_for_status(capsys, app, clock, monkeypatch):
+    monkeypatch.setenv("IVR_OPERATOR", "marie")
+    clock.now = brussels("2026-11-24 10:00")
+    assert Call(app, EVC).start().dialled == ["+3220000001"]
+    code, out = run(
+        capsys,
+        "override",
+        "ecoute-violences-conjugales",
+        "closed",
+        "--until",
+        "2026-11-24 14:00",
+        "--reason",
+        "équipe en formation",
+        "--at",
+        "2026-11-24 09:55",
+    )
+    assert code == 0
+    assert "is now CLOSED until today 14:00 (équipe en formation)" in out
+    assert Call(app, EVC).start().dialled == ["107"]  # the running app follows it
+    code, out = run(capsys, "status", "--at", "2026-11-24 10:00")
+    assert "ecoute-violences-conjugales: CLOSED (override by marie: équipe en formation)" in out
+    assert "  override ends: today 14:00; then the schedule applies again" in out
+    clock.now = brussels("2026-11-24 14:00")  # it expires by itself
+    assert Call(app, EVC).start().dialled == ["+3220000001"]
+    code, out = run(capsys, "status", "--at", "2026-11-24 14:00")
+    assert "ecoute-violences-conjugales: OPEN (weekly hours)" in out
+
+
+def test_override_open_on_a_holiday_with_another_number(capsys, app, clock):
+    clock.now = brussels("2026-12-25 11:00")
+    assert Call(app, EVC).start().dialled == ["107"]
+    code, out = run(
+        capsys,
+        "override",
+        EVC,
+        "open",
+        "--until",
+        "2026-12-25 17:00",
+        "--to",
+        "0470 11 22 33",
+        "--reason",
+        "permanence de Noël",
+        "--at",
+        "2026-12-25 10:00",
+    )
+    assert code == 0
+    assert "transfer to team (+32470112233)" in out
+    c = Call(app, EVC)
+    turn = c.start()
+    assert turn.dialled == ["+32470112233"]
+    assert turn.waiting.get("callerId") == EVC  # still anonymous
+
+
+def test_override_clear_and_the_audit_log(capsys, app, clock, monkeypatch):
+    monkeypatch.setenv("IVR_OPERATOR", "jan")
+    run(capsys, "override", "1712", "closed", "--reason", "ziekte", "--at", "2026-11-24 09:00")
+    code, out = run(capsys, "override", "1712", "--clear", "--at", "2026-11-24 11:00")
+    assert "override cleared" in out
+    log = Store().override_history("1712")
+    assert [(r["action"], r["operator"], r["reason"]) for r in log] == [
+        ("set", "jan", "ziekte"),
+        ("clear", "jan", "cleared"),
+    ]
+    # Without --until, an override ends at midnight.
+    assert log[0]["until"] == brussels("2026-11-25 00:00")
+
+
+def test_override_beats_exceptions_and_holidays_and_lasts_until_its_end(app, clock):
+    store = Store()
+    from ivr.model import Override
+
+    store.set_override(
+        Override("1712", True, brussels("2026-12-26 00:00"), None, "Kerstpermanentie"),
+        operator="an",
+        now=brussels("2026-12-24 09:00"),
+    )
+    clock.now = brussels("2026-12-25 20:00")  # Christmas evening
+    c = Call(app, "+3220001712")
+    c.start()
+    assert c.press("1").dialled == ["+3220000003"]
+    clock.now = brussels("2026-12-26 00:00") + timedelta(minutes=1)
+    c = Call(app, "+3220001712")
+    c.start()
+    assert c.press("1").kind == "Gather"  # closed again: the menu
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["override", "1712", "closed"], "give a --reason"),
+        (["override", "1712", "--reason", "x"], "say 'open' or 'closed'"),
+        (["override", "1712", "open", "--to", "112", "--reason", "x"], "not a number"),
+        (
+            ["override", "orientation", "open", "--to", "+3220000009", "--reason", "x"],
+            "no contacts",
+        ),
+        (
+            ["override", "1712", "closed", "--until", "2020-01-01 10:00", "--reason", "x"],
+            "already past",
+        ),
+        (["override", "1712", "closed", "--until", "tomorrow", "--reason", "x"], "is not a time"),
+    ],
+)
+def test_override_mistakes_are_explained(capsys, argv, message):
+    code, out = run(capsys, *argv)
+    assert code == 2 and message in out
+
+
+def test_status_of_every_line(capsys):
+    code, out = run(capsys, "status", "--at", "2026-12-24 18:30")
+    assert code == 0
+    assert "1712: CLOSED (outside weekly hours)" in out
+    assert "  a call goes to: language choice, then menu in step 'closed' (1 talk-now, " in out
+    assert "  opens Monday 28 December 09:00" in out
+    assert "ecoute-violences-conjugales: OPEN (weekly hours)" in out
+    assert "  a call goes to: transfer to team (+3220000001), step 'open'" in out
+    assert "  closes today 19:00" in out
+    assert "orientation: OPEN (always open)\n" in out and "  open day and night" in out
+
+
+def test_an_unreachable_database_does_not_stop_calls(app, clock, monkeypatch):
+    router = app.extensions["ivr"]
+
+    def broken(now):
+        raise OSError("database away")
+
+    monkeypatch.setattr(router.store, "active_overrides", broken)
+    clock.now = brussels("2026-11-24 10:00")
+    assert Call(app, EVC).start().dialled == ["+3220000001"]
