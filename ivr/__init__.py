@@ -19,7 +19,7 @@ log = logging.getLogger("ivr")
 INSECURE_SECRET = "insecure-local-trial-secret"
 
 
-def _preload(config, year: int) -> None:
+def preload(config, year: int) -> None:
     """Does at start what would otherwise read files during the first calls."""
     from ivr import speech
 
@@ -73,7 +73,7 @@ def create_app(
     from ivr.web import Router, bp, safe_response
 
     clock = clock or utc_now
-    _preload(config, clock().year)
+    preload(config, clock().year)
 
     app = Flask(__name__)
     app.extensions["ivr"] = Router(
@@ -83,6 +83,7 @@ def create_app(
         auth_token=token,
         secret=secret,
         public_url=os.environ.get("IVR_PUBLIC_URL"),
+        sources=(config_dir, prompts_dir or config_module.default_prompts_dir(config_dir)),
     )
     app.register_blueprint(bp)
 
@@ -96,7 +97,16 @@ def create_app(
 
     @app.get("/healthz")
     def healthz():
-        return {"status": "ok", "config_version": config.version, "lines": sorted(config.lines)}
+        router = app.extensions["ivr"]
+        router.maybe_reload()
+        live = router.config
+        return {
+            "status": "ok",
+            "config_version": live.version,
+            "config_loaded_at": router.loaded_at.isoformat(),
+            "last_refused_change": router.last_refused,
+            "lines": sorted(live.lines),
+        }
 
     log.info("serving %d lines, configuration %s", len(config.lines), config.version)
     return app

@@ -950,6 +950,7 @@ def load(config_dir, prompts_dir=None) -> tuple[model.Config | None, list[Proble
 
     lines: dict[str, model.Line] = {}
     readers: list[tuple[LineReader, model.Line]] = []
+    broken_line_files = 0
     for path in sorted(config_dir.glob("*.y*ml")):
         if path.name in (SERVICES_FILE, VOICES_FILE):
             continue
@@ -960,6 +961,7 @@ def load(config_dir, prompts_dir=None) -> tuple[model.Config | None, list[Proble
         lr = LineReader(r, r.load())
         line = lr.read()
         if line is None:
+            broken_line_files += 1
             continue
         if line.id in lines:
             r.error(_line_of(lr.data, "id"), f"another file already has id '{line.id}'")
@@ -983,7 +985,8 @@ def load(config_dir, prompts_dir=None) -> tuple[model.Config | None, list[Proble
         _check_prompts(lr, line, prompts, prompt_readers, voices)
 
     for sid, service in services.items():
-        if service.line and service.line not in lines:
+        # A line file that did not compile has its own errors; do not repeat them here.
+        if service.line and service.line not in lines and not broken_line_files:
             problems.append(
                 Problem(
                     str(services_path),

@@ -171,7 +171,9 @@ class CallFlow:
         if state.step == LANGUAGE:
             return self._run(self._language_choice(line, state, digits))
         if state.step != END and state.step not in line.steps:
-            raise FlowError(f"line {line.id} has no step {state.step!r}")
+            # The configuration changed under this call: start the line again.
+            log.warning("line=%s has no step %r any more; starting over", line.id, state.step)
+            return self.answer(line, state.lang)
         action = self._action(line, state)
         if state.event == "digits" and isinstance(action, model.Menu):
             return self._run(self._menu_choice(line, action, state, clean_digits(digits)))

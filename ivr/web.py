@@ -13,10 +13,19 @@ import time
 from functools import wraps
 from urllib.parse import parse_qs, quote, urlsplit
 
-from flask import Blueprint, Response, current_app, request, send_from_directory
+from flask import (
+    Blueprint,
+    Response,
+    current_app,
+    g,
+    has_request_context,
+    request,
+    send_from_directory,
+)
 from itsdangerous import BadSignature, URLSafeSerializer
 from twilio.request_validator import RequestValidator
 
+from ivr import config as config_module
 from ivr import flow, safe, twiml
 
 log = logging.getLogger("ivr.calls")
@@ -27,8 +36,8 @@ bp = Blueprint("voice", __name__)
 class Router:
     """What the webhooks share, built once at start: nothing here reads a file per request."""
 
-    def __init__(self, config, clock, store, auth_token, secret, public_url):
-        self.config = config
+    def __init__(self, config, clock, store, auth_token, secret, public_url, sources=None):
+        self._config = config
         self.clock = clock
         self.store = store
         self.validator = RequestValidator(auth_token) if auth_token else None
@@ -39,6 +48,69 @@ class Router:
         self.refresh_seconds = float(os.environ.get("IVR_REFRESH_SECONDS", "5"))
         self._overrides: dict = {}
         self._overrides_read_at = float("-inf")
+        # Configuration reload: where it comes from, and what was last seen there.
+        self.sources = sources  # (config_dir, prompts_dir), or None: never reload
+        self.reload_seconds = float(os.environ.get("IVR_RELOAD_SECONDS", "5"))
+        self._checked_at = time.monotonic()
+        self._fingerprint = self.fingerprint()
+        self.loaded_at = clock()
+        self.last_refused: dict | None = None
+
+    # -- the configuration, swapped whole when its files change ------------------------------
+
+    @property
+    def config(self):
+        """The live configuration; one request sees one configuration from start to end."""
+        if has_request_context():
+            if "ivr_config" not in g:
+                g.ivr_config = self._config
+            return g.ivr_config
+        return self._config
+
+    def fingerprint(self) -> tuple:
+        """Names, sizes and modification times of the files: a cheap look, no reading."""
+        if self.sources is None:
+            return ()
+        seen = []
+        for folder in self.sources:
+            try:
+                for entry in sorted(os.scandir(folder), key=lambda e: e.name):
+                    if entry.is_file() and entry.name.endswith((".yaml", ".yml")):
+                        info = entry.stat()
+                        seen.append((entry.path, info.st_size, info.st_mtime_ns))
+            except OSError:
+                seen.append((str(folder), -1, -1))
+        return tuple(seen)
+
+    def maybe_reload(self) -> None:
+        """At most every few seconds: if the files changed, check them like `ivr check` and
+        swap the new configuration in whole, or refuse it and keep serving the last good one."""
+        if self.sources is None or time.monotonic() - self._checked_at < self.reload_seconds:
+            return
+        self._checked_at = time.monotonic()
+        fingerprint = self.fingerprint()
+        if fingerprint == self._fingerprint:
+            return
+        self._fingerprint = fingerprint
+        try:
+            config, problems = config_module.load(*self.sources)
+        except Exception as exc:  # a bug in loading must not stop calls either
+            config, problems = None, [config_module.Problem(str(self.sources[0]), 0, repr(exc))]
+        if config is None:
+            errors = [str(p) for p in problems if not p.warning]
+            self.last_refused = {"at": self.clock().isoformat(), "problems": errors}
+            log.error(
+                "refused a configuration change; still serving %s:\n%s",
+                self._config.version,
+                "\n".join(errors),
+            )
+            return
+        from ivr import preload
+
+        preload(config, self.clock().year)
+        self._config = config
+        self.loaded_at = self.clock()
+        log.info("configuration %s is live", config.version)
 
     def overrides(self) -> dict:
         if time.monotonic() - self._overrides_read_at >= self.refresh_seconds:
@@ -150,6 +222,7 @@ def webhook(view):
     @wraps(view)
     def wrapper(*args, **kwargs):
         r = router()
+        r.maybe_reload()
         if not r.request_is_genuine():
             log.warning("refused a request with a bad signature path=%s", request.path)
             return Response("invalid signature", status=403, mimetype="text/plain")
