@@ -8,7 +8,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
-from flask import Flask, request
+from flask import Flask, Response, request
 
 from ivr import config as config_module
 from ivr.store import Store
@@ -92,6 +92,8 @@ def create_app(
     def not_a_webhook(error):
         # Twilio only ever requests /voice URLs; whatever went wrong, the caller is helped.
         if request.path.startswith("/voice"):
+            if not app.extensions["ivr"].request_is_genuine():
+                return Response("invalid signature", status=403, mimetype="text/plain")
             return safe_response()
         return error
 

@@ -169,11 +169,14 @@ class Router:
     # -- signatures ------------------------------------------------------------------------
 
     def signed_url(self) -> str:
-        """The URL Twilio signed: the public one behind a proxy, else the one we received."""
-        if self.public_url:
-            query = request.query_string.decode()
-            return f"{self.public_url}{request.path}" + (f"?{query}" if query else "")
-        return request.url
+        """The URL Twilio signed, as it was on the wire (not decoded and re-encoded): behind
+        a proxy on the public base URL, else on the one we were reached at."""
+        raw = request.environ.get("RAW_URI") or request.environ.get("REQUEST_URI")
+        if not raw or not raw.startswith("/"):
+            query = request.query_string.decode("latin-1")
+            raw = request.script_root + request.path + (f"?{query}" if query else "")
+        base = self.public_url or request.host_url.rstrip("/")
+        return base + raw
 
     def request_is_genuine(self) -> bool:
         if self.validator is None:

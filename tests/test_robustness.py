@@ -101,7 +101,8 @@ def test_fallback_url_gives_the_safe_answer(app):
     ("method", "path"), [("GET", "/voice"), ("POST", "/voice/nowhere"), ("PUT", "/voice/next")]
 )
 def test_wrong_urls_and_methods_under_voice_still_speak(app, method, path):
-    response = app.test_client().open(path, method=method)
+    assert app.test_client().open(path, method=method).status_code == 403  # unsigned
+    response = app.test_client().open(path, method=method, headers=_signed(app, path, {}))
     assert response.status_code == 200
     assert_safe_answer(response.get_data(as_text=True), dialled_from=None)
 

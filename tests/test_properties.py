@@ -1,0 +1,103 @@
+"""Random field values, keys and URLs thrown at every webhook: always 200 or 403, always valid
+TwiML, never a traceback for the caller."""
+
+import xml.etree.ElementTree as ET
+from datetime import datetime
+from urllib.parse import quote
+
+from conftest import (
+    BRUSSELS,
+    CONFIG,
+    EVC,
+    LINE_1712,
+    ORIENTATION,
+    STOP_IT_NOW,
+    TOKEN,
+    Call,
+    Clock,
+    brussels,
+)
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from twilio.request_validator import RequestValidator
+
+import ivr
+
+FIELDS = [
+    "CallSid",
+    "From",
+    "To",
+    "Digits",
+    "DialCallStatus",
+    "RecordingUrl",
+    "RecordingSid",
+    "RecordingDuration",
+    "RecordingStatus",
+    "ErrorUrl",
+    "ErrorCode",
+    "Caller",
+    "CallerName",
+]
+text = st.text(max_size=60)
+values = st.one_of(
+    text,
+    st.sampled_from([EVC, LINE_1712, ORIENTATION, STOP_IT_NOW, "anonymous", "", "+32", "1"]),
+    st.integers(-5, 10**12).map(str),
+    st.sampled_from(["busy", "completed", "no-answer", "failed", "hangup", "#", "*", "1" * 50]),
+)
+forms = st.dictionaries(st.sampled_from(FIELDS), values, max_size=8)
+paths = st.sampled_from(
+    ["/voice", "/voice/next", "/voice/recording", "/voice/whisper", "/voice/fallback", "/voice/x"]
+)
+states = st.one_of(st.none(), text, st.sampled_from(["", "x.y", "WyJ4Il0.abc"]))
+VERBS = {"Say", "Play", "Gather", "Dial", "Record", "Redirect", "Hangup", "Pause"}
+
+
+def test_any_request_gets_200_with_valid_twiml_or_403():
+    client = ivr.create_app(CONFIG, clock=Clock(brussels("2026-11-24 10:00"))).test_client()
+
+    @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+    @given(path=paths, form=forms, state=states, signed=st.booleans())
+    def throw(path, form, state, signed):
+        # Twilio requests, and signs, URLs as they are on the wire: encoded.
+        url = path + (f"?s={quote(state, safe='')}" if state is not None else "")
+        headers = {}
+        if signed:
+            full = "http://localhost" + url
+            headers["X-Twilio-Signature"] = RequestValidator(TOKEN).compute_signature(full, form)
+        response = client.post(url, data=form, headers=headers)
+        assert response.status_code == (200 if signed else 403)
+        if signed:
+            root = ET.fromstring(response.get_data(as_text=True))
+            assert root.tag == "Response"
+            assert {verb.tag for verb in root} <= VERBS
+
+    throw()
+
+
+def test_any_keys_at_any_time_keep_the_call_going():
+    clock = Clock(brussels("2026-11-24 10:00"))
+    app = ivr.create_app(CONFIG, clock=clock)
+
+    @settings(max_examples=150, deadline=None)
+    @given(
+        keys=st.lists(st.text(max_size=20), min_size=1, max_size=6),
+        at=st.datetimes(min_value=datetime(2026, 1, 1), max_value=datetime(2027, 12, 31)),
+    )
+    def play(keys, at):
+        clock.now = at.replace(tzinfo=BRUSSELS)
+        for to in (ORIENTATION, LINE_1712, STOP_IT_NOW, EVC):
+            c = Call(app, to)
+            turn = c.start()  # the Call driver checks every document as Twilio would
+            for key in keys:
+                if turn.kind == "Gather":
+                    turn = c.press(key)
+                elif turn.kind == "Dial":
+                    turn = c.dial_ends("busy")
+                elif turn.kind == "Record":
+                    turn = c.record_nothing()
+            if turn.hung_up:
+                # A call that ends has first said where to turn.
+                assert any(n in turn.text for n in ("107", "106")), turn.text
+
+    play()
