@@ -216,7 +216,7 @@ def week_start(text: str | None, now: datetime) -> date:
         raise CommandError(f"'{text}' is not a week; write it like 2026-W52") from exc
 
 
-def day_view(schedule, day: date) -> tuple[list[tuple[datetime, datetime]], str]:
+def day_view(schedule, day: date, words=("open", "closed")):
     """The open periods of a local day and, when it is not an ordinary day, why."""
     start = datetime.combine(day, datetime.min.time(), BRUSSELS).astimezone(UTC)
     end = datetime.combine(day + timedelta(days=1), datetime.min.time(), BRUSSELS)
@@ -224,10 +224,10 @@ def day_view(schedule, day: date) -> tuple[list[tuple[datetime, datetime]], str]
     notes = []
     closure = schedule.holiday_name(day)
     if closure:
-        notes.append(f"closed: {closure}")
+        notes.append(f"{words[1]}: {closure}")
     for e in schedule.exceptions:
         if e.first_day <= day <= e.last_day:
-            notes.append(f"{'open' if e.open else 'closed'}: {e.reason}")
+            notes.append(f"{words[0] if e.open else words[1]}: {e.reason}")
     return periods, "; ".join(notes)
 
 
@@ -273,14 +273,20 @@ def schedule_html(lines, monday: date, config) -> str:
     """One row per line, the week across, open time coloured: a page to pin on the wall."""
     from html import escape
 
+    from babel.dates import format_date
+
     year, week, _ = monday.isocalendar()
     days = [monday + timedelta(days=i) for i in range(7)]
-    head = "".join(f"<th>{d:%A}<br>{d:%d %B}</th>" for d in days)
+    head = "".join(
+        f"<th>{format_date(d, 'EEEE', locale='fr_BE')}<br>"
+        f"{format_date(d, 'd MMMM', locale='fr_BE')}</th>"
+        for d in days
+    )
     rows = []
     for line in lines:
         cells = []
         for day in days:
-            periods, note = day_view(line.schedule, day)
+            periods, note = day_view(line.schedule, day, ("ouvert", "fermé"))
             bars = []
             for a, b in periods:
                 start = a.astimezone(BRUSSELS)
@@ -295,6 +301,8 @@ def schedule_html(lines, monday: date, config) -> str:
                     f'width:{(last - first) / 14.4:.2f}%"></div>'
                 )
             text = ", ".join(f"{hhmm(a, day)}–{hhmm(b, day)}" for a, b in periods) or "fermé"
+            if text == "00:00–24:00":
+                text = "jour et nuit"
             mark = f'<div class="note">{escape(note)}</div>' if note else ""
             cells.append(
                 f'<td class="{"special" if note else ""}"><div class="day">{"".join(bars)}'

@@ -119,7 +119,8 @@ def test_schedule_as_a_page_to_pin_on_the_wall(capsys, tmp_path):
     html = page.read_text(encoding="utf-8")
     assert html.count('<tr><th class="line">') == 4  # one row per line
     assert "Écoute Violences Conjugales" in html and "Stop it Now! Bruxelles" in html
-    assert "closed: Noël" in html  # the holiday is marked
+    assert "fermé: Noël" in html  # the holiday is marked
+    assert "<th>vendredi<br>25 décembre</th>" in html
     assert 'style="left:37.50%;width:41.67%"' in html  # 09:00-19:00 coloured
 
 
