@@ -48,10 +48,10 @@ def create_app(
     Refuses to start (ConfigError) on a configuration `ivr check` would reject, and without
     TWILIO_AUTH_TOKEN unless IVR_INSECURE=1.
     """
-    if not logging.getLogger().handlers:
-        logging.basicConfig(
-            level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
-        )
+    if not logging.getLogger().handlers or os.environ.get("IVR_LOG_FORMAT") == "json":
+        from ivr import logs
+
+        logs.setup(json_lines=os.environ.get("IVR_LOG_FORMAT") == "json")
     config_dir = Path(config_dir or os.environ.get("IVR_CONFIG_DIR") or "config")
     prompts_dir = os.environ.get("IVR_PROMPTS_DIR")
     config = config_module.load_or_raise(config_dir, prompts_dir)
@@ -97,13 +97,26 @@ def create_app(
             return safe_response()
         return error
 
+    @app.get("/metrics")
+    def metrics_page():
+        from ivr import metrics
+
+        body, content_type = metrics.exposition()
+        return Response(body, mimetype=content_type.split(";")[0], content_type=content_type)
+
     @app.get("/healthz")
     def healthz():
         router = app.extensions["ivr"]
         router.maybe_reload()
         live = router.config
+        try:
+            router.store.ping()
+            database = "reachable"
+        except Exception as exc:  # noqa: BLE001 - any failure means unreachable
+            database = f"unreachable: {type(exc).__name__}"
         return {
             "status": "ok",
+            "database": database,
             "config_version": live.version,
             "config_loaded_at": router.loaded_at.isoformat(),
             "last_refused_change": router.last_refused,

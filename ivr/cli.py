@@ -418,6 +418,42 @@ def ask(timeout: int) -> str:
     return sys.stdin.readline().strip()
 
 
+# -- ivr stats ------------------------------------------------------------------------------
+
+
+def stats(args) -> int:
+    """Anonymous figures for the annual report: calls per line, hour, outcome and language."""
+    import csv
+
+    try:
+        first = date.fromisoformat(args.date_from)
+        last = date.fromisoformat(args.date_to)
+    except (TypeError, ValueError) as exc:
+        raise CommandError(
+            "give --from and --to as dates: --from 2026-01-01 --to 2026-12-31"
+        ) from exc
+    start = datetime.combine(first, datetime.min.time(), BRUSSELS)
+    end = datetime.combine(last + timedelta(days=1), datetime.min.time(), BRUSSELS)
+    out = open(args.output, "w", newline="", encoding="utf-8") if args.output else sys.stdout
+    writer = csv.writer(out)
+    writer.writerow(["date", "hour", "line", "outcome", "language", "calls"])
+    for row in Store().call_outcomes(start, end):
+        local = row["hour"].astimezone(BRUSSELS)
+        writer.writerow(
+            [
+                f"{local:%Y-%m-%d}",
+                f"{local:%H}:00",
+                row["line"],
+                row["outcome"],
+                row["language"],
+                row["calls"],
+            ]
+        )
+    if args.output:
+        out.close()
+    return 0
+
+
 # -- ivr voicemails -------------------------------------------------------------------------
 
 
@@ -483,6 +519,11 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--to", help="while open, transfer to this number instead of the team's")
     p.add_argument("--reason", help="why; kept in the log with your name")
     p.add_argument("--clear", action="store_true", help="end the override now")
+
+    p = command("stats", stats, "anonymous call figures as CSV, for the annual report", at=False)
+    p.add_argument("--from", dest="date_from", required=True, help="first day, 2026-01-01")
+    p.add_argument("--to", dest="date_to", required=True, help="last day, 2026-12-31")
+    p.add_argument("--output", help="a CSV file to write (default: the screen)")
 
     p = command("voicemails", voicemails, "list the messages callers left", at=False)
     p.add_argument("--line", help="only this line")

@@ -122,6 +122,15 @@ class CallFlow:
         # Only those still in force: an override expires by itself.
         self.overrides = {k: o for k, o in (overrides or {}).items() if o.until > now}
         self.out: list[Instruction] = []
+        # What happened, for metrics and the anonymous statistics: how the call ended (on
+        # the request that ends it), transfers by dial status, menus that gave up.
+        self.outcome: tuple[str, str, str] | None = None  # line, outcome, language
+        self.transfers: list[tuple[str, str]] = []  # line, dial status
+        self.menu_failures: list[tuple[str, str]] = []  # line, invalid|silence
+
+    def _ended(self, line: model.Line, state: CallState, outcome: str) -> None:
+        if self.outcome is None:
+            self.outcome = (line.id, outcome, state.lang)
 
     # -- what operators decided, over the schedule -----------------------------------------
 
@@ -187,6 +196,7 @@ class CallFlow:
         if state.event == "dial":
             return self._run(self._dial_result(line, action, state, dial_status))
         if state.event == "recorded":
+            self._ended(line, state, "voicemail")
             self._say(line, state, "voicemail_thanks")
             return self._run(state.go(END))
         return self._run(state)
@@ -204,6 +214,7 @@ class CallFlow:
             if state.step == END:
                 self._say(line, state, "goodbye")
                 self.out.append(Hangup())
+                self._ended(line, state, "ended after message")
                 return self.out
             if state.step == LANGUAGE:
                 self._language_menu(line, state)
@@ -285,6 +296,7 @@ class CallFlow:
         invalid = state.invalid + 1
         self._say(line, state, "invalid_choice")
         if invalid >= menu.max_invalid:
+            self.menu_failures.append((line.id, "invalid"))
             return state.go(menu.on_failure)
         self._menu(line, menu, replace(state, invalid=invalid), menu.retry_prompt)
         return None
@@ -292,6 +304,7 @@ class CallFlow:
     def _menu_silence(self, line, menu: model.Menu, state: CallState):
         silence = state.silence + 1
         if silence >= menu.max_silence:
+            self.menu_failures.append((line.id, "silence"))
             return state.go(menu.on_failure)
         self._menu(line, menu, replace(state, silence=silence), menu.retry_prompt)
         return None
@@ -321,8 +334,13 @@ class CallFlow:
         return None
 
     def _dial_result(self, line, action, state: CallState, status: str | None):
-        if (status or "").lower() in DIAL_CONNECTED:
+        status = (status or "").lower()
+        known = {"completed", "answered", "busy", "no-answer", "failed", "canceled"}
+        self.transfers.append((line.id, status if status in known else "unknown"))
+        if status in DIAL_CONNECTED:
             # The caller talked to someone; when the counsellor hangs up, so do we.
+            to_team = isinstance(action, model.Transfer) and action.to in line.contacts
+            self._ended(line, state, "connected" if to_team else "referred")
             self.out.append(Hangup())
             return None
         on_failure = action.on_failure if isinstance(action, model.Transfer) else None

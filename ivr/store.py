@@ -24,6 +24,7 @@ from sqlalchemy import (
     Table,
     create_engine,
     delete,
+    func,
     insert,
     select,
 )
@@ -73,6 +74,19 @@ override_log = Table(
 )
 
 
+# One row per call that ended, for the annual report: the line, the hour (not the minute), how
+# it ended and in which language. Nothing else: no number, no CallSid.
+call_outcomes = Table(
+    "call_outcomes",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("hour", DateTime(timezone=True), nullable=False, index=True),
+    Column("line", String(64), nullable=False),
+    Column("outcome", String(32), nullable=False),
+    Column("language", String(8), nullable=False),
+)
+
+
 def _aware(value: datetime | None) -> datetime | None:
     # SQLite gives back naive datetimes; we always store UTC.
     if value is not None and value.tzinfo is None:
@@ -91,6 +105,10 @@ class Store:
             Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
         self.engine = create_engine(url, pool_pre_ping=True)
         self._ready = False
+
+    def ping(self) -> None:
+        with self.engine.connect() as conn:
+            conn.execute(select(1))
 
     def _schema(self) -> None:
         if not self._ready:
@@ -202,4 +220,43 @@ class Store:
             rows = [dict(row._mapping) for row in conn.execute(query)]
         for row in rows:
             row["at"], row["until"] = _aware(row["at"]), _aware(row["until"])
+        return rows
+
+    # -- anonymous statistics --------------------------------------------------------------
+
+    def add_call_outcome(self, *, line: str, outcome: str, language: str, at: datetime) -> None:
+        self._schema()
+        hour = at.astimezone(UTC).replace(minute=0, second=0, microsecond=0)
+        with self.engine.begin() as conn:
+            conn.execute(
+                insert(call_outcomes).values(
+                    hour=hour, line=line, outcome=outcome, language=language
+                )
+            )
+
+    def call_outcomes(self, start: datetime, end: datetime) -> list[dict]:
+        """Calls that ended in [start, end), counted by hour, line, outcome and language."""
+        self._schema()
+        query = (
+            select(
+                call_outcomes.c.hour,
+                call_outcomes.c.line,
+                call_outcomes.c.outcome,
+                call_outcomes.c.language,
+                func.count().label("calls"),
+            )
+            .where(call_outcomes.c.hour >= start.astimezone(UTC))
+            .where(call_outcomes.c.hour < end.astimezone(UTC))
+            .group_by(
+                call_outcomes.c.hour,
+                call_outcomes.c.line,
+                call_outcomes.c.outcome,
+                call_outcomes.c.language,
+            )
+            .order_by(call_outcomes.c.hour, call_outcomes.c.line, call_outcomes.c.outcome)
+        )
+        with self.engine.connect() as conn:
+            rows = [dict(row._mapping) for row in conn.execute(query)]
+        for row in rows:
+            row["hour"] = _aware(row["hour"])
         return rows

@@ -26,7 +26,7 @@ from itsdangerous import BadSignature, URLSafeSerializer
 from twilio.request_validator import RequestValidator
 
 from ivr import config as config_module
-from ivr import flow, safe, twiml
+from ivr import flow, metrics, safe, twiml
 
 log = logging.getLogger("ivr.calls")
 EMPTY_TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response />'
@@ -209,7 +209,8 @@ def caller_language() -> str:
     return line.default_language if line else "fr"
 
 
-def safe_response() -> Response:
+def safe_response(reason: str = "error") -> Response:
+    metrics.SAFE_ANSWERS.labels(reason).inc()
     r = router()
     try:
         lang = caller_language()
@@ -224,6 +225,7 @@ def webhook(view):
 
     @wraps(view)
     def wrapper(*args, **kwargs):
+        started = time.perf_counter()
         r = router()
         r.maybe_reload()
         if not r.request_is_genuine():
@@ -233,7 +235,9 @@ def webhook(view):
             return view(*args, **kwargs)
         except Exception:
             log.exception("call=%s answering failed; gave the safe answer", call_sid())
-            return safe_response()
+            return safe_response("exception")
+        finally:
+            metrics.REQUEST_SECONDS.labels(view.__name__).observe(time.perf_counter() - started)
 
     return wrapper
 
@@ -242,9 +246,23 @@ def call_sid() -> str:
     return request.form.get("CallSid", "-")[:64]
 
 
-def respond(instructions, state_line: str, step: str) -> Response:
+def respond(call_flow: flow.CallFlow, instructions, state_line: str, step: str) -> Response:
     r = router()
-    log.info("call=%s line=%s step=%s", call_sid(), state_line, step or "-")
+    log.info(
+        "call=%s line=%s step=%s",
+        call_sid(),
+        state_line,
+        step or "-",
+        extra={"call_sid": call_sid(), "line": state_line, "step": step},
+    )
+    metrics.record(call_flow)
+    if call_flow.outcome is not None:
+        line, outcome, language = call_flow.outcome
+        try:
+            r.store.add_call_outcome(line=line, outcome=outcome, language=language, at=r.clock())
+        except Exception:
+            # Statistics are worth less than the call: log and go on.
+            log.exception("call=%s could not store the call's outcome", call_sid())
     return twiml_response(twiml.render(instructions, r, r.config.voices))
 
 
@@ -265,8 +283,9 @@ def answer_new_call() -> Response:
     line = r.config.line_by_number.get(dialled_number())
     if line is None:
         log.warning("call=%s dialled a number no line has; gave the safe answer", call_sid())
-        return safe_response()
-    return respond(r.flow().answer(line), line.id, "answer")
+        return safe_response("unknown number")
+    call_flow = r.flow()
+    return respond(call_flow, call_flow.answer(line), line.id, "answer")
 
 
 @bp.post("/voice/next")
@@ -278,12 +297,13 @@ def next_step():
         # A state from an older configuration or a tampered URL: start the call again.
         log.warning("call=%s came back with an unreadable state; starting over", call_sid())
         return answer_new_call()
-    instructions = r.flow().resume(
+    call_flow = r.flow()
+    instructions = call_flow.resume(
         state,
         digits=request.form.get("Digits"),
         dial_status=request.form.get("DialCallStatus"),
     )
-    return respond(instructions, state.line, f"{state.step}#{state.pc}:{state.event}")
+    return respond(call_flow, instructions, state.line, f"{state.step}#{state.pc}:{state.event}")
 
 
 @bp.post("/voice/recording")

@@ -1,0 +1,61 @@
+"""Log lines: one JSON object per line in production (IVR_LOG_FORMAT=json), plain text
+otherwise. Either way a last guard blanks anything shaped like a phone number, in case a
+future log line were careless: callers' numbers never reach a log."""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+from datetime import UTC, datetime
+
+# +32470123456, 0032 470 12 34 56, 0470 12 34 56: a number in international or national form
+# (a CallSid's digits follow letters, a date starts with its year: both are left alone).
+PHONE_NUMBER = re.compile(
+    r"(?<![\w+])(?:\+|00)\d(?:[ ./-]?\d){6,14}(?![\w])|(?<![\w])0\d(?:[ ./-]?\d){7,9}(?![\w])"
+)
+CONTEXT = ("call_sid", "line", "step")
+
+
+def scrub(text: str) -> str:
+    return PHONE_NUMBER.sub("[number]", text)
+
+
+class ScrubbingFormatter(logging.Formatter):
+    def format(self, record: logging.LogRecord) -> str:
+        record = logging.makeLogRecord(record.__dict__)
+        record.msg, record.args = scrub(record.getMessage()), None
+        text = super().format(record)
+        return text if not record.exc_info else scrub(text)
+
+
+class JsonFormatter(logging.Formatter):
+    def format(self, record: logging.LogRecord) -> str:
+        entry = {
+            "time": datetime.fromtimestamp(record.created, UTC).isoformat(timespec="milliseconds"),
+            "level": record.levelname.lower(),
+            "logger": record.name,
+            "message": scrub(record.getMessage()),
+        }
+        for key in CONTEXT:
+            if hasattr(record, key):
+                entry[key] = getattr(record, key)
+        if record.exc_info:
+            entry["error"] = scrub(self.formatException(record.exc_info))
+        return json.dumps(entry, ensure_ascii=False)
+
+
+def setup(json_lines: bool) -> None:
+    """Installs our formatter on the root logger (once)."""
+    root = logging.getLogger()
+    if any(getattr(h, "_ivr", False) for h in root.handlers):
+        return
+    handler = logging.StreamHandler()
+    handler._ivr = True
+    handler.setFormatter(
+        JsonFormatter()
+        if json_lines
+        else ScrubbingFormatter("%(asctime)s %(levelname)s %(name)s: %(message)s")
+    )
+    root.addHandler(handler)
+    root.setLevel(logging.INFO)

@@ -1,0 +1,52 @@
+"""Prometheus metrics. Labels are lines, outcomes and statuses: never a phone number.
+
+Under gunicorn each worker is a process; with PROMETHEUS_MULTIPROC_DIR set (the Procfile sets
+it) `GET /metrics` adds up every worker's figures.
+"""
+
+from __future__ import annotations
+
+import os
+
+from prometheus_client import (
+    CONTENT_TYPE_LATEST,
+    CollectorRegistry,
+    Counter,
+    Histogram,
+    generate_latest,
+    multiprocess,
+)
+
+CALLS = Counter("ivr_calls_total", "Calls by how they ended", ["line", "outcome"])
+TRANSFERS = Counter("ivr_transfers_total", "Transfers by dial status", ["line", "status"])
+MENU_FAILURES = Counter(
+    "ivr_menu_failures_total", "Menus left for their safe destination", ["line", "kind"]
+)
+SAFE_ANSWERS = Counter(
+    "ivr_safe_answers_total", "Static safe answers given", ["reason"]
+)  # fallback URL, exception, unknown number
+REQUEST_SECONDS = Histogram(
+    "ivr_request_seconds",
+    "Time to answer a webhook",
+    ["endpoint"],
+    buckets=(0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10),
+)
+
+
+def record(flow) -> None:
+    """Counts what one request of a call did (see CallFlow.outcome and friends)."""
+    if flow.outcome is not None:
+        line, outcome, _lang = flow.outcome
+        CALLS.labels(line, outcome).inc()
+    for line, status in flow.transfers:
+        TRANSFERS.labels(line, status).inc()
+    for line, kind in flow.menu_failures:
+        MENU_FAILURES.labels(line, kind).inc()
+
+
+def exposition() -> tuple[bytes, str]:
+    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        registry = CollectorRegistry()
+        multiprocess.MultiProcessCollector(registry)
+        return generate_latest(registry), CONTENT_TYPE_LATEST
+    return generate_latest(), CONTENT_TYPE_LATEST
