@@ -454,6 +454,19 @@ def stats(args) -> int:
     return 0
 
 
+# -- ivr db ---------------------------------------------------------------------------------
+
+
+def db(args) -> int:
+    store = Store()
+    if args.action == "upgrade":
+        print(f"database schema at {store.migrate()}")
+    else:
+        current = store.revision()
+        print(f"database schema at {current or 'nothing'}; newest is {store.head()}")
+    return 0
+
+
 # -- ivr voicemails -------------------------------------------------------------------------
 
 
@@ -464,7 +477,7 @@ def voicemails(args) -> int:
         return 0
     for row in rows:
         print(
-            f"{row['received_at']:%Y-%m-%d %H:%M}  {row['line']:<28} {row['language']:<3} "
+            f"{row['received_at'].astimezone(BRUSSELS):%Y-%m-%d %H:%M}  {row['line']:<28} {row['language']:<3} "
             f"{row['duration_seconds']:>4}s  {row['recording_sid']}  {row['recording_url']}"
         )
     return 0
@@ -524,6 +537,9 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--from", dest="date_from", required=True, help="first day, 2026-01-01")
     p.add_argument("--to", dest="date_to", required=True, help="last day, 2026-12-31")
     p.add_argument("--output", help="a CSV file to write (default: the screen)")
+
+    p = command("db", db, "database schema: 'upgrade' to the newest version, or 'status'", at=False)
+    p.add_argument("action", choices=["upgrade", "status"])
 
     p = command("voicemails", voicemails, "list the messages callers left", at=False)
     p.add_argument("--line", help="only this line")

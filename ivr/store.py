@@ -110,10 +110,52 @@ class Store:
         with self.engine.connect() as conn:
             conn.execute(select(1))
 
+    # -- schema, versioned with Alembic (never create_all on a live database) ---------------
+
+    def _alembic(self, connection):
+        from alembic.config import Config
+
+        cfg = Config()
+        cfg.set_main_option("script_location", "ivr:migrations")
+        cfg.attributes["connection"] = connection
+        return cfg
+
+    def migrate(self) -> str:
+        """Brings the schema to the newest version (`ivr db upgrade`); returns it."""
+        from alembic import command
+
+        with self.engine.begin() as conn:
+            if conn.dialect.name == "postgresql":
+                # Two workers starting at once must not both create the tables.
+                conn.exec_driver_sql("SELECT pg_advisory_xact_lock(1712)")
+            command.upgrade(self._alembic(conn), "head")
+        self._ready = True
+        return self.revision()
+
+    def revision(self) -> str | None:
+        from alembic.runtime.migration import MigrationContext
+
+        with self.engine.connect() as conn:
+            return MigrationContext.configure(conn).get_current_revision()
+
+    def head(self) -> str:
+        from alembic.script import ScriptDirectory
+
+        return ScriptDirectory.from_config(self._alembic(None)).get_current_head()
+
     def _schema(self) -> None:
-        if not self._ready:
-            metadata.create_all(self.engine)
-            self._ready = True
+        if self._ready:
+            return
+        current = self.revision()
+        if current != self.head():
+            if self.engine.dialect.name != "sqlite":
+                raise RuntimeError(
+                    f"the database schema is at {current or 'nothing'}, not {self.head()}: "
+                    "run 'ivr db upgrade' (the Procfile's release step does)"
+                )
+            # A local SQLite file (make run, the tests): set it up on first use.
+            self.migrate()
+        self._ready = True
 
     def add_voicemail(
         self,
@@ -132,7 +174,7 @@ class Store:
                 conn.execute(
                     insert(voicemails).values(
                         line=line,
-                        received_at=received_at,
+                        received_at=received_at.astimezone(UTC),
                         recording_sid=recording_sid,
                         recording_url=recording_url,
                         duration_seconds=duration_seconds,
@@ -149,7 +191,10 @@ class Store:
         if line:
             query = query.where(voicemails.c.line == line)
         with self.engine.connect() as conn:
-            return [dict(row._mapping) for row in conn.execute(query)]
+            rows = [dict(row._mapping) for row in conn.execute(query)]
+        for row in rows:
+            row["received_at"] = _aware(row["received_at"])
+        return rows
 
     # -- overrides -------------------------------------------------------------------------
 

@@ -1,0 +1,130 @@
+"""Storage on SQLite and, when a server is there (IVR_TEST_POSTGRES_URL, set by .ci/run), on
+PostgreSQL: the same tests, the same code, another URL."""
+
+import os
+from datetime import timedelta
+
+import pytest
+import sqlalchemy
+from conftest import CALLER, LINE_1712, Call, brussels
+
+from ivr.model import Override
+from ivr.store import Store
+
+POSTGRES = os.environ.get("IVR_TEST_POSTGRES_URL")
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database(request, monkeypatch, tmp_path):
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path}/store.sqlite3"
+    else:
+        if not POSTGRES:
+            pytest.skip("no PostgreSQL server: set IVR_TEST_POSTGRES_URL (.ci/run does)")
+        url = POSTGRES
+        engine = sqlalchemy.create_engine(url)
+        with engine.begin() as conn:
+            for table in (
+                "call_outcomes",
+                "override_log",
+                "overrides",
+                "voicemails",
+                "alembic_version",
+            ):
+                conn.exec_driver_sql(f"DROP TABLE IF EXISTS {table} CASCADE")
+        engine.dispose()
+    monkeypatch.setenv("DATABASE_URL", url)
+    return url
+
+
+def test_migrations_bring_an_empty_database_to_the_newest_schema(database):
+    store = Store(database)
+    assert store.revision() is None
+    assert store.migrate() == store.head()
+    assert store.migrate() == store.head()  # running it again changes nothing
+    tables = set(sqlalchemy.inspect(store.engine).get_table_names())
+    assert {"voicemails", "overrides", "override_log", "call_outcomes"} <= tables
+
+
+def test_postgresql_is_never_set_up_behind_the_operators_back(database):
+    if not database.startswith("postgresql"):
+        pytest.skip("SQLite files are set up on first use, for local trials")
+    with pytest.raises(RuntimeError, match="ivr db upgrade"):
+        Store(database).list_voicemails()
+
+
+def test_voicemails_are_stored_once(database):
+    store = Store(database)
+    store.migrate()
+    at = brussels("2026-11-24 20:15")
+    for _ in range(2):
+        store.add_voicemail(
+            line="1712",
+            received_at=at,
+            recording_sid="RE1",
+            recording_url="https://x/RE1",
+            duration_seconds=12,
+            language="nl",
+        )
+    rows = store.list_voicemails()
+    assert len(rows) == 1 and rows[0]["language"] == "nl"
+    assert rows[0]["received_at"].replace(tzinfo=None) in (
+        at.replace(tzinfo=None),
+        at.astimezone(brussels("2026-01-01 00:00").tzinfo).replace(tzinfo=None)
+        - timedelta(hours=1),
+    )
+
+
+def test_overrides_expire_and_are_logged(database):
+    store = Store(database)
+    store.migrate()
+    now = brussels("2026-11-24 09:00")
+    store.set_override(
+        Override("1712", False, now + timedelta(hours=3), None, "ziek"), operator="an", now=now
+    )
+    assert store.active_overrides(now + timedelta(hours=2))["1712"].reason == "ziek"
+    assert store.active_overrides(now + timedelta(hours=3)) == {}
+    store.set_override(
+        Override("1712", True, now + timedelta(hours=5), "+3247011", "x"), operator="bo", now=now
+    )
+    assert store.active_overrides(now)["1712"].forward_to == "+3247011"
+    assert store.clear_override("1712", operator="bo", reason="klaar", now=now)
+    assert [r["action"] for r in store.override_history("1712")] == ["set", "set", "clear"]
+
+
+def test_call_outcomes_are_counted_by_hour(database):
+    store = Store(database)
+    store.migrate()
+    for minute in (1, 20, 59):
+        store.add_call_outcome(
+            line="1712",
+            outcome="voicemail",
+            language="fr",
+            at=brussels(f"2026-11-24 20:{minute:02d}"),
+        )
+    store.add_call_outcome(
+        line="1712", outcome="voicemail", language="fr", at=brussels("2026-11-24 21:00")
+    )
+    rows = store.call_outcomes(brussels("2026-11-24 00:00"), brussels("2026-11-25 00:00"))
+    assert [(r["hour"], r["calls"]) for r in rows] == [
+        (brussels("2026-11-24 20:00"), 3),
+        (brussels("2026-11-24 21:00"), 1),
+    ]
+
+
+def test_a_whole_call_with_a_message_on_this_database(database, clock):
+    from conftest import CONFIG
+
+    import ivr
+
+    Store(database).migrate()
+    clock.now = brussels("2026-11-24 20:00")
+    app = ivr.create_app(CONFIG, clock=clock)
+    c = Call(app, LINE_1712)
+    c.start()
+    c.press("2")
+    c.press("2")
+    c.leave_message(seconds=31, sid="REpg")
+    rows = Store(database).list_voicemails()
+    assert [(r["line"], r["language"], r["duration_seconds"]) for r in rows] == [("1712", "fr", 31)]
+    assert CALLER not in str(rows)
