@@ -476,8 +476,9 @@ def voicemails(args) -> int:
         print("no voicemail")
         return 0
     for row in rows:
+        received = row["received_at"].astimezone(BRUSSELS)
         print(
-            f"{row['received_at'].astimezone(BRUSSELS):%Y-%m-%d %H:%M}  {row['line']:<28} {row['language']:<3} "
+            f"{received:%Y-%m-%d %H:%M}  {row['line']:<28} {row['language']:<3} "
             f"{row['duration_seconds']:>4}s  {row['recording_sid']}  {row['recording_url']}"
         )
     return 0
