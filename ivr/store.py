@@ -33,6 +33,7 @@ from sqlalchemy.exc import IntegrityError
 from ivr.model import Override
 
 DEFAULT_URL = "sqlite:///var/ivr.sqlite3"
+DEFAULT_SPOOL = "var/spool"
 
 metadata = MetaData()
 voicemails = Table(
@@ -184,6 +185,43 @@ class Store:
         except IntegrityError:
             return False
         return True
+
+    # -- messages kept on disk while the database is away ------------------------------------
+
+    @staticmethod
+    def spool_dir() -> Path:
+        return Path(os.environ.get("IVR_SPOOL_DIR") or DEFAULT_SPOOL)
+
+    def spool_voicemail(self, message: dict) -> bool:
+        """Writes one message's metadata to disk (no caller detail is in it); True if kept."""
+        import json
+
+        folder = self.spool_dir()
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+            name = "".join(c for c in message["recording_sid"] if c.isalnum()) or "unnamed"
+            tmp = folder / f".{name}.tmp"
+            record = dict(message, received_at=message["received_at"].isoformat())
+            tmp.write_text(json.dumps(record), encoding="utf-8")
+            tmp.replace(folder / f"{name}.json")  # whole or not at all
+            return True
+        except OSError:
+            return False
+
+    def flush_spool(self) -> int:
+        """Stores the messages kept on disk; returns how many were new to the database."""
+        import json
+
+        folder = self.spool_dir()
+        if not folder.is_dir():
+            return 0
+        stored = 0
+        for path in sorted(folder.glob("*.json")):
+            record = json.loads(path.read_text(encoding="utf-8"))
+            record["received_at"] = datetime.fromisoformat(record["received_at"])
+            stored += self.add_voicemail(**record)
+            path.unlink()
+        return stored
 
     def list_voicemails(self, line: str | None = None) -> list[dict]:
         self._schema()

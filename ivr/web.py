@@ -29,6 +29,7 @@ from ivr import config as config_module
 from ivr import flow, metrics, safe, twiml
 
 log = logging.getLogger("ivr.calls")
+RECORDING_RETRIES = "#rc=5&rp=5xx,ct,rt"
 EMPTY_TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response />'
 bp = Blueprint("voice", __name__)
 
@@ -116,11 +117,21 @@ class Router:
         if time.monotonic() - self._overrides_read_at >= self.refresh_seconds:
             try:
                 self._overrides = self.store.active_overrides(self.clock())
+                self.flush_spool()
             except Exception:
                 # The database is away: keep routing by what we knew, and by the schedule.
                 log.exception("could not read the overrides; keeping the last ones known")
             self._overrides_read_at = time.monotonic()
         return self._overrides
+
+    def flush_spool(self) -> None:
+        try:
+            stored = self.store.flush_spool()
+        except Exception:
+            log.exception("could not store the messages kept on disk; will try again")
+            return
+        if stored:
+            log.info("stored %d voicemail(s) kept on disk while the database was away", stored)
 
     def flow(self) -> flow.CallFlow:
         return flow.CallFlow(self.config, self.clock(), self.overrides())
@@ -156,7 +167,8 @@ class Router:
         return f"{self.base_url()}/voice/next?s={self.encode(state)}"
 
     def recording(self, state: flow.CallState) -> str:
-        return f"{self.base_url()}/voice/recording?s={self.encode(state)}"
+        # The fragment asks Twilio to retry when we answer 5xx (database away) or time out.
+        return f"{self.base_url()}/voice/recording?s={self.encode(state)}{RECORDING_RETRIES}"
 
     def whisper(self, state: flow.CallState) -> str:
         return f"{self.base_url()}/voice/whisper?s={self.encode(state)}"
@@ -320,15 +332,30 @@ def recording_ready():
             duration = int(request.form.get("RecordingDuration", "0") or 0)
         except ValueError:
             duration = 0
-        r.store.add_voicemail(
-            line=state.line,
-            received_at=r.clock(),
-            recording_sid=request.form.get("RecordingSid", "")[:64],
-            recording_url=request.form.get("RecordingUrl", "")[:512],
-            duration_seconds=duration,
-            language=state.lang,
-        )
+        message = {
+            "line": state.line,
+            "received_at": r.clock(),
+            "recording_sid": request.form.get("RecordingSid", "")[:64],
+            "recording_url": request.form.get("RecordingUrl", "")[:512],
+            "duration_seconds": duration,
+            "language": state.lang,
+        }
+        try:
+            r.store.add_voicemail(**message)
+        except Exception:
+            # Not the caller's request (they hear nothing of it): keep the message on disk
+            # until the database is back, and answer 503 so that Twilio tries again (the
+            # callback URL asks it to, in its #rc=...&rp=... fragment).
+            spooled = r.store.spool_voicemail(message)
+            log.exception(
+                "call=%s line=%s voicemail not stored (database away); %s",
+                call_sid(),
+                state.line,
+                "kept on disk until it is back" if spooled else "NOT kept on disk either",
+            )
+            return Response(EMPTY_TWIML, status=503, mimetype="text/xml")
         log.info("call=%s line=%s voicemail stored", call_sid(), state.line)
+        r.flush_spool()
     return twiml_response(EMPTY_TWIML)
 
 

@@ -44,6 +44,7 @@ class Clock:
 def environment(monkeypatch, tmp_path):
     monkeypatch.setenv("TWILIO_AUTH_TOKEN", TOKEN)
     monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path}/ivr.sqlite3")
+    monkeypatch.setenv("IVR_SPOOL_DIR", str(tmp_path / "spool"))
     monkeypatch.setenv("IVR_PROMPTS_DIR", str(PROMPTS))
     monkeypatch.delenv("IVR_PUBLIC_URL", raising=False)
     monkeypatch.delenv("IVR_INSECURE", raising=False)

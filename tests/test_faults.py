@@ -1,0 +1,178 @@
+"""Faults, bounded in time and on loopback only: the database goes away mid-call, a worker is
+killed under load, two instances share one call."""
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import pytest
+import sqlalchemy
+from conftest import CONFIG, LINE_1712, ROOT, TOKEN, Call, brussels
+
+from ivr.simulate import Call as PlainCall
+from ivr.simulate import HttpClient
+from ivr.store import Store
+
+AWAY = "postgresql+psycopg://ivr:ivr@127.0.0.1:9/none?connect_timeout=1"  # nothing listens
+
+
+def test_the_database_stops_mid_call_and_nothing_is_lost(app, clock, caplog):
+    store = app.extensions["ivr"].store
+    working = store.engine
+    clock.now = brussels("2026-11-24 20:00")
+    c = Call(app, LINE_1712)
+    c.start()
+    store.engine = sqlalchemy.create_engine(AWAY)  # the database stops
+    turn = c.press("2")  # French; overrides cannot be read, the call goes on
+    assert "fermé" in turn.text and turn.kind == "Gather"
+    turn = c.press("2")  # leave a message
+    record = turn.waiting
+    assert record.tag == "Record"
+    turn = c.leave_message(sid="REdown", callback=False)
+    assert "Merci" in turn.text and turn.hung_up  # the caller hears nothing of it
+    callback = record.get("recordingStatusCallback")
+    assert callback.endswith("#rc=5&rp=5xx,ct,rt")  # Twilio will retry a 5xx
+    extra = {
+        "RecordingSid": "REdown",
+        "RecordingUrl": "https://x/REdown",
+        "RecordingStatus": "completed",
+        "RecordingDuration": "40",
+    }
+    assert c.post(callback, extra).status_code == 503
+    assert "kept on disk until it is back" in caplog.text
+    store.engine = working  # the database is back
+    Call(app, LINE_1712).start()  # any later request stores what was kept
+    rows = store.list_voicemails()
+    assert [(r["recording_sid"], r["duration_seconds"]) for r in rows] == [("REdown", 40)]
+    # Twilio's retry of the same callback now also succeeds, and stores nothing twice.
+    assert c.post(callback, extra).status_code == 200
+    assert len(store.list_voicemails()) == 1
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def start_gunicorn(tmp_path: Path, port: int, workers: int = 2, **env):
+    environment = dict(
+        os.environ,
+        TWILIO_AUTH_TOKEN=TOKEN,
+        IVR_CONFIG_DIR=str(CONFIG),
+        DATABASE_URL=f"sqlite:///{tmp_path}/shared.sqlite3",
+        IVR_REFRESH_SECONDS="0",
+        **env,
+    )
+    gunicorn = Path(sys.executable).parent / "gunicorn"
+    server = subprocess.Popen(
+        [
+            str(gunicorn),
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--workers",
+            str(workers),
+            "--timeout",
+            "10",
+            "ivr:create_app()",
+        ],
+        cwd=ROOT,
+        env=environment,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=1):
+                return server
+        except OSError:
+            time.sleep(0.2)
+    server.kill()
+    raise AssertionError("gunicorn did not start")
+
+
+def stop(server) -> None:
+    server.terminate()
+    try:
+        server.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        server.kill()
+
+
+def test_two_instances_serve_one_call_alternately(tmp_path):
+    Store(f"sqlite:///{tmp_path}/shared.sqlite3").migrate()
+    ports = [free_port(), free_port()]
+    public = "http://ivr.example.test"
+    servers = [start_gunicorn(tmp_path, port, 1, IVR_PUBLIC_URL=public) for port in ports]
+    served = []
+    try:
+
+        def balance(url: str) -> str:
+            port = ports[len(served) % 2]  # alternately, like a round-robin balancer
+            served.append(port)
+            return url.replace(public, f"http://127.0.0.1:{port}")
+
+        c = PlainCall(HttpClient(balance), LINE_1712, token=TOKEN, base_url=public)
+        c.start()
+        turn = c.press("2")  # French, on the other instance
+        if turn.kind == "Dial":  # the servers use the real clock: open, nobody answers
+            turn = c.dial_ends("no-answer")
+        else:  # closed: the menu, 2 to leave a message
+            turn = c.press("2")
+        assert turn.kind == "Record"
+        turn = c.leave_message(sid="REboth")
+        assert turn.hung_up and ("Merci" in turn.text)
+        assert set(served) == set(ports) and len(served) >= 5
+        rows = Store(f"sqlite:///{tmp_path}/shared.sqlite3").list_voicemails()
+        assert [r["recording_sid"] for r in rows] == ["REboth"]
+    finally:
+        for server in servers:
+            stop(server)
+
+
+@pytest.mark.skipif(not hasattr(os, "killpg"), reason="needs POSIX signals")
+def test_a_worker_killed_under_load_loses_only_its_requests_in_flight(tmp_path):
+    Store(f"sqlite:///{tmp_path}/shared.sqlite3").migrate()
+    port = free_port()
+    server = start_gunicorn(tmp_path, port, 2)
+    results, stop_at = [], time.monotonic() + 4.0
+    clients = 4
+
+    def load():
+        while time.monotonic() < stop_at:
+            c = PlainCall(
+                HttpClient(timeout=5), LINE_1712, token=TOKEN, base_url=f"http://127.0.0.1:{port}"
+            )
+            try:
+                response = c.post("/voice")
+                results.append((time.monotonic(), response.status_code))
+            except OSError as exc:
+                results.append((time.monotonic(), repr(exc)))
+
+    try:
+        threads = [threading.Thread(target=load) for _ in range(clients)]
+        for t in threads:
+            t.start()
+        time.sleep(1.5)
+        workers = subprocess.run(
+            ["pgrep", "-P", str(server.pid)], capture_output=True, text=True, check=False
+        ).stdout.split()
+        assert len(workers) == 2
+        killed_at = time.monotonic()
+        os.kill(int(workers[0]), signal.SIGKILL)
+        for t in threads:
+            t.join(timeout=20)
+    finally:
+        stop(server)
+    failures = [r for r in results if r[1] != 200]
+    after = [r for r in results if r[0] > killed_at + 0.5]
+    assert len(results) > 50
+    # At most the requests that worker was answering, one per client connection.
+    assert len(failures) <= clients, failures
+    assert after and all(code == 200 for _, code in after)
