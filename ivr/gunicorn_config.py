@@ -1,0 +1,42 @@
+"""gunicorn settings for production (the Procfile uses them); docs/deploy.md explains them.
+
+Twilio waits 15 s for a whole answer, then plays the Fallback URL. Our answers take
+milliseconds, so a request still running after 10 s is stuck: gunicorn restarts that worker
+and Twilio, still within its 15 s, goes to the Fallback URL, which another worker or instance
+answers with the safe message.
+"""
+
+import multiprocessing
+import os
+import tempfile
+
+bind = f"0.0.0.0:{os.environ.get('PORT', '5000')}"
+# Sync workers: each answer is short and CPU-bound (no waiting on other services but the
+# database), so one process per request in flight is simplest and most robust; two per core
+# keeps the CPU busy while one waits on the database.
+workers = int(os.environ.get("WEB_CONCURRENCY", multiprocessing.cpu_count() * 2))
+worker_class = "sync"
+timeout = 10
+graceful_timeout = 10
+keepalive = 5
+max_requests = 10000  # recycle workers now and then, with jitter so not all at once
+max_requests_jitter = 1000
+accesslog = None  # our own JSON log lines say what matters, without numbers
+
+# Metrics from every worker process, added up by GET /metrics.
+if "PROMETHEUS_MULTIPROC_DIR" not in os.environ:
+    os.environ["PROMETHEUS_MULTIPROC_DIR"] = tempfile.mkdtemp(prefix="ivr-metrics-")
+os.environ.setdefault("IVR_LOG_FORMAT", "json")
+
+
+def on_starting(server):
+    folder = os.environ["PROMETHEUS_MULTIPROC_DIR"]
+    os.makedirs(folder, exist_ok=True)
+    for name in os.listdir(folder):  # figures of a previous run are not this run's
+        os.remove(os.path.join(folder, name))
+
+
+def child_exit(server, worker):
+    from prometheus_client import multiprocess
+
+    multiprocess.mark_process_dead(worker.pid)
