@@ -7,7 +7,7 @@ from __future__ import annotations
 import json
 import logging
 import re
-from datetime import UTC, datetime
+import time
 
 # +32470123456, 0032 470 12 34 56, 0470 12 34 56: a number in international or national form
 # (a CallSid's digits follow letters, a date starts with its year: both are left alone).
@@ -32,7 +32,8 @@ class ScrubbingFormatter(logging.Formatter):
 class JsonFormatter(logging.Formatter):
     def format(self, record: logging.LogRecord) -> str:
         entry = {
-            "time": datetime.fromtimestamp(record.created, UTC).isoformat(timespec="milliseconds"),
+            "time": time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(record.created))
+            + f".{int(record.msecs):03d}Z",
             "level": record.levelname.lower(),
             "logger": record.name,
             "message": scrub(record.getMessage()),

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
+from functools import lru_cache
 
 from babel import Locale
 from babel.dates import format_date, get_day_names
@@ -197,6 +198,14 @@ def _join(items: list[str], code: str) -> str:
 
 def spoken_hours(schedule: Schedule, code: str) -> str:
     """`du lundi au vendredi de 9 h à 19 h, sauf les jours fériés`."""
+    # A schedule does not change once loaded: each sentence is made once.
+    made = schedule.__dict__.setdefault("_spoken_hours", {})
+    if code not in made:
+        made[code] = _spoken_hours(schedule, code)
+    return made[code]
+
+
+def _spoken_hours(schedule: Schedule, code: str) -> str:
     lang = language(code)
     if schedule.always_open:
         return lang.always
@@ -281,6 +290,7 @@ def number_groups(number: str) -> list[str]:
     return [digits[i : i + 2] for i in range(0, len(digits), 2)]
 
 
+@lru_cache(maxsize=1024)
 def spoken_number(number: str, code: str) -> str:
     """A phone number in words, group by group: `zéro huit cents, trente, zéro trente`."""
     lang = language(code)

@@ -7,6 +7,7 @@ line, never a field that could hold the caller's number.
 
 from __future__ import annotations
 
+import hmac
 import logging
 import os
 import time
@@ -29,6 +30,7 @@ from ivr import config as config_module
 from ivr import flow, metrics, safe, twiml
 
 log = logging.getLogger("ivr.calls")
+RENDER_CACHE_SIZE = 4096
 RECORDING_RETRIES = "#rc=5&rp=5xx,ct,rt"
 EMPTY_TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response />'
 bp = Blueprint("voice", __name__)
@@ -56,6 +58,8 @@ class Router:
         self._fingerprint = self.fingerprint()
         self.loaded_at = clock()
         self.last_refused: dict | None = None
+        self._rendered: dict = {}
+        self._decoded: dict = {}
 
     # -- the configuration, swapped whole when its files change ------------------------------
 
@@ -110,6 +114,7 @@ class Router:
 
         preload(config, self.clock().year)
         self._config = config
+        self._rendered = {}  # documents of the old configuration are not this one's
         self.loaded_at = self.clock()
         log.info("configuration %s is live", config.version)
 
@@ -152,14 +157,43 @@ class Router:
         )
 
     def decode(self, token: str) -> flow.CallState | None:
+        # A state holds nothing of one caller, so every caller at the same point of a line
+        # brings the same token back: each is checked and decoded once.
+        if token in self._decoded:
+            return self._decoded[token]
         try:
             line, step, pc, lang, invalid, silence, event = self.signer.loads(token)
-            return flow.CallState(line, step, int(pc), lang, int(invalid), int(silence), event)
+            state = flow.CallState(line, step, int(pc), lang, int(invalid), int(silence), event)
         except (BadSignature, ValueError, TypeError):
-            return None
+            state = None
+        if len(self._decoded) >= RENDER_CACHE_SIZE:
+            self._decoded.clear()
+        self._decoded[token] = state
+        return state
 
     def base_url(self) -> str:
-        return self.public_url or request.host_url.rstrip("/")
+        if self.public_url:
+            return self.public_url
+        return self.origin() + request.script_root
+
+    @staticmethod
+    def origin() -> str:
+        environ = request.environ  # cheaper than werkzeug's host_url, same answer
+        host = environ.get("HTTP_HOST") or f"{environ['SERVER_NAME']}:{environ['SERVER_PORT']}"
+        return f"{environ['wsgi.url_scheme']}://{host}"
+
+    def render(self, instructions: list) -> str:
+        """TwiML for these instructions. The same answer is asked for again and again (every
+        caller of a line at the same hour hears the same), so documents are kept: a call's
+        state is in its instructions, hence in the key."""
+        key = (self.base_url(), tuple(instructions))
+        xml = self._rendered.get(key)
+        if xml is None:
+            xml = twiml.render(instructions, self, self.config.voices)
+            if len(self._rendered) >= RENDER_CACHE_SIZE:
+                self._rendered.clear()
+            self._rendered[key] = xml
+        return xml
 
     # The links of ivr.twiml.Links: absolute, so other TwiML providers can follow them too.
 
@@ -187,14 +221,19 @@ class Router:
         if not raw or not raw.startswith("/"):
             query = request.query_string.decode("latin-1")
             raw = request.script_root + request.path + (f"?{query}" if query else "")
-        base = self.public_url or request.host_url.rstrip("/")
-        return base + raw
+        return (self.public_url or self.origin()) + raw
 
     def request_is_genuine(self) -> bool:
         if self.validator is None:
             return True
         signature = request.headers.get("X-Twilio-Signature", "")
-        return self.validator.validate(self.signed_url(), request.form, signature)
+        form = request.form
+        # The URL as it came is what Twilio signs, nearly always: one HMAC settles it. Else
+        # the validator's own check, which also tries the URL with and without its port.
+        exact = self.validator.compute_signature(self.signed_url(), form)
+        if hmac.compare_digest(exact, signature):
+            return True
+        return self.validator.validate(self.signed_url(), form, signature)
 
 
 def router() -> Router:
@@ -229,7 +268,7 @@ def safe_response(reason: str = "error") -> Response:
     except Exception:
         lang = "fr"
     answer = safe.safe_answer(dialled_number(), lang)
-    return twiml_response(twiml.render(answer, r, r.config.voices))
+    return twiml_response(r.render(answer))
 
 
 def webhook(view):
@@ -275,7 +314,7 @@ def respond(call_flow: flow.CallFlow, instructions, state_line: str, step: str) 
         except Exception:
             # Statistics are worth less than the call: log and go on.
             log.exception("call=%s could not store the call's outcome", call_sid())
-    return twiml_response(twiml.render(instructions, r, r.config.voices))
+    return twiml_response(r.render(instructions))
 
 
 @bp.post("/voice")
@@ -367,7 +406,7 @@ def whisper():
     state = r.decode(request.args.get("s", ""))
     if state is None or state.line not in r.config.lines:
         return twiml_response(EMPTY_TWIML)
-    return twiml_response(twiml.render(r.flow().whisper(state), r, r.config.voices))
+    return twiml_response(r.render(r.flow().whisper(state)))
 
 
 @bp.get("/audio/<path:path>")

@@ -1,0 +1,291 @@
+"""Speed of the router, measured against a bare Flask app (see RESULTS.md).
+
+    .venv/bin/python benchmarks/bench.py [--seconds 10] [--connections 50] [--workers 4]
+
+Starts the router under gunicorn with the shipped configuration and, in the same run, a bare
+Flask app that answers a fixed TwiML document of the same size; loads both with wrk (Debian's
+package `wrk`) with the same connections for the same time, and prints requests per second and
+p50/p99 latency for `POST /voice` and for a menu answer, with the ratio to the bare app. Then
+times the routing decision itself, in process, as the configuration grows to 200 lines of 50
+rules each. Everything runs on loopback and stops by itself.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.parse
+import urllib.request
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from twilio.request_validator import RequestValidator
+
+ROOT = Path(__file__).resolve().parent.parent
+TOKEN = "benchmark-token"
+BIN = Path(sys.executable).parent
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def serve(app: str, workers: int, env: dict) -> tuple[subprocess.Popen, int]:
+    port = free_port()
+    server = subprocess.Popen(
+        [
+            str(BIN / "gunicorn"),
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--workers",
+            str(workers),
+            "--timeout",
+            "10",
+            app,
+        ],
+        cwd=ROOT,
+        env=dict(os.environ, **env),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=1):
+                time.sleep(0.5)  # let every worker boot
+                return server, port
+        except OSError:
+            time.sleep(0.2)
+    server.kill()
+    raise SystemExit(f"{app} did not start")
+
+
+def signed(port: int, path: str, params: dict) -> tuple[str, str, str]:
+    url = f"http://127.0.0.1:{port}{path}"
+    body = urllib.parse.urlencode(params)
+    return url, body, RequestValidator(TOKEN).compute_signature(url, params)
+
+
+def post(url: str, body: str, signature: str) -> bytes:
+    request = urllib.request.Request(
+        url,
+        data=body.encode(),
+        method="POST",
+        headers={
+            "Content-Type": "application/x-www-form-urlencoded",
+            "X-Twilio-Signature": signature,
+        },
+    )
+    with urllib.request.urlopen(request, timeout=5) as response:
+        assert response.status == 200
+        return response.read()
+
+
+def wrk(url: str, body: str, signature: str, seconds: int, connections: int) -> dict:
+    with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
+        script.write(
+            f'wrk.method = "POST"\nwrk.body = {body!r}\n'.replace("'", '"')
+            + 'wrk.headers["Content-Type"] = "application/x-www-form-urlencoded"\n'
+            + f'wrk.headers["X-Twilio-Signature"] = "{signature}"\n'
+        )
+    out = subprocess.run(
+        ["wrk", "--latency", "-t2", f"-c{connections}", f"-d{seconds}s", "-s", script.name, url],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    os.unlink(script.name)
+
+    def ms(label: str) -> float:
+        value, unit = re.search(rf"{label}\s+([\d.]+)(us|ms|s)", out).groups()
+        return float(value) * {"us": 0.001, "ms": 1, "s": 1000}[unit]
+
+    errors = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+    socket_errors = re.search(r"Socket errors: (.*)", out)
+    return {
+        "rps": float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1)),
+        "p50": ms("50%"),
+        "p99": ms("99%"),
+        "errors": int(errors.group(1)) if errors else 0,
+        "socket_errors": socket_errors.group(1) if socket_errors else "none",
+    }
+
+
+def load_tests(args) -> list[str]:
+    data = Path(tempfile.mkdtemp(prefix="ivr-bench-"))
+    router_env = {
+        "TWILIO_AUTH_TOKEN": TOKEN,
+        "IVR_SECRET": TOKEN,
+        "DATABASE_URL": f"sqlite:///{data}/bench.sqlite3",
+        "IVR_LOG_FORMAT": "json",
+        "IVR_CONFIG_DIR": str(ROOT / "config"),
+    }
+    router, port = serve("ivr:create_app()", args.workers, router_env)
+    rows = []
+    try:
+        call = {
+            "CallSid": "CA" + "0" * 32,
+            "AccountSid": "AC" + "0" * 32,
+            "From": "+32470000000",
+            "To": "+3220000100",
+            "CallStatus": "ringing",
+        }
+        voice = signed(port, "/voice", call)
+        first = post(*voice).decode()
+        # The menu answer: French at the language choice, then 1 at the main menu.
+        language = re.search(r'action="http://[^/]+(/voice/next\?s=[^"]+)"', first).group(1)
+        menu = post(*signed(port, language, dict(call, Digits="1"))).decode()
+        menu_path = re.search(r'action="http://[^/]+(/voice/next\?s=[^"]+)"', menu).group(1)
+        answer = signed(port, menu_path, dict(call, Digits="1"))
+        sizes = {"POST /voice": len(first), "menu answer": len(post(*answer))}
+        for name, (url, body, signature) in [("POST /voice", voice), ("menu answer", answer)]:
+            result = wrk(url, body, signature, args.seconds, args.connections)
+            rows.append((name, "router", sizes[name], result))
+    finally:
+        router.terminate()
+        router.wait()
+    for name, size in sizes.items():
+        bare, bare_port = serve(
+            "benchmarks.bare_app:app", args.workers, {"BARE_BODY_SIZE": str(size)}
+        )
+        try:
+            url, body, signature = signed(bare_port, "/voice", {"x": "1"})
+            rows.append(
+                (
+                    name,
+                    "bare Flask",
+                    size,
+                    wrk(url, body, signature, args.seconds, args.connections),
+                )
+            )
+        finally:
+            bare.terminate()
+            bare.wait()
+    shutil.rmtree(data, ignore_errors=True)
+    lines = [
+        "| request | app | bytes | req/s | p50 ms | p99 ms | non-2xx | router/bare |",
+        "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |",
+    ]
+    for name in ("POST /voice", "menu answer"):
+        ours = next(r for r in rows if r[0] == name and r[1] == "router")[3]
+        theirs = next(r for r in rows if r[0] == name and r[1] == "bare Flask")[3]
+        for app_name, result in (("router", ours), ("bare Flask", theirs)):
+            ratio = f"{ours['rps'] / theirs['rps']:.0%}" if app_name == "router" else ""
+            size = next(r[2] for r in rows if r[0] == name)
+            lines.append(
+                f"| {name} | {app_name} | {size} | {result['rps']:.0f} | {result['p50']:.2f} | "
+                f"{result['p99']:.2f} | {result['errors']} | {ratio} |"
+            )
+    return lines
+
+
+LINE_TEMPLATE = """id: line-{n}
+name: Line {n}
+numbers: ["+322{n:08d}"]
+languages: [fr]
+schedule:
+  hours:
+{hours}
+  public_holidays: closed
+  exceptions:
+{exceptions}
+contacts:
+  team: "+3229{n:07d}"
+when_open: open
+when_closed: closed
+steps:
+  open:
+    - say: emergency
+    - transfer: team
+      on_failure: closed
+  closed:
+    - say: [emergency, talk_now]
+    - transfer: tele-accueil
+"""
+
+
+def write_config(folder: Path, lines: int) -> None:
+    """`lines` lines of 50 rules each: 35 weekly windows and 15 dated exceptions."""
+    shutil.copy(ROOT / "config" / "services.yaml", folder)
+    shutil.copy(ROOT / "config" / "voices.yaml", folder)
+    for name in ("ecoute-violences-conjugales.yaml", "1712.yaml"):  # services.yaml names them
+        shutil.copy(ROOT / "config" / name, folder)
+    days = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
+    windows = ", ".join(f"{h:02d}:00-{h:02d}:45" for h in range(8, 18, 2))
+    hours = "\n".join(f"    {day}: {windows}" for day in days)
+    exceptions = "\n".join(
+        f"    - dates: 2026-{m:02d}-{d:02d}\n      hours: 10:00-12:00\n"
+        f"      status: {'closed' if d % 2 else 'open'}\n      reason: rule {m}-{d}"
+        for m in range(1, 6)
+        for d in (3, 13, 23)
+    )
+    for n in range(lines):
+        (folder / f"line-{n}.yaml").write_text(
+            LINE_TEMPLATE.format(n=n, hours=hours, exceptions=exceptions), encoding="utf-8"
+        )
+
+
+def decision_curve() -> list[str]:
+    sys.path.insert(0, str(ROOT))
+    from ivr import config as config_module
+    from ivr.flow import CallFlow
+
+    lines = [
+        "| lines | rules | µs per routing decision (median of 5 runs of 2000) |",
+        "| ---: | ---: | ---: |",
+    ]
+    start = datetime(2026, 11, 24, 8, 0, tzinfo=UTC)
+    for count in (1, 10, 50, 100, 200):
+        folder = Path(tempfile.mkdtemp(prefix="ivr-lines-")) / "config"
+        folder.mkdir()
+        write_config(folder, count)
+        config, problems = config_module.load(folder, ROOT / "prompts")
+        assert config is not None, [str(p) for p in problems if not p.warning][:3]
+        targets = [config.lines[f"line-{n}"] for n in range(count)]
+        runs = []
+        for _ in range(5):
+            began = time.perf_counter()
+            for i in range(2000):
+                now = start + timedelta(minutes=7 * i)  # across hours, days and rules
+                CallFlow(config, now).answer(targets[i % count])
+            runs.append((time.perf_counter() - began) / 2000 * 1e6)
+        lines.append(f"| {count} | {count * 50} | {sorted(runs)[2]:.1f} |")
+        shutil.rmtree(folder.parent, ignore_errors=True)
+    return lines
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seconds", type=int, default=10)
+    parser.add_argument("--connections", type=int, default=50)
+    parser.add_argument("--workers", type=int, default=4)
+    parser.add_argument("--skip-load", action="store_true", help="only the decision curve")
+    args = parser.parse_args()
+    if not args.skip_load and shutil.which("wrk") is None:
+        raise SystemExit("wrk is needed: apt-get install wrk")
+    print(
+        f"machine: {platform.machine()}, {os.cpu_count()} cores, Python "
+        f"{platform.python_version()}, {datetime.now(UTC):%Y-%m-%d %H:%M} UTC"
+    )
+    print(
+        f"load: wrk -t2 -c{args.connections} -d{args.seconds}s, gunicorn --workers "
+        f"{args.workers} (sync)\n"
+    )
+    if not args.skip_load:
+        print("\n".join(load_tests(args)))
+        print()
+    print("\n".join(decision_curve()))
+
+
+if __name__ == "__main__":
+    main()
