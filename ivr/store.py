@@ -238,7 +238,8 @@ class Store:
 
     def set_override(self, override: Override, *, operator: str, now: datetime) -> None:
         self._schema()
-        until = override.until.astimezone(UTC)
+        # On the minute, like every other time rule (the router keeps answers per minute).
+        until = override.until.astimezone(UTC).replace(second=0, microsecond=0)
         with self.engine.begin() as conn:
             conn.execute(delete(overrides).where(overrides.c.line == override.line))
             conn.execute(

@@ -11,6 +11,7 @@ import hmac
 import logging
 import os
 import time
+from dataclasses import dataclass
 from functools import wraps
 from urllib.parse import parse_qs, quote, urlsplit
 
@@ -36,6 +37,16 @@ EMPTY_TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response />'
 bp = Blueprint("voice", __name__)
 
 
+@dataclass(frozen=True)
+class Decision:
+    """One answer of the router, and what it counts for the metrics and statistics."""
+
+    instructions: tuple
+    outcome: tuple | None
+    transfers: tuple
+    menu_failures: tuple
+
+
 class Router:
     """What the webhooks share, built once at start: nothing here reads a file per request."""
 
@@ -51,6 +62,7 @@ class Router:
         self.refresh_seconds = float(os.environ.get("IVR_REFRESH_SECONDS", "5"))
         self._overrides: dict = {}
         self._overrides_read_at = float("-inf")
+        self.overrides_version = 0  # changes whenever the overrides do
         # Configuration reload: where it comes from, and what was last seen there.
         self.sources = sources  # (config_dir, prompts_dir), or None: never reload
         self.reload_seconds = float(os.environ.get("IVR_RELOAD_SECONDS", "5"))
@@ -60,6 +72,7 @@ class Router:
         self.last_refused: dict | None = None
         self._rendered: dict = {}
         self._decoded: dict = {}
+        self._decided: dict = {}
 
     # -- the configuration, swapped whole when its files change ------------------------------
 
@@ -114,14 +127,18 @@ class Router:
 
         preload(config, self.clock().year)
         self._config = config
-        self._rendered = {}  # documents of the old configuration are not this one's
+        # Documents and decisions of the old configuration are not this one's.
+        self._rendered, self._decided = {}, {}
         self.loaded_at = self.clock()
         log.info("configuration %s is live", config.version)
 
     def overrides(self) -> dict:
         if time.monotonic() - self._overrides_read_at >= self.refresh_seconds:
             try:
-                self._overrides = self.store.active_overrides(self.clock())
+                fresh = self.store.active_overrides(self.clock())
+                if fresh != self._overrides:
+                    self._overrides = fresh
+                    self.overrides_version += 1
                 self.flush_spool()
             except Exception:
                 # The database is away: keep routing by what we knew, and by the schedule.
@@ -140,6 +157,39 @@ class Router:
 
     def flow(self) -> flow.CallFlow:
         return flow.CallFlow(self.config, self.clock(), self.overrides())
+
+    # -- decisions, kept for the minute --------------------------------------------------------
+
+    def decide(self, how: str, subject, digits=None, dial_status=None) -> Decision:
+        """What to answer a new call on a line (`how` = "answer", `subject` its id), or a call
+        coming back with a state ("resume"). Every time rule of a schedule or an override
+        falls on a whole minute, and the answer holds nothing of one caller: so within one
+        minute, for the same overrides, the same question gets the same answer, worked out
+        once."""
+        now = self.clock()
+        overrides = self.overrides()
+        if how == "resume":
+            digits = flow.clean_digits(digits)
+            dial_status = (dial_status or "")[:16].lower()
+        minute = int(now.timestamp() // 60)
+        key = (how, subject, digits, dial_status, minute, self.overrides_version)
+        decision = self._decided.get(key)
+        if decision is None:
+            call_flow = flow.CallFlow(self.config, now, overrides)
+            if how == "answer":
+                instructions = call_flow.answer(self.config.lines[subject])
+            else:
+                instructions = call_flow.resume(subject, digits=digits, dial_status=dial_status)
+            decision = Decision(
+                tuple(instructions),
+                call_flow.outcome,
+                tuple(call_flow.transfers),
+                tuple(call_flow.menu_failures),
+            )
+            if len(self._decided) >= RENDER_CACHE_SIZE:
+                self._decided.clear()
+            self._decided[key] = decision
+        return decision
 
     # -- call state in URLs ----------------------------------------------------------------
 
@@ -297,24 +347,24 @@ def call_sid() -> str:
     return request.form.get("CallSid", "-")[:64]
 
 
-def respond(call_flow: flow.CallFlow, instructions, state_line: str, step: str) -> Response:
-    r = router()
+def respond(r: Router, decision: Decision, state_line: str, step: str) -> Response:
+    sid = call_sid()
     log.info(
         "call=%s line=%s step=%s",
-        call_sid(),
+        sid,
         state_line,
         step or "-",
-        extra={"call_sid": call_sid(), "line": state_line, "step": step},
+        extra={"call_sid": sid, "line": state_line, "step": step},
     )
-    metrics.record(call_flow)
-    if call_flow.outcome is not None:
-        line, outcome, language = call_flow.outcome
+    metrics.record(decision)
+    if decision.outcome is not None:
+        line, outcome, language = decision.outcome
         try:
             r.store.add_call_outcome(line=line, outcome=outcome, language=language, at=r.clock())
         except Exception:
             # Statistics are worth less than the call: log and go on.
-            log.exception("call=%s could not store the call's outcome", call_sid())
-    return twiml_response(r.render(instructions))
+            log.exception("call=%s could not store the call's outcome", sid)
+    return twiml_response(r.render(decision.instructions))
 
 
 @bp.post("/voice")
@@ -335,8 +385,7 @@ def answer_new_call() -> Response:
     if line is None:
         log.warning("call=%s dialled a number no line has; gave the safe answer", call_sid())
         return safe_response("unknown number")
-    call_flow = r.flow()
-    return respond(call_flow, call_flow.answer(line), line.id, "answer")
+    return respond(r, r.decide("answer", line.id), line.id, "answer")
 
 
 @bp.post("/voice/next")
@@ -348,13 +397,9 @@ def next_step():
         # A state from an older configuration or a tampered URL: start the call again.
         log.warning("call=%s came back with an unreadable state; starting over", call_sid())
         return answer_new_call()
-    call_flow = r.flow()
-    instructions = call_flow.resume(
-        state,
-        digits=request.form.get("Digits"),
-        dial_status=request.form.get("DialCallStatus"),
-    )
-    return respond(call_flow, instructions, state.line, f"{state.step}#{state.pc}:{state.event}")
+    form = request.form
+    decision = r.decide("resume", state, form.get("Digits"), form.get("DialCallStatus"))
+    return respond(r, decision, state.line, f"{state.step}#{state.pc}:{state.event}")
 
 
 @bp.post("/voice/recording")
