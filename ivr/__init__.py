@@ -86,6 +86,8 @@ def create_app(
         sources=(config_dir, prompts_dir or config_module.default_prompts_dir(config_dir)),
     )
     app.register_blueprint(bp)
+    app.before_request(app.extensions["ivr"].begin_request)
+    app.teardown_request(app.extensions["ivr"].end_request)
 
     @app.errorhandler(404)
     @app.errorhandler(405)
@@ -107,7 +109,6 @@ def create_app(
     @app.get("/healthz")
     def healthz():
         router = app.extensions["ivr"]
-        router.maybe_reload()
         live = router.config
         try:
             router.store.ping()
