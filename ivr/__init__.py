@@ -86,17 +86,20 @@ def create_app(
         sources=(config_dir, prompts_dir or config_module.default_prompts_dir(config_dir)),
     )
     app.register_blueprint(bp)
-    app.before_request(app.extensions["ivr"].begin_request)
-    app.teardown_request(app.extensions["ivr"].end_request)
 
     @app.errorhandler(404)
     @app.errorhandler(405)
     def not_a_webhook(error):
         # Twilio only ever requests /voice URLs; whatever went wrong, the caller is helped.
         if request.path.startswith("/voice"):
-            if not app.extensions["ivr"].request_is_genuine():
-                return Response("invalid signature", status=403, mimetype="text/plain")
-            return safe_response()
+            router = app.extensions["ivr"]
+            router.begin_request()
+            try:
+                if not router.request_is_genuine():
+                    return Response("invalid signature", status=403, mimetype="text/plain")
+                return safe_response()
+            finally:
+                router.end_request()
         return error
 
     @app.get("/metrics")
@@ -109,7 +112,8 @@ def create_app(
     @app.get("/healthz")
     def healthz():
         router = app.extensions["ivr"]
-        live = router.config
+        router.maybe_reload()
+        live = router._config
         try:
             router.store.ping()
             database = "reachable"

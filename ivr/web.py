@@ -84,8 +84,9 @@ class Router:
         return getattr(self._request, "config", None) or self._config
 
     def begin_request(self) -> None:
-        """Before every request: look for changed files (every few seconds), then fix what
-        this request sees. Thread-local, not Flask's context locals: cheaper on the hot path."""
+        """At the start of every webhook: look for changed files (every few seconds), then fix
+        what this request sees. Thread-local, not Flask's context locals: cheaper on the hot
+        path; `end_request` forgets it."""
         self.maybe_reload()
         self._request.config = self._config
         self._request.origin, self._request.base = self._where()
@@ -93,14 +94,15 @@ class Router:
     def fields(self):
         """The POSTed fields, read once per request. Twilio sends them url-encoded: parsed
         here directly, which costs less than werkzeug's general form parser."""
-        cached = getattr(self._request, "fields", None)
+        environ = request.environ
+        cached = environ.get("ivr.fields")
         if cached is None:
-            if request.environ.get("CONTENT_TYPE", "").startswith(FORM_TYPE):
+            if environ.get("CONTENT_TYPE", "").startswith(FORM_TYPE):
                 body = request.get_data(cache=True).decode("utf-8", "replace")
                 cached = MultiDict(parse_qsl(body, keep_blank_values=True))
             else:
                 cached = request.form
-            self._request.fields = cached
+            environ["ivr.fields"] = cached
         return cached
 
     def state_token(self) -> str:
@@ -359,8 +361,10 @@ def webhook(view):
     def wrapper(*args, **kwargs):
         started = time.perf_counter()
         r = router()
+        r.begin_request()
         if not r.request_is_genuine():
             log.warning("refused a request with a bad signature path=%s", request.path)
+            r.end_request()
             return Response("invalid signature", status=403, mimetype="text/plain")
         try:
             return view(*args, **kwargs)
@@ -369,6 +373,7 @@ def webhook(view):
             return safe_response("exception")
         finally:
             metrics.REQUEST_SECONDS.labels(view.__name__).observe(time.perf_counter() - started)
+            r.end_request()
 
     return wrapper
 
@@ -488,7 +493,7 @@ def whisper():
 @bp.get("/audio/<path:path>")
 def audio(path: str):
     """Recorded prompts, fetched by Twilio for <Play>. Public: they are what callers hear."""
-    return send_from_directory(router().config.audio_dir, path, max_age=3600)
+    return send_from_directory(router()._config.audio_dir, path, max_age=3600)
 
 
 @bp.post("/voice/fallback")
