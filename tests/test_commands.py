@@ -1,7 +1,6 @@
 """The command line and the real server, as a newcomer and an operator use them."""
 
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -9,6 +8,7 @@ import urllib.request
 from pathlib import Path
 
 from conftest import CONFIG, ROOT, brussels
+from servers import free_port
 
 from ivr.cli import main
 from ivr.store import Store
@@ -38,12 +38,6 @@ def test_ivr_voicemails_lists_messages_without_any_caller_detail(capsys):
     out = capsys.readouterr().out
     assert "1712" in out and "RE123" in out and "37s" in out and "fr" in out
     assert "RE456" not in out
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def test_gunicorn_serves_the_shipped_configuration(tmp_path):

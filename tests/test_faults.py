@@ -3,16 +3,14 @@ killed under load, two instances share one call."""
 
 import os
 import signal
-import socket
 import subprocess
-import sys
 import threading
 import time
-from pathlib import Path
 
 import pytest
 import sqlalchemy
-from conftest import CONFIG, LINE_1712, ROOT, TOKEN, Call, brussels
+from conftest import LINE_1712, TOKEN, Call, brussels
+from servers import free_port, start_gunicorn, stop
 
 from ivr.simulate import Call as PlainCall
 from ivr.simulate import HttpClient
@@ -52,57 +50,6 @@ def test_the_database_stops_mid_call_and_nothing_is_lost(app, clock, caplog):
     # Twilio's retry of the same callback now also succeeds, and stores nothing twice.
     assert c.post(callback, extra).status_code == 200
     assert len(store.list_voicemails()) == 1
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def start_gunicorn(tmp_path: Path, port: int, workers: int = 2, **env):
-    environment = dict(
-        os.environ,
-        TWILIO_AUTH_TOKEN=TOKEN,
-        IVR_CONFIG_DIR=str(CONFIG),
-        DATABASE_URL=f"sqlite:///{tmp_path}/shared.sqlite3",
-        IVR_REFRESH_SECONDS="0",
-        **env,
-    )
-    gunicorn = Path(sys.executable).parent / "gunicorn"
-    server = subprocess.Popen(
-        [
-            str(gunicorn),
-            "--bind",
-            f"127.0.0.1:{port}",
-            "--workers",
-            str(workers),
-            "--timeout",
-            "10",
-            "ivr:create_app()",
-        ],
-        cwd=ROOT,
-        env=environment,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=1):
-                return server
-        except OSError:
-            time.sleep(0.2)
-    server.kill()
-    raise AssertionError("gunicorn did not start")
-
-
-def stop(server) -> None:
-    server.terminate()
-    try:
-        server.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        server.kill()
 
 
 def test_two_instances_serve_one_call_alternately(tmp_path):
