@@ -347,10 +347,10 @@ def safe_response(reason: str = "error") -> Response:
     metrics.SAFE_ANSWERS.labels(reason).inc()
     r = router()
     try:
-        lang = caller_language()
-    except Exception:
-        lang = "fr"
-    answer = safe.safe_answer(dialled_number(), lang)
+        lang, number = caller_language(), dialled_number()
+    except Exception:  # the safe answer must come whatever failed before it
+        lang, number = "fr", None
+    answer = safe.safe_answer(number, lang)
     return twiml_response(r.render(answer))
 
 
@@ -361,12 +361,11 @@ def webhook(view):
     def wrapper(*args, **kwargs):
         started = time.perf_counter()
         r = router()
-        r.begin_request()
-        if not r.request_is_genuine():
-            log.warning("refused a request with a bad signature path=%s", request.path)
-            r.end_request()
-            return Response("invalid signature", status=403, mimetype="text/plain")
         try:
+            r.begin_request()
+            if not r.request_is_genuine():
+                log.warning("refused a request with a bad signature path=%s", request.path)
+                return Response("invalid signature", status=403, mimetype="text/plain")
             return view(*args, **kwargs)
         except Exception:
             log.exception("call=%s answering failed; gave the safe answer", call_sid())
@@ -379,7 +378,10 @@ def webhook(view):
 
 
 def call_sid() -> str:
-    return router().fields().get("CallSid", "-")[:64]
+    try:
+        return router().fields().get("CallSid", "-")[:64]
+    except Exception:  # only for a log line: never fail because of it
+        return "-"
 
 
 def respond(r: Router, decision: Decision, state_line: str, step: str) -> Response:

@@ -189,3 +189,27 @@ def test_an_unencoded_plus_in_to_still_finds_the_line(app):
         headers=_signed(app, "/voice", {"To": " 3280030030", "CallSid": "CA1"}),
     )
     assert "Écoute Violences Conjugales" in spoken(body.get_data(as_text=True))
+
+
+def test_a_failure_before_the_view_still_gives_the_safe_answer(app, monkeypatch):
+    router = app.extensions["ivr"]
+
+    def broken():
+        raise RuntimeError("reload went wrong")
+
+    monkeypatch.setattr(router, "maybe_reload", broken)
+    response = Call(app, EVC).post("/voice")
+    assert response.status_code == 200
+    assert_safe_answer(response.get_data(as_text=True), dialled_from=EVC)
+
+
+def test_an_unreadable_body_still_gives_the_safe_answer(app):
+    response = app.test_client().post(
+        "/voice/fallback",
+        data=b"\xff\xfe%%%&&&==",
+        content_type="application/x-www-form-urlencoded",
+        headers=_signed(app, "/voice/fallback", {}),
+    )
+    assert response.status_code in (200, 403)
+    if response.status_code == 200:
+        assert_safe_answer(response.get_data(as_text=True), dialled_from=None)
