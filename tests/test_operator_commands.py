@@ -276,3 +276,45 @@ def test_an_unreachable_database_does_not_stop_calls(app, clock, monkeypatch):
     monkeypatch.setattr(router.store, "active_overrides", broken)
     clock.now = brussels("2026-11-24 10:00")
     assert Call(app, EVC).start().dialled == ["+3220000001"]
+
+
+def test_call_is_interactive_in_a_terminal(tmp_path):
+    """Without --press, `ivr call` waits for keys typed in the terminal."""
+    import os
+    import pty
+    import select
+    import subprocess
+    import sys
+    import time
+
+    controller, terminal = pty.openpty()
+    env = dict(os.environ, DATABASE_URL=f"sqlite:///{tmp_path}/tty.sqlite3")
+    process = subprocess.Popen(
+        [sys.executable, "-m", "ivr", "call", "stop-it-now", "--at", "2026-11-24 15:00"],
+        stdin=terminal,
+        stdout=terminal,
+        stderr=terminal,
+        env=env,
+        close_fds=True,
+    )
+    os.close(terminal)
+    seen, typed = b"", []
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline and process.poll() is None:
+        ready, _, _ = select.select([controller], [], [], 0.5)
+        if ready:
+            try:
+                seen += os.read(controller, 4096)
+            except OSError:
+                break
+        if seen.count(b"keys (Enter = nothing") > len(typed):
+            key = b"1\n" if not typed else b"\n"  # hear it again, then nothing
+            os.write(controller, key)
+            typed.append(key)
+    process.wait(timeout=10)
+    os.close(controller)
+    text = seen.decode("utf-8", "replace")
+    assert "asked to press a key (waits 6 s)" in text
+    assert "presses 1" in text and "presses nothing" in text
+    assert text.count("Notre ligne téléphonique est ouverte") == 2  # heard again after 1
+    assert "the call ends" in text
