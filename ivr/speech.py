@@ -294,6 +294,13 @@ def number_groups(number: str) -> list[str]:
 def spoken_number(number: str, code: str) -> str:
     """A phone number in words, group by group: `zéro huit cents, trente, zéro trente`."""
     lang = language(code)
+    if code == "en":
+        # English speakers say phone numbers digit by digit, 0 as "oh": "one oh seven".
+        digit = ["oh", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine"]
+        return ", ".join(
+            "oh eight hundred" if group == "0800" else " ".join(digit[int(d)] for d in group)
+            for group in number_groups(number)
+        )
     words = []
     for group in number_groups(number):
         leading = len(group) - len(group.lstrip("0"))

@@ -94,7 +94,9 @@ def test_numbers_in_the_groups_people_say(number, groups):
         ("+3280030030", "fr", "zéro huit cents, trente, zéro trente"),
         ("+3280030030", "nl", "nul achthonderd, dertig, nul dertig"),
         ("+3280030030", "de", "null achthundert, dreißig, null dreißig"),
-        ("+3280030030", "en", "zero eight hundred, thirty, zero thirty"),
+        ("+3280030030", "en", "oh eight hundred, three oh, oh three oh"),
+        ("107", "en", "one oh seven"),
+        ("116000", "en", "one one six oh oh oh"),
         ("+3280098100", "fr", "zéro huit cents, nonante-huit, cent"),  # Belgian French
         ("107", "fr", "cent sept"),
         ("106", "nl", "honderdzes"),
