@@ -51,6 +51,12 @@ def setup(json_lines: bool) -> None:
     root = logging.getLogger()
     if any(getattr(h, "_ivr", False) for h in root.handlers):
         return
+    # Our lines say neither the source line, the thread nor the process: not working them
+    # out makes each log call cheaper (the optimisation the logging documentation gives).
+    logging._srcfile = None
+    logging.logThreads = False
+    logging.logProcesses = False
+    logging.logMultiprocessing = False
     handler = logging.StreamHandler()
     handler._ivr = True
     handler.setFormatter(

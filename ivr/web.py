@@ -8,6 +8,7 @@ line, never a field that could hold the caller's number.
 from __future__ import annotations
 
 import hmac
+import io
 import logging
 import os
 import threading
@@ -34,6 +35,7 @@ log = logging.getLogger("ivr.calls")
 RENDER_CACHE_SIZE = 4096
 RECORDING_RETRIES = "#rc=5&rp=5xx,ct,rt"
 FORM_TYPE = "application/x-www-form-urlencoded"
+MAX_FORM_BYTES = 64 * 1024  # Twilio's fields are a few hundred bytes
 EMPTY_TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response />'
 bp = Blueprint("voice", __name__)
 
@@ -98,7 +100,13 @@ class Router:
         cached = environ.get("ivr.fields")
         if cached is None:
             if environ.get("CONTENT_TYPE", "").startswith(FORM_TYPE):
-                body = request.get_data(cache=True).decode("utf-8", "replace")
+                try:
+                    length = min(int(environ.get("CONTENT_LENGTH") or 0), MAX_FORM_BYTES)
+                except ValueError:
+                    length = 0
+                raw = environ["wsgi.input"].read(length) if length > 0 else b""
+                environ["wsgi.input"] = io.BytesIO(raw)  # still readable by werkzeug after us
+                body = raw.decode("utf-8", "replace")
                 cached = MultiDict(parse_qsl(body, keep_blank_values=True))
             else:
                 cached = request.form
