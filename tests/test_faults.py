@@ -99,7 +99,7 @@ def test_a_worker_killed_under_load_loses_only_its_requests_in_flight(tmp_path):
             try:
                 response = c.post("/voice")
                 results.append((time.monotonic(), response.status_code))
-            except OSError as exc:
+            except Exception as exc:  # noqa: BLE001 - a dropped connection, in any form
                 results.append((time.monotonic(), repr(exc)))
 
     try:
