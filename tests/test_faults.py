@@ -6,11 +6,12 @@ import signal
 import subprocess
 import threading
 import time
+from pathlib import Path
 
 import pytest
 import sqlalchemy
 from conftest import LINE_1712, TOKEN, Call, brussels
-from servers import free_port, start_gunicorn, stop
+from servers import PostgresServer, free_port, start_gunicorn, stop
 
 from ivr.simulate import Call as PlainCall
 from ivr.simulate import HttpClient
@@ -50,6 +51,57 @@ def test_the_database_stops_mid_call_and_nothing_is_lost(app, clock, caplog):
     # Twilio's retry of the same callback now also succeeds, and stores nothing twice.
     assert c.post(callback, extra).status_code == 200
     assert len(store.list_voicemails()) == 1
+
+
+def test_a_real_postgresql_stopped_mid_call_and_started_again(tmp_path, clock, monkeypatch):
+    """The same, with a real PostgreSQL server stopped and started during the call."""
+    import shutil
+    import tempfile
+
+    from conftest import CONFIG
+
+    import ivr
+
+    # Outside pytest's own folder, which the postgres user may not enter.
+    folder = Path(tempfile.mkdtemp(prefix="ivr-pg-"))
+    try:
+        server = PostgresServer(folder)
+    except (RuntimeError, subprocess.CalledProcessError) as exc:
+        shutil.rmtree(folder, ignore_errors=True)
+        pytest.skip(f"cannot run a PostgreSQL server here: {exc}")
+    server.start()
+    try:
+        monkeypatch.setenv("DATABASE_URL", server.url)
+        Store(server.url).migrate()
+        clock.now = brussels("2026-11-24 20:00")
+        app = ivr.create_app(CONFIG, clock=clock)
+        c = Call(app, LINE_1712)
+        c.start()
+        c.press("2")
+        turn = c.press("2")
+        record = turn.waiting
+        server.stop()  # mid-call
+        turn = c.leave_message(sid="REpgstop", callback=False)
+        assert "Merci" in turn.text and turn.hung_up
+        extra = {
+            "RecordingSid": "REpgstop",
+            "RecordingUrl": "https://x/REpgstop",
+            "RecordingStatus": "completed",
+            "RecordingDuration": "12",
+        }
+        assert c.post(record.get("recordingStatusCallback"), extra).status_code == 503
+        turn = Call(app, LINE_1712).start()  # a new call while it is down: still answered
+        assert turn.kind == "Gather"
+        server.start()
+        app.extensions["ivr"].store.engine.dispose()  # the old connections died with it
+        Call(app, LINE_1712).start()  # the next request stores what was kept
+        assert [r["recording_sid"] for r in Store(server.url).list_voicemails()] == ["REpgstop"]
+    finally:
+        try:
+            server.stop()
+        except subprocess.CalledProcessError:
+            pass
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 def test_two_instances_serve_one_call_alternately(tmp_path):
