@@ -129,9 +129,24 @@ class Store:
             if conn.dialect.name == "postgresql":
                 # Two workers starting at once must not both create the tables.
                 conn.exec_driver_sql("SELECT pg_advisory_xact_lock(1712)")
-            command.upgrade(self._alembic(conn), "head")
+            cfg = self._alembic(conn)
+            if conn.dialect.name == "sqlite" and self._unversioned(conn):
+                # A local file made before the schema was versioned: its tables are those of
+                # the first version; complete it, and mark it as being at that version.
+                metadata.create_all(conn)
+                command.stamp(cfg, "0001")
+            command.upgrade(cfg, "head")
         self._ready = True
         return self.revision()
+
+    @staticmethod
+    def _unversioned(conn) -> bool:
+        from alembic.runtime.migration import MigrationContext
+        from sqlalchemy import inspect
+
+        tables = set(inspect(conn).get_table_names())
+        versioned = MigrationContext.configure(conn).get_current_revision() is not None
+        return "voicemails" in tables and not versioned
 
     def revision(self) -> str | None:
         from alembic.runtime.migration import MigrationContext

@@ -128,3 +128,25 @@ def test_a_whole_call_with_a_message_on_this_database(database, clock):
     rows = Store(database).list_voicemails()
     assert [(r["line"], r["language"], r["duration_seconds"]) for r in rows] == [("1712", "fr", 31)]
     assert CALLER not in str(rows)
+
+
+def test_a_local_file_from_before_the_versioned_schema_is_adopted(tmp_path):
+    url = f"sqlite:///{tmp_path}/old.sqlite3"
+    engine = sqlalchemy.create_engine(url)
+    with engine.begin() as conn:
+        conn.exec_driver_sql(
+            "CREATE TABLE voicemails (id INTEGER PRIMARY KEY, line VARCHAR(64) NOT NULL, "
+            "received_at DATETIME NOT NULL, recording_sid VARCHAR(64) NOT NULL UNIQUE, "
+            "recording_url VARCHAR(512) NOT NULL, duration_seconds INTEGER NOT NULL, "
+            "language VARCHAR(8) NOT NULL)"
+        )
+        # An empty version table, as a failed first upgrade can leave behind on SQLite.
+        conn.exec_driver_sql("CREATE TABLE alembic_version (version_num VARCHAR(32) NOT NULL)")
+        conn.exec_driver_sql(
+            "INSERT INTO voicemails VALUES "
+            "(1, '1712', '2026-11-20 10:00:00', 'REold', 'u', 3, 'nl')"
+        )
+    store = Store(url)
+    assert store.list_voicemails()[0]["recording_sid"] == "REold"  # kept, not lost
+    assert store.revision() == store.head()
+    assert store.active_overrides(brussels("2026-11-24 10:00")) == {}  # tables completed
