@@ -264,7 +264,12 @@ def schedule_command(args) -> int:
             print(f"  {day:%a %d %b}  {spans}" + (f"   ({note})" if note else ""))
         s = line.schedule.status(now)
         state = "open" if s.open else "closed"
-        print(f"  now: {state} ({s.reason}); {next_change(s.open, s.changes_at, now)}")
+        changes = next_change(s.open, s.changes_at, now)
+        if s.changes_at is not None:  # and the change after it: "closes today 19:00, opens..."
+            after = line.schedule.next_change(s.changes_at)
+            if after is not None:
+                changes += f", {next_change(not s.open, after, now)}"
+        print(f"  now: {state} ({s.reason}); {changes}")
         print()
     return 0
 

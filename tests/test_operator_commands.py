@@ -99,7 +99,7 @@ def test_schedule_of_christmas_week(capsys):
         "  Fri 25 Dec  closed   (closed: Noël)",
         "  Sat 26 Dec  closed",
         "  Sun 27 Dec  closed",
-        "  now: open (weekly hours); closes today 19:00",
+        "  now: open (weekly hours); closes today 19:00, opens Monday 28 December 09:00",
         "",
     ]
 
