@@ -168,6 +168,29 @@ def override(args) -> int:
     return 0
 
 
+def override_log(args) -> int:
+    """Who closed or opened which line, when, until when and why."""
+    rows = Store().override_history(args.line)
+    if not rows:
+        print("no override was ever set")
+        return 0
+    for row in rows:
+        at = row["at"].astimezone(BRUSSELS)
+        if row["action"] == "set":
+            what = "OPEN" if row["open"] else "CLOSED"
+            until = row["until"].astimezone(BRUSSELS)
+            detail = f"{what} until {until:%Y-%m-%d %H:%M}"
+            if row["forward_to"]:
+                detail += f", calls to {row['forward_to']}"
+        else:
+            detail = "cleared"
+        print(
+            f"{at:%Y-%m-%d %H:%M}  {row['line']:<28} {detail:<40} {row['operator']}: "
+            f"{row['reason']}"
+        )
+    return 0
+
+
 # -- ivr holidays ---------------------------------------------------------------------------
 
 
@@ -530,6 +553,9 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--year", type=int, help="the year (default: this year)")
 
     command("status", status, "is each line open now, why, and where a call goes")
+
+    p = command("override-log", override_log, "who set which override, when and why", at=False)
+    p.add_argument("--line", help="only this line")
 
     p = command("override", override, "close or open a line for a while, without editing YAML")
     p.add_argument("line", help="a line id or number")

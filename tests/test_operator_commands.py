@@ -212,6 +212,11 @@ def test_override_clear_and_the_audit_log(capsys, app, clock, monkeypatch):
     ]
     # Without --until, an override ends at midnight.
     assert log[0]["until"] == brussels("2026-11-25 00:00")
+    code, out = run(capsys, "override-log", "--line", "1712")
+    assert [" ".join(row.split()) for row in out.splitlines()] == [
+        "2026-11-24 09:00 1712 CLOSED until 2026-11-25 00:00 jan: ziekte",
+        "2026-11-24 11:00 1712 cleared jan: cleared",
+    ]
 
 
 def test_override_beats_exceptions_and_holidays_and_lasts_until_its_end(app, clock):
