@@ -16,6 +16,7 @@ import hashlib
 import re
 import string
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -346,8 +347,6 @@ def _read_closure_days(r: Reader, f: Fields):
         name = g.text("name") or ""
         match = _MONTH_DAY.match(text)
         try:
-            from datetime import date
-
             date(2024, int(match[1]), int(match[2]))  # a leap year admits 02-29
             result.append(ClosureDay(int(match[1]), int(match[2]), name))
         except (TypeError, ValueError):
@@ -360,8 +359,6 @@ def _read_closure_days(r: Reader, f: Fields):
 
 
 def _read_exceptions(r: Reader, f: Fields):
-    from datetime import date
-
     seq = f.sequence("exceptions", required=False)
     if seq is None:
         return []
