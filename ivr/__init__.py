@@ -97,7 +97,7 @@ def create_app(
             try:
                 if not router.request_is_genuine():
                     return Response("invalid signature", status=403, mimetype="text/plain")
-                return safe_response()
+                return safe_response(router)
             finally:
                 router.end_request()
         return error

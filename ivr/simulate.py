@@ -85,7 +85,7 @@ class Call:
         *,
         token: str,
         caller: str | None = "anonymous",
-        sid: str = "CA00000000000000000001",
+        sid: str = "CA" + "0" * 31 + "1",
         base_url: str = "http://localhost",
     ):
         self.base_url = base_url

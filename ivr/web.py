@@ -11,11 +11,12 @@ import hmac
 import io
 import logging
 import os
+import re
 import threading
 import time
 from dataclasses import dataclass
 from functools import wraps
-from urllib.parse import parse_qs, parse_qsl, quote, urlsplit
+from urllib.parse import parse_qs, quote, unquote_plus, urlsplit
 
 from flask import (
     Blueprint,
@@ -26,7 +27,6 @@ from flask import (
 )
 from itsdangerous import BadSignature, URLSafeSerializer
 from twilio.request_validator import RequestValidator
-from werkzeug.datastructures import MultiDict
 
 from ivr import config as config_module
 from ivr import flow, metrics, safe, twiml
@@ -36,8 +36,46 @@ RENDER_CACHE_SIZE = 4096
 RECORDING_RETRIES = "#rc=5&rp=5xx,ct,rt"
 FORM_TYPE = "application/x-www-form-urlencoded"
 MAX_FORM_BYTES = 64 * 1024  # Twilio's fields are a few hundred bytes
+CALL_SID = re.compile(r"CA[0-9a-f]{32}")
 EMPTY_TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response />'
 bp = Blueprint("voice", __name__)
+
+
+class Fields(dict):
+    """Twilio's POSTed fields: `get` gives a field's first value, `getall` every value of it
+    (the interface twilio's RequestValidator reads first when it signs them)."""
+
+    __slots__ = ("_every",)
+
+    def __init__(self, pairs=()):
+        super().__init__()
+        every = self._every = {}
+        for name, value in pairs:
+            if name in every:
+                every[name].append(value)
+            else:
+                every[name] = [value]
+                self[name] = value
+
+    def getall(self, name: str) -> list:
+        return self._every[name]
+
+    getlist = getall
+
+
+def form_pairs(body: str):
+    """The name=value pairs of an url-encoded body, as `urllib.parse.parse_qsl(body,
+    keep_blank_values=True)` gives them; decoding only what is encoded (most of Twilio's values
+    are not) makes reading a request's thirty fields several times cheaper."""
+    for piece in body.split("&"):
+        if not piece:
+            continue
+        name, _, value = piece.partition("=")
+        if "%" in name or "+" in name:
+            name = unquote_plus(name)
+        if "%" in value or "+" in value:
+            value = unquote_plus(value)
+        yield name, value
 
 
 @dataclass(frozen=True)
@@ -90,13 +128,18 @@ class Router:
         what this request sees. Thread-local, not Flask's context locals: cheaper on the hot
         path; `end_request` forgets it."""
         self.maybe_reload()
+        self._request.environ = environ = request.environ
         self._request.config = self._config
-        self._request.origin, self._request.base = self._where()
+        self._request.origin, self._request.base = self._where(environ)
+
+    def environ(self) -> dict:
+        environ = getattr(self._request, "environ", None)
+        return environ if environ is not None else request.environ
 
     def fields(self):
         """The POSTed fields, read once per request. Twilio sends them url-encoded: parsed
         here directly, which costs less than werkzeug's general form parser."""
-        environ = request.environ
+        environ = self.environ()
         cached = environ.get("ivr.fields")
         if cached is None:
             if environ.get("CONTENT_TYPE", "").startswith(FORM_TYPE):
@@ -106,8 +149,7 @@ class Router:
                     length = 0
                 raw = environ["wsgi.input"].read(length) if length > 0 else b""
                 environ["wsgi.input"] = io.BytesIO(raw)  # still readable by werkzeug after us
-                body = raw.decode("utf-8", "replace")
-                cached = MultiDict(parse_qsl(body, keep_blank_values=True))
+                cached = Fields(form_pairs(raw.decode("utf-8", "replace")))
             else:
                 cached = request.form
             environ["ivr.fields"] = cached
@@ -115,7 +157,7 @@ class Router:
 
     def state_token(self) -> str:
         """Our `s=` query parameter (the call state), the only one our URLs carry."""
-        query = request.environ.get("QUERY_STRING", "")
+        query = self.environ().get("QUERY_STRING", "")
         if query.startswith("s=") and "&" not in query and "%" not in query:
             return query[2:]
         return request.args.get("s", "")
@@ -123,8 +165,8 @@ class Router:
     def end_request(self, _error=None) -> None:
         self._request.__dict__.clear()
 
-    def _where(self) -> tuple[str, str]:
-        environ = request.environ
+    def _where(self, environ=None) -> tuple[str, str]:
+        environ = environ or request.environ
         host = environ.get("HTTP_HOST") or f"{environ['SERVER_NAME']}:{environ['SERVER_PORT']}"
         origin = f"{environ['wsgi.url_scheme']}://{host}"
         return origin, self.public_url or origin + environ.get("SCRIPT_NAME", "")
@@ -308,7 +350,8 @@ class Router:
     def signed_url(self) -> str:
         """The URL Twilio signed, as it was on the wire (not decoded and re-encoded): behind
         a proxy on the public base URL, else on the one we were reached at."""
-        raw = request.environ.get("RAW_URI") or request.environ.get("REQUEST_URI")
+        environ = self.environ()
+        raw = environ.get("RAW_URI") or environ.get("REQUEST_URI")
         if not raw or not raw.startswith("/"):
             query = request.query_string.decode("latin-1")
             raw = request.script_root + request.path + (f"?{query}" if query else "")
@@ -317,7 +360,7 @@ class Router:
     def request_is_genuine(self) -> bool:
         if self.validator is None:
             return True
-        signature = request.environ.get("HTTP_X_TWILIO_SIGNATURE", "")
+        signature = self.environ().get("HTTP_X_TWILIO_SIGNATURE", "")
         form = self.fields()
         # The URL as it came is what Twilio signs, nearly always: one HMAC settles it. Else
         # the validator's own check, which also tries the URL with and without its port.
@@ -335,10 +378,9 @@ def twiml_response(xml: str) -> Response:
     return Response(xml, status=200, mimetype="text/xml")
 
 
-def caller_language() -> str:
+def caller_language(r: Router) -> str:
     """The language the caller chose, from our state in this URL or, for the Fallback URL,
     in the URL that failed (Twilio's ErrorUrl)."""
-    r = router()
     tokens = request.args.getlist("s")
     error_url = r.fields().get("ErrorUrl", "")
     if error_url:
@@ -347,15 +389,14 @@ def caller_language() -> str:
         state = r.decode(token)
         if state is not None:
             return state.lang
-    line = r.config.line_by_number.get(dialled_number())
+    line = r.config.line_by_number.get(dialled_number(r))
     return line.default_language if line else "fr"
 
 
-def safe_response(reason: str = "error") -> Response:
+def safe_response(r: Router, reason: str = "error") -> Response:
     metrics.SAFE_ANSWERS.labels(reason).inc()
-    r = router()
     try:
-        lang, number = caller_language(), dialled_number()
+        lang, number = caller_language(r), dialled_number(r)
     except Exception:  # the safe answer must come whatever failed before it
         lang, number = "fr", None
     answer = safe.safe_answer(number, lang)
@@ -363,7 +404,9 @@ def safe_response(reason: str = "error") -> Response:
 
 
 def webhook(view):
-    """Signature check, then the view; any exception becomes the safe answer."""
+    """Signature check, then the view, which is given the app's Router; any exception
+    becomes the safe answer."""
+    timer = metrics.REQUEST_SECONDS.labels(view.__name__)
 
     @wraps(view)
     def wrapper(*args, **kwargs):
@@ -374,26 +417,29 @@ def webhook(view):
             if not r.request_is_genuine():
                 log.warning("refused a request with a bad signature path=%s", request.path)
                 return Response("invalid signature", status=403, mimetype="text/plain")
-            return view(*args, **kwargs)
+            return view(r, *args, **kwargs)
         except Exception:
-            log.exception("call=%s answering failed; gave the safe answer", call_sid())
-            return safe_response("exception")
+            log.exception("call=%s answering failed; gave the safe answer", call_sid(r))
+            return safe_response(r, "exception")
         finally:
-            metrics.REQUEST_SECONDS.labels(view.__name__).observe(time.perf_counter() - started)
+            timer.observe(time.perf_counter() - started)
             r.end_request()
 
     return wrapper
 
 
-def call_sid() -> str:
+def call_sid(r: Router) -> str:
+    """Twilio's CallSid, for log lines: 'CA' and 32 hexadecimal digits. Anything else (a
+    forged or garbled field) is not written out."""
     try:
-        return router().fields().get("CallSid", "-")[:64]
+        sid = r.fields().get("CallSid", "")
     except Exception:  # only for a log line: never fail because of it
         return "-"
+    return sid if CALL_SID.fullmatch(sid) else "-"
 
 
 def respond(r: Router, decision: Decision, state_line: str, step: str) -> Response:
-    sid = call_sid()
+    sid = call_sid(r)
     log.info(
         "call=%s line=%s step=%s",
         sid,
@@ -414,34 +460,32 @@ def respond(r: Router, decision: Decision, state_line: str, step: str) -> Respon
 
 @bp.post("/voice")
 @webhook
-def incoming():
-    return answer_new_call()
+def incoming(r: Router):
+    return answer_new_call(r)
 
 
-def dialled_number() -> str:
+def dialled_number(r: Router) -> str:
     """Twilio's `To`. A '+' sent unencoded (curl -d To=+32...) arrives as a space."""
-    to = router().fields().get("To", "").strip()
+    to = r.fields().get("To", "").strip()
     return "+" + to if to.isdigit() else to
 
 
-def answer_new_call() -> Response:
-    r = router()
-    line = r.config.line_by_number.get(dialled_number())
+def answer_new_call(r: Router) -> Response:
+    line = r.config.line_by_number.get(dialled_number(r))
     if line is None:
-        log.warning("call=%s dialled a number no line has; gave the safe answer", call_sid())
-        return safe_response("unknown number")
+        log.warning("call=%s dialled a number no line has; gave the safe answer", call_sid(r))
+        return safe_response(r, "unknown number")
     return respond(r, r.decide("answer", line.id), line.id, "answer")
 
 
 @bp.post("/voice/next")
 @webhook
-def next_step():
-    r = router()
+def next_step(r: Router):
     state = r.decode(r.state_token())
     if state is None or state.line not in r.config.lines:
         # A state from an older configuration or a tampered URL: start the call again.
-        log.warning("call=%s came back with an unreadable state; starting over", call_sid())
-        return answer_new_call()
+        log.warning("call=%s came back with an unreadable state; starting over", call_sid(r))
+        return answer_new_call(r)
     form = r.fields()
     decision = r.decide("resume", state, form.get("Digits"), form.get("DialCallStatus"))
     return respond(r, decision, state.line, f"{state.step}#{state.pc}:{state.event}")
@@ -449,12 +493,11 @@ def next_step():
 
 @bp.post("/voice/recording")
 @webhook
-def recording_ready():
+def recording_ready(r: Router):
     """Twilio's recordingStatusCallback: store the message, with nothing about the caller."""
-    r = router()
     state = r.decode(r.state_token())
     if state is None:
-        log.warning("call=%s recording callback with an unreadable state", call_sid())
+        log.warning("call=%s recording callback with an unreadable state", call_sid(r))
         return twiml_response(EMPTY_TWIML)
     form = r.fields()
     if form.get("RecordingStatus", "completed") == "completed":
@@ -479,21 +522,20 @@ def recording_ready():
             spooled = r.store.spool_voicemail(message)
             log.exception(
                 "call=%s line=%s voicemail not stored (database away); %s",
-                call_sid(),
+                call_sid(r),
                 state.line,
                 "kept on disk until it is back" if spooled else "NOT kept on disk either",
             )
             return Response(EMPTY_TWIML, status=503, mimetype="text/xml")
-        log.info("call=%s line=%s voicemail stored", call_sid(), state.line)
+        log.info("call=%s line=%s voicemail stored", call_sid(r), state.line)
         r.flush_spool()
     return twiml_response(EMPTY_TWIML)
 
 
 @bp.post("/voice/whisper")
 @webhook
-def whisper():
+def whisper(r: Router):
     """Played to the counsellor who answers a transfer, before the caller is connected."""
-    r = router()
     state = r.decode(r.state_token())
     if state is None or state.line not in r.config.lines:
         return twiml_response(EMPTY_TWIML)
@@ -508,10 +550,10 @@ def audio(path: str):
 
 @bp.post("/voice/fallback")
 @webhook
-def fallback():
+def fallback(r: Router):
     log.warning(
         "call=%s fallback requested error=%s",
-        call_sid(),
-        router().fields().get("ErrorCode", "-")[:16],
+        call_sid(r),
+        r.fields().get("ErrorCode", "-")[:16],
     )
-    return safe_response()
+    return safe_response(r)

@@ -64,9 +64,7 @@ def config_copy(tmp_path) -> Path:
 class Call(simulate.Call):
     """A call from the caller whose number must never show up anywhere."""
 
-    def __init__(
-        self, app, to: str, caller: str | None = CALLER, sid: str = "CA00000000000000000001"
-    ):
+    def __init__(self, app, to: str, caller: str | None = CALLER, sid: str = "CA" + "0" * 31 + "1"):
         super().__init__(app, to, token=TOKEN, caller=caller, sid=sid)
 
 

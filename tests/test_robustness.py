@@ -76,7 +76,7 @@ def test_an_exception_while_answering_gives_the_safe_answer_and_a_log_line(
         response = c.post("/voice")
     assert response.status_code == 200
     assert_safe_answer(response.get_data(as_text=True), dialled_from=EVC)
-    assert "CA00000000000000000001" in caplog.text
+    assert c.params["CallSid"] in caplog.text
     assert CALLER not in caplog.text
 
 
@@ -155,7 +155,7 @@ def test_no_caller_number_in_logs_rows_or_what_twilio_is_told(app, clock, caplog
             ("+3200000000", "2026-11-24 11:00", []),
         ]:
             clock.now = clock.now.fromisoformat(at).replace(tzinfo=clock.now.tzinfo)
-            c = Call(app, to, sid=f"CA{abs(hash(at + to)):020d}")
+            c = Call(app, to, sid=f"CA{abs(hash(at + to)):032x}")
             c.start()
             for kind, value in actions:
                 if kind == "dial":
