@@ -99,7 +99,16 @@ def wrk(url: str, body: str, signature: str, seconds: int, connections: int) -> 
             + f'wrk.headers["X-Twilio-Signature"] = "{signature}"\n'
         )
     out = subprocess.run(
-        ["wrk", "--latency", "-t2", f"-c{connections}", f"-d{seconds}s", "-s", script.name, url],
+        [
+            "wrk",
+            "--latency",
+            "-t2" if connections > 1 else "-t1",
+            f"-c{connections}",
+            f"-d{seconds}s",
+            "-s",
+            script.name,
+            url,
+        ],
         capture_output=True,
         text=True,
         check=True,
@@ -121,7 +130,29 @@ def wrk(url: str, body: str, signature: str, seconds: int, connections: int) -> 
     }
 
 
+# What Twilio posts on every request of a call (see ../shared/TWILIO_NOTES.md).
+CALL = {
+    "CallSid": "CA" + "0" * 32,
+    "AccountSid": "AC" + "0" * 32,
+    "From": "+32470000000",
+    "To": "+3220000100",
+    "Caller": "+32470000000",
+    "Called": "+3220000100",
+    "CallStatus": "in-progress",
+    "Direction": "inbound",
+    "ApiVersion": "2010-04-01",
+    "FromCountry": "BE",
+    "FromCity": "",
+    "ToCountry": "BE",
+    "ToCity": "BRUXELLES",
+}
+ACTION = re.compile(r'action="http://[^/]+(/voice/next\?s=[^"]+)"')
+
+
 def load_tests(args) -> list[str]:
+    """Both apps are up at once, idle but for the one being loaded; each round loads the
+    router and the bare app in turn with the very same request, so that a slower minute of a
+    shared machine falls on both. The figures are the medians of the rounds."""
     data = Path(tempfile.mkdtemp(prefix="ivr-bench-"))
     router_env = {
         "TWILIO_AUTH_TOKEN": TOKEN,
@@ -130,63 +161,67 @@ def load_tests(args) -> list[str]:
         "IVR_LOG_FORMAT": "json",
         "IVR_CONFIG_DIR": str(ROOT / "config"),
     }
-    router, port = serve("ivr:create_app()", args.workers, router_env)
-    rows = []
+    servers = []
     try:
-        call = {
-            "CallSid": "CA" + "0" * 32,
-            "AccountSid": "AC" + "0" * 32,
-            "From": "+32470000000",
-            "To": "+3220000100",
-            "CallStatus": "ringing",
-        }
-        voice = signed(port, "/voice", call)
+        router, port = serve("ivr:create_app()", args.workers, router_env)
+        servers.append(router)
+        voice = signed(port, "/voice", CALL)
         first = post(*voice).decode()
         # The menu answer: French at the language choice, then 1 at the main menu.
-        language = re.search(r'action="http://[^/]+(/voice/next\?s=[^"]+)"', first).group(1)
-        menu = post(*signed(port, language, dict(call, Digits="1"))).decode()
-        menu_path = re.search(r'action="http://[^/]+(/voice/next\?s=[^"]+)"', menu).group(1)
-        answer = signed(port, menu_path, dict(call, Digits="1"))
+        menu = post(*signed(port, ACTION.search(first).group(1), dict(CALL, Digits="1")))
+        answer = signed(port, ACTION.search(menu.decode()).group(1), dict(CALL, Digits="1"))
+        requests = {"POST /voice": voice, "menu answer": answer}
         sizes = {"POST /voice": len(first), "menu answer": len(post(*answer))}
-        for name, (url, body, signature) in [("POST /voice", voice), ("menu answer", answer)]:
-            wrk(url, body, signature, 2, args.connections)  # warm every worker up first
-            result = wrk(url, body, signature, args.seconds, args.connections)
-            rows.append((name, "router", sizes[name], result))
-    finally:
-        router.terminate()
-        router.wait()
-    for name, size in sizes.items():
-        bare, bare_port = serve(
-            "benchmarks.bare_app:app", args.workers, {"BARE_BODY_SIZE": str(size)}
-        )
-        try:
-            url, body, signature = signed(bare_port, "/voice", {"x": "1"})
-            wrk(url, body, signature, 2, args.connections)
-            rows.append(
-                (
-                    name,
-                    "bare Flask",
-                    size,
-                    wrk(url, body, signature, args.seconds, args.connections),
-                )
+        bare_ports = {}
+        for name, size in sizes.items():
+            bare, bare_ports[name] = serve(
+                "benchmarks.bare_app:app", args.workers, {"BARE_BODY_SIZE": str(size)}
             )
-        finally:
-            bare.terminate()
-            bare.wait()
-    shutil.rmtree(data, ignore_errors=True)
+            servers.append(bare)
+        runs = {}
+        for round_ in range(args.rounds):
+            for name, (url, body, signature) in requests.items():
+                # The very request the router got (path, query, fields, signature).
+                bare_url = url.replace(f":{port}/", f":{bare_ports[name]}/", 1)
+                for app_name, target in (("router", url), ("bare Flask", bare_url)):
+                    if round_ == 0:
+                        wrk(target, body, signature, 2, args.connections)  # warm-up
+                    result = wrk(target, body, signature, args.seconds, args.connections)
+                    runs.setdefault((name, app_name), []).append(result)
+    finally:
+        for server in servers:
+            server.terminate()
+            server.wait()
+        shutil.rmtree(data, ignore_errors=True)
+
+    def median(results: list[dict], key: str) -> float:
+        return sorted(r[key] for r in results)[len(results) // 2]
+
     lines = [
         "| request | app | bytes | req/s | p50 ms | p99 ms | non-2xx | router/bare |",
         "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |",
     ]
-    for name in ("POST /voice", "menu answer"):
-        ours = next(r for r in rows if r[0] == name and r[1] == "router")[3]
-        theirs = next(r for r in rows if r[0] == name and r[1] == "bare Flask")[3]
-        for app_name, result in (("router", ours), ("bare Flask", theirs)):
-            ratio = f"{ours['rps'] / theirs['rps']:.0%}" if app_name == "router" else ""
-            size = next(r[2] for r in rows if r[0] == name)
+    for name, size in sizes.items():
+        ours, theirs = runs[(name, "router")], runs[(name, "bare Flask")]
+        for app_name, results in (("router", ours), ("bare Flask", theirs)):
+            ratio = (
+                f"{median(ours, 'rps') / median(theirs, 'rps'):.0%}" if app_name == "router" else ""
+            )
             lines.append(
-                f"| {name} | {app_name} | {size} | {result['rps']:.0f} | {result['p50']:.2f} | "
-                f"{result['p99']:.2f} | {result['errors']} | {ratio} |"
+                f"| {name} | {app_name} | {size} | {median(results, 'rps'):.0f} | "
+                f"{median(results, 'p50'):.2f} | {median(results, 'p99'):.2f} | "
+                f"{sum(r['errors'] for r in results)} | {ratio} |"
+            )
+    if args.rounds > 1:
+        lines.append("")
+        lines.append("Each round (req/s, router/bare):")
+        for name in sizes:
+            pairs = zip(runs[(name, "router")], runs[(name, "bare Flask")], strict=True)
+            lines.append(
+                f"- {name}: "
+                + ", ".join(
+                    f"{o['rps']:.0f}/{t['rps']:.0f} = {o['rps'] / t['rps']:.0%}" for o, t in pairs
+                )
             )
     return lines
 
@@ -271,7 +306,9 @@ def main() -> None:
     parser.add_argument("--seconds", type=int, default=10)
     parser.add_argument("--connections", type=int, default=50)
     parser.add_argument("--workers", type=int, default=4)
+    parser.add_argument("--rounds", type=int, default=3, help="router and bare app in turn")
     parser.add_argument("--skip-load", action="store_true", help="only the decision curve")
+    parser.add_argument("--skip-curve", action="store_true", help="only the load tests")
     args = parser.parse_args()
     if not args.skip_load and shutil.which("wrk") is None:
         raise SystemExit("wrk is needed: apt-get install wrk")
@@ -281,12 +318,13 @@ def main() -> None:
     )
     print(
         f"load: wrk -t2 -c{args.connections} -d{args.seconds}s, gunicorn --workers "
-        f"{args.workers} (sync)\n"
+        f"{args.workers} (sync), {args.rounds} rounds\n"
     )
     if not args.skip_load:
         print("\n".join(load_tests(args)))
         print()
-    print("\n".join(decision_curve()))
+    if not args.skip_curve:
+        print("\n".join(decision_curve()))
 
 
 if __name__ == "__main__":

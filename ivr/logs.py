@@ -14,6 +14,9 @@ import time
 PHONE_NUMBER = re.compile(
     r"(?<![\w+])(?:\+|00)\d(?:[ ./-]?\d){6,14}(?![\w])|(?<![\w])0\d(?:[ ./-]?\d){7,9}(?![\w])"
 )
+# Fields a line may carry besides its message. Their values cannot hold the caller's number:
+# the CallSid is written only when it has Twilio's shape, the line and the step come from our
+# configuration by way of our signed state. So only the message is scrubbed.
 CONTEXT = ("call_sid", "line", "step")
 
 
@@ -26,6 +29,10 @@ class ScrubbingFormatter(logging.Formatter):
         record = logging.makeLogRecord(record.__dict__)
         record.msg, record.args = scrub(record.getMessage()), None
         text = super().format(record)
+        context = " ".join(
+            f"{key}={record.__dict__[key]}" for key in CONTEXT if key in record.__dict__
+        )
+        text = f"{text} {context}" if context else text
         return text if not record.exc_info else scrub(text)
 
 

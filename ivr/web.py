@@ -16,7 +16,7 @@ import threading
 import time
 from dataclasses import dataclass
 from functools import wraps
-from urllib.parse import parse_qs, quote, unquote_plus, urlsplit
+from urllib.parse import parse_qs, quote, unquote, unquote_plus, urlsplit
 
 from flask import (
     Blueprint,
@@ -63,19 +63,19 @@ class Fields(dict):
     getlist = getall
 
 
-def form_pairs(body: str):
+def form_pairs(body: str) -> list[tuple[str, str]]:
     """The name=value pairs of an url-encoded body, as `urllib.parse.parse_qsl(body,
-    keep_blank_values=True)` gives them; decoding only what is encoded (most of Twilio's values
-    are not) makes reading a request's thirty fields several times cheaper."""
-    for piece in body.split("&"):
-        if not piece:
-            continue
-        name, _, value = piece.partition("=")
-        if "%" in name or "+" in name:
-            name = unquote_plus(name)
-        if "%" in value or "+" in value:
-            value = unquote_plus(value)
-        yield name, value
+    keep_blank_values=True)` gives them, for less. Unless an '&' or '=' is itself encoded
+    (never in Twilio's fields), the whole body is decoded at once, then split: one call to
+    `unquote` instead of one per field."""
+    if "%26" in body or "%3D" in body or "%3d" in body:
+        return [
+            (unquote_plus(name), unquote_plus(value))
+            for name, _, value in (piece.partition("=") for piece in body.split("&") if piece)
+        ]
+    if "%" in body or "+" in body:
+        body = unquote(body.replace("+", " "))
+    return [(name, value) for name, _, value in (p.partition("=") for p in body.split("&") if p)]
 
 
 @dataclass(frozen=True)
@@ -440,13 +440,7 @@ def call_sid(r: Router) -> str:
 
 def respond(r: Router, decision: Decision, state_line: str, step: str) -> Response:
     sid = call_sid(r)
-    log.info(
-        "call=%s line=%s step=%s",
-        sid,
-        state_line,
-        step or "-",
-        extra={"call_sid": sid, "line": state_line, "step": step},
-    )
+    log.info("answered", extra={"call_sid": sid, "line": state_line, "step": step or "-"})
     metrics.record(decision)
     if decision.outcome is not None:
         line, outcome, language = decision.outcome

@@ -3,7 +3,7 @@ TwiML, never a traceback for the caller."""
 
 import xml.etree.ElementTree as ET
 from datetime import datetime
-from urllib.parse import quote
+from urllib.parse import parse_qsl, quote, urlencode
 
 from conftest import (
     BRUSSELS,
@@ -22,6 +22,7 @@ from hypothesis import strategies as st
 from twilio.request_validator import RequestValidator
 
 import ivr
+from ivr.web import form_pairs
 
 FIELDS = [
     "CallSid",
@@ -101,3 +102,34 @@ def test_any_keys_at_any_time_keep_the_call_going():
                 assert any(n in turn.text for n in ("107", "106")), turn.text
 
     play()
+
+
+FORM_PIECES = [
+    "a",
+    "b",
+    "=",
+    "&",
+    "+",
+    " ",
+    "é",
+    "%",
+    "%2",
+    "%26",
+    "%3D",
+    "%3d",
+    "%2B",
+    "%C3",
+    "%A9",
+]
+
+
+@settings(max_examples=500, deadline=None)
+@given(
+    body=st.one_of(
+        st.lists(st.sampled_from(FORM_PIECES), max_size=12).map("".join),
+        st.lists(st.tuples(text, text), max_size=6).map(urlencode),
+    )
+)
+def test_fields_are_read_as_the_standard_library_reads_them(body):
+    # The fields are signed: read differently, a genuine call would be refused as forged.
+    assert form_pairs(body) == parse_qsl(body, keep_blank_values=True)
