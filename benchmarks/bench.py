@@ -149,10 +149,21 @@ CALL = {
 ACTION = re.compile(r'action="http://[^/]+(/voice/next\?s=[^"]+)"')
 
 
+# The router as shipped and, with --breakdown, without each piece of work it does on every
+# request, to show what each costs. The state in our URLs is signed with the same secret by
+# all, so one call's URLs are good on each.
+VARIANTS = {
+    "router": {},
+    "router, log level WARNING": {"IVR_LOG_LEVEL": "WARNING"},
+    "router, signatures not checked": {"TWILIO_AUTH_TOKEN": "", "IVR_INSECURE": "1"},
+    "router, neither": {"IVR_LOG_LEVEL": "WARNING", "TWILIO_AUTH_TOKEN": "", "IVR_INSECURE": "1"},
+}
+
+
 def load_tests(args) -> list[str]:
-    """Both apps are up at once, idle but for the one being loaded; each round loads the
-    router and the bare app in turn with the very same request, so that a slower minute of a
-    shared machine falls on both. The figures are the medians of the rounds."""
+    """All apps are up at once, idle but for the one being loaded; each round loads them in
+    turn with the very same request, so that a slower minute of a shared machine falls on
+    all. The figures are the medians of the rounds."""
     data = Path(tempfile.mkdtemp(prefix="ivr-bench-"))
     router_env = {
         "TWILIO_AUTH_TOKEN": TOKEN,
@@ -161,32 +172,41 @@ def load_tests(args) -> list[str]:
         "IVR_LOG_FORMAT": "json",
         "IVR_CONFIG_DIR": str(ROOT / "config"),
     }
-    servers = []
+    variants = VARIANTS if args.breakdown else {"router": {}}
+    servers, ports = [], {}
     try:
-        router, port = serve("ivr:create_app()", args.workers, router_env)
-        servers.append(router)
-        voice = signed(port, "/voice", CALL)
-        first = post(*voice).decode()
+        for name, changes in variants.items():
+            server, ports[name] = serve("ivr:create_app()", args.workers, router_env | changes)
+            servers.append(server)
+        port = ports["router"]
+        first = post(*signed(port, "/voice", CALL)).decode()
         # The menu answer: French at the language choice, then 1 at the main menu.
         menu = post(*signed(port, ACTION.search(first).group(1), dict(CALL, Digits="1")))
-        answer = signed(port, ACTION.search(menu.decode()).group(1), dict(CALL, Digits="1"))
-        requests = {"POST /voice": voice, "menu answer": answer}
-        sizes = {"POST /voice": len(first), "menu answer": len(post(*answer))}
-        bare_ports = {}
+        menu_path = ACTION.search(menu.decode()).group(1)
+        requests = {
+            "POST /voice": ("/voice", CALL),
+            "menu answer": (menu_path, dict(CALL, Digits="1")),
+        }
+        sizes = {
+            "POST /voice": len(first),
+            "menu answer": len(post(*signed(port, *requests["menu answer"]))),
+        }
         for name, size in sizes.items():
-            bare, bare_ports[name] = serve(
+            bare, ports[name] = serve(
                 "benchmarks.bare_app:app", args.workers, {"BARE_BODY_SIZE": str(size)}
             )
             servers.append(bare)
         runs = {}
         for round_ in range(args.rounds):
-            for name, (url, body, signature) in requests.items():
-                # The very request the router got (path, query, fields, signature).
-                bare_url = url.replace(f":{port}/", f":{bare_ports[name]}/", 1)
-                for app_name, target in (("router", url), ("bare Flask", bare_url)):
+            for name, (path, fields) in requests.items():
+                # Every app gets the very request the router gets: path, query, fields and
+                # the signature (made for its port).
+                for app_name in [*variants, "bare Flask"]:
+                    target = ports[name if app_name == "bare Flask" else app_name]
+                    url, body, signature = signed(target, path, fields)
                     if round_ == 0:
-                        wrk(target, body, signature, 2, args.connections)  # warm-up
-                    result = wrk(target, body, signature, args.seconds, args.connections)
+                        wrk(url, body, signature, 2, args.connections)  # warm-up
+                    result = wrk(url, body, signature, args.seconds, args.connections)
                     runs.setdefault((name, app_name), []).append(result)
     finally:
         for server in servers:
@@ -198,15 +218,14 @@ def load_tests(args) -> list[str]:
         return sorted(r[key] for r in results)[len(results) // 2]
 
     lines = [
-        "| request | app | bytes | req/s | p50 ms | p99 ms | non-2xx | router/bare |",
-        "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |",
+        "| request | app | bytes | req/s | p50 ms | p99 ms | non-2xx | of bare |",
+        "| --- | --- | --- | ---: | ---: | ---: | ---: | ---: |",
     ]
     for name, size in sizes.items():
-        ours, theirs = runs[(name, "router")], runs[(name, "bare Flask")]
-        for app_name, results in (("router", ours), ("bare Flask", theirs)):
-            ratio = (
-                f"{median(ours, 'rps') / median(theirs, 'rps'):.0%}" if app_name == "router" else ""
-            )
+        theirs = median(runs[(name, "bare Flask")], "rps")
+        for app_name in [*variants, "bare Flask"]:
+            results = runs[(name, app_name)]
+            ratio = f"{median(results, 'rps') / theirs:.0%}" if app_name != "bare Flask" else ""
             lines.append(
                 f"| {name} | {app_name} | {size} | {median(results, 'rps'):.0f} | "
                 f"{median(results, 'p50'):.2f} | {median(results, 'p99'):.2f} | "
@@ -214,7 +233,7 @@ def load_tests(args) -> list[str]:
             )
     if args.rounds > 1:
         lines.append("")
-        lines.append("Each round (req/s, router/bare):")
+        lines.append("Each round, req/s of the router as shipped / of the bare app:")
         for name in sizes:
             pairs = zip(runs[(name, "router")], runs[(name, "bare Flask")], strict=True)
             lines.append(
@@ -309,6 +328,11 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=3, help="router and bare app in turn")
     parser.add_argument("--skip-load", action="store_true", help="only the decision curve")
     parser.add_argument("--skip-curve", action="store_true", help="only the load tests")
+    parser.add_argument(
+        "--breakdown",
+        action="store_true",
+        help="also the router without its log line, without signature checks, without both",
+    )
     args = parser.parse_args()
     if not args.skip_load and shutil.which("wrk") is None:
         raise SystemExit("wrk is needed: apt-get install wrk")

@@ -51,7 +51,10 @@ def create_app(
     if not logging.getLogger().handlers or os.environ.get("IVR_LOG_FORMAT") == "json":
         from ivr import logs
 
-        logs.setup(json_lines=os.environ.get("IVR_LOG_FORMAT") == "json")
+        logs.setup(
+            json_lines=os.environ.get("IVR_LOG_FORMAT") == "json",
+            level=os.environ.get("IVR_LOG_LEVEL", "INFO"),
+        )
     config_dir = Path(config_dir or os.environ.get("IVR_CONFIG_DIR") or "config")
     prompts_dir = os.environ.get("IVR_PROMPTS_DIR")
     config = config_module.load_or_raise(config_dir, prompts_dir)

@@ -102,9 +102,12 @@ class Hangup:
 Instruction = Speak | Gather | Dial | Record | Redirect | Hangup
 
 
+NOT_KEYPAD = re.compile(r"[^0-9*#]")
+
+
 def clean_digits(raw: str | None) -> str:
     """Keypad input as Twilio may send it, or junk: keep keypad symbols, drop a final '#'."""
-    digits = re.sub(r"[^0-9*#]", "", raw or "")[:12]
+    digits = NOT_KEYPAD.sub("", raw or "")[:12]
     return digits.rstrip("#")
 
 

@@ -66,8 +66,12 @@ class JsonFormatter(logging.Formatter):
         return self.encoder.encode(entry)
 
 
-def setup(json_lines: bool) -> None:
-    """Installs our formatter on the root logger (once)."""
+LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
+
+
+def setup(json_lines: bool, level: str = "INFO") -> None:
+    """Installs our formatter on the root logger (once). At INFO every webhook writes one line
+    (its call, line and step); WARNING keeps only what went wrong."""
     root = logging.getLogger()
     if any(getattr(h, "_ivr", False) for h in root.handlers):
         return
@@ -85,4 +89,9 @@ def setup(json_lines: bool) -> None:
         else ScrubbingFormatter("%(asctime)s %(levelname)s %(name)s: %(message)s")
     )
     root.addHandler(handler)
-    root.setLevel(logging.INFO)
+    known = level.upper() in LEVELS
+    root.setLevel(level.upper() if known else logging.INFO)
+    if not known:
+        logging.getLogger("ivr").warning(
+            "IVR_LOG_LEVEL=%s is not one of %s; logging at INFO", level, ", ".join(LEVELS)
+        )

@@ -14,9 +14,9 @@ import os
 import re
 import threading
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import wraps
-from urllib.parse import parse_qs, quote, unquote, unquote_plus, urlsplit
+from urllib.parse import parse_qs, parse_qsl, quote, unquote_to_bytes, urlsplit
 
 from flask import (
     Blueprint,
@@ -37,45 +37,45 @@ RECORDING_RETRIES = "#rc=5&rp=5xx,ct,rt"
 FORM_TYPE = "application/x-www-form-urlencoded"
 MAX_FORM_BYTES = 64 * 1024  # Twilio's fields are a few hundred bytes
 CALL_SID = re.compile(r"CA[0-9a-f]{32}")
+TWIML_TYPE = "text/xml; charset=utf-8"
 EMPTY_TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response />'
 bp = Blueprint("voice", __name__)
 
 
-class Fields(dict):
+class PostedFields(dict):
     """Twilio's POSTed fields: `get` gives a field's first value, `getall` every value of it
     (the interface twilio's RequestValidator reads first when it signs them)."""
 
     __slots__ = ("_every",)
 
-    def __init__(self, pairs=()):
-        super().__init__()
-        every = self._every = {}
-        for name, value in pairs:
-            if name in every:
-                every[name].append(value)
-            else:
-                every[name] = [value]
-                self[name] = value
+    def __init__(self, pairs: list[tuple[str, str]] = ()):
+        super().__init__(pairs)
+        self._every = None
+        if len(self) != len(pairs):  # a name given twice (never by Twilio): first value wins
+            every: dict[str, list[str]] = {}
+            for name, value in pairs:
+                every.setdefault(name, []).append(value)
+            self._every = every
+            self.update((name, values[0]) for name, values in every.items())
 
-    def getall(self, name: str) -> list:
-        return self._every[name]
+    def getall(self, name: str) -> list[str]:
+        return self._every[name] if self._every is not None else [self[name]]
 
     getlist = getall
 
 
-def form_pairs(body: str) -> list[tuple[str, str]]:
+def form_pairs(raw: bytes) -> list[tuple[str, str]]:
     """The name=value pairs of an url-encoded body, as `urllib.parse.parse_qsl(body,
-    keep_blank_values=True)` gives them, for less. Unless an '&' or '=' is itself encoded
-    (never in Twilio's fields), the whole body is decoded at once, then split: one call to
-    `unquote` instead of one per field."""
-    if "%26" in body or "%3D" in body or "%3d" in body:
-        return [
-            (unquote_plus(name), unquote_plus(value))
-            for name, _, value in (piece.partition("=") for piece in body.split("&") if piece)
-        ]
-    if "%" in body or "+" in body:
-        body = unquote(body.replace("+", " "))
-    return [(name, value) for name, _, value in (p.partition("=") for p in body.split("&") if p)]
+    keep_blank_values=True)` reads them, for less: Twilio's bodies are ASCII and never encode
+    an '&' or '=', so the whole body is decoded at once, then split; any other body is read by
+    parse_qsl itself."""
+    if not raw.isascii() or b"%26" in raw or b"%3D" in raw or b"%3d" in raw:
+        return parse_qsl(raw.decode("utf-8", "replace"), keep_blank_values=True)
+    if b"%" in raw or b"+" in raw:
+        body = unquote_to_bytes(raw.replace(b"+", b" ")).decode("utf-8", "replace")
+    else:
+        body = raw.decode("ascii")
+    return [piece.partition("=")[::2] for piece in body.split("&") if piece]
 
 
 @dataclass(frozen=True)
@@ -86,6 +86,9 @@ class Decision:
     outcome: tuple | None
     transfers: tuple
     menu_failures: tuple
+    # Its TwiML, by the base URL of its links, made on first use: kept with the decision, so
+    # finding the document costs no more than finding the decision.
+    documents: dict = field(default_factory=dict, compare=False)
 
 
 class Router:
@@ -149,7 +152,7 @@ class Router:
                     length = 0
                 raw = environ["wsgi.input"].read(length) if length > 0 else b""
                 environ["wsgi.input"] = io.BytesIO(raw)  # still readable by werkzeug after us
-                cached = Fields(form_pairs(raw.decode("utf-8", "replace")))
+                cached = PostedFields(form_pairs(raw))
             else:
                 cached = request.form
             environ["ivr.fields"] = cached
@@ -246,19 +249,21 @@ class Router:
 
     # -- decisions, kept for the minute --------------------------------------------------------
 
-    def decide(self, how: str, subject, digits=None, dial_status=None) -> Decision:
+    def decide(
+        self, how: str, subject, digits=None, dial_status=None, *, token: str | None = None
+    ) -> Decision:
         """What to answer a new call on a line (`how` = "answer", `subject` its id), or a call
-        coming back with a state ("resume"). Every time rule of a schedule or an override
-        falls on a whole minute, and the answer holds nothing of one caller: so within one
-        minute, for the same overrides, the same question gets the same answer, worked out
-        once."""
+        coming back with a state ("resume"; `token`, the state as it came, keys it cheaper).
+        Every time rule of a schedule or an override falls on a whole minute, and the answer
+        holds nothing of one caller: so within one minute, for the same overrides, the same
+        question gets the same answer, worked out once."""
         now = self.clock()
         overrides = self.overrides()
         if how == "resume":
             digits = flow.clean_digits(digits)
             dial_status = (dial_status or "")[:16].lower()
         minute = int(now.timestamp() // 60)
-        key = (how, subject, digits, dial_status, minute, self.overrides_version)
+        key = (how, token or subject, digits, dial_status, minute, self.overrides_version)
         decision = self._decided.get(key)
         if decision is None:
             call_flow = flow.CallFlow(self.config, now, overrides)
@@ -314,6 +319,14 @@ class Router:
     def origin(self) -> str:
         origin = getattr(self._request, "origin", None)
         return origin if origin is not None else self._where()[0]
+
+    def document(self, decision: Decision) -> str:
+        """The TwiML of a decision."""
+        base = self.base_url()
+        xml = decision.documents.get(base)
+        if xml is None:
+            xml = decision.documents[base] = self.render(decision.instructions)
+        return xml
 
     def render(self, instructions: list) -> str:
         """TwiML for these instructions. The same answer is asked for again and again (every
@@ -375,7 +388,7 @@ def router() -> Router:
 
 
 def twiml_response(xml: str) -> Response:
-    return Response(xml, status=200, mimetype="text/xml")
+    return Response(xml, status=200, content_type=TWIML_TYPE)
 
 
 def caller_language(r: Router) -> str:
@@ -449,7 +462,7 @@ def respond(r: Router, decision: Decision, state_line: str, step: str) -> Respon
         except Exception:
             # Statistics are worth less than the call: log and go on.
             log.exception("call=%s could not store the call's outcome", sid)
-    return twiml_response(r.render(decision.instructions))
+    return twiml_response(r.document(decision))
 
 
 @bp.post("/voice")
@@ -475,13 +488,15 @@ def answer_new_call(r: Router) -> Response:
 @bp.post("/voice/next")
 @webhook
 def next_step(r: Router):
-    state = r.decode(r.state_token())
+    token = r.state_token()
+    state = r.decode(token)
     if state is None or state.line not in r.config.lines:
         # A state from an older configuration or a tampered URL: start the call again.
         log.warning("call=%s came back with an unreadable state; starting over", call_sid(r))
         return answer_new_call(r)
     form = r.fields()
-    decision = r.decide("resume", state, form.get("Digits"), form.get("DialCallStatus"))
+    digits, dial_status = form.get("Digits"), form.get("DialCallStatus")
+    decision = r.decide("resume", state, digits, dial_status, token=token)
     return respond(r, decision, state.line, f"{state.step}#{state.pc}:{state.event}")
 
 

@@ -7,6 +7,7 @@ import logging
 from conftest import CALLER, EVC, LINE_1712, ORIENTATION, Call, brussels
 from prometheus_client.parser import text_string_to_metric_families
 
+from ivr import logs
 from ivr.cli import main
 from ivr.logs import JsonFormatter
 
@@ -86,6 +87,32 @@ def test_json_log_lines_carry_the_call_and_never_a_number(app, clock, monkeypatc
     assert {e["step"] for e in calls} >= {"answer", "language#0:digits"}
     assert entries[-1]["message"] == "a careless line with [number] in it"
     assert CALLER not in stream.getvalue() and CALLER.lstrip("+") not in stream.getvalue()
+
+
+def test_log_level_warning_keeps_only_what_went_wrong(app, monkeypatch):
+    root = logging.getLogger()
+    monkeypatch.setattr(root, "handlers", [])
+    monkeypatch.setattr(root, "level", root.level)
+    logs.setup(json_lines=True, level="warning")
+    stream = io.StringIO()
+    root.handlers[0].setStream(stream)
+    c = Call(app, EVC)
+    c.start()
+    c.post("/voice", {"To": "+3200000000"})  # a number no line has: a warning
+    entries = [json.loads(row) for row in stream.getvalue().splitlines()]
+    assert [e["level"] for e in entries] == ["warning"]
+    assert "no line has" in entries[0]["message"]
+
+
+def test_an_unknown_log_level_says_so_and_logs_at_info(monkeypatch, capsys):
+    root = logging.getLogger()
+    monkeypatch.setattr(root, "handlers", [])
+    monkeypatch.setattr(root, "level", root.level)
+    logs.setup(json_lines=True, level="loud")  # the handler writes to (captured) stderr
+    logging.getLogger("ivr.test").info("still written")
+    entries = [json.loads(row) for row in capsys.readouterr().err.splitlines()]
+    assert "IVR_LOG_LEVEL=loud is not one of DEBUG, INFO, WARNING, ERROR" in entries[0]["message"]
+    assert entries[-1]["message"] == "still written"
 
 
 def test_health_reports_configuration_and_database(app):

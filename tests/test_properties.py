@@ -20,9 +20,10 @@ from conftest import (
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from twilio.request_validator import RequestValidator
+from werkzeug.datastructures import MultiDict
 
 import ivr
-from ivr.web import form_pairs
+from ivr.web import PostedFields, form_pairs
 
 FIELDS = [
     "CallSid",
@@ -132,4 +133,8 @@ FORM_PIECES = [
 )
 def test_fields_are_read_as_the_standard_library_reads_them(body):
     # The fields are signed: read differently, a genuine call would be refused as forged.
-    assert form_pairs(body) == parse_qsl(body, keep_blank_values=True)
+    pairs = form_pairs(body.encode())
+    assert pairs == parse_qsl(body, keep_blank_values=True)
+    fields, expected = PostedFields(pairs), MultiDict(pairs)
+    assert fields == expected.to_dict()  # each name's first value
+    assert all(fields.getall(name) == expected.getlist(name) for name in expected)
