@@ -325,7 +325,8 @@ class Router:
         base = self.base_url()
         xml = decision.documents.get(base)
         if xml is None:
-            xml = decision.documents[base] = self.render(decision.instructions)
+            xml = twiml.render(decision.instructions, self, self.config.voices)
+            decision.documents[base] = xml
         return xml
 
     def render(self, instructions: list) -> str:
