@@ -44,11 +44,19 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def serve(app: str, workers: int, env: dict) -> tuple[subprocess.Popen, int]:
+def serve(app: str, workers: int, env: dict, scratch: Path) -> tuple[subprocess.Popen, int]:
+    """Under the production settings (ivr/gunicorn_config.py, as the Procfile), but for the
+    port, the number of workers and worker recycling: at benchmark rates, recycling after
+    10 000 requests would restart every worker every few seconds, which production never sees."""
     port = free_port()
+    env = {"PROMETHEUS_MULTIPROC_DIR": str(scratch / f"metrics-{port}"), **env}
     server = subprocess.Popen(
         [
             str(BIN / "gunicorn"),
+            "--config",
+            "python:ivr.gunicorn_config",
+            "--max-requests",
+            "0",
             "--bind",
             f"127.0.0.1:{port}",
             "--workers",
@@ -180,7 +188,9 @@ def load_tests(args) -> list[str]:
     servers, ports = [], {}
     try:
         for name, changes in variants.items():
-            server, ports[name] = serve("ivr:create_app()", args.workers, router_env | changes)
+            server, ports[name] = serve(
+                "ivr:create_app()", args.workers, router_env | changes, data
+            )
             servers.append(server)
         port = ports["router"]
         first = post(*signed(port, "/voice", CALL)).decode()
@@ -197,7 +207,7 @@ def load_tests(args) -> list[str]:
         }
         for name, size in sizes.items():
             bare, ports[name] = serve(
-                "benchmarks.bare_app:app", args.workers, {"BARE_BODY_SIZE": str(size)}
+                "benchmarks.bare_app:app", args.workers, {"BARE_BODY_SIZE": str(size)}, data
             )
             servers.append(bare)
         runs = {}
