@@ -73,7 +73,7 @@ def create_app(
         )
     secret = os.environ.get("IVR_SECRET") or token or INSECURE_SECRET
 
-    from ivr.web import Router, bp, safe_response
+    from ivr.web import Router, bp, safe_response, signature_refusal
 
     clock = clock or utc_now
     preload(config, clock().year)
@@ -87,6 +87,9 @@ def create_app(
         secret=secret,
         public_url=os.environ.get("IVR_PUBLIC_URL"),
         sources=(config_dir, prompts_dir or config_module.default_prompts_dir(config_dir)),
+        shared_keys=[
+            k.strip() for k in os.environ.get("TWILIO_SHARED_KEYS", "").split(",") if k.strip()
+        ],
     )
     app.register_blueprint(bp)
 
@@ -98,9 +101,7 @@ def create_app(
             router = app.extensions["ivr"]
             router.begin_request()
             try:
-                if not router.request_is_genuine():
-                    return Response("invalid signature", status=403, mimetype="text/plain")
-                return safe_response(router)
+                return signature_refusal(router) or safe_response(router)
             finally:
                 router.end_request()
         return error

@@ -24,7 +24,7 @@ MENU_FAILURES = Counter(
 )
 SAFE_ANSWERS = Counter(
     "ivr_safe_answers_total", "Static safe answers given", ["reason"]
-)  # fallback URL, exception, unknown number
+)  # fallback URL, exception, unknown number, signing key unknown
 REQUEST_SECONDS = Histogram(
     "ivr_request_seconds",
     "Time to answer a webhook",

@@ -87,12 +87,16 @@ class Call:
         caller: str | None = "anonymous",
         sid: str = "CA" + "0" * 31 + "1",
         base_url: str = "http://localhost",
+        shared_key: tuple[str, str, str] | None = None,
     ):
+        """`token` signs as Twilio does by default; `shared_key` (its id, its secret and an
+        algorithm) as Twilio does for a URL that a Webhook Setting with a SharedKey covers."""
         self.base_url = base_url
+        self.shared_key = shared_key
         self.app = app
         # A Flask app is driven through its test client; an HttpClient drives real servers.
         self.client = app if isinstance(app, HttpClient) else app.test_client()
-        self.validator = RequestValidator(token)
+        self.validator = RequestValidator(shared_key[1] if shared_key else token)
         self.params = {
             "CallSid": sid,
             "AccountSid": "AC00000000000000000000000000000000",
@@ -115,12 +119,17 @@ class Call:
         url = url.split("#", 1)[0]  # connection overrides are for Twilio, never sent
         if not url.startswith("http"):
             url = self.base_url + url
-        signature = self.validator.compute_signature(url, params)
+        headers = {}
+        algorithm = None
+        if self.shared_key:
+            key_id, _, algorithm = self.shared_key
+            headers["X-Twilio-Webhooks-Signature-Settings"] = f"key={key_id},algorithm={algorithm}"
+        headers["X-Twilio-Signature"] = self.validator.compute_signature(url, params, algorithm)
         return self.client.post(
             url,
             data=urlencode(params),
             content_type="application/x-www-form-urlencoded",
-            headers={"X-Twilio-Signature": signature},
+            headers=headers,
         )
 
     def request(self, url: str, extra: dict | None = None) -> ET.Element:

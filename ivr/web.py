@@ -26,7 +26,7 @@ from flask import (
     send_from_directory,
 )
 from itsdangerous import BadSignature, URLSafeSerializer
-from twilio.request_validator import RequestValidator
+from twilio.request_validator import RequestValidator, get_signature_algorithm
 
 from ivr import config as config_module
 from ivr import flow, metrics, safe, twiml
@@ -39,6 +39,8 @@ MAX_FORM_BYTES = 64 * 1024  # Twilio's fields are a few hundred bytes
 CALL_SID = re.compile(r"CA[0-9a-f]{32}")
 TWIML_TYPE = "text/xml; charset=utf-8"
 EMPTY_TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response />'
+# What a request's signature says about it (`Router.check_signature`).
+GENUINE, FORGED, UNCHECKABLE = "genuine", "forged", "uncheckable"
 bp = Blueprint("voice", __name__)
 
 
@@ -94,11 +96,16 @@ class Decision:
 class Router:
     """What the webhooks share, built once at start: nothing here reads a file per request."""
 
-    def __init__(self, config, clock, store, auth_token, secret, public_url, sources=None):
+    def __init__(
+        self, config, clock, store, auth_token, secret, public_url, sources=None, shared_keys=()
+    ):
         self._config = config
         self.clock = clock
         self.store = store
         self.validator = RequestValidator(auth_token) if auth_token else None
+        # The secrets of Twilio's webhook SharedKeys (Webhook Settings): two while one replaces
+        # the other.
+        self.shared_validators = tuple(RequestValidator(key) for key in shared_keys)
         self.signer = URLSafeSerializer(secret, salt="ivr.call-state")
         self.public_url = public_url.rstrip("/") if public_url else None
         # Overrides live in the database, shared by every worker; each worker reads them at
@@ -371,17 +378,43 @@ class Router:
             raw = request.script_root + request.path + (f"?{query}" if query else "")
         return (self.public_url or self.origin()) + raw
 
-    def request_is_genuine(self) -> bool:
-        if self.validator is None:
-            return True
-        signature = self.environ().get("HTTP_X_TWILIO_SIGNATURE", "")
-        form = self.fields()
-        # The URL as it came is what Twilio signs, nearly always: one HMAC settles it. Else
-        # the validator's own check, which also tries the URL with and without its port.
-        exact = self.validator.compute_signature(self.signed_url(), form)
-        if hmac.compare_digest(exact, signature):
-            return True
-        return self.validator.validate(self.signed_url(), form, signature)
+    def check_signature(self) -> str:
+        """GENUINE or FORGED; UNCHECKABLE when Twilio signed with a webhook SharedKey we were
+        not given (TWILIO_SHARED_KEYS) or with an algorithm this twilio library does not know:
+        our configuration is wrong, not the request."""
+        if self.validator is None:  # IVR_INSECURE
+            return GENUINE
+        environ = self.environ()
+        settings = environ.get("HTTP_X_TWILIO_WEBHOOKS_SIGNATURE_SETTINGS")
+        if settings is None:  # signed with the account's auth token, HMAC-SHA1
+            validators, algorithm = (self.validator,), None
+        else:
+            validators, algorithm = self.shared_validators, get_signature_algorithm(settings)
+            if not validators:
+                return UNCHECKABLE
+        signature = environ.get("HTTP_X_TWILIO_SIGNATURE", "")
+        if not signature.isascii():
+            return FORGED
+        url, form = self.signed_url(), self.fields()
+        for validator in validators:
+            try:
+                # The URL as it came is what Twilio signs, nearly always: one HMAC settles
+                # it. Else the validator's own check, which also tries the URL with and
+                # without its port.
+                exact = validator.compute_signature(url, form, algorithm)
+            except ValueError:  # an algorithm newer than our twilio library
+                return UNCHECKABLE
+            if hmac.compare_digest(exact, signature):
+                return GENUINE
+            if validator.validate(url, form, signature, algorithm):
+                return GENUINE
+        return FORGED
+
+    def signing_settings(self) -> str:
+        """For log lines: the SharedKey and algorithm Twilio says it signed with (neither is
+        a secret), as in its X-Twilio-Webhooks-Signature-Settings header."""
+        settings = self.environ().get("HTTP_X_TWILIO_WEBHOOKS_SIGNATURE_SETTINGS", "")
+        return re.sub(r"[^\w=,.:-]", "?", settings[:120]) or "-"
 
 
 def router() -> Router:
@@ -428,9 +461,9 @@ def webhook(view):
         r = router()
         try:
             r.begin_request()
-            if not r.request_is_genuine():
-                log.warning("refused a request with a bad signature path=%s", request.path)
-                return Response("invalid signature", status=403, mimetype="text/plain")
+            refusal = signature_refusal(r)
+            if refusal is not None:
+                return refusal
             return view(r, *args, **kwargs)
         except Exception:
             log.exception("call=%s answering failed; gave the safe answer", call_sid(r))
@@ -440,6 +473,28 @@ def webhook(view):
             r.end_request()
 
     return wrapper
+
+
+def signature_refusal(r: Router) -> Response | None:
+    """None for a genuine request. A forged one gets 403. One we cannot check, because Twilio
+    signed it with a key we were not given, gets the safe answer: the caller is not left with
+    Twilio's error message for our mistake. A forger gains nothing by it: the safe answer says
+    only what is public (the emergency numbers, the 24/7 line), stores nothing, and TwiML acts
+    only on calls whose Twilio asked for it."""
+    verdict = r.check_signature()
+    if verdict == GENUINE:
+        return None
+    if verdict == UNCHECKABLE:
+        log.error(
+            "call=%s cannot check the signature: Twilio signed it with %s. Set that SharedKey's "
+            "secret in TWILIO_SHARED_KEYS or, if it is there, upgrade twilio for that algorithm "
+            "(docs/deploy.md). Gave the safe answer",
+            call_sid(r),
+            r.signing_settings(),
+        )
+        return safe_response(r, "signing key unknown")
+    log.warning("refused a request with a bad signature path=%s", request.path)
+    return Response("invalid signature", status=403, mimetype="text/plain")
 
 
 def call_sid(r: Router) -> str:

@@ -3,10 +3,13 @@
 import logging
 
 import pytest
-from conftest import CONFIG, EVC, TOKEN, Call
+from conftest import CALLER, CONFIG, EVC, LINE_1712, TEAM_EVC, TOKEN, Call, brussels
+from test_robustness import assert_safe_answer
+from twilio.request_validator import RequestValidator
 
 import ivr
-from ivr import InsecureStartRefused
+from ivr import InsecureStartRefused, simulate
+from ivr.web import FORGED, GENUINE
 
 
 def test_twilio_published_test_vector_through_our_check(monkeypatch, clock):
@@ -28,14 +31,14 @@ def test_twilio_published_test_vector_through_our_check(monkeypatch, clock):
         headers={"X-Twilio-Signature": "RSOYDt4T1cUTdK1PDd93/VVr8B8="},
     ):
         assert router.signed_url() == "https://mycompany.com/myapp.php?foo=1&bar=2"
-        assert router.request_is_genuine()
+        assert router.check_signature() == GENUINE
     with app.test_request_context(
         "/myapp.php?foo=1&bar=2",
         method="POST",
         data=dict(params, Digits="1235"),
         headers={"X-Twilio-Signature": "RSOYDt4T1cUTdK1PDd93/VVr8B8="},
     ):
-        assert not router.request_is_genuine()
+        assert router.check_signature() == FORGED
 
 
 def test_a_signed_call_is_answered(app):
@@ -115,3 +118,95 @@ def test_call_state_in_urls_cannot_be_forged(app, clock):
     turn = call.follow(list(call.request(forged, {"Digits": "1"})))
     # Treated as a new call on the line, never as a choice it did not make.
     assert "Voor Nederlands, druk 1" in turn.text and "Welkom" not in turn.text
+
+
+# Twilio's webhook SharedKeys: a Webhook Setting names a key and an algorithm, and Twilio then
+# signs with that key's secret and says so in X-Twilio-Webhooks-Signature-Settings.
+OLD_KEY = ("webhooks_sharedkey_01", "old-shared-secret", "HMAC_SHA256")
+NEW_KEY = ("webhooks_sharedkey_02", "new-shared-secret", "HMAC_SHA256")
+
+
+def shared_key_call(app, key, to=EVC) -> simulate.Call:
+    return simulate.Call(app, to, token=TOKEN, caller=CALLER, shared_key=key)
+
+
+def test_a_call_signed_with_a_shared_key_goes_through_to_a_stored_message(monkeypatch, clock):
+    monkeypatch.setenv("TWILIO_SHARED_KEYS", OLD_KEY[1])
+    clock.now = brussels("2026-11-24 11:00")
+    app = ivr.create_app(CONFIG, clock=clock)
+    call = shared_key_call(app, OLD_KEY, to=LINE_1712)
+    call.start()
+    line = app.extensions["ivr"].config.line_by_number[LINE_1712]
+    call.press(str(line.languages.index("fr") + 1))
+    assert call.dial_ends("no-answer").kind == "Record"
+    call.leave_message(seconds=31)
+    stored = app.extensions["ivr"].store.list_voicemails()
+    assert [(m["line"], m["duration_seconds"]) for m in stored] == [("1712", 31)]
+
+
+@pytest.mark.parametrize("key", [OLD_KEY, NEW_KEY])
+def test_while_one_shared_key_replaces_another_both_are_good(monkeypatch, clock, key):
+    monkeypatch.setenv("TWILIO_SHARED_KEYS", f"{OLD_KEY[1]}, {NEW_KEY[1]}")
+    app = ivr.create_app(CONFIG, clock=clock)
+    assert shared_key_call(app, key).start().dialled == [TEAM_EVC]
+    # Requests without the settings header are still checked with the auth token.
+    assert Call(app, EVC).start().dialled == [TEAM_EVC]
+
+
+def post_with_shared_key(app, secret, signed_with, announced, key_id=OLD_KEY[0]):
+    """POST /voice signed with `secret` and the algorithm `signed_with`, while the settings
+    header announces `announced`."""
+    call = shared_key_call(app, OLD_KEY)
+    signature = RequestValidator(secret).compute_signature(
+        "http://localhost/voice", call.params, signed_with
+    )
+    return app.test_client().post(
+        "/voice",
+        data=call.params,
+        headers={
+            "X-Twilio-Signature": signature,
+            "X-Twilio-Webhooks-Signature-Settings": f"key={key_id},algorithm={announced}",
+        },
+    )
+
+
+@pytest.mark.parametrize(
+    ("secret", "signed_with"),
+    [
+        ("a-secret-we-do-not-have", "HMAC_SHA256"),
+        (OLD_KEY[1], "HMAC_SHA1"),  # while the header announces SHA256
+        (TOKEN, "HMAC_SHA256"),  # the auth token is not the shared key
+    ],
+)
+def test_a_request_not_signed_with_our_shared_key_is_refused(
+    monkeypatch, clock, secret, signed_with
+):
+    monkeypatch.setenv("TWILIO_SHARED_KEYS", OLD_KEY[1])
+    app = ivr.create_app(CONFIG, clock=clock)
+    assert post_with_shared_key(app, secret, signed_with, "HMAC_SHA256").status_code == 403
+
+
+@pytest.mark.parametrize(("keys", "algorithm"), [("", "HMAC_SHA256"), (OLD_KEY[1], "HMAC_SHA512")])
+def test_a_signature_we_cannot_check_gives_the_safe_answer_and_says_what_to_set(
+    monkeypatch, clock, caplog, keys, algorithm
+):
+    """Our configuration lacks the key (or our twilio library the algorithm): the caller still
+    hears where to turn, and the log tells the operator what to fix."""
+    monkeypatch.setenv("TWILIO_SHARED_KEYS", keys)
+    app = ivr.create_app(CONFIG, clock=clock)
+    with caplog.at_level(logging.ERROR):
+        response = post_with_shared_key(app, OLD_KEY[1], "HMAC_SHA256", algorithm)
+    assert response.status_code == 200
+    assert_safe_answer(response.get_data(as_text=True), dialled_from=EVC)
+    assert f"key={OLD_KEY[0]},algorithm={algorithm}" in caplog.text
+    assert "TWILIO_SHARED_KEYS" in caplog.text
+    assert CALLER not in caplog.text
+
+
+def test_claiming_a_shared_key_is_no_way_around_the_signature_check(app):
+    """The settings header alone is no way around the check: a forged request that claims a
+    shared key gets the public safe answer at most, never a counsellor's number."""
+    call = shared_key_call(app, OLD_KEY)
+    turn = call.start()
+    assert TEAM_EVC not in turn.dialled
+    assert "112" in " ".join(turn.heard)
