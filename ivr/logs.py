@@ -77,9 +77,10 @@ def setup(json_lines: bool, level: str = "INFO") -> None:
         return
     # Our lines say neither the source line, the thread nor the process: not working them
     # out makes each log call cheaper (the optimisation the logging documentation gives).
+    # The process id stays: gunicorn's own lines, written from the same processes, show it
+    # with %(process)d, which fails on a record without it (and the line is lost).
     logging._srcfile = None
     logging.logThreads = False
-    logging.logProcesses = False
     logging.logMultiprocessing = False
     handler = logging.StreamHandler()
     handler._ivr = True

@@ -16,7 +16,9 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def start_gunicorn(tmp_path: Path, port: int, workers: int = 2, **env):
+def start_gunicorn(tmp_path: Path, port: int, workers: int = 2, *, production: bool = False, **env):
+    """With `production`, under the Procfile's settings (ivr/gunicorn_config.py), its log lines
+    in tmp_path/gunicorn.log."""
     environment = dict(
         os.environ,
         TWILIO_AUTH_TOKEN=TOKEN,
@@ -26,9 +28,14 @@ def start_gunicorn(tmp_path: Path, port: int, workers: int = 2, **env):
         **env,
     )
     gunicorn = Path(sys.executable).parent / "gunicorn"
+    settings = ["--config", "python:ivr.gunicorn_config"] if production else []
+    if production:
+        environment["PROMETHEUS_MULTIPROC_DIR"] = str(tmp_path / "metrics")
+    log = open(tmp_path / "gunicorn.log", "wb") if production else subprocess.DEVNULL
     server = subprocess.Popen(
         [
             str(gunicorn),
+            *settings,
             "--bind",
             f"127.0.0.1:{port}",
             "--workers",
@@ -39,8 +46,8 @@ def start_gunicorn(tmp_path: Path, port: int, workers: int = 2, **env):
         ],
         cwd=ROOT,
         env=environment,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
+        stdout=log,
+        stderr=log,
     )
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:

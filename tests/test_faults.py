@@ -139,7 +139,7 @@ def test_two_instances_serve_one_call_alternately(tmp_path):
 def test_a_worker_killed_under_load_loses_only_its_requests_in_flight(tmp_path):
     Store(f"sqlite:///{tmp_path}/shared.sqlite3").migrate()
     port = free_port()
-    server = start_gunicorn(tmp_path, port, 2)
+    server = start_gunicorn(tmp_path, port, 2, production=True)
     results, stop_at = [], time.monotonic() + 4.0
     clients = 4
 

@@ -4,12 +4,14 @@ import io
 import json
 import logging
 
-from conftest import CALLER, EVC, LINE_1712, ORIENTATION, Call, brussels
+from conftest import CALLER, EVC, LINE_1712, ORIENTATION, TOKEN, Call, brussels
 from prometheus_client.parser import text_string_to_metric_families
+from servers import free_port, start_gunicorn, stop
 
-from ivr import logs
+from ivr import logs, simulate
 from ivr.cli import main
 from ivr.logs import JsonFormatter
+from ivr.store import Store
 
 
 def metric(app, name: str, **labels) -> float:
@@ -87,6 +89,29 @@ def test_json_log_lines_carry_the_call_and_never_a_number(app, clock, monkeypatc
     assert {e["step"] for e in calls} >= {"answer", "language#0:digits"}
     assert entries[-1]["message"] == "a careless line with [number] in it"
     assert CALLER not in stream.getvalue() and CALLER.lstrip("+") not in stream.getvalue()
+
+
+def test_under_the_procfile_settings_every_line_is_written_and_none_holds_a_number(tmp_path):
+    """gunicorn's own lines share the workers' logging with ours: both must come out."""
+    Store(f"sqlite:///{tmp_path}/shared.sqlite3").migrate()
+    port = free_port()
+    server = start_gunicorn(tmp_path, port, 2, production=True)
+    try:
+        base = f"http://127.0.0.1:{port}"
+        c = simulate.Call(
+            simulate.HttpClient(), LINE_1712, token=TOKEN, caller=CALLER, base_url=base
+        )
+        c.start()
+        c.press("2")  # French
+    finally:
+        stop(server)
+    text = (tmp_path / "gunicorn.log").read_text()
+    assert "Logging error" not in text
+    assert text.count("Worker exiting") == 2  # written by each worker as it stops
+    ours = [json.loads(row) for row in text.splitlines() if row.startswith("{")]
+    steps = [e["step"] for e in ours if e["message"] == "answered"]
+    assert steps[:2] == ["answer", "language#0:digits"]
+    assert CALLER not in text and CALLER.lstrip("+") not in text
 
 
 def test_log_level_warning_keeps_only_what_went_wrong(app, monkeypatch):
