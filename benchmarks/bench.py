@@ -6,12 +6,12 @@
 Starts the router under gunicorn with the shipped configuration and, in the same run, a bare
 Flask app that answers a fixed TwiML document of the same size; loads them in turn, round
 after round, with wrk (Debian's package `wrk`): the same request with Twilio's usual fields,
-the same connections, the same time. Prints requests per second and p50/p99 latency for
-`POST /voice` and for a menu answer, and the router's share of the bare app's throughput (the
-median of the rounds). With --breakdown, also the router without its per-request log line and
-without signature checks, to show what each costs. Then times the routing decision itself, in
-process, as the configuration grows to 200 lines of 50 rules each. Everything runs on loopback
-and stops by itself.
+the same connections, the same time. Prints requests per second, p50/p99 latency and the CPU
+time the workers spent per request, for `POST /voice` and for a menu answer, and the router's
+share of the bare app's throughput (the median of the rounds). With --breakdown, also the
+router without its per-request log line and without signature checks, to show what each
+costs. Then times the routing decision itself, in process, as the configuration grows to 200
+lines of 50 rules each. Everything runs on loopback and stops by itself.
 """
 
 from __future__ import annotations
@@ -82,6 +82,20 @@ def serve(app: str, workers: int, env: dict, scratch: Path) -> tuple[subprocess.
     raise SystemExit(f"{app} did not start")
 
 
+def worker_cpu(server: subprocess.Popen) -> float:
+    """CPU seconds (user and system) used so far by a gunicorn's workers (Linux /proc)."""
+    tick = os.sysconf("SC_CLK_TCK")
+    children = Path(f"/proc/{server.pid}/task/{server.pid}/children").read_text().split()
+    total = 0
+    for pid in children:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except FileNotFoundError:  # a worker that just ended
+            continue
+        total += int(fields[11]) + int(fields[12])
+    return total / tick
+
+
 def signed(port: int, path: str, params: dict) -> tuple[str, str, str]:
     url = f"http://127.0.0.1:{port}{path}"
     body = urllib.parse.urlencode(params)
@@ -134,6 +148,7 @@ def wrk(url: str, body: str, signature: str, seconds: int, connections: int) -> 
     errors = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
     socket_errors = re.search(r"Socket errors: (.*)", out)
     return {
+        "requests": int(re.search(r"(\d+) requests in", out).group(1)),
         "rps": float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1)),
         "p50": ms("50%"),
         "p99": ms("99%"),
@@ -185,13 +200,13 @@ def load_tests(args) -> list[str]:
         "IVR_CONFIG_DIR": str(ROOT / "config"),
     }
     variants = VARIANTS if args.breakdown else {"router": {}}
-    servers, ports = [], {}
+    servers, ports = {}, {}
     try:
         for name, changes in variants.items():
             server, ports[name] = serve(
                 "ivr:create_app()", args.workers, router_env | changes, data
             )
-            servers.append(server)
+            servers[ports[name]] = server
         port = ports["router"]
         first = post(*signed(port, "/voice", CALL)).decode()
         # The menu answer: French at the language choice, then 1 at the main menu.
@@ -209,7 +224,7 @@ def load_tests(args) -> list[str]:
             bare, ports[name] = serve(
                 "benchmarks.bare_app:app", args.workers, {"BARE_BODY_SIZE": str(size)}, data
             )
-            servers.append(bare)
+            servers[ports[name]] = bare
         runs = {}
         for round_ in range(args.rounds):
             for name, (path, fields) in requests.items():
@@ -220,10 +235,13 @@ def load_tests(args) -> list[str]:
                     url, body, signature = signed(target, path, fields)
                     if round_ == 0:
                         wrk(url, body, signature, 2, args.connections)  # warm-up
+                    cpu = worker_cpu(servers[target])
                     result = wrk(url, body, signature, args.seconds, args.connections)
+                    cpu = worker_cpu(servers[target]) - cpu
+                    result["cpu"] = cpu / max(result["requests"], 1) * 1e6
                     runs.setdefault((name, app_name), []).append(result)
     finally:
-        for server in servers:
+        for server in servers.values():
             server.terminate()
             server.wait()
         shutil.rmtree(data, ignore_errors=True)
@@ -232,8 +250,9 @@ def load_tests(args) -> list[str]:
         return sorted(r[key] for r in results)[len(results) // 2]
 
     lines = [
-        "| request | app | bytes | req/s | p50 ms | p99 ms | non-2xx | of the bare app's req/s |",
-        "| --- | --- | --- | ---: | ---: | ---: | ---: | ---: |",
+        "| request | app | bytes | req/s | p50 ms | p99 ms | non-2xx | worker CPU µs/req "
+        "| of the bare app's req/s |",
+        "| --- | --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |",
     ]
     for name, size in sizes.items():
         theirs = runs[(name, "bare Flask")]
@@ -245,7 +264,7 @@ def load_tests(args) -> list[str]:
             lines.append(
                 f"| {name} | {app_name} | {size} | {median(results, 'rps'):.0f} | "
                 f"{median(results, 'p50'):.2f} | {median(results, 'p99'):.2f} | "
-                f"{sum(r['errors'] for r in results)} | {ratio} |"
+                f"{sum(r['errors'] for r in results)} | {median(results, 'cpu'):.0f} | {ratio} |"
             )
     if args.rounds > 1:
         lines.append("")
