@@ -11,6 +11,8 @@ import multiprocessing
 import os
 import tempfile
 
+from gunicorn.glogging import Logger
+
 bind = f"0.0.0.0:{os.environ.get('PORT', '5000')}"
 # Sync workers: each answer is short and CPU-bound (no waiting on other services but the
 # database), so one process per request in flight is simplest and most robust; two per core
@@ -28,6 +30,26 @@ accesslog = None  # our own JSON log lines say what matters, without numbers
 if "PROMETHEUS_MULTIPROC_DIR" not in os.environ:
     os.environ["PROMETHEUS_MULTIPROC_DIR"] = tempfile.mkdtemp(prefix="ivr-metrics-")
 os.environ.setdefault("IVR_LOG_FORMAT", "json")
+# Imported now, once the folder is known, not in child_exit: that runs in a signal handler,
+# and a second worker ending during the first import met a half-imported module and stopped
+# the master.
+from prometheus_client import multiprocess  # noqa: E402
+
+
+class JsonLinesLogger(Logger):
+    """gunicorn's own lines (a worker booting, exiting, timed out, a request it could not
+    handle) in the same JSON form as ours: the log stays one JSON object per line."""
+
+    def setup(self, cfg):
+        super().setup(cfg)
+        if os.environ.get("IVR_LOG_FORMAT") == "json":
+            from ivr.logs import JsonFormatter
+
+            for handler in self.error_log.handlers:
+                handler.setFormatter(JsonFormatter())
+
+
+logger_class = JsonLinesLogger
 
 
 def on_starting(server):
@@ -46,6 +68,4 @@ def post_worker_init(worker):
 
 
 def child_exit(server, worker):
-    from prometheus_client import multiprocess
-
     multiprocess.mark_process_dead(worker.pid)
