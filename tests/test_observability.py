@@ -3,6 +3,7 @@
 import io
 import json
 import logging
+import urllib.request
 
 from conftest import CALLER, EVC, LINE_1712, ORIENTATION, TOKEN, Call, brussels
 from prometheus_client.parser import text_string_to_metric_families
@@ -91,7 +92,7 @@ def test_json_log_lines_carry_the_call_and_never_a_number(app, clock, monkeypatc
     assert CALLER not in stream.getvalue() and CALLER.lstrip("+") not in stream.getvalue()
 
 
-def test_under_the_procfile_settings_every_line_is_written_and_none_holds_a_number(tmp_path):
+def test_under_the_procfile_settings_logs_are_json_lines_without_numbers_metrics_added_up(tmp_path):
     """One JSON object per line, gunicorn's own lines too; they share the workers' logging
     with ours, and both must come out."""
     Store(f"sqlite:///{tmp_path}/shared.sqlite3").migrate()
@@ -104,8 +105,18 @@ def test_under_the_procfile_settings_every_line_is_written_and_none_holds_a_numb
         )
         c.start()
         c.press("2")  # French
+        with urllib.request.urlopen(f"{base}/metrics", timeout=5) as response:
+            page = response.read().decode()
     finally:
         stop(server)
+    # Added up across the workers, whichever answered.
+    counts = {
+        sample.labels["endpoint"]: sample.value
+        for family in text_string_to_metric_families(page)
+        for sample in family.samples
+        if sample.name == "ivr_request_seconds_count" and sample.value
+    }
+    assert counts == {"incoming": 1.0, "next_step": 1.0}
     text = (tmp_path / "gunicorn.log").read_text()
     entries = [json.loads(row) for row in text.splitlines()]  # every line, gunicorn's too
     exiting = [e for e in entries if e["message"].startswith("Worker exiting")]
