@@ -1,6 +1,7 @@
 """Random field values, keys and URLs thrown at every webhook: always 200 or 403, always valid
 TwiML, never a traceback for the caller."""
 
+import string
 import xml.etree.ElementTree as ET
 from datetime import datetime
 from urllib.parse import parse_qsl, quote, urlencode
@@ -55,21 +56,50 @@ states = st.one_of(st.none(), text, st.sampled_from(["", "x.y", "WyJ4Il0.abc"]))
 VERBS = {"Say", "Play", "Gather", "Dial", "Record", "Redirect", "Hangup", "Pause"}
 
 
-def test_any_request_gets_200_with_valid_twiml_or_403():
+SHARED_KEY = "shared-key-secret"
+# What a X-Twilio-Webhooks-Signature-Settings header may hold, from Twilio or a forger.
+signing_settings = st.one_of(
+    st.text(alphabet=string.printable.strip(), max_size=40),
+    st.sampled_from(
+        ["key=k1,algorithm=HMAC_SHA256", "algorithm=HMAC_SHA1", "algorithm=HMAC_SHA512", "=,"]
+    ),
+)
+
+
+def test_any_request_gets_200_with_valid_twiml_or_403(monkeypatch):
+    monkeypatch.setenv("TWILIO_SHARED_KEYS", SHARED_KEY)
     client = ivr.create_app(CONFIG, clock=Clock(brussels("2026-11-24 10:00"))).test_client()
 
     @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-    @given(path=paths, form=forms, state=states, signed=st.booleans())
-    def throw(path, form, state, signed):
+    @given(
+        path=paths,
+        form=forms,
+        state=states,
+        signed_with=st.sampled_from(["auth token", "shared key", "nothing"]),
+        claimed=st.one_of(st.none(), signing_settings),
+    )
+    def throw(path, form, state, signed_with, claimed):
         # Twilio requests, and signs, URLs as they are on the wire: encoded.
         url = path + (f"?s={quote(state, safe='')}" if state is not None else "")
+        full = "http://localhost" + url
         headers = {}
-        if signed:
-            full = "http://localhost" + url
+        if signed_with == "auth token":
             headers["X-Twilio-Signature"] = RequestValidator(TOKEN).compute_signature(full, form)
+        elif signed_with == "shared key":
+            headers["X-Twilio-Webhooks-Signature-Settings"] = "key=k1,algorithm=HMAC_SHA256"
+            headers["X-Twilio-Signature"] = RequestValidator(SHARED_KEY).compute_signature(
+                full, form, "HMAC_SHA256"
+            )
+        elif claimed is not None:  # a forger's settings, with no good signature
+            headers["X-Twilio-Webhooks-Signature-Settings"] = claimed
         response = client.post(url, data=form, headers=headers)
-        assert response.status_code == (200 if signed else 403)
-        if signed:
+        if signed_with != "nothing":
+            assert response.status_code == 200
+        elif claimed is None:
+            assert response.status_code == 403
+        else:  # 403, or the safe answer for an algorithm we do not know
+            assert response.status_code in (200, 403)
+        if response.status_code == 200:
             root = ET.fromstring(response.get_data(as_text=True))
             assert root.tag == "Response"
             assert {verb.tag for verb in root} <= VERBS
