@@ -479,8 +479,8 @@ def signature_refusal(r: Router) -> Response | None:
     """None for a genuine request. A forged one gets 403. One we cannot check, because Twilio
     signed it with a key we were not given, gets the safe answer: the caller is not left with
     Twilio's error message for our mistake. A forger gains nothing by it: the safe answer says
-    only what is public (the emergency numbers, the 24/7 line), stores nothing, and TwiML acts
-    only on calls whose Twilio asked for it."""
+    only what is public (the emergency numbers, the 24/7 line), stores nothing, and our TwiML
+    does something only when Twilio itself fetched it for a call."""
     verdict = r.check_signature()
     if verdict == GENUINE:
         return None
