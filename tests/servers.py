@@ -49,6 +49,8 @@ def start_gunicorn(tmp_path: Path, port: int, workers: int = 2, *, production: b
         stdout=log,
         stderr=log,
     )
+    if production:
+        log.close()  # gunicorn has its own copy
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
         try:
