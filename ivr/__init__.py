@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
@@ -28,6 +29,25 @@ def preload(config, year: int) -> None:
     schedules += [service.schedule for service in config.services.values()]
     for schedule in schedules:
         schedule.preload_years(range(year - 1, year + 3))
+
+
+TRUNK_SETTING = re.compile(r"^IVR_TRUNK_([A-Z0-9_]+)_(USERNAME|PASSWORD)$")
+
+
+def trunk_credentials(environ) -> dict[str, tuple[str, str]]:
+    """The SIP trunks' usernames and passwords, by trunk name: IVR_TRUNK_CARRIER_USERNAME and
+    IVR_TRUNK_CARRIER_PASSWORD for the trunk 'carrier' ('-' in a name is '_' here)."""
+    found: dict[str, dict[str, str]] = {}
+    for key, value in environ.items():
+        match = TRUNK_SETTING.match(key)
+        if match:
+            name = match[1].lower().replace("_", "-")
+            found.setdefault(name, {})[match[2]] = value
+    return {
+        name: (pair["USERNAME"], pair["PASSWORD"])
+        for name, pair in found.items()
+        if pair.get("USERNAME") and pair.get("PASSWORD")
+    }
 
 
 class InsecureStartRefused(RuntimeError):
@@ -90,6 +110,7 @@ def create_app(
         shared_keys=[
             k.strip() for k in os.environ.get("TWILIO_SHARED_KEYS", "").split(",") if k.strip()
         ],
+        trunk_credentials=trunk_credentials(os.environ),
     )
     app.register_blueprint(bp)
 

@@ -8,14 +8,13 @@ import os
 import secrets
 import select
 import sys
-import xml.etree.ElementTree as ET
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import holidays as holidays_package
 
 from ivr import config as config_module
-from ivr import flow, model
+from ivr import flow, model, phone
 from ivr.store import Store
 
 BRUSSELS = ZoneInfo("Europe/Brussels")
@@ -153,10 +152,12 @@ def override(args) -> int:
         raise CommandError(f"--until {args.until} is already past")
     forward_to = None
     if args.to:
-        forward_to = config_module.dial_string(args.to.replace(" ", ""))
-        ok = config_module.E164.match(forward_to) or config_module.SHORT_NUMBER.match(forward_to)
-        if not ok or forward_to in ("112", "101", "100"):
-            raise CommandError(f"--to {args.to} is not a number the router can dial")
+        forward_to = phone.dial_string(args.to.replace(" ", ""))
+        if phone.is_emergency(forward_to) or config.route_for(forward_to) is None:
+            raise CommandError(
+                f"--to {args.to} is not a number the router can dial; give a number as "
+                "+32470112233, or the number of a service of services.yaml (such as 106)"
+            )
         if not line.contacts:
             raise CommandError(f"{line.id} has no contacts to forward; --to does not apply")
     o = model.Override(line.id, args.state == "open", until, forward_to, args.reason)
@@ -368,7 +369,7 @@ def call(args) -> int:
     import logging
 
     import ivr
-    from ivr.simulate import Call
+    from ivr.simulate import Call, is_trunked, number_reached
 
     # The transcript is the output; the app's own log lines would only get in the way.
     logging.basicConfig(level=logging.WARNING)
@@ -418,18 +419,26 @@ def call(args) -> int:
                 print(f"  presses {key}")
                 turn = c.press(key)
         elif waiting.tag == "Dial":
-            number = waiting.find("Number")
+            targets = list(waiting)
+            numbers = " and ".join(number_reached(t) for t in targets)
+            together = ", all at once" if len(targets) > 1 else ""
+            trunk = ", through the carrier's trunk" if any(is_trunked(t) for t in targets) else ""
             print(
-                f"  transferred to {number.text} (the phone there shows "
+                f"  transferred to {numbers}{together}{trunk} (the phone there shows "
                 f"{waiting.get('callerId')}, rings {waiting.get('timeout')} s)"
             )
-            if number.get("url"):
-                whisper = c.post(number.get("url")).get_data(as_text=True)
-                said = " ".join(s.text or "" for s in ET.fromstring(whisper).iter("Say"))
-                print(f"  the counsellor first hears: {said}")
             result = results.pop(0) if results else "completed"
+            if result in ("completed", "not-taken") and targets[0].get("url"):
+                turn = c.counsellor_answers(press="1" if result == "completed" else None)
+                for index, text in enumerate(turn.counsellor_heard):
+                    print(f"  {'the counsellor first hears' if index == 0 else 'then'}: {text}")
+                if result == "completed":
+                    print("  the counsellor presses 1 and talks with the caller")
+                else:
+                    print("  nobody presses a key: their phone hangs up")
+            else:
+                turn = c.dial_ends("completed" if result == "not-taken" else result)
             print(f"  the transfer ends: {result}")
-            turn = c.dial_ends(result)
         elif waiting.tag == "Record":
             print(f"  a message is recorded (at most {waiting.get('maxLength')} s; not stored)")
             turn = c.leave_message(callback=False)
@@ -540,8 +549,9 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument(
         "--dial-result",
         action="append",
-        choices=["completed", "busy", "no-answer", "failed"],
-        help="how each transfer ends, in order (default: completed)",
+        choices=["completed", "not-taken", "busy", "no-answer", "failed"],
+        help="how each transfer ends, in order (default: completed; not-taken: answered, "
+        "but the key that takes the call is not pressed, as by a voicemail)",
     )
 
     p = command("schedule", schedule_command, "print a week of opening hours")

@@ -12,6 +12,7 @@ number 1140), `no` stays a string (YAML 1.1 would make it false), dates stay str
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import re
 import string
@@ -22,7 +23,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
 
-from ivr import model
+from ivr import model, phone
 from ivr.schedule import (
     ClosureDay,
     DatedException,
@@ -33,11 +34,9 @@ from ivr.schedule import (
 )
 
 SERVICES_FILE = "services.yaml"
+TRUNKS_FILE = "trunks.yaml"
 VOICES_FILE = "voices.yaml"
 KNOWN_LANGUAGES = ("fr", "nl", "de", "en")
-E164 = re.compile(r"^\+[1-9]\d{6,14}$")
-SHORT_NUMBER = re.compile(r"^\d{3,6}$")
-NATIONAL_NUMBER = re.compile(r"^0\d{7,9}$")
 ID = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 
 # Placeholders the code fills, by where a prompt is used.
@@ -52,9 +51,10 @@ BUILTIN_PROMPTS = {
     "referral_always": REFERRAL_PLACEHOLDERS,
     "referral_closed": REFERRAL_PLACEHOLDERS,
     "referral_offer": REFERRAL_PLACEHOLDERS,
-    "referral_not_reached": REFERRAL_PLACEHOLDERS,
+    "transfer_failed": REFERRAL_PLACEHOLDERS,
     "language_option": {"key"},
     "whisper": {"line", "language"},
+    "screen": {"line", "language"},
 }
 SERVICE_TEXTS = ("name", "about")
 
@@ -405,50 +405,159 @@ def _read_exceptions(r: Reader, f: Fields):
     return result if ok else None
 
 
-# -- phone numbers --------------------------------------------------------------------------
+# -- phone numbers and trunks -----------------------------------------------------------------
+
+TRUNK_KEYS = {"sip", "transport", "region", "byoc", "placeholder"}
+# Twilio's regions for SIP: without one, calls to the carrier leave from the United States.
+SIP_REGIONS = ("ie1", "de1", "us1", "us2", "br1", "au1", "jp1", "sg1")
+BYOC_SID = re.compile(r"^BY[0-9a-f]{32}$")
+SIP_HOST = re.compile(r"^[A-Za-z0-9.-]+(:\d{1,5})?$")
+SIP_TRANSPORTS = ("udp", "tcp", "tls")
 
 
-def check_dial_number(r: Reader, line: int, number: str, placeholder: bool, what: str) -> bool:
-    if number in ("112", "101", "100"):
-        r.error(
-            line,
-            f"{what}: {number} is an emergency number and Twilio cannot dial Belgian "
-            "emergency services; tell callers to hang up and dial it instead (a 'say' prompt)",
-        )
-        return False
-    if SHORT_NUMBER.match(number):
-        r.warn(line, f"{what}: {number} is a short number; make sure the carrier can dial it")
-    elif NATIONAL_NUMBER.match(number):
-        r.warn(
-            line,
-            f"{what}: {number} is written the national way; Twilio dials +32{number[1:]}, "
-            "write it like that",
-        )
-    elif not E164.match(number):
-        r.error(
-            line,
-            f"{what}: '{number}' is not a phone number; write it as +32 followed by the "
-            "number without its leading 0, such as +3280030030, or as a short number like 107",
-        )
-        return False
-    if placeholder:
-        r.warn(line, f"{what}: {number} is a placeholder; replace it with the real number")
-    return True
+def read_trunks(r: Reader, data) -> dict[str, model.Trunk]:
+    """`trunks.yaml`: the carrier connections that dial what Twilio cannot (short numbers)."""
+    trunks: dict[str, model.Trunk] = {}
+    if not isinstance(data, Mapping) or not isinstance(data.get("trunks"), Mapping):
+        r.error(getattr(data, "line", 1), "the file must start with 'trunks:'")
+        return trunks
+    for name, item in data["trunks"].items():
+        line = _line_of(data["trunks"], name)
+        if not ID.match(name):
+            r.error(line, f"'{name}' is not a usable name; use lowercase letters, digits and -")
+            continue
+        if not isinstance(item, Mapping):
+            r.error(line, f"trunk '{name}' needs 'sip: host' or 'byoc: BY...'")
+            continue
+        f = Fields(r, item, f"trunk '{name}'", TRUNK_KEYS)
+        sip = f.text("sip", required=False)
+        byoc = f.text("byoc", required=False)
+        transport = f.text("transport", required=False)
+        region = f.text("region", required=False)
+        placeholder = f.flag("placeholder", False)
+        if bool(sip) == bool(byoc):
+            r.error(
+                line,
+                f"trunk '{name}' needs either 'sip:' (the carrier's SIP address, such as "
+                "sip.carrier.be) or 'byoc:' (a Twilio BYOC trunk, BY and 32 characters)",
+            )
+            continue
+        if sip and not SIP_HOST.match(sip):
+            r.error(
+                f.line("sip"),
+                f"'{sip}' is not a SIP host; write only the host (and :port), such as "
+                "sip.carrier.be or sip.carrier.be:5061, without 'sip:' or a number",
+            )
+            continue
+        if byoc and not BYOC_SID.match(byoc):
+            r.error(
+                f.line("byoc"),
+                f"'{byoc}' is not a BYOC trunk SID; copy it from Twilio's console (Voice > "
+                "BYOC Trunks): BY followed by 32 characters 0-9 and a-f",
+            )
+            continue
+        if transport and (byoc or transport not in SIP_TRANSPORTS):
+            r.error(
+                f.line("transport"),
+                "'transport' is for SIP trunks only, and is one of: " + ", ".join(SIP_TRANSPORTS),
+            )
+            continue
+        if region and (byoc or region not in SIP_REGIONS):
+            r.error(
+                f.line("region"),
+                "'region' is for SIP trunks only, and is one of: " + ", ".join(SIP_REGIONS),
+            )
+            continue
+        trunks[name] = model.Trunk(name, sip, transport, region, byoc, placeholder)
+    return trunks
 
 
-def dial_string(number: str) -> str:
-    """What Twilio dials: E.164 for national numbers, short numbers as they are."""
-    if NATIONAL_NUMBER.match(number):
-        return "+32" + number[1:]
-    return number
+class Routes:
+    """Reads numbers and the trunk (`via:`) that reaches them; remembers which numbers go
+    through each trunk, so that a placeholder trunk is named once, not once per number."""
+
+    def __init__(self, trunks: dict[str, model.Trunk]):
+        self.trunks = trunks
+        self.uses: dict[str, list[str]] = {}
+
+    def read(
+        self,
+        r: Reader,
+        line: int,
+        number: str,
+        what: str,
+        *,
+        via: str | None = None,
+        via_line: int = 0,
+        placeholder: bool = False,
+        dialled: bool = True,
+    ) -> model.Route | None:
+        """`dialled` is False for a number we only tell callers about (one of our own lines,
+        which a transfer enters without a phone call)."""
+        if phone.is_emergency(number):
+            r.error(
+                line,
+                f"{what}: {number} is an emergency number and Twilio cannot dial Belgian "
+                "emergency services; tell callers to hang up and dial it instead (a 'say' prompt)",
+            )
+            return None
+        if phone.is_national(number):
+            r.warn(
+                line,
+                f"{what}: {number} is written the national way; Twilio dials +32{number[1:]}, "
+                "write it like that",
+            )
+            number = phone.dial_string(number)
+        trunk = None
+        if via:
+            trunk = self.trunks.get(via)
+            if trunk is None:
+                r.error(
+                    via_line,
+                    f"{what}: there is no trunk '{via}' in trunks.yaml; the trunks are: "
+                    + (", ".join(sorted(self.trunks)) or "(none)"),
+                )
+                return None
+        if not phone.is_e164(number) and not phone.is_short(number):
+            r.error(
+                line,
+                f"{what}: '{number}' is not a phone number; write it as +32 followed by the "
+                "number without its leading 0, such as +3280030030, or as a short number like 107",
+            )
+            return None
+        if trunk is None and not phone.is_e164(number) and dialled:
+            r.error(
+                line,
+                f"{what}: {number} is a short number, which Twilio cannot dial itself (it has no "
+                "+32 form); say which trunk of trunks.yaml reaches it, such as 'via: carrier' "
+                "(docs/deploy.md explains trunks)",
+            )
+            return None
+        if placeholder:
+            r.warn(line, f"{what}: {number} is a placeholder; replace it with the real number")
+        if trunk is not None:
+            self.uses.setdefault(trunk.name, []).append(number)
+        return model.Route(number, trunk)
+
+    def warn_placeholders(self, r: Reader) -> None:
+        for name, numbers in self.uses.items():
+            trunk = self.trunks[name]
+            if trunk.placeholder:
+                unique = list(dict.fromkeys(numbers))
+                r.warn(
+                    _line_of(r.data["trunks"], name),
+                    f"trunk '{name}' is a placeholder: until it is real, transfers to "
+                    f"{', '.join(unique)} fail (callers then hear the number to dial "
+                    "themselves); put in your carrier's details (docs/deploy.md)",
+                )
 
 
 # -- services -------------------------------------------------------------------------------
 
-SERVICE_KEYS = {"number", "languages", "schedule", "line", "placeholder", "instead"}
+SERVICE_KEYS = {"number", "via", "languages", "schedule", "line", "placeholder", "instead"}
 
 
-def read_services(r: Reader, data) -> dict[str, model.Service]:
+def read_services(r: Reader, data, routes: Routes) -> dict[str, model.Service]:
     services: dict[str, model.Service] = {}
     insteads: list[tuple[str, int, str, str]] = []  # service, line, language, other service
     if not isinstance(data, Mapping) or not isinstance(data.get("services"), Mapping):
@@ -484,11 +593,23 @@ def read_services(r: Reader, data) -> dict[str, model.Service]:
             else:
                 instead[lang] = str(other)
                 insteads.append((sid, ln, lang, str(other)))
-        if number and check_dial_number(r, f.line("number"), number, placeholder, sid):
+        route = None
+        if number:
+            route = routes.read(
+                r,
+                f.line("number"),
+                number,
+                sid,
+                via=f.text("via", required=False),
+                via_line=f.line("via"),
+                placeholder=placeholder,
+                dialled=not f.has("line"),
+            )
+        if route is not None:
             if schedule is not None and languages:
                 services[sid] = model.Service(
                     id=sid,
-                    number=dial_string(number),
+                    route=route,
                     languages=tuple(languages),
                     schedule=schedule,
                     line=f.text("line", required=False),
@@ -553,10 +674,15 @@ MENU_KEYS = {
 }
 
 
+CONTACT_KEYS = {"number", "numbers", "ring", "screening", "via", "placeholder"}
+MAX_RING_GROUP = 10
+
+
 class LineReader:
-    def __init__(self, r: Reader, data: Mapping):
+    def __init__(self, r: Reader, data: Mapping, routes: Routes):
         self.r = r
         self.data = data
+        self.routes = routes
         self.prompt_uses: list[tuple[int, str, set[str]]] = []  # line, key, placeholders
         self.step_refs: list[tuple[int, str]] = []
         self.transfer_refs: list[tuple[int, str]] = []
@@ -577,7 +703,7 @@ class LineReader:
         seq = f.sequence("numbers")
         for number, ln in zip(seq or [], (seq.item_lines if seq else []), strict=True):
             number = str(number)
-            if not E164.match(number):
+            if not phone.is_e164(number):
                 r.error(
                     ln,
                     f"'{number}' is not a Twilio number in E.164 form; write it as +32 and "
@@ -625,14 +751,58 @@ class LineReader:
                 item_map.line, item_map.key_lines = line, {"number": line}
                 item = item_map
             if not isinstance(item, Mapping):
-                self.r.error(line, f"contact '{cid}' needs 'number:'")
+                self.r.error(line, f"contact '{cid}' needs 'number:' (or 'numbers:')")
                 continue
-            g = Fields(self.r, item, f"contact '{cid}'", {"number", "placeholder"})
-            number = g.text("number") or ""
-            placeholder = g.flag("placeholder", False)
-            if number and check_dial_number(self.r, g.line("number"), number, placeholder, cid):
-                contacts[cid] = model.Contact(dial_string(number), placeholder)
+            contact = self._contact(cid, item, line)
+            if contact is not None:
+                contacts[cid] = contact
         return contacts
+
+    def _contact(self, cid: str, item: Mapping, line: int) -> model.Contact | None:
+        g = Fields(self.r, item, f"contact '{cid}'", CONTACT_KEYS)
+        if g.has("number") == g.has("numbers"):
+            self.r.error(
+                line,
+                f"contact '{cid}' needs 'number:' for one phone, or 'numbers:' for a ring group "
+                "of several",
+            )
+            return None
+        if g.has("number"):
+            given = [(g.text("number") or "", g.line("number"))]
+        else:
+            seq = g.sequence("numbers") or Sequence()
+            given = [(str(n), ln) for n, ln in zip(seq, seq.item_lines, strict=True)]
+            if not 1 <= len(given) <= MAX_RING_GROUP:
+                self.r.error(
+                    g.line("numbers"),
+                    f"a ring group has from 1 to {MAX_RING_GROUP} numbers (Twilio rings at most "
+                    f"{MAX_RING_GROUP} at once), not {len(given)}",
+                )
+                return None
+        ring = g.text("ring", required=False, default=model.TOGETHER).replace("_", " ")
+        if ring not in (model.TOGETHER, model.IN_ORDER):
+            self.r.error(
+                g.line("ring"),
+                f"'ring' is 'together' (every phone at once, the first to take the call wins) "
+                f"or 'in order' (one after the other), not '{ring}'",
+            )
+            return None
+        placeholder = g.flag("placeholder", False)
+        routes = []
+        for number, ln in given:
+            route = self.routes.read(
+                self.r,
+                ln,
+                number,
+                cid,
+                via=g.text("via", required=False),
+                via_line=g.line("via"),
+                placeholder=placeholder,
+            )
+            if route is None:
+                return None
+            routes.append(route)
+        return model.Contact(tuple(routes), ring, g.flag("screening", True), placeholder)
 
     def _steps(self, f: Fields):
         m = f.mapping("steps")
@@ -919,11 +1089,19 @@ def load(config_dir, prompts_dir=None) -> tuple[model.Config | None, list[Proble
         problems.append(Problem(str(config_dir), 0, "there is no configuration folder here"))
         return None, problems
 
+    trunks_path = config_dir / TRUNKS_FILE
+    trunks_reader = None
+    trunks = {}
+    if trunks_path.exists():
+        trunks_reader = reader(trunks_path)
+        trunks = read_trunks(trunks_reader, trunks_reader.load())
+    routes = Routes(trunks)
+
     services_path = config_dir / SERVICES_FILE
     services = {}
     if services_path.exists():
         r = reader(services_path)
-        services = read_services(r, r.load())
+        services = read_services(r, r.load(), routes)
 
     voices_path = config_dir / VOICES_FILE
     voices_reader = reader(voices_path)
@@ -949,13 +1127,13 @@ def load(config_dir, prompts_dir=None) -> tuple[model.Config | None, list[Proble
     readers: list[tuple[LineReader, model.Line]] = []
     broken_line_files = 0
     for path in sorted(config_dir.glob("*.y*ml")):
-        if path.name in (SERVICES_FILE, VOICES_FILE):
+        if path.name in (SERVICES_FILE, VOICES_FILE, TRUNKS_FILE):
             continue
         r = reader(path)
         if path.suffix != ".yaml":
             r.error(1, "name the file with the .yaml ending")
             continue
-        lr = LineReader(r, r.load())
+        lr = LineReader(r, r.load(), routes)
         line = lr.read()
         if line is None:
             broken_line_files += 1
@@ -992,21 +1170,15 @@ def load(config_dir, prompts_dir=None) -> tuple[model.Config | None, list[Proble
                 )
             )
     _check_shared_prompts(prompts, prompt_readers, services)
+    if trunks_reader is not None:
+        routes.warn_placeholders(trunks_reader)
 
     if any(not p.warning for p in problems):
         return None, problems
     # A service that is one of our lines answers with the line's own schedule.
     for sid, service in list(services.items()):
         if service.line:
-            services[sid] = model.Service(
-                sid,
-                service.number,
-                service.languages,
-                lines[service.line].schedule,
-                service.line,
-                service.placeholder,
-                service.instead,
-            )
+            services[sid] = dataclasses.replace(service, schedule=lines[service.line].schedule)
     config = model.Config(
         lines, services, prompts, voices, digest.hexdigest()[:12], str(prompts_dir / AUDIO_DIR)
     )

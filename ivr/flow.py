@@ -27,10 +27,19 @@ MAX_STEPS_PER_REQUEST = 50
 # Silences or wrong keys at the language choice before the default language is taken.
 LANGUAGE_TRIES = 2
 DIAL_CONNECTED = {"completed", "answered"}
+# Seconds the person who answers a screened transfer has to press a key, after the whisper.
+SCREEN_SECONDS = 6
+# Seconds a referral's "press 1 to be put through" lets the service ring.
+REFERRAL_RING = 20
+DIAL_STATUSES = ("completed", "answered", "busy", "no-answer", "failed", "canceled")
 
 
 class FlowError(RuntimeError):
     pass
+
+
+# Events of the documents run on the phone that answers a transfer, not on the caller's call.
+ANSWERING_EVENTS = frozenset({"whisper", "screen", "taken"})
 
 
 @dataclass(frozen=True)
@@ -42,15 +51,18 @@ class CallState:
     invalid: int = 0
     silence: int = 0
     # What the request carrying this state reports: go (just continue), digits (a menu was
-    # answered), silence (nothing was pressed), dial (a transfer ended), recorded, enter.
+    # answered), silence (nothing was pressed), dial (a transfer ended), recorded, enter;
+    # to the person who answers a transfer: whisper, screen (asked to take the call), taken.
     event: str = "go"
+    # Which phone of a ring group rung in order is being tried.
+    attempt: int = 0
 
     def go(self, step: str) -> CallState:
         """Into another step; the menu counters start again."""
         return CallState(self.line, step, 0, self.lang)
 
     def next_action(self) -> CallState:
-        return replace(self, pc=self.pc + 1, event="go", invalid=0, silence=0)
+        return replace(self, pc=self.pc + 1, event="go", invalid=0, silence=0, attempt=0)
 
     def expecting(self, event: str, **changes) -> CallState:
         return replace(self, event=event, **changes)
@@ -76,11 +88,17 @@ class Gather:
 
 @dataclass(frozen=True)
 class Dial:
-    number: str
+    targets: tuple[model.Route, ...]  # rung at once; the first to take the call is bridged
     caller_id: str
     timeout: int
     next: CallState | None
-    whisper: CallState | None = None  # what the counsellor hears before being connected
+    # What the person who answers hears before being connected (and, when screening, the
+    # key that takes the call).
+    whisper: CallState | None = None
+
+    @property
+    def numbers(self) -> tuple[str, ...]:
+        return tuple(target.number for target in self.targets)
 
 
 @dataclass(frozen=True)
@@ -102,6 +120,36 @@ class Hangup:
 Instruction = Speak | Gather | Dial | Record | Redirect | Hangup
 
 
+@dataclass(frozen=True)
+class DialResult:
+    """How a transfer ended, from the fields of Twilio's `<Dial>` action request.
+
+    `DialCallStatus` alone cannot tell: a phone that diverts to its own voicemail, or a
+    counsellor who does not take a screened call, both leave it `completed`. `DialBridged`
+    says whether the caller was connected (docs/transfers.md), so it decides when present;
+    without it (older requests), the status does."""
+
+    status: str  # DialCallStatus, one of DIAL_STATUSES, or "unknown"
+    bridged: bool
+
+    @classmethod
+    def from_twilio(cls, status: str | None, bridged: str | None = None) -> DialResult:
+        status = (status or "").strip().lower()[:16]
+        status = status if status in DIAL_STATUSES else "unknown"
+        flag = (bridged or "").strip().lower()
+        if flag in ("true", "false"):
+            return cls(status, flag == "true")
+        return cls(status, status in DIAL_CONNECTED)
+
+    @property
+    def label(self) -> str:
+        """For the metrics: Twilio's status, or `not taken` for a leg that was answered
+        (by a voicemail, or by someone who did not press the key) but never connected."""
+        if not self.bridged and self.status in DIAL_CONNECTED:
+            return "not taken"
+        return self.status
+
+
 NOT_KEYPAD = re.compile(r"[^0-9*#]")
 
 
@@ -119,9 +167,13 @@ class CallFlow:
         config: model.Config,
         now: datetime,
         overrides: dict[str, model.Override] | None = None,
+        dialled: str | None = None,
     ):
         self.config = config
         self.now = now
+        # The number the caller dialled (Twilio's `To`): what a transferred leg shows, so
+        # nobody sees the caller's own number. Twilio allows the called number as callerId.
+        self.dialled = dialled if dialled in config.line_by_number else None
         # Only those still in force: an override expires by itself.
         self.overrides = {k: o for k, o in (overrides or {}).items() if o.until > now}
         self.out: list[Instruction] = []
@@ -129,6 +181,7 @@ class CallFlow:
         # the request that ends it), transfers by dial status, menus that gave up.
         self.outcome: tuple[str, str, str] | None = None  # line, outcome, language
         self.transfers: list[tuple[str, str]] = []  # line, dial status
+        self.failed_transfers: list[tuple[str, str]] = []  # line, target (contact or service)
         self.menu_failures: list[tuple[str, str]] = []  # line, invalid|silence
 
     def _ended(self, line: model.Line, state: CallState, outcome: str) -> None:
@@ -162,18 +215,27 @@ class CallFlow:
         return self._run(self._entry_state(line, lang))
 
     def whisper(self, state: CallState) -> list[Instruction]:
-        """Heard by the counsellor who picks up, before the caller is connected: which line,
-        which language. Said in the line's own language."""
+        """For the person who answers a transfer, before the caller is connected: which line,
+        which language, said in the line's own language. When screening, they are asked to
+        press a key to take the call; no key in time hangs up their phone, and the caller's
+        transfer goes on as not answered."""
         line = self.config.lines[state.line]
         lang = line.default_language
-        template = self.config.prompt(lang, line.id, "whisper")
-        if template is None:
-            return []
-        text = template.text.format(line=line.name, language=speech.language_name(state.lang, lang))
-        return [Speak(text, lang)]
+        if state.event == "taken":
+            return []  # the end of this document connects the two
+        values = {"line": line.name, "language": speech.language_name(state.lang, lang)}
+        said = [
+            Speak(prompt.text.format_map(values), lang)
+            for key in ("whisper", "screen" if state.event == "screen" else None)
+            if key and (prompt := self.config.prompt(lang, line.id, key)) is not None
+        ]
+        if state.event != "screen":
+            return said
+        taken = replace(state, event="taken")
+        return [Gather(tuple(said), taken, 1, SCREEN_SECONDS), Hangup()]
 
     def resume(
-        self, state: CallState, digits: str | None = None, dial_status: str | None = None
+        self, state: CallState, digits: str | None = None, dial: DialResult | None = None
     ) -> list[Instruction]:
         line = self.config.lines.get(state.line)
         if line is None:
@@ -194,10 +256,10 @@ class CallFlow:
         if state.event == "digits" and isinstance(action, model.Referral):
             if clean_digits(digits) == "1":
                 service = self.config.service_for(action.service, state.lang)
-                return self._run(self._transfer(line, state, service.id, 20, None))
+                return self._run(self._transfer(line, state, service.id, REFERRAL_RING, None))
             return self._run(state.next_action())
         if state.event == "dial":
-            return self._run(self._dial_result(line, action, state, dial_status))
+            return self._run(self._dial_result(line, action, state, dial or DialResult("", False)))
         if state.event == "recorded":
             self._ended(line, state, "voicemail")
             self._say(line, state, "voicemail_thanks")
@@ -316,11 +378,10 @@ class CallFlow:
 
     def _transfer(self, line, state: CallState, to: str, timeout: int, on_failure):
         contact = line.contacts.get(to)
-        whisper = None
         if contact is not None:
-            override = self.overrides.get(line.id)
-            number = override.forward_to if override and override.forward_to else contact.number
-            whisper = replace(state, event="whisper")
+            targets, screening = self._contact_targets(line, contact, state.attempt)
+            event = "screen" if screening else "whisper"
+            whisper = replace(state, event=event, attempt=state.attempt)
         else:
             service = self.config.service_for(to, state.lang)
             if service.line and service.line in self.config.lines:
@@ -330,26 +391,54 @@ class CallFlow:
                 return CallState(target.id, "", 0, lang, event="enter")
             if not service.answers(self.now):
                 return self._dial_failed(line, state, on_failure)
-            number = service.number
+            targets, whisper = (service.route,), None
         self.out.append(
-            Dial(number, line.caller_id, timeout, state.expecting("dial"), whisper=whisper)
+            Dial(targets, self._caller_id(line), timeout, state.expecting("dial"), whisper=whisper)
         )
         return None
 
-    def _dial_result(self, line, action, state: CallState, status: str | None):
-        status = (status or "").lower()
-        known = {"completed", "answered", "busy", "no-answer", "failed", "canceled"}
-        self.transfers.append((line.id, status if status in known else "unknown"))
-        if status in DIAL_CONNECTED:
+    def _contact_targets(self, line, contact: model.Contact, attempt: int):
+        """The phones to ring now, and whether the person who answers must take the call."""
+        override = self.overrides.get(line.id)
+        if override is not None and override.forward_to:
+            route = self.config.route_for(override.forward_to)
+            if route is not None:
+                # A partner service answers with its own system; a person's phone is screened.
+                service = self.config.service_by_number(route.number)
+                return (route,), contact.screening and service is None
+            log.error("line=%s override sends calls to a number with no route", line.id)
+        if contact.ring == model.IN_ORDER:
+            return (contact.routes[min(attempt, len(contact.routes) - 1)],), contact.screening
+        return contact.routes, contact.screening
+
+    def _caller_id(self, line: model.Line) -> str:
+        return self.dialled or line.caller_id
+
+    def _dial_result(self, line, action, state: CallState, result: DialResult):
+        self.transfers.append((line.id, result.label))
+        if result.bridged:
             # The caller talked to someone; when the counsellor hangs up, so do we.
             to_team = isinstance(action, model.Transfer) and action.to in line.contacts
             self._ended(line, state, "connected" if to_team else "referred")
             self.out.append(Hangup())
             return None
+        if isinstance(action, model.Transfer) and action.to in line.contacts:
+            contact = line.contacts[action.to]
+            override = self.overrides.get(line.id)
+            forwarded = override is not None and override.forward_to
+            if contact.ring == model.IN_ORDER and not forwarded:
+                if state.attempt + 1 < len(contact.routes):
+                    # The next phone of the group; the caller hears it ring on.
+                    return replace(state, event="go", attempt=state.attempt + 1)
+            self.failed_transfers.append((line.id, action.to))
+            return self._dial_failed(line, state, action.on_failure)
+        # A partner service we could not reach: the caller is told its number and when it
+        # answers, to dial it themselves, before the step goes on.
+        service_id = action.to if isinstance(action, model.Transfer) else action.service
+        service = self.config.service_for(service_id, state.lang)
+        self.failed_transfers.append((line.id, service.id))
+        self._say_service(line, state, service, "transfer_failed")
         on_failure = action.on_failure if isinstance(action, model.Transfer) else None
-        if isinstance(action, model.Referral):
-            service = self.config.service_for(action.service, state.lang)
-            self._say_service(line, state, service, "referral_not_reached")
         return self._dial_failed(line, state, on_failure)
 
     @staticmethod
@@ -473,7 +562,7 @@ def describe_path(config, line: model.Line, step: str, override=None) -> str:
                 break
             if isinstance(action, model.Transfer):
                 if action.to in line.contacts:
-                    number = line.contacts[action.to].number
+                    number = ", ".join(line.contacts[action.to].numbers)
                     if override is not None and override.forward_to:
                         number = override.forward_to
                     return f"{before}transfer to {action.to} ({number}), step '{step}'"

@@ -19,6 +19,11 @@ from prometheus_client import (
 
 CALLS = Counter("ivr_calls_total", "Calls by how they ended", ["line", "outcome"])
 TRANSFERS = Counter("ivr_transfers_total", "Transfers by dial status", ["line", "status"])
+# A transfer that did not connect, by whom it tried to reach (a contact of the line or a
+# partner service; never a number): a broken route shows here within minutes.
+TRANSFER_FAILURES = Counter(
+    "ivr_transfer_failures_total", "Transfers that did not connect, by target", ["line", "target"]
+)
 MENU_FAILURES = Counter(
     "ivr_menu_failures_total", "Menus left for their safe destination", ["line", "kind"]
 )
@@ -42,6 +47,8 @@ def record(flow) -> None:
         TRANSFERS.labels(line, status).inc()
     for line, kind in flow.menu_failures:
         MENU_FAILURES.labels(line, kind).inc()
+    for line, target in flow.failed_transfers:
+        TRANSFER_FAILURES.labels(line, target).inc()
 
 
 def exposition() -> tuple[bytes, str]:

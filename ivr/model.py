@@ -8,6 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from ivr import phone
 from ivr.schedule import Schedule
 
 # A step name that every line has: says where to turn (107, 112, 101), then hangs up.
@@ -67,9 +68,46 @@ BLOCKING = (Menu, Transfer, Voicemail, Referral)
 
 
 @dataclass(frozen=True)
-class Contact:
-    number: str
+class Trunk:
+    """A carrier connection for numbers Twilio cannot dial itself (Belgian short numbers),
+    named once in `config/trunks.yaml`. Either a SIP trunk of the carrier, dialled with
+    `<Sip>sip:NUMBER@HOST</Sip>` (its username and password come from the environment, never
+    from YAML), or a Twilio BYOC trunk, dialled with `<Number byoc="BY...">`."""
+
+    name: str
+    sip_host: str | None = None  # host[:port] of the carrier's SIP endpoint
+    transport: str | None = None  # udp, tcp or tls, for SIP
+    region: str | None = None  # where Twilio sends SIP from (ie1: Ireland), else the US
+    byoc: str | None = None  # the BYOC trunk's SID, BY followed by 32 hexadecimal digits
     placeholder: bool = False
+
+
+@dataclass(frozen=True)
+class Route:
+    """One number and how Twilio reaches it: straight (E.164) or through a trunk."""
+
+    number: str
+    trunk: Trunk | None = None
+
+
+# How the phones of a contact with several numbers ring.
+TOGETHER, IN_ORDER = "together", "in order"
+
+
+@dataclass(frozen=True)
+class Contact:
+    """Who answers a line: one phone, or a ring group of several."""
+
+    routes: tuple[Route, ...]
+    ring: str = TOGETHER
+    # The person who picks up hears the whisper and presses a key to take the call: a phone
+    # that diverts to its own voicemail never takes a caller.
+    screening: bool = True
+    placeholder: bool = False
+
+    @property
+    def numbers(self) -> tuple[str, ...]:
+        return tuple(route.number for route in self.routes)
 
 
 @dataclass(frozen=True)
@@ -100,13 +138,18 @@ class Service:
     """A partner service a line can refer callers to, from `config/services.yaml`."""
 
     id: str
-    number: str
+    route: Route
     languages: tuple[str, ...]
     schedule: Schedule
     line: str | None = None  # one of our own lines: a transfer goes straight into its flow
     placeholder: bool = False
     # The service to refer a caller to instead, by the caller's language (nl: tele-onthaal).
     instead: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def number(self) -> str:
+        """The number callers are told to dial (and the one we dial, by `route`)."""
+        return self.route.number
 
     def answers(self, at) -> bool:
         """Whether a transfer now reaches someone. Our own lines always route the caller on
@@ -150,6 +193,24 @@ class Config:
 
     def __post_init__(self) -> None:
         self.line_by_number = {n: line for line in self.lines.values() for n in line.numbers}
+        # How each number the configuration names is reached; an override that sends calls
+        # to one of them (`--to 106`) is dialled the same way.
+        self.routes: dict[str, Route] = {}
+        for line in self.lines.values():
+            for contact in line.contacts.values():
+                self.routes.update((r.number, r) for r in contact.routes)
+        self.routes.update((s.number, s.route) for s in self.services.values() if not s.line)
+
+    def route_for(self, number: str) -> Route | None:
+        """How Twilio reaches `number`: as the configuration says, straight for any other
+        E.164 number, None for a number nothing here can dial."""
+        route = self.routes.get(number)
+        if route is None and phone.is_e164(number):
+            route = Route(number)
+        return route
+
+    def service_by_number(self, number: str) -> Service | None:
+        return next((s for s in self.services.values() if s.number == number), None)
 
     def prompt(self, language: str, line_id: str, key: str) -> Prompt | None:
         """The line's own wording first, then the shared one."""

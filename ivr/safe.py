@@ -8,11 +8,11 @@ where to turn in the caller's language, then tries the listening line that speak
 
 from __future__ import annotations
 
-import re
+from collections.abc import Callable
 
+from ivr import phone
 from ivr.flow import Dial, Hangup, Instruction, Speak
-
-E164 = re.compile(r"^\+[1-9]\d{6,14}$")
+from ivr.model import Route
 
 LISTENING_LINE = {"fr": "107", "de": "107", "en": "107", "nl": "106"}
 
@@ -54,13 +54,20 @@ GOODBYE_TEXT = {
 }
 
 
-def safe_answer(line_number: str | None, lang: str = "fr") -> list[Instruction]:
+def safe_answer(
+    line_number: str | None,
+    lang: str = "fr",
+    route_for: Callable[[str], Route | None] = lambda number: None,
+) -> list[Instruction]:
     """`line_number` is the number the caller dialled (Twilio's `To`), used as caller ID so
-    that the listening line never sees the caller's own number."""
+    that the listening line never sees the caller's own number. `route_for` says how Twilio
+    reaches the listening line (through the carrier's trunk: it is a short number); without a
+    route the caller is told the number to dial, and nothing is dialled."""
     lang = lang if lang in SAFE_TEXT else "fr"
     out: list[Instruction] = [Speak(SAFE_TEXT[lang], lang)]
-    if line_number and E164.match(line_number):
-        out.append(Dial(LISTENING_LINE[lang], line_number, 30, None))
+    route = route_for(LISTENING_LINE[lang])
+    if line_number and phone.is_e164(line_number) and route is not None:
+        out.append(Dial((route,), line_number, 30, None))
     out.append(Speak(GOODBYE_TEXT[lang], lang))
     out.append(Hangup())
     return out

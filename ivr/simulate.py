@@ -62,7 +62,9 @@ class Turn:
     heard: list[str] = field(default_factory=list)
     waiting: ET.Element | None = None  # the Gather, Dial or Record that Twilio waits on
     rest: list[ET.Element] = field(default_factory=list)  # verbs after it, for silence
-    dialled: list[str] = field(default_factory=list)
+    dialled: list[str] = field(default_factory=list)  # the numbers rung, however reached
+    targets: list[ET.Element] = field(default_factory=list)  # the <Number>s and <Sip>s
+    counsellor_heard: list[str] = field(default_factory=list)  # whisper and screening
     hung_up: bool = False
     documents: list[str] = field(default_factory=list)
 
@@ -73,6 +75,19 @@ class Turn:
     @property
     def kind(self) -> str | None:
         return None if self.waiting is None else self.waiting.tag
+
+
+def number_reached(target: ET.Element) -> str:
+    """The number a <Number> or <Sip> of a <Dial> rings: `107` for `sip:107@carrier`."""
+    text = (target.text or "").strip()
+    if target.tag == "Sip":
+        return text.removeprefix("sip:").split("@", 1)[0]
+    return text
+
+
+def is_trunked(target: ET.Element) -> bool:
+    """Whether a <Dial> target goes through a carrier's trunk (SIP or BYOC)."""
+    return target.tag == "Sip" or target.get("byoc") is not None
 
 
 class Call:
@@ -170,7 +185,8 @@ class Call:
                         if say.tag in ("Say", "Play")
                     ]
                 if verb.tag == "Dial":
-                    self.turn.dialled += [n.text for n in verb]
+                    self.turn.targets += list(verb)
+                    self.turn.dialled += [number_reached(n) for n in verb]
                     if not verb.get("action"):
                         # Without an action Twilio goes on with the next verb when it ends.
                         continue
@@ -212,16 +228,62 @@ class Call:
         self._new_turn()
         return self.follow(rest)
 
-    def dial_ends(self, status: str, duration: int = 0) -> Turn:
+    def dial_ends(self, status: str, duration: int = 0, bridged: bool | None = None) -> Turn:
+        """The transfer ends as Twilio reports it: `DialCallStatus`, and `DialBridged`, by
+        default true when the status says someone answered."""
         dial = self._expect("Dial")
         if not isinstance(self.app, HttpClient):
             check(
                 dial.get("callerId") in self.app.extensions["ivr"].config.line_by_number,
                 "a transfer does not show the line's own number",
             )
+        if bridged is None:
+            bridged = status in ("completed", "answered")
         self._new_turn()
-        extra = {"DialCallStatus": status, "DialCallDuration": str(duration)}
+        extra = {
+            "DialCallStatus": status,
+            "DialCallDuration": str(duration),
+            "DialBridged": "true" if bridged else "false",
+        }
         return self.follow(list(self.request(dial.get("action"), extra)))
+
+    def counsellor_answers(self, press: str | None = "1", phone: int = 0) -> Turn:
+        """The phone `phone` of the transfer is answered: whoever picks up hears the whisper
+        and, when the call is screened, presses `press` (None: nothing, as a voicemail
+        would). The transfer then ends as Twilio reports it: bridged when the screening
+        document ran to its end, not bridged when it hung up on them."""
+        dial = self._expect("Dial")
+        target = list(dial)[phone]
+        heard: list[str] = []
+        bridged = True
+        url = target.get("url")
+        if url:
+            document = self._leg_document(url, {})
+            heard += [s.text or "" for s in document.iter("Say")]
+            gather = document.find("Gather")
+            if gather is not None:
+                if press:
+                    after = self._leg_document(gather.get("action"), {"Digits": press})
+                    heard += [s.text or "" for s in after.iter("Say")]
+                    bridged = after.find("Hangup") is None
+                else:
+                    rest = list(document)[list(document).index(gather) + 1 :]
+                    bridged = not any(verb.tag == "Hangup" for verb in rest)
+            else:
+                bridged = document.find("Hangup") is None
+        turn = self.dial_ends("completed", duration=60 if bridged else 8, bridged=bridged)
+        turn.counsellor_heard = heard
+        return turn
+
+    def _leg_document(self, url: str, extra: dict) -> ET.Element:
+        """A document Twilio runs on the answering phone's leg, which may only hold <Say>,
+        <Play>, <Gather> and <Hangup> (Twilio's <Number url> documentation)."""
+        response = self.post(url, extra)
+        check(response.status_code == 200, f"HTTP {response.status_code} for {url}")
+        root = ET.fromstring(response.get_data(as_text=True))
+        for verb in root:
+            check(verb.tag in ("Say", "Play", "Gather", "Hangup"), f"{verb.tag} in a whisper")
+        return root
 
     def leave_message(
         self, seconds: int = 20, sid: str = "RE00000000000000000001", callback: bool = True

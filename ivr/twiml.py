@@ -22,9 +22,15 @@ class Links(Protocol):
 
 
 def render(
-    instructions: list[flow.Instruction], links: Links, voices: dict[str, model.Voice]
+    instructions: list[flow.Instruction],
+    links: Links,
+    voices: dict[str, model.Voice],
+    trunk_credentials: dict[str, tuple[str, str]] | None = None,
 ) -> str:
+    """`trunk_credentials`: the username and password of each SIP trunk that has them, by the
+    trunk's name (from the environment, never from the YAML)."""
     response = VoiceResponse()
+    credentials = trunk_credentials or {}
 
     def say(target, item: flow.Speak) -> None:
         if item.audio:
@@ -55,10 +61,11 @@ def render(
                 kwargs["action"] = links.state(item.next)
                 kwargs["method"] = "POST"
             dial = response.dial(**kwargs)
+            screen = {}
             if item.whisper is not None:
-                dial.number(item.number, url=links.whisper(item.whisper), method="POST")
-            else:
-                dial.number(item.number)
+                screen = {"url": links.whisper(item.whisper), "method": "POST"}
+            for target in item.targets:
+                dial_target(dial, target, credentials, screen)
         elif isinstance(item, flow.Record):
             response.record(
                 action=links.state(item.next),
@@ -77,3 +84,25 @@ def render(
         elif isinstance(item, flow.Hangup):
             response.hangup()
     return str(response)
+
+
+def dial_target(dial, route: model.Route, credentials: dict, screen: dict) -> None:
+    """One phone of a `<Dial>`, the way Twilio can reach it: an E.164 `<Number>`, a number
+    through a Twilio BYOC trunk (`<Number byoc>`), or through a carrier's SIP trunk (`<Sip>`)."""
+    trunk = route.trunk
+    if trunk is None:
+        dial.number(route.number, **screen)
+    elif trunk.byoc:
+        dial.number(route.number, byoc=trunk.byoc, **screen)
+    else:
+        username, password = credentials.get(trunk.name, (None, None))
+        dial.sip(sip_uri(route.number, trunk), username=username, password=password, **screen)
+
+
+def sip_uri(number: str, trunk: model.Trunk) -> str:
+    uri = f"sip:{number}@{trunk.sip_host}"
+    if trunk.transport:
+        uri += f";transport={trunk.transport}"
+    if trunk.region:
+        uri += f";region={trunk.region}"
+    return uri

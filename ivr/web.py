@@ -34,6 +34,8 @@ from ivr import flow, metrics, safe, twiml
 log = logging.getLogger("ivr.calls")
 RENDER_CACHE_SIZE = 4096
 RECORDING_RETRIES = "#rc=5&rp=5xx,ct,rt"
+# The fragments our URLs carry, by path (see Router.check_signature).
+SIGNED_FRAGMENTS = {"/voice/recording": RECORDING_RETRIES}
 FORM_TYPE = "application/x-www-form-urlencoded"
 MAX_FORM_BYTES = 64 * 1024  # Twilio's fields are a few hundred bytes
 CALL_SID = re.compile(r"CA[0-9a-f]{32}")
@@ -88,6 +90,7 @@ class Decision:
     outcome: tuple | None
     transfers: tuple
     menu_failures: tuple
+    failed_transfers: tuple = ()
     # Its TwiML, by the base URL of its links, made on first use: kept with the decision, so
     # finding the document costs no more than finding the decision.
     documents: dict = field(default_factory=dict, compare=False)
@@ -97,9 +100,19 @@ class Router:
     """What the webhooks share, built once at start: nothing here reads a file per request."""
 
     def __init__(
-        self, config, clock, store, auth_token, secret, public_url, sources=None, shared_keys=()
+        self,
+        config,
+        clock,
+        store,
+        auth_token,
+        secret,
+        public_url,
+        sources=None,
+        shared_keys=(),
+        trunk_credentials=None,
     ):
         self._config = config
+        self.trunk_credentials = trunk_credentials or {}
         self.clock = clock
         self.store = store
         self.validator = RequestValidator(auth_token) if auth_token else None
@@ -252,37 +265,44 @@ class Router:
             log.info("stored %d voicemail(s) kept on disk while the database was away", stored)
 
     def flow(self) -> flow.CallFlow:
-        return flow.CallFlow(self.config, self.clock(), self.overrides())
+        return flow.CallFlow(self.config, self.clock(), self.overrides(), self.dialled())
+
+    def dialled(self) -> str | None:
+        """The number the caller dialled, if it is one of our lines' (else None)."""
+        number = dialled_number(self)
+        return number if number in self.config.line_by_number else None
 
     # -- decisions, kept for the minute --------------------------------------------------------
 
     def decide(
-        self, how: str, subject, digits=None, dial_status=None, *, token: str | None = None
+        self, how: str, subject, digits=None, dial=None, *, token: str | None = None
     ) -> Decision:
         """What to answer a new call on a line (`how` = "answer", `subject` its id), or a call
         coming back with a state ("resume"; `token`, the state as it came, keys it cheaper).
         Every time rule of a schedule or an override falls on a whole minute, and the answer
-        holds nothing of one caller: so within one minute, for the same overrides, the same
-        question gets the same answer, worked out once."""
+        holds nothing of one caller (the number dialled is one of our lines'): so within one
+        minute, for the same overrides, the same question gets the same answer, worked out
+        once."""
         now = self.clock()
         overrides = self.overrides()
         if how == "resume":
             digits = flow.clean_digits(digits)
-            dial_status = (dial_status or "")[:16].lower()
+        dialled = self.dialled()
         minute = int(now.timestamp() // 60)
-        key = (how, token or subject, digits, dial_status, minute, self.overrides_version)
+        key = (how, token or subject, digits, dial, dialled, minute, self.overrides_version)
         decision = self._decided.get(key)
         if decision is None:
-            call_flow = flow.CallFlow(self.config, now, overrides)
+            call_flow = flow.CallFlow(self.config, now, overrides, dialled)
             if how == "answer":
                 instructions = call_flow.answer(self.config.lines[subject])
             else:
-                instructions = call_flow.resume(subject, digits=digits, dial_status=dial_status)
+                instructions = call_flow.resume(subject, digits=digits, dial=dial)
             decision = Decision(
                 tuple(instructions),
                 call_flow.outcome,
                 tuple(call_flow.transfers),
                 tuple(call_flow.menu_failures),
+                tuple(call_flow.failed_transfers),
             )
             if len(self._decided) >= RENDER_CACHE_SIZE:
                 self._decided.clear()
@@ -301,6 +321,7 @@ class Router:
                 state.invalid,
                 state.silence,
                 state.event,
+                state.attempt,
             ]
         )
 
@@ -310,8 +331,12 @@ class Router:
         if token in self._decoded:
             return self._decoded[token]
         try:
-            line, step, pc, lang, invalid, silence, event = self.signer.loads(token)
-            state = flow.CallState(line, step, int(pc), lang, int(invalid), int(silence), event)
+            line, step, pc, lang, invalid, silence, event, *rest = self.signer.loads(token)
+            # A state signed before ring groups had no `attempt`: the first phone.
+            attempt = int(rest[0]) if rest else 0
+            state = flow.CallState(
+                line, step, int(pc), lang, int(invalid), int(silence), event, attempt
+            )
         except (BadSignature, ValueError, TypeError):
             state = None
         if len(self._decoded) >= RENDER_CACHE_SIZE:
@@ -332,7 +357,9 @@ class Router:
         base = self.base_url()
         xml = decision.documents.get(base)
         if xml is None:
-            xml = twiml.render(decision.instructions, self, self.config.voices)
+            xml = twiml.render(
+                decision.instructions, self, self.config.voices, self.trunk_credentials
+            )
             decision.documents[base] = xml
         return xml
 
@@ -343,7 +370,7 @@ class Router:
         key = (self.base_url(), tuple(instructions))
         xml = self._rendered.get(key)
         if xml is None:
-            xml = twiml.render(instructions, self, self.config.voices)
+            xml = twiml.render(instructions, self, self.config.voices, self.trunk_credentials)
             if len(self._rendered) >= RENDER_CACHE_SIZE:
                 self._rendered.clear()
             self._rendered[key] = xml
@@ -352,7 +379,9 @@ class Router:
     # The links of ivr.twiml.Links: absolute, so other TwiML providers can follow them too.
 
     def state(self, state: flow.CallState) -> str:
-        return f"{self.base_url()}/voice/next?s={self.encode(state)}"
+        # The answering phone's own requests (its screening key) go to the whisper webhook.
+        path = "/voice/whisper" if state.event in flow.ANSWERING_EVENTS else "/voice/next"
+        return f"{self.base_url()}{path}?s={self.encode(state)}"
 
     def recording(self, state: flow.CallState) -> str:
         # The fragment asks Twilio to retry when we answer 5xx (database away) or time out.
@@ -396,6 +425,9 @@ class Router:
         if not signature.isascii():
             return FORGED
         url, form = self.signed_url(), self.fields()
+        # Twilio does not document whether it signs a URL's #fragment, which the server never
+        # receives: for our URLs that carry one, both readings are accepted, and no other.
+        fragment = SIGNED_FRAGMENTS.get(self.environ().get("PATH_INFO", ""))
         for validator in validators:
             try:
                 # The URL as it came is what Twilio signs, nearly always: one HMAC settles
@@ -407,6 +439,8 @@ class Router:
             if hmac.compare_digest(exact, signature):
                 return GENUINE
             if validator.validate(url, form, signature, algorithm):
+                return GENUINE
+            if fragment and validator.validate(url + fragment, form, signature, algorithm):
                 return GENUINE
         return FORGED
 
@@ -446,7 +480,7 @@ def safe_response(r: Router, reason: str = "error") -> Response:
         lang, number = caller_language(r), dialled_number(r)
     except Exception:  # the safe answer must come whatever failed before it
         lang, number = "fr", None
-    answer = safe.safe_answer(number, lang)
+    answer = safe.safe_answer(number, lang, r.config.route_for)
     return twiml_response(r.render(answer))
 
 
@@ -551,8 +585,10 @@ def next_step(r: Router):
         log.warning("call=%s came back with an unreadable state; starting over", call_sid(r))
         return answer_new_call(r)
     form = r.fields()
-    digits, dial_status = form.get("Digits"), form.get("DialCallStatus")
-    decision = r.decide("resume", state, digits, dial_status, token=token)
+    dial = None
+    if state.event == "dial":
+        dial = flow.DialResult.from_twilio(form.get("DialCallStatus"), form.get("DialBridged"))
+    decision = r.decide("resume", state, form.get("Digits"), dial, token=token)
     return respond(r, decision, state.line, f"{state.step}#{state.pc}:{state.event}")
 
 
@@ -600,9 +636,12 @@ def recording_ready(r: Router):
 @bp.post("/voice/whisper")
 @webhook
 def whisper(r: Router):
-    """Played to the counsellor who answers a transfer, before the caller is connected."""
+    """Played to the counsellor who answers a transfer, before the caller is connected; with
+    screening, also the answer to its "press a key to take the call"."""
     state = r.decode(r.state_token())
     if state is None or state.line not in r.config.lines:
+        # A state we can no longer read (a key or configuration change mid-call): someone
+        # answered, and a caller waits; connect them rather than drop the transfer.
         return twiml_response(EMPTY_TWIML)
     return twiml_response(r.render(r.flow().whisper(state)))
 

@@ -2,7 +2,7 @@
 the service, its number and hours, and offers a transfer only while the service is open."""
 
 import pytest
-from conftest import EVC, ORIENTATION, TEAM_EVC
+from conftest import ORIENTATION, TEAM_EVC
 
 
 def test_emergency_numbers_come_before_the_menu(call):
@@ -58,7 +58,8 @@ def test_partner_violence_goes_into_the_evc_line_itself(call):
     # Straight into Écoute Violences Conjugales: its welcome, then its team.
     assert "Bienvenue à Écoute Violences Conjugales" in turn.text
     assert turn.dialled == [TEAM_EVC]
-    assert turn.waiting.get("callerId") == EVC
+    # The team's phone shows the number the caller dialled (Twilio allows it as callerId).
+    assert turn.waiting.get("callerId") == ORIENTATION
 
 
 def test_partner_violence_at_night_reaches_107_through_evc(call):
@@ -84,8 +85,8 @@ def test_busy_service_then_the_caller_hears_the_number_and_a_way_on(call):
     c.press("1")
     turn = c.dial_ends("busy")
     assert (
-        "Nous n'avons pas pu joindre SOS Viol" in turn.text
-        and "zéro huit cents, nonante-huit, cent" in turn.text
+        "Nous n'avons pas pu vous mettre en relation avec SOS Viol" in turn.text
+        and "Raccrochez et composez le zéro huit cents, nonante-huit, cent" in turn.text
     )
     assert turn.kind == "Gather"  # back to the menu or someone to talk to
 

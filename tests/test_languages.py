@@ -8,6 +8,7 @@ import pytest
 from conftest import CONFIG, EVC, LINE_1712, ORIENTATION, STOP_IT_NOW, Call, Turn, brussels
 
 import ivr
+from ivr.simulate import number_reached
 
 VOICES = {
     "fr": ("fr-BE", "Polly.Isabelle-Neural"),
@@ -257,19 +258,22 @@ def test_the_voicemail_keeps_the_callers_language(call, app):
 
 def test_the_counsellor_hears_a_whisper_naming_the_line_and_the_language(call):
     c = call(LINE_1712, at="2026-11-24 10:00", lang="fr")
-    number = c.turn.waiting.find("Number")
-    assert number.text == "+3220000003"
-    whisper = ET.fromstring(c.post(number.get("url")).get_data(as_text=True))
-    says = [(s.get("language"), s.text) for s in whisper.iter("Say")]
-    # Said in the line's own language (Dutch for 1712), naming the caller's.
-    assert says == [("nl-BE", "Oproep via de lijn 1712, in het Frans.")]
-    assert whisper.find("Hangup") is None and whisper.find("Dial") is None
+    assert c.turn.dialled == ["+3220000003"]
+    turn = c.counsellor_answers(press="1")
+    # Said in the line's own language (Dutch for 1712), naming the caller's; then the key
+    # that takes the call.
+    assert turn.counsellor_heard == [
+        "Oproep via de lijn 1712, in het Frans.",
+        "Druk op een toets om dit gesprek aan te nemen.",
+    ]
+    assert turn.hung_up
 
 
 def test_no_whisper_to_an_outside_service(call):
     c = call(LINE_1712, at="2026-11-24 20:00", lang="fr")
     turn = c.press("1")
-    assert turn.waiting.find("Number").get("url") is None
+    assert turn.dialled == ["107"]
+    assert [target.get("url") for target in turn.targets] == [None]
 
 
 def test_the_fallback_answers_in_the_language_of_the_failed_call(call):
@@ -279,7 +283,7 @@ def test_the_fallback_answers_in_the_language_of_the_failed_call(call):
     root = ET.fromstring(response.get_data(as_text=True))
     text = " ".join(s.text for s in root.iter("Say"))
     assert "Tele-Onthaal" in text and "112" in text and "101" in text
-    assert [n.text for n in root.iter("Number")] == ["106"]
+    assert [number_reached(n) for d in root.iter("Dial") for n in d] == ["106"]
     assert {s.get("language") for s in root.iter("Say")} == {"nl-BE"}
 
 

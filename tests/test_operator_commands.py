@@ -28,7 +28,7 @@ def test_call_prints_what_the_caller_meets(capsys):
         "--lang",
         "nl",
         "--dial-result",
-        "no-answer",
+        "not-taken",
     )
     assert code == 0
     lines = out.splitlines()
@@ -39,7 +39,9 @@ def test_call_prints_what_the_caller_meets(capsys):
     assert "  presses 1" in lines
     assert "  transferred to +3220000003 (the phone there shows +3220001712, rings 30 s)" in lines
     assert "  the counsellor first hears: Oproep via de lijn 1712, in het Nederlands." in lines
-    assert "  the transfer ends: no-answer" in lines
+    assert "  then: Druk op een toets om dit gesprek aan te nemen." in lines
+    assert "  nobody presses a key: their phone hangs up" in lines
+    assert "  the transfer ends: not-taken" in lines
     assert "  a message is recorded (at most 180 s; not stored)" in lines
     assert lines[-1] == "  the call ends"
     assert Store().list_voicemails() == []  # a trial call leaves nothing behind

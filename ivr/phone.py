@@ -1,0 +1,41 @@
+"""Phone numbers: how operators write them, which ones Twilio can dial, and how.
+
+Twilio's `<Number>` dials E.164 numbers (`+3280030030`). Belgian short numbers (107, 106, 103,
+1813, 116000, 1712) have no E.164 form: only a Belgian carrier routes them, so they are dialled
+through a trunk (`<Sip>` to the carrier, or a Twilio BYOC trunk). The emergency numbers are
+never dialled at all: Twilio does not reach Belgian emergency services, so callers are told to
+hang up and dial them.
+"""
+
+from __future__ import annotations
+
+import re
+
+E164 = re.compile(r"^\+[1-9]\d{6,14}$")
+SHORT_NUMBER = re.compile(r"^\d{3,6}$")
+NATIONAL_NUMBER = re.compile(r"^0\d{7,9}$")
+EMERGENCY_NUMBERS = ("112", "101", "100")
+BELGIUM = "+32"
+
+
+def is_e164(number: str) -> bool:
+    return bool(E164.match(number))
+
+
+def is_short(number: str) -> bool:
+    return bool(SHORT_NUMBER.match(number))
+
+
+def is_national(number: str) -> bool:
+    return bool(NATIONAL_NUMBER.match(number))
+
+
+def is_emergency(number: str) -> bool:
+    return number in EMERGENCY_NUMBERS
+
+
+def dial_string(number: str) -> str:
+    """What Twilio dials: E.164 for national numbers, short numbers as they are."""
+    if is_national(number):
+        return BELGIUM + number[1:]
+    return number
