@@ -379,9 +379,8 @@ class CallFlow:
     def _transfer(self, line, state: CallState, to: str, timeout: int, on_failure):
         contact = line.contacts.get(to)
         if contact is not None:
-            targets, screening = self._contact_targets(line, contact, state.attempt)
-            event = "screen" if screening else "whisper"
-            whisper = replace(state, event=event, attempt=state.attempt)
+            targets, event = self._contact_targets(line, contact, state.attempt)
+            whisper = replace(state, event=event) if event else None
         else:
             service = self.config.service_for(to, state.lang)
             if service.line and service.line in self.config.lines:
@@ -398,18 +397,20 @@ class CallFlow:
         return None
 
     def _contact_targets(self, line, contact: model.Contact, attempt: int):
-        """The phones to ring now, and whether the person who answers must take the call."""
+        """The phones to ring now, and what the person who answers hears first: the whisper
+        and the key that takes the call ("screen"), the whisper alone, or nothing."""
+        event = "screen" if contact.screening else "whisper"
         override = self.overrides.get(line.id)
         if override is not None and override.forward_to:
             route = self.config.route_for(override.forward_to)
             if route is not None:
                 # A partner service answers with its own system; a person's phone is screened.
                 service = self.config.service_by_number(route.number)
-                return (route,), contact.screening and service is None
+                return (route,), None if service is not None else event
             log.error("line=%s override sends calls to a number with no route", line.id)
         if contact.ring == model.IN_ORDER:
-            return (contact.routes[min(attempt, len(contact.routes) - 1)],), contact.screening
-        return contact.routes, contact.screening
+            return (contact.routes[min(attempt, len(contact.routes) - 1)],), event
+        return contact.routes, event
 
     def _caller_id(self, line: model.Line) -> str:
         return self.dialled or line.caller_id

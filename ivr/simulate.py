@@ -126,20 +126,23 @@ class Call:
             del self.params["From"], self.params["Caller"]
         self.turn: Turn | None = None
         self.redirects = 0
+        self.signs_fragment = False  # sign our URLs with their #fragment, as Twilio may
 
     # -- Twilio's side of the conversation -------------------------------------------------
 
     def post(self, url: str, extra: dict | None = None):
         params = dict(self.params, **(extra or {}))
-        url = url.split("#", 1)[0]  # connection overrides are for Twilio, never sent
+        url, _, fragment = url.partition("#")  # connection overrides: never sent
         if not url.startswith("http"):
             url = self.base_url + url
+        # Twilio does not say whether its signature covers the fragment: either may come.
+        signed = f"{url}#{fragment}" if fragment and self.signs_fragment else url
         headers = {}
         algorithm = None
         if self.shared_key:
             key_id, _, algorithm = self.shared_key
             headers["X-Twilio-Webhooks-Signature-Settings"] = f"key={key_id},algorithm={algorithm}"
-        headers["X-Twilio-Signature"] = self.validator.compute_signature(url, params, algorithm)
+        headers["X-Twilio-Signature"] = self.validator.compute_signature(signed, params, algorithm)
         return self.client.post(
             url,
             data=urlencode(params),

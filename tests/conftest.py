@@ -68,6 +68,69 @@ class Call(simulate.Call):
         super().__init__(app, to, token=TOKEN, caller=caller, sid=sid)
 
 
+def metric(app, name: str, **labels) -> float:
+    """The value of one sample of the app's /metrics, 0 when it was never counted."""
+    from prometheus_client.parser import text_string_to_metric_families
+
+    body = app.test_client().get("/metrics").get_data(as_text=True)
+    for family in text_string_to_metric_families(body):
+        for sample in family.samples:
+            if sample.name == name and sample.labels == labels:
+                return sample.value
+    return 0.0
+
+
+def walk_call(app, to: str, lang: str, visit, max_depth: int = 5) -> None:
+    """Takes every branch a caller of `to` who speaks `lang` can take: each key, silence,
+    each way a transfer ends (busy, failed, connected, and for a screened one, answered but
+    not taken), a message or none. `visit(turn, depth)` sees every stretch of every path, in
+    order; depth -1 is the language choice, 0 what follows the caller's choice."""
+    line = app.extensions["ivr"].config.line_by_number[to]
+    seen: set[tuple] = set()
+
+    def walk(turn: Turn, depth: int) -> None:
+        visit(turn, depth)
+        if turn.waiting is None or depth >= max_depth:
+            return
+        waiting = turn.waiting
+        key = (waiting.tag, waiting.get("action"))
+        if key in seen:
+            return
+        seen.add(key)
+        moves = []
+        if waiting.tag == "Gather":
+            moves = [("press", k) for k in "0123456789"] + [("silence", None)]
+        elif waiting.tag == "Dial":
+            moves = [("dial", "busy"), ("dial", "failed"), ("dial", "completed")]
+            if any(target.get("url") for target in waiting):
+                moves.append(("not taken", None))
+        elif waiting.tag == "Record":
+            moves = [("message", None), ("nothing", None)]
+        for move, value in moves:
+            c = Call(app, to)
+            c.turn = Turn(waiting=waiting, rest=turn.rest)
+            if move == "press":
+                nxt = c.press(value)
+            elif move == "silence":
+                nxt = c.silence()
+            elif move == "dial":
+                nxt = c.dial_ends(value)
+            elif move == "not taken":
+                nxt = c.counsellor_answers(press=None)
+            elif move == "message":
+                nxt = c.leave_message()
+            else:
+                nxt = c.record_nothing()
+            walk(nxt, depth + 1)
+
+    c = Call(app, to)
+    first = c.start()
+    if len(line.languages) > 1:
+        visit(first, -1)
+        first = c.press(str(line.languages.index(lang) + 1))
+    walk(first, 0)
+
+
 @pytest.fixture
 def clock() -> Clock:
     return Clock(brussels("2026-11-24 10:00"))

@@ -5,7 +5,17 @@ import re
 import xml.etree.ElementTree as ET
 
 import pytest
-from conftest import CONFIG, EVC, LINE_1712, ORIENTATION, STOP_IT_NOW, Call, Turn, brussels
+from conftest import (
+    CONFIG,
+    EVC,
+    LINE_1712,
+    ORIENTATION,
+    STOP_IT_NOW,
+    Call,
+    Turn,
+    brussels,
+    walk_call,
+)
 
 import ivr
 from ivr.simulate import number_reached
@@ -51,15 +61,13 @@ def foreign_words(text: str, lang: str) -> set[str]:
     return (words & others) - WORDS[lang] - shared
 
 
-def explore(app, to: str, lang: str, max_depth: int = 5) -> list[tuple[str, ET.Element]]:
-    """Takes every branch a caller can take (each key, silence, each transfer outcome, a
-    message or none) and returns every <Say> met, with the language it should be in: the
-    caller's, or the line's own once the caller asked to be put through to one of our lines
-    that does not speak it (the referral said so)."""
+def explore(app, to: str, lang: str) -> list[tuple[str, ET.Element]]:
+    """Every <Say> met on every path (see conftest.walk_call), with the language it should
+    be in: the caller's, or the line's own once the caller asked to be put through to one of
+    our lines that does not speak it (the referral said so)."""
     router = app.extensions["ivr"]
-    line = router.config.line_by_number[to]
     says: list[tuple[str, ET.Element]] = []
-    seen: set[tuple] = set()
+    current = [lang]
 
     def expected_language(document: str, current: str) -> str:
         for token in re.findall(r"[?&]s=([\w.-]+)", document):
@@ -68,51 +76,14 @@ def explore(app, to: str, lang: str, max_depth: int = 5) -> list[tuple[str, ET.E
                 return state.lang
         return current
 
-    current = [lang]
-
-    def collect(turn: Turn) -> None:
+    def collect(turn: Turn, depth: int) -> None:
+        if depth == 0:
+            current[0] = lang  # the caller has just chosen it
         for document in turn.documents:
             current[0] = expected_language(document, current[0])
             says.extend((current[0], say) for say in ET.fromstring(document).iter("Say"))
 
-    def walk(turn: Turn, depth: int) -> None:
-        collect(turn)
-        if turn.waiting is None or depth >= max_depth:
-            return
-        waiting = turn.waiting
-        key = (waiting.tag, waiting.get("action"))
-        if key in seen:
-            return
-        seen.add(key)
-        moves = []
-        if waiting.tag == "Gather":
-            moves = [("press", k) for k in "0123456789"] + [("silence", None)]
-        elif waiting.tag == "Dial":
-            moves = [("dial", "busy"), ("dial", "completed")]
-        elif waiting.tag == "Record":
-            moves = [("message", None), ("nothing", None)]
-        for move, value in moves:
-            c = Call(app, to)
-            c.turn = Turn(waiting=waiting, rest=turn.rest)
-            if move == "press":
-                nxt = c.press(value)
-            elif move == "silence":
-                nxt = c.silence()
-            elif move == "dial":
-                nxt = c.dial_ends(value)
-            elif move == "message":
-                nxt = c.leave_message()
-            else:
-                nxt = c.record_nothing()
-            walk(nxt, depth + 1)
-
-    c = Call(app, to)
-    first = c.start()
-    if len(line.languages) > 1:
-        collect(first)
-        first = c.press(str(line.languages.index(lang) + 1))
-    current[0] = lang
-    walk(first, 0)
+    walk_call(app, to, lang, collect)
     return says
 
 
