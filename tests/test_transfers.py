@@ -375,7 +375,14 @@ def test_an_override_to_a_short_number_goes_through_its_trunk(app, capsys, monke
     assert "not a number the router can dial" in capsys.readouterr().err
 
 
-def test_the_team_phone_shows_the_number_the_caller_dialled(call):
-    c = call(EVC, at="2026-11-24 11:00")
-    assert c.turn.waiting.get("callerId") == EVC
-    assert c.turn.dialled == [TEAM_EVC]
+def test_the_team_phone_shows_the_number_the_caller_dialled(config_copy, clock):
+    # The public 0800 number at Twilio, and a Twilio number the carrier forwards it to.
+    forwarded = "+3225550123"
+    path = config_copy / "ecoute-violences-conjugales.yaml"
+    path.write_text(path.read_text().replace('["+3280030030"]', f'["+3280030030", "{forwarded}"]'))
+    app = ivr.create_app(config_copy, clock=clock)
+    clock.now = brussels("2026-11-24 11:00")
+    for dialled in (EVC, forwarded):
+        turn = Call(app, dialled).start()
+        assert turn.dialled == [TEAM_EVC]
+        assert turn.waiting.get("callerId") == dialled
