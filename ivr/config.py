@@ -802,6 +802,14 @@ class LineReader:
             if route is None:
                 return None
             routes.append(route)
+        sip = [route for route in routes if route.trunk and route.trunk.sip_host]
+        if ring == model.TOGETHER and sip and len(routes) > 1:
+            self.r.warn(
+                g.line("numbers"),
+                f"contact '{cid}' rings a SIP trunk together with other phones: Twilio allows "
+                "that only with 'Enhanced Programmable SIP Features' on the account; or write "
+                "'ring: in order' (docs/deploy.md)",
+            )
         return model.Contact(tuple(routes), ring, g.flag("screening", True), placeholder)
 
     def _steps(self, f: Fields):

@@ -386,3 +386,15 @@ def test_the_team_phone_shows_the_number_the_caller_dialled(config_copy, clock):
         turn = Call(app, dialled).start()
         assert turn.dialled == [TEAM_EVC]
         assert turn.waiting.get("callerId") == dialled
+
+
+def test_a_sip_trunk_rung_together_with_other_phones_is_warned_about(config_copy, capsys):
+    path = config_copy / "ecoute-violences-conjugales.yaml"
+    path.write_text(
+        path.read_text().replace(
+            'number: "+3220000001"', 'numbers: ["+3220000011", "1712"]\n    via: carrier'
+        )
+    )
+    code, out = check(config_copy, capsys)
+    assert code == 0
+    assert "Enhanced Programmable SIP Features" in out
