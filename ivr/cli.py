@@ -441,7 +441,7 @@ def call(args) -> int:
             print(f"  the transfer ends: {result}")
         elif waiting.tag == "Record":
             print(f"  a message is recorded (at most {waiting.get('maxLength')} s; not stored)")
-            turn = c.leave_message(callback=False)
+            turn = c.leave_message(trial=True)
     print("  (stopped after 100 steps)")
     return 1
 

@@ -96,3 +96,27 @@ def setup(json_lines: bool, level: str = "INFO") -> None:
         logging.getLogger("ivr").warning(
             "IVR_LOG_LEVEL=%s is not one of %s; logging at INFO", level, ", ".join(LEVELS)
         )
+
+
+class Throttle:
+    """At most one log line per `seconds` for each kind of event, however often it happens:
+    what any unsigned client can cause must not flood the log. `allow` says whether to write
+    the line now, and how many were held back since the last one."""
+
+    def __init__(self, seconds: float = 10.0, kinds: int = 64):
+        self.seconds = seconds
+        self.kinds = kinds
+        self._last: dict[str, float] = {}
+        self._held: dict[str, int] = {}
+
+    def allow(self, kind: str) -> tuple[bool, int]:
+        now = time.monotonic()
+        last = self._last.get(kind)
+        if last is not None and now - last < self.seconds:
+            self._held[kind] = self._held.get(kind, 0) + 1
+            return False, 0
+        if last is None and len(self._last) >= self.kinds:
+            self._last.clear()  # bounded, whatever kinds a client makes up
+            self._held.clear()
+        self._last[kind] = now
+        return True, self._held.pop(kind, 0)

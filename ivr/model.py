@@ -11,6 +11,8 @@ from datetime import datetime
 from ivr import phone
 from ivr.schedule import Schedule
 
+# The language of a caller we know nothing of yet: most of our callers speak French.
+DEFAULT_LANGUAGE = "fr"
 # A step name that every line has: says where to turn (107, 112, 101), then hangs up.
 END = "end"
 # Where a line that speaks several languages starts: the caller chooses one.

@@ -54,6 +54,15 @@ GOODBYE_TEXT = {
 }
 
 
+# When even the safe answer cannot be made: the words alone, in French and Dutch, no dial.
+LAST_RESORT = (
+    '<?xml version="1.0" encoding="UTF-8"?><Response>'
+    f'<Say language="fr-BE">{SAFE_TEXT["fr"].rsplit(". ", 1)[0]}.</Say>'
+    f'<Say language="nl-BE">{SAFE_TEXT["nl"].rsplit(". ", 1)[0]}.</Say>'
+    "</Response>"
+)
+
+
 def safe_answer(
     line_number: str | None,
     lang: str = "fr",

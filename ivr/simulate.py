@@ -289,22 +289,23 @@ class Call:
         return root
 
     def leave_message(
-        self, seconds: int = 20, sid: str = "RE00000000000000000001", callback: bool = True
+        self,
+        seconds: int = 20,
+        sid: str = "RE00000000000000000001",
+        callback: bool = True,
+        trial: bool = False,
     ) -> Turn:
-        """Records a message; with `callback`, also sends Twilio's recording callback (which
-        stores it)."""
+        """Records a message; with `callback`, also sends Twilio's recording callback. Both it
+        and the `<Record>` action store the message; a `trial` (`ivr call`) sends neither
+        the callback nor the recording's details, and nothing is kept."""
         record = self._expect("Record")
         url = f"https://api.twilio.com/2010-04-01/Accounts/AC0/Recordings/{sid}"
-        callback = record.get("recordingStatusCallback") if callback else None
+        callback = record.get("recordingStatusCallback") if callback and not trial else None
+        fields = {"Digits": "#"}
+        if not trial:
+            fields.update(RecordingUrl=url, RecordingDuration=str(seconds))
         self._new_turn()
-        turn = self.follow(
-            list(
-                self.request(
-                    record.get("action"),
-                    {"RecordingUrl": url, "RecordingDuration": str(seconds), "Digits": "#"},
-                )
-            )
-        )
+        turn = self.follow(list(self.request(record.get("action"), fields)))
         if callback:
             response = self.post(
                 callback,

@@ -10,7 +10,6 @@ by URL. Shared by every worker.
 
 from __future__ import annotations
 
-import os
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -28,12 +27,12 @@ from sqlalchemy import (
     insert,
     select,
 )
+from sqlalchemy.engine import make_url
 from sqlalchemy.exc import IntegrityError
 
 from ivr.model import Override
 
 DEFAULT_URL = "sqlite:///var/ivr.sqlite3"
-DEFAULT_SPOOL = "var/spool"
 
 metadata = MetaData()
 voicemails = Table(
@@ -96,15 +95,45 @@ def _aware(value: datetime | None) -> datetime | None:
 
 
 def database_url() -> str:
-    return os.environ.get("DATABASE_URL") or DEFAULT_URL
+    from ivr.settings import Settings
+
+    return Settings.from_env().database_url
+
+
+# A database that accepts connections and never answers must not hold anything for long:
+# connecting gives up after a few seconds, a statement after a few more (PostgreSQL), and dead
+# connections are noticed by TCP keepalives.
+POSTGRES_CONNECT = {
+    "connect_timeout": 3,
+    "options": "-c statement_timeout=5000 -c lock_timeout=3000",
+    "keepalives": 1,
+    "keepalives_idle": 10,
+    "keepalives_interval": 3,
+    "keepalives_count": 3,
+    "tcp_user_timeout": 10000,
+}
+SQLITE_CONNECT = {"timeout": 3}
+
+
+def engine_for(url: str):
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        database = parsed.database or ""
+        if database and database != ":memory:":
+            Path(database).parent.mkdir(parents=True, exist_ok=True)
+        return create_engine(url, pool_pre_ping=True, connect_args=dict(SQLITE_CONNECT))
+    if parsed.get_backend_name() == "postgresql":
+        if parsed.drivername == "postgresql":
+            parsed = parsed.set(drivername="postgresql+psycopg")
+        args = {k: v for k, v in POSTGRES_CONNECT.items() if k not in parsed.query}
+        return create_engine(parsed, pool_pre_ping=True, pool_timeout=5, connect_args=args)
+    return create_engine(url, pool_pre_ping=True)
 
 
 class Store:
     def __init__(self, url: str | None = None):
-        url = url or database_url()
-        if url.startswith("sqlite:///") and not url.startswith("sqlite:///:memory:"):
-            Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
-        self.engine = create_engine(url, pool_pre_ping=True)
+        self.url = url or database_url()
+        self.engine = engine_for(self.url)
         self._ready = False
 
     def ping(self) -> None:
@@ -201,43 +230,6 @@ class Store:
             return False
         return True
 
-    # -- messages kept on disk while the database is away ------------------------------------
-
-    @staticmethod
-    def spool_dir() -> Path:
-        return Path(os.environ.get("IVR_SPOOL_DIR") or DEFAULT_SPOOL)
-
-    def spool_voicemail(self, message: dict) -> bool:
-        """Writes one message's metadata to disk (no caller detail is in it); True if kept."""
-        import json
-
-        folder = self.spool_dir()
-        try:
-            folder.mkdir(parents=True, exist_ok=True)
-            name = "".join(c for c in message["recording_sid"] if c.isalnum()) or "unnamed"
-            tmp = folder / f".{name}.tmp"
-            record = dict(message, received_at=message["received_at"].isoformat())
-            tmp.write_text(json.dumps(record), encoding="utf-8")
-            tmp.replace(folder / f"{name}.json")  # whole or not at all
-            return True
-        except OSError:
-            return False
-
-    def flush_spool(self) -> int:
-        """Stores the messages kept on disk; returns how many were new to the database."""
-        import json
-
-        folder = self.spool_dir()
-        if not folder.is_dir():
-            return 0
-        stored = 0
-        for path in sorted(folder.glob("*.json")):
-            record = json.loads(path.read_text(encoding="utf-8"))
-            record["received_at"] = datetime.fromisoformat(record["received_at"])
-            stored += self.add_voicemail(**record)
-            path.unlink()
-        return stored
-
     def list_voicemails(self, line: str | None = None) -> list[dict]:
         self._schema()
         query = select(voicemails).order_by(voicemails.c.received_at)
@@ -324,14 +316,22 @@ class Store:
     # -- anonymous statistics --------------------------------------------------------------
 
     def add_call_outcome(self, *, line: str, outcome: str, language: str, at: datetime) -> None:
+        self.add_call_outcomes([dict(line=line, outcome=outcome, language=language, at=at)])
+
+    def add_call_outcomes(self, outcomes: list[dict]) -> None:
+        """Several calls' outcomes at once (each: line, outcome, language, at)."""
         self._schema()
-        hour = at.astimezone(UTC).replace(minute=0, second=0, microsecond=0)
-        with self.engine.begin() as conn:
-            conn.execute(
-                insert(call_outcomes).values(
-                    hour=hour, line=line, outcome=outcome, language=language
-                )
+        rows = [
+            dict(
+                hour=o["at"].astimezone(UTC).replace(minute=0, second=0, microsecond=0),
+                line=o["line"],
+                outcome=o["outcome"],
+                language=o["language"],
             )
+            for o in outcomes
+        ]
+        with self.engine.begin() as conn:
+            conn.execute(insert(call_outcomes), rows)
 
     def call_outcomes(self, start: datetime, end: datetime) -> list[dict]:
         """Calls that ended in [start, end), counted by hour, line, outcome and language."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Protocol
 
 from twilio.twiml.voice_response import VoiceResponse
@@ -21,6 +22,15 @@ class Links(Protocol):
     def audio(self, path: str) -> str: ...
 
 
+# What XML 1.0 allows in text: a prompt with anything else (a vertical tab pasted from a word
+# processor) would make Twilio play its own error message instead of ours.
+NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+
+
+def xml_text(text: str) -> str:
+    return NOT_XML.sub(" ", text)
+
+
 def render(
     instructions: list[flow.Instruction],
     links: Links,
@@ -34,13 +44,13 @@ def render(
 
     def say(target, item: flow.Speak) -> None:
         if item.audio:
-            target.play(links.audio(item.audio))
+            target.play(xml_text(links.audio(item.audio)))
             return
         voice = voices.get(item.lang) or model.Voice(DEFAULT_SAY_LANGUAGE.get(item.lang, "fr-BE"))
         kwargs = {"language": voice.language}
         if voice.voice:
             kwargs["voice"] = voice.voice
-        target.say(item.text, **kwargs)
+        target.say(xml_text(item.text), **kwargs)
 
     for item in instructions:
         if isinstance(item, flow.Speak):

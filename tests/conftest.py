@@ -19,6 +19,8 @@ PROMPTS = ROOT / "prompts"
 BRUSSELS = ZoneInfo("Europe/Brussels")
 TOKEN = "test-auth-token"
 CALLER = "+32470123456"  # must never show up in a log, a row or a dialled leg
+OPS_TOKEN = "test-ops-token"
+OPS = {"Authorization": f"Bearer {OPS_TOKEN}"}  # the credential of /metrics and /healthz
 
 EVC = "+3280030030"
 STOP_IT_NOW = "+3280014112"
@@ -50,6 +52,8 @@ def environment(monkeypatch, tmp_path):
     monkeypatch.delenv("IVR_INSECURE", raising=False)
     monkeypatch.delenv("IVR_SECRET", raising=False)
     monkeypatch.setenv("IVR_REFRESH_SECONDS", "0")
+    monkeypatch.setenv("IVR_RELOAD_SECONDS", "0")
+    monkeypatch.setenv("IVR_OPS_TOKEN", OPS_TOKEN)
 
 
 @pytest.fixture
@@ -72,7 +76,7 @@ def metric(app, name: str, **labels) -> float:
     """The value of one sample of the app's /metrics, 0 when it was never counted."""
     from prometheus_client.parser import text_string_to_metric_families
 
-    body = app.test_client().get("/metrics").get_data(as_text=True)
+    body = app.test_client().get("/metrics", headers=OPS).get_data(as_text=True)
     for family in text_string_to_metric_families(body):
         for sample in family.samples:
             if sample.name == name and sample.labels == labels:

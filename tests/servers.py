@@ -7,7 +7,7 @@ import sys
 import time
 from pathlib import Path
 
-from conftest import CONFIG, ROOT, TOKEN
+from conftest import CONFIG, OPS_TOKEN, ROOT, TOKEN
 
 
 def free_port() -> int:
@@ -24,7 +24,9 @@ def start_gunicorn(tmp_path: Path, port: int, workers: int = 2, *, production: b
         TWILIO_AUTH_TOKEN=TOKEN,
         IVR_CONFIG_DIR=str(CONFIG),
         DATABASE_URL=f"sqlite:///{tmp_path}/shared.sqlite3",
-        IVR_REFRESH_SECONDS="0",
+        IVR_REFRESH_SECONDS="1",
+        IVR_RELOAD_SECONDS="1",
+        IVR_OPS_TOKEN=OPS_TOKEN,
         **env,
     )
     gunicorn = Path(sys.executable).parent / "gunicorn"

@@ -5,7 +5,7 @@ import json
 import logging
 import urllib.request
 
-from conftest import CALLER, EVC, LINE_1712, ORIENTATION, TOKEN, Call, brussels
+from conftest import CALLER, EVC, LINE_1712, OPS, ORIENTATION, TOKEN, Call, brussels, metric
 from prometheus_client.parser import text_string_to_metric_families
 from servers import free_port, start_gunicorn, stop
 
@@ -13,15 +13,6 @@ from ivr import logs, simulate
 from ivr.cli import main
 from ivr.logs import JsonFormatter
 from ivr.store import Store
-
-
-def metric(app, name: str, **labels) -> float:
-    body = app.test_client().get("/metrics").get_data(as_text=True)
-    for family in text_string_to_metric_families(body):
-        for sample in family.samples:
-            if sample.name == name and sample.labels == labels:
-                return sample.value
-    return 0.0
 
 
 def test_metrics_count_outcomes_transfers_menu_failures_and_safe_answers(app, clock):
@@ -62,7 +53,7 @@ def test_metrics_count_outcomes_transfers_menu_failures_and_safe_answers(app, cl
         == before["silence"] + 1
     )
     assert metric(app, "ivr_safe_answers_total", reason="unknown number") == before["unknown"] + 1
-    page = app.test_client().get("/metrics").get_data(as_text=True)
+    page = app.test_client().get("/metrics", headers=OPS).get_data(as_text=True)
     assert 'ivr_request_seconds_bucket{endpoint="incoming",le="0.025"}' in page
     assert CALLER not in page and CALLER.lstrip("+") not in page
 
@@ -105,7 +96,8 @@ def test_under_the_procfile_settings_logs_are_json_lines_without_numbers_metrics
         )
         c.start()
         c.press("2")  # French
-        with urllib.request.urlopen(f"{base}/metrics", timeout=5) as response:
+        scrape = urllib.request.Request(f"{base}/metrics", headers=OPS)
+        with urllib.request.urlopen(scrape, timeout=5) as response:
             page = response.read().decode()
     finally:
         stop(server)
@@ -153,7 +145,7 @@ def test_an_unknown_log_level_says_so_and_logs_at_info(monkeypatch, capsys):
 
 
 def test_health_reports_configuration_and_database(app):
-    health = app.test_client().get("/healthz").get_json()
+    health = app.test_client().get("/healthz", headers=OPS).get_json()
     assert health["status"] == "ok" and health["database"] == "reachable"
     assert len(health["config_version"]) == 12
 

@@ -24,7 +24,7 @@ from twilio.request_validator import RequestValidator
 from werkzeug.datastructures import MultiDict
 
 import ivr
-from ivr.web import PostedFields, form_pairs
+from ivr.fields import PostedFields, form_pairs
 
 FIELDS = [
     "CallSid",

@@ -10,6 +10,7 @@ from conftest import CALLER, EVC, LINE_1712, ORIENTATION, STOP_IT_NOW, TOKEN, Ca
 from twilio.request_validator import RequestValidator
 
 from ivr import flow
+from ivr.links import Links
 from ivr.simulate import number_reached
 
 
@@ -109,9 +110,8 @@ def test_wrong_urls_and_methods_under_voice_still_speak(app, method, path):
 
 
 def test_a_state_for_a_line_that_no_longer_exists_starts_over(app):
-    router = app.extensions["ivr"]
-    with app.test_request_context():
-        url = router.state(flow.CallState("gone", "open", 0, "fr"))
+    links = Links("http://localhost", app.extensions["ivr"].codec)
+    url = links.state(flow.CallState("gone", "open", 0, "fr"))
     c = Call(app, LINE_1712)
     c._new_turn()
     turn = c.follow(list(c.request(url)))
@@ -193,15 +193,26 @@ def test_an_unencoded_plus_in_to_still_finds_the_line(app):
 
 
 def test_a_failure_before_the_view_still_gives_the_safe_answer(app, monkeypatch):
-    router = app.extensions["ivr"]
+    service = app.extensions["ivr"]
+
+    def broken(*args):
+        raise RuntimeError("checking went wrong")
+
+    monkeypatch.setattr(service.signatures, "check", broken)
+    response = Call(app, EVC).post("/voice")
+    assert response.status_code == 200
+    assert_safe_answer(response.get_data(as_text=True), dialled_from=EVC)
+
+
+def test_a_failure_looking_for_changes_still_answers_with_what_was_known(app, monkeypatch):
+    service = app.extensions["ivr"]
 
     def broken():
         raise RuntimeError("reload went wrong")
 
-    monkeypatch.setattr(router, "maybe_reload", broken)
-    response = Call(app, EVC).post("/voice")
-    assert response.status_code == 200
-    assert_safe_answer(response.get_data(as_text=True), dialled_from=EVC)
+    monkeypatch.setattr(service.live, "begin", broken)
+    turn = Call(app, EVC).start()
+    assert "Écoute Violences Conjugales" in turn.text and turn.dialled
 
 
 def test_an_unreadable_body_still_gives_the_safe_answer(app):

@@ -1,0 +1,105 @@
+"""The router's answers: a routing decision of `ivr.flow`, and its TwiML, each worked out once.
+
+Every time rule of a schedule or an override falls on a whole minute (see `ivr.schedule`), and
+an answer holds nothing of one caller: the number dialled is one of our lines', the keys
+pressed and the transfer's result are bounded. So within one minute, for the same overrides,
+the same question gets the same answer, and it is kept: the key of `decide`'s cache names
+exactly what the answer depends on, and it is emptied when the configuration changes.
+(benchmarks/RESULTS.md measures what the caches buy.)
+"""
+
+from __future__ import annotations
+
+import xml.etree.ElementTree as ET
+from dataclasses import dataclass, field
+
+from ivr import flow, twiml
+
+CACHE_SIZE = 4096
+
+
+@dataclass(frozen=True)
+class Decision:
+    """One answer of the router, and what it counts for the metrics and statistics."""
+
+    instructions: tuple
+    outcome: tuple | None
+    transfers: tuple
+    menu_failures: tuple
+    failed_transfers: tuple = ()
+    # Its TwiML, by the base URL of its links, made on first use: kept with the decision, so
+    # finding the document costs no more than finding the decision.
+    documents: dict = field(default_factory=dict, compare=False)
+
+
+class Answers:
+    def __init__(self, live, clock, trunk_credentials=None):
+        self.live = live
+        self.clock = clock
+        self.trunk_credentials = trunk_credentials or {}
+        self._config = None
+        self._decided: dict = {}
+        self._rendered: dict = {}
+
+    def _fresh(self, config) -> None:
+        """Decisions and documents of another configuration are not this one's."""
+        if config is not self._config:
+            self._config = config
+            self._decided, self._rendered = {}, {}
+
+    def decide(self, config, how: str, subject, digits=None, dial=None, dialled=None, token=None):
+        """What to answer a new call on a line (`how` = "answer", `subject` its id), or a call
+        coming back with a state ("resume"; `token`, the state as it came, keys it cheaper)."""
+        self._fresh(config)
+        now = self.clock()
+        live = self.live
+        if how == "resume":
+            digits = flow.clean_digits(digits)
+        dialled = dialled if dialled in config.line_by_number else None
+        version, overrides = live.overrides_now()
+        minute = int(now.timestamp() // 60)
+        key = (how, token or subject, digits, dial, dialled, minute, version)
+        decision = self._decided.get(key)
+        if decision is None:
+            call_flow = flow.CallFlow(config, now, overrides, dialled)
+            if how == "answer":
+                instructions = call_flow.answer(config.lines[subject])
+            else:
+                instructions = call_flow.resume(subject, digits=digits, dial=dial)
+            decision = Decision(
+                tuple(instructions),
+                call_flow.outcome,
+                tuple(call_flow.transfers),
+                tuple(call_flow.menu_failures),
+                tuple(call_flow.failed_transfers),
+            )
+            if len(self._decided) >= CACHE_SIZE:
+                self._decided.clear()
+            self._decided[key] = decision
+        return decision
+
+    def document(self, config, decision: Decision, links) -> str:
+        """The TwiML of a decision, on these links' base URL."""
+        xml = decision.documents.get(links.base)
+        if xml is None:
+            xml = self._render(config, decision.instructions, links)
+            decision.documents[links.base] = xml
+        return xml
+
+    def render(self, config, instructions, links) -> str:
+        """TwiML for these instructions (the safe answer, a whisper); the same are asked for
+        again and again, so documents are kept, by base URL and instructions."""
+        self._fresh(config)
+        key = (links.base, tuple(instructions))
+        xml = self._rendered.get(key)
+        if xml is None:
+            xml = self._render(config, instructions, links)
+            if len(self._rendered) >= CACHE_SIZE:
+                self._rendered.clear()
+            self._rendered[key] = xml
+        return xml
+
+    def _render(self, config, instructions, links) -> str:
+        xml = twiml.render(instructions, links, config.voices, self.trunk_credentials)
+        ET.fromstring(xml)  # Twilio plays its own error on invalid XML: never send any
+        return xml

@@ -1,0 +1,113 @@
+"""`create_app`: the Flask app Twilio talks to, wired from its settings. Wiring only: the
+webhooks are in `ivr.webhooks`, the operations endpoints in `ivr.ops`."""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections.abc import Callable
+from datetime import UTC, datetime
+from pathlib import Path
+
+from flask import Flask, request
+
+from ivr import logs
+from ivr.answers import Answers
+from ivr.links import StateCodec
+from ivr.live import Live
+from ivr.logs import Throttle
+from ivr.settings import Settings
+from ivr.signature import Signatures
+from ivr.store import Store
+
+log = logging.getLogger("ivr")
+
+
+class InsecureStartRefused(RuntimeError):
+    pass
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+class Service:
+    """What the app's requests share, built once at start (`app.extensions["ivr"]`)."""
+
+    def __init__(self, settings: Settings, clock: Callable[[], datetime]):
+        self.settings = settings
+        self.clock = clock
+        self.store = Store(settings.database_url)
+        self.live = Live.start(settings, self.store, clock)
+        self.codec = StateCodec(settings.signing_keys)
+        self.signatures = Signatures(settings.auth_token, settings.shared_keys, settings.insecure)
+        self.answers = Answers(self.live, clock, settings.trunk_credentials)
+        # Log lines any client can cause, unsigned: at most one every few seconds of a kind.
+        self.noisy = Throttle(seconds=10)
+
+    @property
+    def config(self):
+        """The configuration being served now."""
+        return self.live.config
+
+    def decode(self, token: str):
+        return self.codec.decode(token)
+
+
+def create_app(
+    config_dir: str | os.PathLike | None = None,
+    *,
+    clock: Callable[[], datetime] | None = None,
+    settings: Settings | None = None,
+) -> Flask:
+    """The app for `settings` (read from the environment when not given), serving the
+    configuration in `config_dir` if given.
+
+    Refuses to start (ConfigError) on a configuration `ivr check` would reject, unless an
+    earlier one was accepted (then that one serves, and /healthz shows the refusal); and
+    without TWILIO_AUTH_TOKEN unless IVR_INSECURE=1.
+    """
+    settings = settings or Settings.from_env()
+    if config_dir is not None:
+        from dataclasses import replace
+
+        settings = replace(settings, config_dir=Path(config_dir))
+    if not logging.getLogger().handlers or settings.log_json:
+        logs.setup(json_lines=settings.log_json, level=settings.log_level)
+    if not settings.auth_token and not settings.insecure:
+        raise InsecureStartRefused(
+            "TWILIO_AUTH_TOKEN is not set, so anyone could pose as Twilio; set it, or set "
+            "IVR_INSECURE=1 for a local trial"
+        )
+    if not settings.auth_token:
+        log.warning(
+            "!!! INSECURE: IVR_INSECURE=1 and no TWILIO_AUTH_TOKEN: requests are NOT checked "
+            "for Twilio's signature. For local trials only, never in production. !!!"
+        )
+    elif not settings.state_keys:
+        log.warning(
+            "IVR_SECRET is not set: the call state in our URLs is signed with the auth token, "
+            "so changing the token would send calls in progress back to their start; set "
+            "IVR_SECRET (docs/deploy.md)"
+        )
+    service = Service(settings, clock or utc_now)
+    app = Flask(__name__)
+    app.extensions["ivr"] = service
+
+    from ivr import ops, webhooks
+
+    app.register_blueprint(webhooks.bp)
+    app.register_blueprint(ops.bp)
+
+    @app.errorhandler(404)
+    @app.errorhandler(405)
+    def not_a_webhook(error):
+        # Twilio only ever requests /voice URLs; whatever went wrong, the caller is helped.
+        if request.path.startswith("/voice"):
+            return webhooks.not_found()
+        return error
+
+    log.info(
+        "serving %d lines, configuration %s", len(service.config.lines), service.config.version
+    )
+    return app

@@ -1,0 +1,103 @@
+"""The URLs we hand to Twilio, and the call state they carry.
+
+A call's whole state travels in its URLs (`?s=`), signed so that nobody can forge one: any
+worker of any instance can serve the next request of any call. The signing keys are a list,
+newest first: the newest signs, each one is accepted, so changing the key drops no call in
+progress. URLs are absolute, as other TwiML providers want them too.
+"""
+
+from __future__ import annotations
+
+from urllib.parse import quote
+
+from itsdangerous import BadSignature, URLSafeSerializer
+
+from ivr import flow
+
+# The fragment of our recording callbacks: Twilio retries a 5xx or a timeout, up to 5 times.
+RECORDING_RETRIES = "#rc=5&rp=5xx,ct,rt"
+# Our tokens are about 100 characters; anything much longer is not one of ours.
+MAX_TOKEN = 400
+CACHE_SIZE = 4096
+
+
+class StateCodec:
+    """CallState <-> the signed token of our URLs."""
+
+    def __init__(self, keys: tuple[str, ...]):
+        # itsdangerous takes its keys oldest first and signs with the last one.
+        self.signer = URLSafeSerializer(list(reversed(keys)), salt="ivr.call-state")
+        self._decoded: dict[str, flow.CallState | None] = {}
+
+    def encode(self, state: flow.CallState) -> str:
+        return self.signer.dumps(
+            [
+                state.line,
+                state.step,
+                state.pc,
+                state.lang,
+                state.invalid,
+                state.silence,
+                state.event,
+                state.attempt,
+            ]
+        )
+
+    def decode(self, token: str) -> flow.CallState | None:
+        """None for a token that is not ours (or not any more)."""
+        if len(token) > MAX_TOKEN:
+            return None
+        # A state holds nothing of one caller, so every caller at the same point of a line
+        # brings the same token back: each is checked and decoded once. The cache is bounded
+        # in entries, and each key in length.
+        try:
+            return self._decoded[token]
+        except KeyError:
+            pass
+        try:
+            line, step, pc, lang, invalid, silence, event, *rest = self.signer.loads(token)
+            # A state signed before ring groups had no `attempt`: the first phone.
+            attempt = int(rest[0]) if rest else 0
+            state = flow.CallState(
+                str(line),
+                str(step),
+                int(pc),
+                str(lang),
+                int(invalid),
+                int(silence),
+                str(event),
+                attempt,
+            )
+        except (BadSignature, ValueError, TypeError):
+            state = None
+        if len(self._decoded) >= CACHE_SIZE:
+            self._decoded.clear()
+        self._decoded[token] = state
+        return state
+
+
+class Links:
+    """The absolute URLs of one request's answer (`ivr.twiml.Links`), on its base URL."""
+
+    __slots__ = ("base", "codec")
+
+    def __init__(self, base: str, codec: StateCodec):
+        self.base = base
+        self.codec = codec
+
+    def state(self, state: flow.CallState) -> str:
+        # The answering phone's own requests (its screening key) go to the whisper webhook.
+        path = "/voice/whisper" if state.event in flow.ANSWERING_EVENTS else "/voice/next"
+        return f"{self.base}{path}?s={self.codec.encode(state)}"
+
+    def recording(self, state: flow.CallState) -> str:
+        # The fragment asks Twilio to retry when we answer 5xx or time out.
+        return f"{self.base}/voice/recording?s={self.codec.encode(state)}{RECORDING_RETRIES}"
+
+    def whisper(self, state: flow.CallState) -> str:
+        return f"{self.base}/voice/whisper?s={self.codec.encode(state)}"
+
+    def audio(self, path: str) -> str:
+        if path.startswith("https://"):
+            return path
+        return f"{self.base}/audio/{quote(path)}"

@@ -1,0 +1,70 @@
+"""Is a request Twilio's? Its `X-Twilio-Signature`, checked with twilio-python's validator.
+
+By default Twilio signs with the account's auth token (HMAC-SHA1). A URL covered by a Webhook
+Setting with a SharedKey is signed with that key's secret and the Setting's algorithm, named in
+the `X-Twilio-Webhooks-Signature-Settings` header: two secrets may be given while one key
+replaces the other. A request signed with a key we were not given is UNCHECKABLE: our
+configuration is wrong, not the request (docs/deploy.md).
+"""
+
+from __future__ import annotations
+
+import hmac
+import re
+
+from twilio.request_validator import RequestValidator, get_signature_algorithm
+
+from ivr.links import RECORDING_RETRIES
+
+GENUINE, FORGED, UNCHECKABLE = "genuine", "forged", "uncheckable"
+# Twilio does not document whether it signs a URL's #fragment, which the server never receives:
+# for the URLs of ours that carry one, both readings are accepted, and for no other.
+SIGNED_FRAGMENTS = {"/voice/recording": RECORDING_RETRIES}
+
+
+class Signatures:
+    def __init__(self, auth_token: str, shared_keys: tuple[str, ...] = (), insecure: bool = False):
+        self.insecure = insecure and not auth_token
+        self.validator = RequestValidator(auth_token) if auth_token else None
+        self.shared_validators = tuple(RequestValidator(key) for key in shared_keys)
+
+    def check(self, url: str, fields, environ: dict) -> str:
+        """GENUINE, FORGED or UNCHECKABLE, for the request to `url` (as Twilio requested it)
+        with these POSTed fields."""
+        if self.insecure:
+            return GENUINE
+        if self.validator is None:
+            return FORGED
+        settings = environ.get("HTTP_X_TWILIO_WEBHOOKS_SIGNATURE_SETTINGS")
+        if settings is None:  # signed with the account's auth token, HMAC-SHA1
+            validators, algorithm = (self.validator,), None
+        else:
+            validators, algorithm = self.shared_validators, get_signature_algorithm(settings)
+            if not validators:
+                return UNCHECKABLE
+        signature = environ.get("HTTP_X_TWILIO_SIGNATURE", "")
+        if not signature.isascii():
+            return FORGED
+        fragment = SIGNED_FRAGMENTS.get(environ.get("PATH_INFO", ""))
+        for validator in validators:
+            try:
+                # The URL as it came is what Twilio signs, nearly always: one HMAC settles
+                # it. Else the validator's own check, which also tries the URL with and
+                # without its port.
+                exact = validator.compute_signature(url, fields, algorithm)
+            except ValueError:  # an algorithm newer than our twilio library
+                return UNCHECKABLE
+            if hmac.compare_digest(exact, signature):
+                return GENUINE
+            if validator.validate(url, fields, signature, algorithm):
+                return GENUINE
+            if fragment and validator.validate(url + fragment, fields, signature, algorithm):
+                return GENUINE
+        return FORGED
+
+
+def signing_settings(environ: dict) -> str:
+    """For log lines: the SharedKey and algorithm Twilio says it signed with (neither is a
+    secret), as in its X-Twilio-Webhooks-Signature-Settings header, made harmless."""
+    settings = environ.get("HTTP_X_TWILIO_WEBHOOKS_SIGNATURE_SETTINGS", "")
+    return re.sub(r"[^\w=,.:-]", "?", settings[:120]) or "-"

@@ -1,0 +1,376 @@
+"""The webhooks Twilio calls. Thin: check the signature, read the state, ask `ivr.answers`.
+
+Whatever happens, Twilio gets a 200 with valid TwiML (or a 403 for a forged request): an
+exception turns into the static safe answer of `ivr.safe`. Nothing here waits on the database
+or reads a file: the configuration and the overrides come from `ivr.live`, kept fresh by its
+own threads. Log lines carry the CallSid and the line, never a field that could hold the
+caller's number.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import time
+from functools import wraps
+from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
+
+from flask import Blueprint, Response, abort, current_app, request, send_file
+
+from ivr import flow, metrics, safe
+from ivr.fields import TooLarge, read_fields
+from ivr.links import Links
+from ivr.model import DEFAULT_LANGUAGE, END
+from ivr.signature import GENUINE, UNCHECKABLE, signing_settings
+
+log = logging.getLogger("ivr.calls")
+CALL_SID = re.compile(r"CA[0-9a-f]{32}")
+RECORDING_SID = re.compile(r"RE[0-9a-f]{32}")
+TWIML_TYPE = "text/xml; charset=utf-8"
+EMPTY_TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response />'
+# How long a recording callback waits for the database before answering: its message is on
+# disk already, so it never needs to wait long.
+STORE_WAIT = 1.5
+bp = Blueprint("voice", __name__)
+
+
+class Hook:
+    """One request of Twilio's: its fields, and where our answer's links point. It sees one
+    configuration from start to end."""
+
+    __slots__ = ("service", "environ", "config", "links", "origin")
+
+    def __init__(self, service, environ: dict):
+        self.service = service
+        self.environ = environ
+        self.config = service.live.config
+        host = environ.get("HTTP_HOST") or f"{environ['SERVER_NAME']}:{environ['SERVER_PORT']}"
+        self.origin = f"{environ['wsgi.url_scheme']}://{host}"
+        base = service.settings.public_url or self.origin + environ.get("SCRIPT_NAME", "")
+        self.links = Links(base, service.codec)
+
+    @property
+    def fields(self):
+        return read_fields(self.environ)
+
+    def state_token(self) -> str:
+        """Our `s=` query parameter (the call state), the only one our URLs carry."""
+        query = self.environ.get("QUERY_STRING", "")
+        if query.startswith("s=") and "&" not in query and "%" not in query:
+            return query[2:]
+        return request.args.get("s", "")
+
+    def signed_url(self) -> str:
+        """The URL Twilio signed, as it was on the wire (not decoded and re-encoded): behind
+        a proxy on the public base URL, else on the one we were reached at."""
+        environ = self.environ
+        raw = environ.get("RAW_URI") or environ.get("REQUEST_URI")
+        if not raw or not raw.startswith("/"):
+            query = request.query_string.decode("latin-1")
+            raw = request.script_root + request.path + (f"?{query}" if query else "")
+        return (self.service.settings.public_url or self.origin) + raw
+
+    def call_sid(self) -> str:
+        """Twilio's CallSid, for log lines: 'CA' and 32 hexadecimal digits. Anything else (a
+        forged or garbled field) is not written out."""
+        try:
+            sid = self.fields.get("CallSid", "")
+        except Exception:  # only for a log line: never fail because of it
+            return "-"
+        return sid if CALL_SID.fullmatch(sid) else "-"
+
+    def dialled_number(self) -> str:
+        """Twilio's `To`. A '+' sent unencoded (curl -d To=+32...) arrives as a space."""
+        to = self.fields.get("To", "").strip()
+        return "+" + to if to.isdigit() else to
+
+    def dialled_line(self):
+        return self.config.line_by_number.get(self.dialled_number())
+
+    def caller_language(self) -> str:
+        """The language the caller chose, from our state in this URL or, for the Fallback
+        URL, in the URL that failed (Twilio's ErrorUrl)."""
+        tokens = request.args.getlist("s")[:2]
+        error_url = self.fields.get("ErrorUrl", "")
+        if error_url:
+            tokens += parse_qs(urlsplit(error_url[:2048]).query).get("s", [])[:2]
+        for token in tokens:
+            state = self.service.codec.decode(token)
+            if state is not None:
+                return state.lang
+        line = self.dialled_line()
+        return line.default_language if line else DEFAULT_LANGUAGE
+
+
+def twiml_response(xml: str) -> Response:
+    return Response(xml, status=200, content_type=TWIML_TYPE)
+
+
+def safe_response(hook: Hook, reason: str = "error") -> Response:
+    metrics.SAFE_ANSWERS.labels(reason).inc()
+    try:
+        lang, number = hook.caller_language(), hook.dialled_number()
+    except Exception:  # the safe answer must come whatever failed before it
+        lang, number = DEFAULT_LANGUAGE, None
+    answer = safe.safe_answer(number, lang, hook.config.route_for)
+    return twiml_response(hook.service.answers.render(hook.config, answer, hook.links))
+
+
+def webhook(view):
+    """Signature check, then the view, given this request's Hook; any exception becomes the
+    safe answer."""
+    timer = metrics.REQUEST_SECONDS.labels(view.__name__)
+
+    @wraps(view)
+    def wrapper(*args, **kwargs):
+        started = time.perf_counter()
+        service = current_app.extensions["ivr"]
+        try:
+            service.live.begin()
+        except Exception:  # whatever failed there, the caller is still answered
+            log.exception("could not look for changes before answering")
+        hook = Hook(service, request.environ)
+        try:
+            refusal = signature_refusal(hook)
+            if refusal is not None:
+                return refusal
+            return view(hook, *args, **kwargs)
+        except TooLarge:
+            return Response("request too large", status=413, mimetype="text/plain")
+        except Exception:
+            log.exception("call=%s answering failed; gave the safe answer", hook.call_sid())
+            try:
+                return safe_response(hook, "exception")
+            except Exception:
+                log.exception("the safe answer failed too; gave the last resort")
+                return twiml_response(safe.LAST_RESORT)
+        finally:
+            timer.observe(time.perf_counter() - started)
+
+    return wrapper
+
+
+def signature_refusal(hook: Hook) -> Response | None:
+    """None for a genuine request. A forged one gets 403. One we cannot check, because Twilio
+    signed it with a key we were not given, gets the safe answer: the caller is not left with
+    Twilio's error message for our mistake. A forger gains nothing by it: the safe answer says
+    only what is public (the emergency numbers, the 24/7 line), stores nothing, and our TwiML
+    does something only when Twilio itself fetched it for a call."""
+    verdict = hook.service.signatures.check(hook.signed_url(), hook.fields, hook.environ)
+    if verdict == GENUINE:
+        return None
+    if verdict == UNCHECKABLE:
+        settings = signing_settings(hook.environ)
+        write, held = hook.service.noisy.allow("uncheckable " + settings)
+        if write:
+            log.error(
+                "call=%s cannot check the signature: Twilio signed it with %s. Set that "
+                "SharedKey's secret in TWILIO_SHARED_KEYS or, if it is there, upgrade twilio for "
+                "that algorithm (docs/deploy.md). Gave the safe answer (%d more held back)",
+                hook.call_sid(),
+                settings,
+                held,
+            )
+        return safe_response(hook, "signing key unknown")
+    write, held = hook.service.noisy.allow("forged")
+    if write:
+        log.warning(
+            "refused a request with a bad signature path=%s (%d more held back)",
+            request.path[:80],
+            held,
+        )
+    return Response("invalid signature", status=403, mimetype="text/plain")
+
+
+def respond(hook: Hook, decision, state_line: str, step: str) -> Response:
+    log.info("answered", extra={"call_sid": hook.call_sid(), "line": state_line, "step": step})
+    metrics.record(decision)
+    service = hook.service
+    if decision.outcome is not None:
+        line, outcome, language = decision.outcome
+        service.live.add_outcome(line=line, outcome=outcome, language=language, at=service.clock())
+    return twiml_response(service.answers.document(hook.config, decision, hook.links))
+
+
+def answer_new_call(hook: Hook) -> Response:
+    line = hook.dialled_line()
+    if line is None:
+        write, held = hook.service.noisy.allow("unknown number")
+        if write:
+            log.warning(
+                "call=%s dialled a number no line has; gave the safe answer (%d more held back)",
+                hook.call_sid(),
+                held,
+            )
+        return safe_response(hook, "unknown number")
+    decision = hook.service.answers.decide(
+        hook.config, "answer", line.id, dialled=hook.dialled_number()
+    )
+    return respond(hook, decision, line.id, "answer")
+
+
+@bp.post("/voice")
+@webhook
+def incoming(hook: Hook):
+    return answer_new_call(hook)
+
+
+@bp.post("/voice/next")
+@webhook
+def next_step(hook: Hook):
+    token = hook.state_token()
+    state = hook.service.codec.decode(token)
+    form = hook.fields
+    if state is None or state.line not in hook.config.lines:
+        if form.get("RecordingUrl") and hook.dialled_line() is not None:
+            # A message was just recorded, under a state we can no longer read (a key or
+            # configuration change): keep the message, and thank the caller.
+            line = hook.dialled_line()
+            keep_message(hook, line.id, line.default_language, form.get("RecordingUrl", ""), 0)
+            state = flow.CallState(line.id, END, 0, line.default_language, event="recorded")
+            token = None
+        else:
+            # A state from an older configuration or a tampered URL: start the call again.
+            log.warning(
+                "call=%s came back with an unreadable state; starting over", hook.call_sid()
+            )
+            return answer_new_call(hook)
+    elif state.event == "recorded" and form.get("RecordingUrl"):
+        # The <Record> action's own fields: a second source of the message, ahead of its
+        # recording callback (the journal and the database keep it once).
+        # The caller waits on this answer: the disk only, the database later.
+        keep_message(hook, state.line, state.lang, form.get("RecordingUrl", ""), 0)
+    dial = None
+    if state.event == "dial":
+        dial = flow.DialResult.from_twilio(form.get("DialCallStatus"), form.get("DialBridged"))
+    decision = hook.service.answers.decide(
+        hook.config,
+        "resume",
+        state,
+        form.get("Digits"),
+        dial,
+        dialled=hook.dialled_number(),
+        token=token,
+    )
+    return respond(hook, decision, state.line, f"{state.step}#{state.pc}:{state.event}")
+
+
+def recording_sid(form, url: str = "") -> str:
+    """The recording's id: its RecordingSid, or the last part of its RecordingUrl."""
+    sid = form.get("RecordingSid", "") or url.rstrip("/").rsplit("/", 1)[-1]
+    return sid if RECORDING_SID.fullmatch(sid) else re.sub(r"[^A-Za-z0-9]", "", sid)[:64]
+
+
+def keep_message(hook: Hook, line: str, language: str, url: str, wait: float = STORE_WAIT) -> bool:
+    """Writes a message's details ahead (the journal), then asks the database to store them,
+    waiting `wait` seconds at most; True once they are safe in either place."""
+    form = hook.fields
+    sid = recording_sid(form, url)
+    if not sid:
+        return False
+    try:
+        seconds = int(form.get("RecordingDuration", "0") or 0)
+    except ValueError:
+        seconds = 0
+    message = {
+        "line": line,
+        "received_at": hook.service.clock(),
+        "recording_sid": sid,
+        "recording_url": url[:512],
+        "duration_seconds": max(0, min(seconds, 86400)),
+        "language": language,
+    }
+    live = hook.service.live
+    journalled = live.journal.write(message)
+    stored = live.store_voicemail(message, wait)
+    if stored:
+        log.info("call=%s line=%s voicemail %s stored", hook.call_sid(), line, sid)
+    elif journalled and wait > 0:
+        log.warning(
+            "call=%s line=%s voicemail %s kept on disk until the database is back",
+            hook.call_sid(),
+            line,
+            sid,
+        )
+    else:
+        log.error(
+            "call=%s line=%s voicemail %s NOT stored: neither the database nor the disk "
+            "(%s) took it",
+            hook.call_sid(),
+            line,
+            sid,
+            live.journal.folder,
+        )
+    return stored or journalled
+
+
+@bp.post("/voice/recording")
+@webhook
+def recording_ready(hook: Hook):
+    """Twilio's recordingStatusCallback: store the message, with nothing about the caller."""
+    form = hook.fields
+    if form.get("RecordingStatus", "completed") != "completed":
+        return twiml_response(EMPTY_TWIML)
+    state = hook.service.codec.decode(hook.state_token())
+    if state is not None and state.line in hook.config.lines:
+        line, language = state.line, state.lang
+    else:
+        # A state we can no longer read still brings a message: the line from the number
+        # the caller dialled.
+        dialled = hook.dialled_line()
+        if dialled is None:
+            log.error("call=%s recording callback for no line we know", hook.call_sid())
+            return twiml_response(EMPTY_TWIML)
+        line, language = dialled.id, dialled.default_language
+    if keep_message(hook, line, language, form.get("RecordingUrl", "")):
+        return twiml_response(EMPTY_TWIML)
+    # Kept nowhere: answer 503, and Twilio tries again (the callback URL asks it to, in its
+    # #rc=...&rp=... fragment).
+    return Response(EMPTY_TWIML, status=503, mimetype="text/xml")
+
+
+@bp.post("/voice/whisper")
+@webhook
+def whisper(hook: Hook):
+    """Played to the counsellor who answers a transfer, before the caller is connected; with
+    screening, also the answer to its "press a key to take the call"."""
+    state = hook.service.codec.decode(hook.state_token())
+    if state is None or state.line not in hook.config.lines:
+        # A state we can no longer read (a key or configuration change mid-call): someone
+        # answered, and a caller waits; connect them rather than drop the transfer.
+        return twiml_response(EMPTY_TWIML)
+    service = hook.service
+    call_flow = flow.CallFlow(hook.config, service.clock(), service.live.overrides)
+    return twiml_response(service.answers.render(hook.config, call_flow.whisper(state), hook.links))
+
+
+@bp.get("/audio/<path:path>")
+def audio(path: str):
+    """Recorded prompts, fetched by Twilio for <Play>. Public: they are what callers hear.
+    Only files inside the audio folder, never a link out of it."""
+    folder = Path(current_app.extensions["ivr"].live.config.audio_dir).resolve()
+    try:
+        wanted = (folder / path).resolve(strict=True)
+    except (OSError, RuntimeError):
+        abort(404)
+    if not wanted.is_relative_to(folder) or not wanted.is_file():
+        abort(404)
+    return send_file(wanted, max_age=3600)
+
+
+@webhook
+def not_found(hook: Hook):
+    """A /voice URL we do not have: Twilio only asks for ours, so the caller is helped."""
+    return safe_response(hook)
+
+
+@bp.post("/voice/fallback")
+@webhook
+def fallback(hook: Hook):
+    log.warning(
+        "call=%s fallback requested error=%s",
+        hook.call_sid(),
+        re.sub(r"[^\w-]", "", hook.fields.get("ErrorCode", "-")[:16]),
+    )
+    return safe_response(hook)
