@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import os
 import shutil
+import subprocess
+import tempfile
 from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -10,7 +13,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 import ivr
-from ivr import simulate
+from ivr import loopback, simulate
 from ivr.simulate import Turn  # noqa: F401 - tests import it from here
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -161,3 +164,91 @@ def call(app, clock):
         return c
 
     return start
+
+
+@pytest.fixture
+def web(tmp_path):
+    """web(front=False, workers=2, **env): a real server on loopback under the Procfile's
+    settings (with `front`, the whole web process: nginx and gunicorn), with this test's
+    token, configuration and database (tmp_path/shared.sqlite3); stopped at the end."""
+    started: list[loopback.Server] = []
+
+    def start(front: bool = False, workers: int = 2, **env) -> loopback.Server:
+        n = len(started)
+        environment = {
+            "TWILIO_AUTH_TOKEN": TOKEN,
+            "IVR_CONFIG_DIR": str(CONFIG),
+            "DATABASE_URL": f"sqlite:///{tmp_path}/shared.sqlite3",
+            "IVR_SPOOL_DIR": str(tmp_path / "spool"),
+            "IVR_REFRESH_SECONDS": "1",
+            "IVR_RELOAD_SECONDS": "1",
+            "IVR_OPS_TOKEN": OPS_TOKEN,
+            "PROMETHEUS_MULTIPROC_DIR": str(tmp_path / f"metrics-{n}"),
+            **env,
+        }
+        server = loopback.start(
+            environment, front=front, workers=workers, log=tmp_path / f"server-{n}.log"
+        )
+        started.append(server)
+        return server
+
+    yield start
+    for server in started:
+        server.stop()
+
+
+class PostgresServer:
+    """A PostgreSQL server of our own, in a temporary folder on a free port, that a test may
+    stop and start again. Needs Debian's postgresql package and root (to run it as postgres)."""
+
+    def __init__(self, folder: Path):
+        versions = sorted(Path("/usr/lib/postgresql").glob("*/bin/pg_ctl"))
+        if not versions or os.geteuid() != 0:
+            raise RuntimeError("no PostgreSQL server binaries, or not root")
+        self.bin = versions[-1].parent
+        self.data = folder / "pgdata"
+        self.port = loopback.free_port()
+        folder.mkdir(parents=True, exist_ok=True)
+        subprocess.run(["chown", "-R", "postgres", str(folder)], check=True)
+        self._as_postgres(f"{self.bin}/initdb -D {self.data} -A trust -U postgres")
+        self.url = f"postgresql+psycopg://postgres@127.0.0.1:{self.port}/postgres"
+        self.running = False
+
+    def _as_postgres(self, command: str) -> None:
+        subprocess.run(
+            ["su", "postgres", "-c", command],
+            check=True,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+
+    def start(self) -> None:
+        self._as_postgres(
+            f"{self.bin}/pg_ctl -D {self.data} -w -l {self.data}/log "
+            f"-o '-p {self.port} -k {self.data} -c listen_addresses=127.0.0.1' start"
+        )
+        self.running = True
+
+    def stop(self) -> None:
+        self._as_postgres(f"{self.bin}/pg_ctl -D {self.data} -w -m fast stop")
+        self.running = False
+
+
+@pytest.fixture
+def postgres():
+    """A PostgreSQL server of the test's own, started; skipped where there is none."""
+    # Outside pytest's own folder, which the postgres user may not enter.
+    folder = Path(tempfile.mkdtemp(prefix="ivr-pg-"))
+    try:
+        server = PostgresServer(folder)
+        server.start()
+    except (RuntimeError, subprocess.CalledProcessError) as exc:
+        shutil.rmtree(folder, ignore_errors=True)
+        pytest.skip(f"cannot run a PostgreSQL server here: {exc}")
+    yield server
+    if server.running:
+        try:
+            server.stop()
+        except subprocess.CalledProcessError:
+            pass
+    shutil.rmtree(folder, ignore_errors=True)

@@ -6,13 +6,12 @@ import signal
 import subprocess
 import threading
 import time
-from pathlib import Path
 
 import pytest
 import sqlalchemy
-from conftest import LINE_1712, TOKEN, Call, brussels
-from servers import PostgresServer, free_port, start_gunicorn, stop
+from conftest import CONFIG, LINE_1712, TOKEN, Call, brussels
 
+import ivr
 from ivr.simulate import Call as PlainCall
 from ivr.simulate import HttpClient
 from ivr.store import Store
@@ -53,93 +52,66 @@ def test_the_database_stops_mid_call_and_nothing_is_lost(app, clock, caplog):
     assert len(store.list_voicemails()) == 1
 
 
-def test_a_real_postgresql_stopped_mid_call_and_started_again(tmp_path, clock, monkeypatch):
+def test_a_real_postgresql_stopped_mid_call_and_started_again(postgres, clock, monkeypatch):
     """The same, with a real PostgreSQL server stopped and started during the call."""
-    import shutil
-    import tempfile
-
-    from conftest import CONFIG
-
-    import ivr
-
-    # Outside pytest's own folder, which the postgres user may not enter.
-    folder = Path(tempfile.mkdtemp(prefix="ivr-pg-"))
-    try:
-        server = PostgresServer(folder)
-    except (RuntimeError, subprocess.CalledProcessError) as exc:
-        shutil.rmtree(folder, ignore_errors=True)
-        pytest.skip(f"cannot run a PostgreSQL server here: {exc}")
-    server.start()
-    try:
-        monkeypatch.setenv("DATABASE_URL", server.url)
-        Store(server.url).migrate()
-        clock.now = brussels("2026-11-24 20:00")
-        app = ivr.create_app(CONFIG, clock=clock)
-        c = Call(app, LINE_1712)
-        c.start()
-        c.press("2")
-        turn = c.press("2")
-        record = turn.waiting
-        server.stop()  # mid-call
-        turn = c.leave_message(sid="REpgstop", callback=False)
-        assert "Merci" in turn.text and turn.hung_up
-        extra = {
-            "RecordingSid": "REpgstop",
-            "RecordingUrl": "https://x/REpgstop",
-            "RecordingStatus": "completed",
-            "RecordingDuration": "12",
-        }
-        assert c.post(record.get("recordingStatusCallback"), extra).status_code == 200
-        turn = Call(app, LINE_1712).start()  # a new call while it is down: still answered
-        assert turn.kind == "Gather"
-        server.start()
-        app.extensions["ivr"].store.engine.dispose()  # the old connections died with it
-        Call(app, LINE_1712).start()  # the next request stores what was kept
-        assert [r["recording_sid"] for r in Store(server.url).list_voicemails()] == ["REpgstop"]
-    finally:
-        try:
-            server.stop()
-        except subprocess.CalledProcessError:
-            pass
-        shutil.rmtree(folder, ignore_errors=True)
+    monkeypatch.setenv("DATABASE_URL", postgres.url)
+    Store(postgres.url).migrate()
+    clock.now = brussels("2026-11-24 20:00")
+    app = ivr.create_app(CONFIG, clock=clock)
+    c = Call(app, LINE_1712)
+    c.start()
+    c.press("2")
+    turn = c.press("2")
+    record = turn.waiting
+    postgres.stop()  # mid-call
+    turn = c.leave_message(sid="REpgstop", callback=False)
+    assert "Merci" in turn.text and turn.hung_up
+    extra = {
+        "RecordingSid": "REpgstop",
+        "RecordingUrl": "https://x/REpgstop",
+        "RecordingStatus": "completed",
+        "RecordingDuration": "12",
+    }
+    assert c.post(record.get("recordingStatusCallback"), extra).status_code == 200
+    turn = Call(app, LINE_1712).start()  # a new call while it is down: still answered
+    assert turn.kind == "Gather"
+    postgres.start()
+    app.extensions["ivr"].store.engine.dispose()  # the old connections died with it
+    Call(app, LINE_1712).start()  # the database thread stores what was kept
+    assert [r["recording_sid"] for r in Store(postgres.url).list_voicemails()] == ["REpgstop"]
 
 
-def test_two_instances_serve_one_call_alternately(tmp_path):
+def test_two_instances_serve_one_call_alternately(tmp_path, web):
     Store(f"sqlite:///{tmp_path}/shared.sqlite3").migrate()
-    ports = [free_port(), free_port()]
     public = "http://ivr.example.test"
-    servers = [start_gunicorn(tmp_path, port, 1, IVR_PUBLIC_URL=public) for port in ports]
+    ports = [web(workers=1, IVR_PUBLIC_URL=public).port for _ in range(2)]
     served = []
-    try:
 
-        def balance(url: str) -> str:
-            port = ports[len(served) % 2]  # alternately, like a round-robin balancer
-            served.append(port)
-            return url.replace(public, f"http://127.0.0.1:{port}")
+    def balance(url: str) -> str:
+        port = ports[len(served) % 2]  # alternately, like a round-robin balancer
+        served.append(port)
+        return url.replace(public, f"http://127.0.0.1:{port}")
 
-        c = PlainCall(HttpClient(balance), LINE_1712, token=TOKEN, base_url=public)
-        c.start()
-        turn = c.press("2")  # French, on the other instance
-        if turn.kind == "Dial":  # the servers use the real clock: open, nobody answers
-            turn = c.dial_ends("no-answer")
-        else:  # closed: the menu, 2 to leave a message
-            turn = c.press("2")
-        assert turn.kind == "Record"
-        turn = c.leave_message(sid="REboth")
-        assert turn.hung_up and ("Merci" in turn.text)
-        assert set(served) == set(ports) and len(served) >= 5
-        rows = Store(f"sqlite:///{tmp_path}/shared.sqlite3").list_voicemails()
-        assert [r["recording_sid"] for r in rows] == ["REboth"]
-    finally:
-        for server in servers:
-            stop(server)
+    c = PlainCall(HttpClient(balance), LINE_1712, token=TOKEN, base_url=public)
+    c.start()
+    turn = c.press("2")  # French, on the other instance
+    if turn.kind == "Dial":  # the servers use the real clock: open, nobody answers
+        turn = c.dial_ends("no-answer")
+    else:  # closed: the menu, 2 to leave a message
+        turn = c.press("2")
+    assert turn.kind == "Record"
+    turn = c.leave_message(sid="REboth")
+    assert turn.hung_up and ("Merci" in turn.text)
+    assert set(served) == set(ports) and len(served) >= 5
+    rows = Store(f"sqlite:///{tmp_path}/shared.sqlite3").list_voicemails()
+    assert [r["recording_sid"] for r in rows] == ["REboth"]
 
 
 @pytest.mark.skipif(not hasattr(os, "killpg"), reason="needs POSIX signals")
-def test_a_worker_killed_under_load_loses_only_its_requests_in_flight(tmp_path):
+def test_a_worker_killed_under_load_loses_only_its_requests_in_flight(tmp_path, web):
     Store(f"sqlite:///{tmp_path}/shared.sqlite3").migrate()
-    port = free_port()
-    server = start_gunicorn(tmp_path, port, 2, production=True)
+    server = web(workers=2)
+    port = server.port
     results, stop_at = [], time.monotonic() + 4.0
     clients = 4
 
@@ -168,7 +140,7 @@ def test_a_worker_killed_under_load_loses_only_its_requests_in_flight(tmp_path):
         for t in threads:
             t.join(timeout=20)
     finally:
-        stop(server)
+        server.stop()
     failures = [r for r in results if r[1] != 200]
     after = [r for r in results if r[0] > killed_at + 0.5]
     assert len(results) > 50

@@ -7,7 +7,6 @@ import urllib.request
 
 from conftest import CALLER, EVC, LINE_1712, OPS, ORIENTATION, TOKEN, Call, brussels, metric
 from prometheus_client.parser import text_string_to_metric_families
-from servers import free_port, start_gunicorn, stop
 
 from ivr import logs, simulate
 from ivr.cli import main
@@ -83,14 +82,15 @@ def test_json_log_lines_carry_the_call_and_never_a_number(app, clock, monkeypatc
     assert CALLER not in stream.getvalue() and CALLER.lstrip("+") not in stream.getvalue()
 
 
-def test_under_the_procfile_settings_logs_are_json_lines_without_numbers_metrics_added_up(tmp_path):
+def test_under_the_procfile_settings_logs_are_json_lines_without_numbers_metrics_added_up(
+    tmp_path, web
+):
     """One JSON object per line, gunicorn's own lines too; they share the workers' logging
     with ours, and both must come out."""
     Store(f"sqlite:///{tmp_path}/shared.sqlite3").migrate()
-    port = free_port()
-    server = start_gunicorn(tmp_path, port, 2, production=True)
+    server = web(workers=2)
     try:
-        base = f"http://127.0.0.1:{port}"
+        base = server.url
         c = simulate.Call(
             simulate.HttpClient(), LINE_1712, token=TOKEN, caller=CALLER, base_url=base
         )
@@ -100,7 +100,7 @@ def test_under_the_procfile_settings_logs_are_json_lines_without_numbers_metrics
         with urllib.request.urlopen(scrape, timeout=5) as response:
             page = response.read().decode()
     finally:
-        stop(server)
+        server.stop()
     # Added up across the workers, whichever answered.
     counts = {
         sample.labels["endpoint"]: sample.value
@@ -109,7 +109,7 @@ def test_under_the_procfile_settings_logs_are_json_lines_without_numbers_metrics
         if sample.name == "ivr_request_seconds_count" and sample.value
     }
     assert counts == {"incoming": 1.0, "next_step": 1.0}
-    text = (tmp_path / "gunicorn.log").read_text()
+    text = server.log.read_text()
     entries = [json.loads(row) for row in text.splitlines()]  # every line, gunicorn's too
     exiting = [e for e in entries if e["message"].startswith("Worker exiting")]
     assert [e["logger"] for e in exiting] == ["gunicorn.error"] * 2  # each worker, as it stops

@@ -1,0 +1,192 @@
+"""The production web process (`ivr serve`, the Procfile's `web:`): nginx in front, gunicorn
+behind it on loopback.
+
+gunicorn's sync workers each serve one request at a time, from its first byte to its last: eight
+clients that send their headers a byte a second hold eight workers, and every call waits. nginx
+reads whole requests itself (with short timeouts, and a small size limit) and hands gunicorn only
+complete ones, so a worker never waits on a client (docs/deploy.md has the measurements). If
+gunicorn cannot answer in time, nginx answers a `/voice` request with the static safe message
+rather than an error, so Twilio never plays its own.
+
+Without nginx on the machine, gunicorn serves alone, and says so.
+"""
+
+from __future__ import annotations
+
+import os
+import pwd
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from ivr import safe
+
+NGINX_CONF = """\
+{user}worker_processes 1;
+daemon off;
+pid {run}/nginx.pid;
+error_log stderr warn;
+events {{ worker_connections 4096; }}
+http {{
+    access_log off;
+    server_tokens off;
+    client_body_temp_path {run}/client_body;
+    proxy_temp_path {run}/proxy;
+    fastcgi_temp_path {run}/fastcgi;
+    uwsgi_temp_path {run}/uwsgi;
+    scgi_temp_path {run}/scgi;
+    # A client has a few seconds to send its request, and Twilio's are small: a slow or
+    # oversized one is cut off here, never handed to a worker.
+    client_header_timeout 5s;
+    client_body_timeout 5s;
+    send_timeout 10s;
+    keepalive_timeout 15s;
+    client_header_buffer_size 2k;
+    large_client_header_buffers 4 8k;
+    client_max_body_size {max_body};
+    client_body_buffer_size {max_body};
+    upstream router {{
+        server 127.0.0.1:{app_port};
+        keepalive 16;
+    }}
+    server {{
+        listen {host}:{port} backlog=4096;
+        location / {{
+            proxy_pass http://router;
+            proxy_http_version 1.1;
+            proxy_set_header Connection "";
+            proxy_set_header Host $http_host;
+            proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;
+            proxy_set_header X-Forwarded-Proto $scheme;
+            proxy_request_buffering on;
+            proxy_buffering on;
+            proxy_connect_timeout 2s;
+            # Twilio waits 15 s for an answer: past 12 s, the static safe answer.
+            proxy_read_timeout 12s;
+            proxy_intercept_errors off;
+            error_page 502 503 504 = @safe;
+        }}
+        location @safe {{
+            default_type text/xml;
+            return 200 '{safe_answer}';
+        }}
+    }}
+}}
+"""
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def nginx_conf(run: Path, host: str, port: int, app_port: int, max_body: int) -> str:
+    user = ""
+    if os.geteuid() == 0:
+        # nginx's workers would run as nobody, who cannot use our folder: as its owner.
+        user = f"user {pwd.getpwuid(os.geteuid()).pw_name};\n"
+    return NGINX_CONF.format(
+        user=user,
+        run=run,
+        host=host,
+        port=port,
+        app_port=app_port,
+        max_body=max_body,
+        safe_answer=safe.LAST_RESORT.replace("\\", "\\\\").replace("'", "\\'"),
+    )
+
+
+def wait_for_port(port: int, seconds: float = 30) -> bool:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=1):
+                return True
+        except OSError:
+            time.sleep(0.1)
+    return False
+
+
+def gunicorn_command(bind: str) -> list[str]:
+    gunicorn = Path(sys.executable).parent / "gunicorn"
+    return [
+        str(gunicorn) if gunicorn.exists() else "gunicorn",
+        "--config",
+        "python:ivr.gunicorn_config",
+        "--bind",
+        bind,
+        "ivr:create_app()",
+    ]
+
+
+def main(argv: list[str] | None = None) -> int:
+    from ivr.fields import MAX_BODY_BYTES
+
+    port = int(os.environ.get("PORT", "5000"))
+    host = os.environ.get("IVR_LISTEN", "0.0.0.0")
+    nginx = shutil.which("nginx") or next(
+        (p for p in ("/usr/sbin/nginx", "/usr/local/sbin/nginx") if os.path.exists(p)), None
+    )
+    if nginx is None:
+        print(
+            "ivr serve: nginx is not installed; gunicorn serves alone, and slow clients can "
+            "hold its workers (docs/deploy.md)",
+            file=sys.stderr,
+            flush=True,
+        )
+        os.execvp(gunicorn_command(f"{host}:{port}")[0], gunicorn_command(f"{host}:{port}"))
+    run = Path(tempfile.mkdtemp(prefix="ivr-serve-"))
+    app_port = free_port()
+    conf = run / "nginx.conf"
+    conf.write_text(nginx_conf(run, host, port, app_port, MAX_BODY_BYTES), encoding="utf-8")
+    app = subprocess.Popen(gunicorn_command(f"127.0.0.1:{app_port}"))
+    front = None
+    try:
+        if not wait_for_port(app_port) or app.poll() is not None:
+            print("ivr serve: gunicorn did not start", file=sys.stderr, flush=True)
+            return 1
+        front = subprocess.Popen([nginx, "-c", str(conf), "-p", str(run), "-e", "stderr"])
+        return supervise(app, front)
+    finally:
+        stop(front, signal.SIGQUIT)  # nginx: finish what is under way, then stop
+        stop(app, signal.SIGTERM)
+        shutil.rmtree(run, ignore_errors=True)
+
+
+def supervise(app: subprocess.Popen, front: subprocess.Popen) -> int:
+    """Until either ends, or we are asked to stop: then both stop."""
+    stopping = []
+
+    def ask_to_stop(signum, frame):
+        stopping.append(signum)
+
+    signal.signal(signal.SIGTERM, ask_to_stop)
+    signal.signal(signal.SIGINT, ask_to_stop)
+    while not stopping:
+        for process, name in ((app, "gunicorn"), (front, "nginx")):
+            if process.poll() is not None:
+                print(f"ivr serve: {name} ended ({process.returncode})", file=sys.stderr)
+                return process.returncode or 1
+        time.sleep(0.2)
+    return 0
+
+
+def stop(process: subprocess.Popen | None, how: int, seconds: float = 10) -> None:
+    if process is None or process.poll() is not None:
+        return
+    process.send_signal(how)
+    try:
+        process.wait(timeout=seconds)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+
+
+if __name__ == "__main__":
+    sys.exit(main())
