@@ -9,6 +9,7 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -98,3 +99,87 @@ def start(
         server.stop()
         raise RuntimeError(f"{command[-1]} did not start on port {port}")
     return server
+
+
+# -- load and attacks, for the fault tests and the benchmarks --------------------------------
+
+
+class SlowClients:
+    """`count` connections that send their request a byte a second: half trickle their
+    headers, half send headers declaring a body and trickle the body. Each one cut off is
+    opened again, so that `count` are held open all along."""
+
+    def __init__(self, port: int, count: int):
+        self.port = port
+        self.count = count
+        self.done = threading.Event()
+        self.opened = 0
+        self.threads = [
+            threading.Thread(target=self._hold, args=(i % 2 == 0,), daemon=True)
+            for i in range(count)
+        ]
+
+    def __enter__(self):
+        for thread in self.threads:
+            thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self.done.set()
+        for thread in self.threads:
+            thread.join(timeout=5)
+
+    def _hold(self, headers: bool) -> None:
+        while not self.done.is_set():
+            try:
+                with socket.create_connection(("127.0.0.1", self.port), timeout=5) as s:
+                    self.opened += 1
+                    if headers:
+                        s.sendall(b"POST /voice HTTP/1.1\r\nHost: 127.0.0.1\r\n")
+                        trickle = b"X-Slow: " + b"a" * 10_000
+                    else:
+                        s.sendall(
+                            b"POST /voice HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                            b"Content-Type: application/x-www-form-urlencoded\r\n"
+                            b"Content-Length: 9000\r\n\r\n"
+                        )
+                        trickle = b"To=%2B3220000100&" + b"x" * 9000
+                    for byte in trickle:
+                        if self.done.wait(1.0):
+                            return
+                        s.sendall(bytes([byte]))
+            except OSError:
+                time.sleep(0.2)  # cut off: open another
+
+
+def place_calls(
+    base: str, to: str, token: str, per_second: float, seconds: float
+) -> list[tuple[float, str]]:
+    """Calls to `to` at a steady rate, each in its own thread, signed with `token`; for each,
+    how long its first answer took and what the caller heard (or the error)."""
+    results: list[tuple[float, str]] = []
+
+    from ivr.simulate import Call, HttpClient
+
+    def one() -> None:
+        started = time.monotonic()
+        try:
+            turn = Call(HttpClient(timeout=20), to, token=token, base_url=base).start()
+            results.append((time.monotonic() - started, turn.text))
+        except Exception as exc:  # noqa: BLE001 - any failure is what we count
+            results.append((time.monotonic() - started, repr(exc)))
+
+    threads = []
+    for _ in range(int(per_second * seconds)):
+        thread = threading.Thread(target=one)
+        thread.start()
+        threads.append(thread)
+        time.sleep(1 / per_second)
+    for thread in threads:
+        thread.join(timeout=30)
+    return results
+
+
+def p99(values: list[float]) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(len(ordered) * 0.99))]

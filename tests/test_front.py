@@ -1,0 +1,99 @@
+"""The production web process on loopback, attacked: slow and oversized requests never reach a
+worker's time, and callers meanwhile get their line's real answer, fast."""
+
+import shutil
+import socket
+import subprocess
+import time
+import urllib.error
+import urllib.request
+
+import pytest
+from conftest import OPS, ORIENTATION, TOKEN
+
+from ivr.loopback import SlowClients, p99, place_calls
+from ivr.simulate import Call, HttpClient
+
+pytestmark = pytest.mark.skipif(
+    shutil.which("nginx") is None and not shutil.os.path.exists("/usr/sbin/nginx"),
+    reason="nginx is not installed (.ci/run installs it)",
+)
+LANGUAGE_CHOICE = "Voor Nederlands, druk 2"  # orientation's first words: the real answer
+
+
+def test_fifty_slow_clients_do_not_hold_up_calls(web):
+    server = web(front=True, workers=4)
+    with SlowClients(server.port, 50) as slow:
+        time.sleep(2)  # all fifty connected and trickling
+        results = place_calls(server.url, ORIENTATION, TOKEN, per_second=2, seconds=20)
+        assert slow.opened >= 50
+    assert len(results) == 40
+    answered = [text for _, text in results if LANGUAGE_CHOICE in text]
+    assert len(answered) == 40, [text[:80] for _, text in results if LANGUAGE_CHOICE not in text]
+    assert p99([seconds for seconds, _ in results]) < 1.0
+
+
+def test_a_body_declared_too_large_is_refused_at_once(web):
+    server = web(front=True, workers=1)
+    with socket.create_connection(("127.0.0.1", server.port), timeout=5) as s:
+        started = time.monotonic()
+        s.sendall(
+            b"POST /voice HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+            b"Content-Type: application/x-www-form-urlencoded\r\n"
+            b"Content-Length: 1000000000000\r\n\r\n"
+        )
+        answer = s.recv(200)
+    assert answer.startswith(b"HTTP/1.1 413")
+    assert time.monotonic() - started < 1
+
+
+def test_gunicorn_alone_also_refuses_a_large_body_before_reading_it(web):
+    server = web(workers=1)
+    with socket.create_connection(("127.0.0.1", server.port), timeout=5) as s:
+        started = time.monotonic()
+        s.sendall(
+            b"POST /voice HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+            b"Content-Type: application/x-www-form-urlencoded\r\n"
+            b"Content-Length: 1000000000000\r\n\r\n"
+        )
+        answer = s.recv(200)
+    assert answer.startswith(b"HTTP/1.1 413")
+    assert time.monotonic() - started < 1
+
+
+def test_when_gunicorn_cannot_answer_twilio_still_gets_the_safe_message(web):
+    server = web(front=True, workers=1)
+    assert (
+        LANGUAGE_CHOICE
+        in Call(HttpClient(), ORIENTATION, token=TOKEN, base_url=server.url).start().text
+    )
+    # gunicorn hangs (its master and its workers); nginx is still there.
+    master = children(server.pid, "gunicorn")
+    gunicorn = master + [pid for m in master for pid in children(int(m))]
+    assert len(gunicorn) == 2
+    subprocess.run(["kill", "-STOP", *gunicorn], check=True)
+    try:
+        request = urllib.request.Request(f"{server.url}/voice", data=b"To=x", method="POST")
+        started = time.monotonic()
+        with urllib.request.urlopen(request, timeout=20) as response:
+            body = response.read().decode()
+            assert response.status == 200
+        assert "112" in body and "107" in body and "<Response>" in body
+        assert time.monotonic() - started < 15  # within Twilio's wait
+    finally:
+        subprocess.run(["kill", "-CONT", *gunicorn], check=False)
+
+
+def children(pid: int, name: str | None = None) -> list[str]:
+    command = ["pgrep", "-P", str(pid)] + (["-f", name] if name else [])
+    return subprocess.run(command, capture_output=True, text=True).stdout.split()
+
+
+def test_metrics_need_the_credential_through_the_front_too(web):
+    server = web(front=True, workers=1)
+    with pytest.raises(urllib.error.HTTPError) as refused:
+        urllib.request.urlopen(f"{server.url}/metrics", timeout=5)
+    assert refused.value.code == 401
+    request = urllib.request.Request(f"{server.url}/metrics", headers=OPS)
+    with urllib.request.urlopen(request, timeout=5) as response:
+        assert b"ivr_request_seconds" in response.read()
