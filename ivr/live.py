@@ -177,14 +177,19 @@ class Live:
         done: Future = Future()
         self._voicemails.put((message, done))
         self.database.kick()
-        if timeout <= 0:
-            return False
+        if timeout <= 0 or not self.database_answers():
+            return False  # the journal has it; the database thread stores it when it can
         try:
             return done.result(timeout) is not None
         except FutureTimeout:
             return False
         except Exception:  # the database refused it; the journal keeps it
             return False
+
+    def database_answers(self) -> bool:
+        """Whether the database thread's last round went well and it is not stuck now."""
+        database = self.database
+        return database.last_error is None and database.busy_for() < 1.0
 
     def add_outcome(self, **outcome) -> None:
         self._outcomes.append(outcome)
@@ -263,6 +268,8 @@ class Live:
         database = self.database
         if database.hanging() or database.busy_for() > 2:
             state = f"not answering for {database.busy_for():.0f} s"
+        elif database.last_error and "timeout" in database.last_error.lower():
+            state = f"not answering: {database.last_error}"
         elif database.last_error:
             state = f"unreachable: {database.last_error}"
         elif database.last_success is None:

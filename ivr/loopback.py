@@ -23,12 +23,22 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def wait_for_port(port: int, seconds: float = 30) -> bool:
+def wait_for_port(port: int, seconds: float = 30, path: str | None = None) -> bool:
+    """Until something listens on `port` or, with `path`, until a GET of it answers (gunicorn
+    listens before its workers have booted)."""
+    import urllib.error
+    import urllib.request
+
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         try:
-            with socket.create_connection(("127.0.0.1", port), timeout=1):
+            if path is None:
+                with socket.create_connection(("127.0.0.1", port), timeout=1):
+                    return True
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}{path}", timeout=2):
                 return True
+        except urllib.error.HTTPError:
+            return True  # an answer, whatever it says
         except OSError:
             time.sleep(0.1)
     return False
@@ -95,7 +105,7 @@ def start(
         if log:
             out.close()  # the server has its own copy
     server = Server(process, port, log)
-    if not wait_for_port(port) or process.poll() is not None:
+    if not wait_for_port(port, path="/healthz") or process.poll() is not None:
         server.stop()
         raise RuntimeError(f"{command[-1]} did not start on port {port}")
     return server
@@ -183,3 +193,59 @@ def place_calls(
 def p99(values: list[float]) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(len(ordered) * 0.99))]
+
+
+class StallingProxy:
+    """A TCP server on loopback in front of another (a database): while stalled, it accepts
+    connections and never answers; once `release`d, it forwards new connections both ways."""
+
+    def __init__(self, target_port: int):
+        self.target_port = target_port
+        self.stalled = True
+        self.held: list[socket.socket] = []
+        self.listener = socket.create_server(("127.0.0.1", 0))
+        self.port = self.listener.getsockname()[1]
+        self.closed = threading.Event()
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    def _accept(self) -> None:
+        while not self.closed.is_set():
+            try:
+                client, _ = self.listener.accept()
+            except OSError:
+                return
+            if self.stalled:
+                self.held.append(client)  # accepted, never answered
+                continue
+            try:
+                upstream = socket.create_connection(("127.0.0.1", self.target_port), timeout=5)
+            except OSError:
+                client.close()
+                continue
+            for a, b in ((client, upstream), (upstream, client)):
+                threading.Thread(target=self._pipe, args=(a, b), daemon=True).start()
+
+    @staticmethod
+    def _pipe(source: socket.socket, sink: socket.socket) -> None:
+        try:
+            while data := source.recv(65536):
+                sink.sendall(data)
+        except OSError:
+            pass
+        finally:
+            for s in (source, sink):
+                try:
+                    s.shutdown(socket.SHUT_RDWR)
+                except OSError:
+                    pass
+
+    def release(self) -> None:
+        self.stalled = False
+        for held in self.held:
+            held.close()
+        self.held.clear()
+
+    def close(self) -> None:
+        self.closed.set()
+        self.listener.close()
+        self.release()

@@ -1,17 +1,20 @@
 """Faults, bounded in time and on loopback only: the database goes away mid-call, a worker is
 killed under load, two instances share one call."""
 
+import json
 import os
 import signal
 import subprocess
 import threading
 import time
+import urllib.request
 
 import pytest
 import sqlalchemy
-from conftest import CONFIG, LINE_1712, TOKEN, Call, brussels
+from conftest import CONFIG, LINE_1712, OPS, TOKEN, Call, brussels
 
 import ivr
+from ivr.loopback import StallingProxy
 from ivr.simulate import Call as PlainCall
 from ivr.simulate import HttpClient
 from ivr.store import Store
@@ -147,3 +150,69 @@ def test_a_worker_killed_under_load_loses_only_its_requests_in_flight(tmp_path, 
     # At most the requests that worker was answering, one per client connection.
     assert len(failures) <= clients, failures
     assert after and all(code == 200 for _, code in after)
+
+
+def test_a_database_that_never_answers_delays_no_call_and_loses_no_message(postgres, web):
+    Store(postgres.url).migrate()
+    proxy = StallingProxy(postgres.port)
+    stalled = f"postgresql+psycopg://postgres@127.0.0.1:{proxy.port}/postgres"
+    server = web(front=True, workers=4, DATABASE_URL=stalled)
+    time.sleep(2)  # every worker has booted
+    requests: list[tuple[float, int, str]] = []  # seconds, HTTP status, what it was
+    sids: list[str] = []
+
+    def timed(what: str, step):
+        started = time.monotonic()
+        result = step()
+        requests.append((time.monotonic() - started, 200, what))
+        return result
+
+    def one_call(n: int) -> None:
+        c = PlainCall(HttpClient(timeout=10), LINE_1712, token=TOKEN, base_url=server.url)
+        try:
+            timed("answer", c.start)
+            turn = timed("language", lambda: c.press("2"))
+            assert "dix-sept douze" in turn.text  # the line's own answer, not the safe one
+            if turn.kind == "Dial":  # the real clock: open, nobody answers
+                turn = timed("transfer", lambda: c.dial_ends("no-answer"))
+            else:  # closed: 2 leaves a message
+                turn = timed("menu", lambda: c.press("2"))
+            sid = f"RE{n:032x}"
+            callback = turn.waiting.get("recordingStatusCallback")
+            turn = timed("message", lambda: c.leave_message(sid=sid, callback=False))
+            assert "Merci" in turn.text
+            started = time.monotonic()
+            response = c.post(callback, {"RecordingSid": sid, "RecordingStatus": "completed"})
+            requests.append((time.monotonic() - started, response.status_code, "callback"))
+            sids.append(sid)
+        except Exception as exc:  # noqa: BLE001 - counted as a failure
+            requests.append((99.0, 0, repr(exc)))
+
+    try:
+        threads = []
+        for n in range(40):  # 2 calls a second for 20 s
+            threads.append(threading.Thread(target=one_call, args=(n,)))
+            threads[-1].start()
+            time.sleep(0.5)
+        health = urllib.request.Request(f"{server.url}/healthz", headers=OPS)
+        started = time.monotonic()
+        with urllib.request.urlopen(health, timeout=5) as response:
+            assert json.loads(response.read())["database"] != "reachable"
+        assert time.monotonic() - started < 1
+        for thread in threads:
+            thread.join(timeout=30)
+        failures = [r for r in requests if r[1] != 200]
+        assert failures == [] and len(sids) == 40
+        calls = [seconds for seconds, _, what in requests if what != "callback"]
+        callbacks = [seconds for seconds, _, what in requests if what == "callback"]
+        assert max(calls) < 1.0, sorted((round(s, 2), w) for s, _, w in requests)[-8:]
+        assert max(callbacks) < 2.0, sorted(callbacks)[-5:]
+        proxy.release()  # a working database is back
+        store = Store(postgres.url)
+        deadline = time.monotonic() + 30
+        while len(store.list_voicemails()) < 40 and time.monotonic() < deadline:
+            time.sleep(0.5)
+        stored = [row["recording_sid"] for row in store.list_voicemails()]
+        assert sorted(stored) == sorted(sids)  # every one, each once
+    finally:
+        proxy.close()
