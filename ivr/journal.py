@@ -53,7 +53,7 @@ class Journal:
         name = NAME.sub("", recording_sid)[:64] or "unnamed"
         try:
             (self.folder / f"{name}.json").unlink()
-        except FileNotFoundError:
+        except OSError:  # not there (never written, or stored by another worker)
             pass
 
     def pending(self) -> int:

@@ -77,6 +77,7 @@ def start(
     log: Path | None = None,
     extra: tuple[str, ...] = (),
     app: str = "ivr:create_app()",
+    cwd: Path = ROOT,
 ) -> Server:
     """gunicorn under ivr/gunicorn_config.py with `workers` workers or, with `front`, the
     whole web process (`python -m ivr.serve`: nginx in front of it). `env` is added to this
@@ -100,7 +101,7 @@ def start(
         ]
     out = open(log, "wb") if log else subprocess.DEVNULL
     try:
-        process = subprocess.Popen(command, cwd=ROOT, env=environment, stdout=out, stderr=out)
+        process = subprocess.Popen(command, cwd=cwd, env=environment, stdout=out, stderr=out)
     finally:
         if log:
             out.close()  # the server has its own copy

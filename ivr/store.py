@@ -10,6 +10,7 @@ by URL. Shared by every worker.
 
 from __future__ import annotations
 
+import threading
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -135,6 +136,7 @@ class Store:
         self.url = url or database_url()
         self.engine = engine_for(self.url)
         self._ready = False
+        self._lock = threading.Lock()
 
     def ping(self) -> None:
         with self.engine.connect() as conn:
@@ -189,6 +191,12 @@ class Store:
         return ScriptDirectory.from_config(self._alembic(None)).get_current_head()
 
     def _schema(self) -> None:
+        if self._ready:
+            return
+        with self._lock:  # the database thread and a command may both come first
+            self._prepare()
+
+    def _prepare(self) -> None:
         if self._ready:
             return
         current = self.revision()

@@ -173,7 +173,7 @@ def web(tmp_path):
     token, configuration and database (tmp_path/shared.sqlite3); stopped at the end."""
     started: list[loopback.Server] = []
 
-    def start(front: bool = False, workers: int = 2, **env) -> loopback.Server:
+    def start(front: bool = False, workers: int = 2, cwd=loopback.ROOT, **env) -> loopback.Server:
         n = len(started)
         environment = {
             "TWILIO_AUTH_TOKEN": TOKEN,
@@ -187,7 +187,7 @@ def web(tmp_path):
             **env,
         }
         server = loopback.start(
-            environment, front=front, workers=workers, log=tmp_path / f"server-{n}.log"
+            environment, front=front, workers=workers, log=tmp_path / f"server-{n}.log", cwd=cwd
         )
         started.append(server)
         return server
