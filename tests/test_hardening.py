@@ -173,7 +173,7 @@ def test_unsigned_huge_tokens_fill_no_cache_and_no_log(app, caplog):
     for n in range(300):
         client.post(
             f"/voice/next?s={token}{n}",
-            data={"To": EVC, "CallSid": "CA1", "ErrorUrl": f"https://x/?s={token}"},
+            data={"To": EVC, "CallSid": "CA1", "ErrorUrl": f"https://x/?s={token[:9000]}"},
             headers={
                 "X-Twilio-Webhooks-Signature-Settings": "key=unknown,algorithm=HMAC_SHA256",
                 "X-Twilio-Signature": "x",
@@ -183,6 +183,13 @@ def test_unsigned_huge_tokens_fill_no_cache_and_no_log(app, caplog):
     assert sum(len(key) for key in codec._decoded) < 100_000
     lines = [r for r in caplog.records if "cannot check the signature" in r.getMessage()]
     assert len(lines) <= 2  # one line, then held back
+
+
+def test_a_body_larger_than_twilio_sends_is_refused_unread(app):
+    response = app.test_client().post(
+        "/voice", data={"To": EVC, "Padding": "x" * 20_000}, headers={"X-Twilio-Signature": "x"}
+    )
+    assert response.status_code == 413
 
 
 def test_forged_requests_log_one_line_in_a_while(app, caplog):
