@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import getpass
 import os
 import secrets
 import select
 import sys
+import traceback
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -15,6 +17,7 @@ import holidays as holidays_package
 
 from ivr import config as config_module
 from ivr import flow, model, phone
+from ivr.logs import scrub
 from ivr.store import Store
 
 BRUSSELS = ZoneInfo("Europe/Brussels")
@@ -23,12 +26,25 @@ BRUSSELS = ZoneInfo("Europe/Brussels")
 class CommandError(Exception):
     """A mistake in the command; the text says how to fix it."""
 
+    status = 2
+
+
+class Failure(CommandError):
+    """The command is right but something around it failed (database, file, configuration)."""
+
+    status = 1
+
 
 # -- shared helpers -------------------------------------------------------------------------
 
 
 def config_dir(args) -> str:
     return getattr(args, "config", None) or os.environ.get("IVR_CONFIG_DIR") or "config"
+
+
+def one_line(text: object, limit: int = 300) -> str:
+    text = " ".join(str(text).split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def load_config(args) -> model.Config:
@@ -590,10 +606,36 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "check" and args.config_dir:
         args.config = args.config_dir
     try:
-        return args.run(args)
-    except CommandError as exc:
-        print(f"ivr {args.command}: {exc}", file=sys.stderr)
-        return 2
+        code = args.run(args)
+        sys.stdout.flush()  # here, so that a closed pipe is met while we can still answer it
+        return code
+    except BrokenPipeError:
+        # The reader went away (`ivr schedule | head -1`): nobody is left to tell. As the
+        # Python documentation advises, point stdout at devnull so that the flush at exit
+        # does not fail again, and exit 1: the output was cut short, as with SIGPIPE.
+        with contextlib.suppress(OSError, ValueError):
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.stdout.fileno())
+        return 1
+    except KeyboardInterrupt:
+        print(f"\nivr {args.command}: interrupted", file=sys.stderr)
+        return 130
+    except Exception as exc:
+        if os.environ.get("IVR_DEBUG") == "1" and type(exc) is not CommandError:
+            traceback.print_exc()
+        message, code = explain(exc)
+        print(f"ivr {args.command}: {message}", file=sys.stderr)
+        return code
+
+
+def explain(exc: Exception) -> tuple[str, int]:
+    """One line and an exit status for whatever stopped a command."""
+    if isinstance(exc, CommandError):
+        return str(exc), exc.status
+    return (
+        f"unexpected error: {type(exc).__name__}: {scrub(one_line(exc))} (IVR_DEBUG=1 shows where)",
+        1,
+    )
 
 
 if __name__ == "__main__":
