@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import getpass
+import logging
 import os
 import secrets
 import select
@@ -14,13 +15,18 @@ from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import holidays as holidays_package
+from sqlalchemy import exc as database_errors
+from sqlalchemy.engine import make_url
 
 from ivr import config as config_module
 from ivr import flow, model, phone
 from ivr.logs import scrub
-from ivr.store import Store
+from ivr.store import Store, database_url
 
 BRUSSELS = ZoneInfo("Europe/Brussels")
+# Seconds to wait for PostgreSQL to answer before saying it cannot be reached (libpq's
+# PGCONNECT_TIMEOUT; without it psycopg waits over two minutes for a server that never answers).
+DATABASE_CONNECT_TIMEOUT = "10"
 
 
 class CommandError(Exception):
@@ -47,11 +53,23 @@ def one_line(text: object, limit: int = 300) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
+def read_config(directory: str, prompts: str | None, hint: str = "; run 'ivr check'"):
+    """config_module.load, with any exception it lets out turned into one line."""
+    try:
+        return config_module.load(directory, prompts)
+    except Exception as exc:
+        detail = f"{type(exc).__name__}: {scrub(one_line(exc))}"
+        if isinstance(exc, RecursionError):
+            detail += " (a YAML alias that contains itself?)"
+        raise Failure(f"cannot read the configuration in {directory}: {detail}{hint}") from exc
+
+
 def load_config(args) -> model.Config:
-    config, problems = config_module.load(config_dir(args), os.environ.get("IVR_PROMPTS_DIR"))
+    config, problems = read_config(config_dir(args), os.environ.get("IVR_PROMPTS_DIR"))
     if config is None:
-        errors = "\n".join(str(p) for p in problems if not p.warning)
-        raise CommandError(f"the configuration has errors; run 'ivr check':\n{errors}")
+        errors = [p for p in problems if not p.warning]
+        first = f", the first: {errors[0]}" if errors else ""
+        raise CommandError(f"the configuration has {len(errors)} error(s){first}; run 'ivr check'")
     return config
 
 
@@ -103,11 +121,80 @@ def operator_name() -> str:
     return os.environ.get("IVR_OPERATOR") or os.environ.get("USER") or getpass.getuser()
 
 
+def database_shown() -> str:
+    """DATABASE_URL as it may be shown: host, port and database, never the password."""
+    try:
+        return make_url(database_url()).render_as_string(hide_password=True)
+    except Exception:
+        return "DATABASE_URL (not a database URL)"
+
+
+def error_text(exc: Exception) -> str:
+    """What the driver said, its first line (the rest is advice we give better), without the
+    password (drivers do not repeat it, but in case one did)."""
+    said = str(getattr(exc, "orig", None) or exc).strip()
+    text = one_line(said.splitlines()[0] if said else type(exc).__name__)
+    with contextlib.suppress(Exception):
+        password = str(make_url(database_url()).password or "")
+        if len(password) >= 4:
+            text = text.replace(password, "***")
+    return text
+
+
+def open_store() -> Store:
+    """The database of DATABASE_URL; main() turns its failures into one line."""
+    try:
+        return Store()
+    except (database_errors.ArgumentError, ImportError) as exc:
+        raise Failure(
+            f"DATABASE_URL is not a database the router can use ({error_text(exc)}); "
+            "write it like postgresql+psycopg://user:password@host:5432/ivr"
+        ) from exc
+    except OSError as exc:
+        raise Failure(f"cannot create the database {database_shown()}: {exc.strerror}") from exc
+
+
+@contextlib.contextmanager
+def database_timeout():
+    """Store() takes no connection options: give libpq a connect timeout through its
+    environment variable (unless the operator set one), for this command only."""
+    added = "PGCONNECT_TIMEOUT" not in os.environ
+    if added:
+        os.environ["PGCONNECT_TIMEOUT"] = DATABASE_CONNECT_TIMEOUT
+    try:
+        yield
+    finally:
+        if added:
+            os.environ.pop("PGCONNECT_TIMEOUT", None)
+
+
+def cannot_write(path: str, exc: OSError) -> Failure:
+    folder = os.path.dirname(os.path.abspath(path))
+    if isinstance(exc, IsADirectoryError):
+        why = "it is a folder; give a file name in it"
+    elif not os.path.isdir(folder):
+        why = f"the folder {folder} does not exist; create it or choose another file"
+    elif isinstance(exc, PermissionError):
+        why = "permission denied; choose a folder you can write to"
+    else:
+        why = exc.strerror or str(exc)
+    return Failure(f"cannot write {path}: {why}")
+
+
+def write_file(path: str, write) -> None:
+    """Calls write(file) on `path` opened for writing; a failure becomes one line."""
+    try:
+        with open(path, "w", newline="", encoding="utf-8") as out:
+            write(out)
+    except OSError as exc:
+        raise cannot_write(path, exc) from exc
+
+
 # -- ivr check ------------------------------------------------------------------------------
 
 
 def check(args) -> int:
-    config, problems = config_module.load(config_dir(args), args.prompts)
+    config, problems = read_config(config_dir(args), args.prompts, hint="")
     for problem in sorted(problems, key=lambda p: (p.file, p.line)):
         print(problem)
     errors = [p for p in problems if not p.warning]
@@ -124,7 +211,7 @@ def check(args) -> int:
 def status(args) -> int:
     config = load_config(args)
     now = now_from(args)
-    overrides = Store().active_overrides(now)
+    overrides = open_store().active_overrides(now)
     print(f"At {now.astimezone(BRUSSELS):%A %d %B %Y %H:%M} (Europe/Brussels):")
     for line in sorted(config.lines.values(), key=lambda li: li.id):
         s = flow.line_status(config, line, now, overrides)
@@ -143,7 +230,7 @@ def override(args) -> int:
     config = load_config(args)
     line = find_line(config, args.line)
     now = now_from(args)
-    store = Store()
+    store = open_store()
     if args.clear:
         removed = store.clear_override(
             line.id, operator=operator_name(), reason=args.reason or "cleared", now=now
@@ -187,7 +274,7 @@ def override(args) -> int:
 
 def override_log(args) -> int:
     """Who closed or opened which line, when, until when and why."""
-    rows = Store().override_history(args.line)
+    rows = open_store().override_history(args.line)
     if not rows:
         print("no override was ever set")
         return 0
@@ -286,8 +373,8 @@ def schedule_command(args) -> int:
         else sorted(config.lines.values(), key=lambda li: li.id)
     )
     if args.html:
-        with open(args.html, "w", encoding="utf-8") as out:
-            out.write(schedule_html(lines, monday, config))
+        page = schedule_html(lines, monday, config)
+        write_file(args.html, lambda out: out.write(page))
         print(f"wrote {args.html}")
         return 0
     year, week, _ = monday.isocalendar()
@@ -380,16 +467,62 @@ exception.</p>
 # -- ivr call -------------------------------------------------------------------------------
 
 
+class OneLineLog(logging.Formatter):
+    """The app's complaints during `ivr call` (a database away, say): one line each, no
+    traceback; the call goes on, as it would for a real caller."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        text = record.getMessage()
+        if record.exc_info and record.exc_info[1] is not None:
+            exc = record.exc_info[1]
+            text += f" ({type(exc).__name__}: {error_text(exc)})"
+        return scrub(f"ivr call: {record.levelname.lower()}: {one_line(text, 400)}")
+
+
+class Once(logging.Filter):
+    """Each complaint once, not at every step of the call."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.seen: set = set()
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        key = (record.name, record.msg)
+        if key in self.seen:
+            return False
+        self.seen.add(key)
+        return True
+
+
+@contextlib.contextmanager
+def one_line_log():
+    logger = logging.getLogger("ivr")
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(OneLineLog())
+    handler.addFilter(Once())
+    before = logger.level, logger.propagate
+    logger.addHandler(handler)
+    logger.setLevel(logging.WARNING)
+    logger.propagate = False
+    try:
+        yield
+    finally:
+        logger.removeHandler(handler)
+        logger.level, logger.propagate = before
+
+
 def call(args) -> int:
     """Plays a call against the local configuration, as Twilio would drive the app."""
-    import logging
+    # The transcript is the output; the app's own log lines would only get in the way.
+    logging.basicConfig(level=logging.WARNING)
+    with one_line_log():
+        return play_call(args)
 
+
+def play_call(args) -> int:
     import ivr
     from ivr.simulate import Call, is_trunked, number_reached
 
-    # The transcript is the output; the app's own log lines would only get in the way.
-    logging.basicConfig(level=logging.WARNING)
-    logging.getLogger("ivr").setLevel(logging.WARNING)
     config = load_config(args)
     line = find_line(config, args.line)
     at = now_from(args)
@@ -487,23 +620,29 @@ def stats(args) -> int:
         ) from exc
     start = datetime.combine(first, datetime.min.time(), BRUSSELS)
     end = datetime.combine(last + timedelta(days=1), datetime.min.time(), BRUSSELS)
-    out = open(args.output, "w", newline="", encoding="utf-8") if args.output else sys.stdout
-    writer = csv.writer(out)
-    writer.writerow(["date", "hour", "line", "outcome", "language", "calls"])
-    for row in Store().call_outcomes(start, end):
-        local = row["hour"].astimezone(BRUSSELS)
-        writer.writerow(
-            [
-                f"{local:%Y-%m-%d}",
-                f"{local:%H}:00",
-                row["line"],
-                row["outcome"],
-                row["language"],
-                row["calls"],
-            ]
-        )
+    # Read before writing: a database that is away leaves no empty file behind.
+    rows = open_store().call_outcomes(start, end)
+
+    def write(out) -> None:
+        writer = csv.writer(out)
+        writer.writerow(["date", "hour", "line", "outcome", "language", "calls"])
+        for row in rows:
+            local = row["hour"].astimezone(BRUSSELS)
+            writer.writerow(
+                [
+                    f"{local:%Y-%m-%d}",
+                    f"{local:%H}:00",
+                    row["line"],
+                    row["outcome"],
+                    row["language"],
+                    row["calls"],
+                ]
+            )
+
     if args.output:
-        out.close()
+        write_file(args.output, write)
+    else:
+        write(sys.stdout)
     return 0
 
 
@@ -511,7 +650,7 @@ def stats(args) -> int:
 
 
 def db(args) -> int:
-    store = Store()
+    store = open_store()
     if args.action == "upgrade":
         print(f"database schema at {store.migrate()}")
     else:
@@ -524,7 +663,7 @@ def db(args) -> int:
 
 
 def voicemails(args) -> int:
-    rows = Store().list_voicemails(args.line)
+    rows = open_store().list_voicemails(args.line)
     if not rows:
         print("no voicemail")
         return 0
@@ -606,7 +745,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "check" and args.config_dir:
         args.config = args.config_dir
     try:
-        code = args.run(args)
+        with database_timeout():
+            code = args.run(args)
         sys.stdout.flush()  # here, so that a closed pipe is met while we can still answer it
         return code
     except BrokenPipeError:
@@ -632,6 +772,15 @@ def explain(exc: Exception) -> tuple[str, int]:
     """One line and an exit status for whatever stopped a command."""
     if isinstance(exc, CommandError):
         return str(exc), exc.status
+    if isinstance(exc, database_errors.OperationalError | database_errors.InterfaceError):
+        return (
+            f"cannot reach the database {database_shown()}: {error_text(exc)}; "
+            "is it running, and is DATABASE_URL right?"
+        ), 1
+    if isinstance(exc, database_errors.DBAPIError):
+        return f"the database {database_shown()} refused: {error_text(exc)}", 1
+    if isinstance(exc, RuntimeError) and "ivr db upgrade" in str(exc):
+        return one_line(exc), 1  # Store: the schema is behind the code
     return (
         f"unexpected error: {type(exc).__name__}: {scrub(one_line(exc))} (IVR_DEBUG=1 shows where)",
         1,
