@@ -7,6 +7,7 @@ import contextlib
 import getpass
 import logging
 import os
+import re
 import secrets
 import select
 import sys
@@ -24,6 +25,12 @@ from ivr.logs import scrub
 from ivr.store import Store, database_url
 
 BRUSSELS = ZoneInfo("Europe/Brussels")
+# The years the router plans for: dates outside are typing mistakes (far enough out, the
+# calendar arithmetic overflows), and the holidays package knows Belgium's public holidays
+# only until 2100: after that, every holiday would silently be an ordinary day.
+FIRST_YEAR, LAST_YEAR = 2000, 2099
+# What the database's columns hold (ivr/store.py): PostgreSQL refuses longer values.
+MAX_REASON, MAX_OPERATOR = 500, 100
 # Seconds to wait for PostgreSQL to answer before saying it cannot be reached (libpq's
 # PGCONNECT_TIMEOUT; without it psycopg waits over two minutes for a server that never answers).
 DATABASE_CONNECT_TIMEOUT = "10"
@@ -80,19 +87,52 @@ def find_line(config: model.Config, name: str) -> model.Line:
     return line
 
 
+def check_year(year: int, what: str) -> None:
+    if not FIRST_YEAR <= year <= LAST_YEAR:
+        raise CommandError(f"{what} is out of range: give a year from {FIRST_YEAR} to {LAST_YEAR}")
+
+
+def not_real(text: str, exc: ValueError, kind: str, example: str) -> CommandError:
+    """'2026-02-30' is a date that does not exist; 'tomorrow' is no date at all."""
+    detail = str(exc)
+    if re.search(r"out of range|must be in|Invalid week", detail):
+        return CommandError(f"'{text}' does not exist ({detail}); write {example}")
+    return CommandError(f"'{text}' is not {kind}; write {example}")
+
+
+def utc_offset(at: datetime) -> str:
+    minutes = int(at.utcoffset().total_seconds() // 60)
+    return f"{'-' if minutes < 0 else '+'}{abs(minutes) // 60:02d}:{abs(minutes) % 60:02d}"
+
+
 def parse_moment(text: str | None, now: datetime | None = None) -> datetime:
     """'2026-12-24 18:30' (Brussels time), '18:30' (today), or now."""
     now = now or datetime.now(UTC)
     if not text:
         return now
     local_now = now.astimezone(BRUSSELS)
+    text = text.strip()
     try:
-        if len(text.strip()) <= 5:
+        if len(text) <= 5:
             hours, minutes = (int(x) for x in text.split(":"))
             return local_now.replace(hour=hours, minute=minutes, second=0, microsecond=0)
-        return datetime.fromisoformat(text.strip()).replace(tzinfo=BRUSSELS)
+        parsed = datetime.fromisoformat(text)
     except ValueError as exc:
-        raise CommandError(f"'{text}' is not a time; write 2026-12-24 18:30 or 18:30") from exc
+        raise not_real(text, exc, "a time", "2026-12-24 18:30 or 18:30") from exc
+    check_year(parsed.year, f"'{text}'")
+    if parsed.tzinfo is None:
+        return parsed.replace(tzinfo=BRUSSELS)
+    # An offset is only right if it is Brussels' own at that moment (either one, on the night
+    # the clocks go back): anything else would be silently read as another time.
+    for fold in (0, 1):
+        local = parsed.replace(tzinfo=BRUSSELS, fold=fold)
+        if local.utcoffset() == parsed.utcoffset():
+            return local
+    written = re.search(r"(Z|[+-]\d\d(:?\d\d)*(\.\d+)?)$", text)
+    raise CommandError(
+        f"times are Brussels time ({utc_offset(parsed.replace(tzinfo=BRUSSELS))} then); "
+        f"drop the {written.group(1) if written else utc_offset(parsed)} from '{text}'"
+    )
 
 
 def now_from(args) -> datetime:
@@ -230,10 +270,20 @@ def override(args) -> int:
     config = load_config(args)
     line = find_line(config, args.line)
     now = now_from(args)
-    store = open_store()
+    if args.reason is not None and len(args.reason) > MAX_REASON:
+        raise CommandError(
+            f"--reason is {len(args.reason)} characters long; keep it to {MAX_REASON}"
+        )
+    operator = operator_name()
+    if len(operator) > MAX_OPERATOR:
+        raise CommandError(
+            f"the operator name (IVR_OPERATOR) is {len(operator)} characters long; "
+            f"keep it to {MAX_OPERATOR}"
+        )
     if args.clear:
+        store = open_store()
         removed = store.clear_override(
-            line.id, operator=operator_name(), reason=args.reason or "cleared", now=now
+            line.id, operator=operator, reason=args.reason or "cleared", now=now
         )
         print(
             f"{line.id}: override cleared; the schedule applies again."
@@ -243,7 +293,7 @@ def override(args) -> int:
         return 0
     if args.state not in ("open", "closed"):
         raise CommandError("say 'open' or 'closed', or --clear")
-    if not args.reason:
+    if not (args.reason or "").strip():
         raise CommandError('give a --reason "...": it goes into the log with your name')
     if args.until:
         until = parse_moment(args.until, now)
@@ -253,6 +303,11 @@ def override(args) -> int:
         until = datetime.combine(local.date() + timedelta(days=1), datetime.min.time(), BRUSSELS)
     if until <= now:
         raise CommandError(f"--until {args.until} is already past")
+    if until > a_year_after(now):
+        raise CommandError(
+            f"--until {args.until} is more than a year away; an override is for a while: "
+            "change the schedule instead"
+        )
     forward_to = None
     if args.to:
         forward_to = phone.dial_string(args.to.replace(" ", ""))
@@ -264,12 +319,20 @@ def override(args) -> int:
         if not line.contacts:
             raise CommandError(f"{line.id} has no contacts to forward; --to does not apply")
     o = model.Override(line.id, args.state == "open", until, forward_to, args.reason)
-    store.set_override(o, operator=operator_name(), now=now)
+    open_store().set_override(o, operator=operator, now=now)
     s = flow.line_status(config, line, now, {line.id: o})
     print(f"{line.id} is now {args.state.upper()} until {when(until, now)} ({args.reason}).")
     print(f"  a call goes to: {s.destination}")
     print("  every worker follows it within a few seconds; 'ivr status' shows it.")
     return 0
+
+
+def a_year_after(now: datetime) -> datetime:
+    local = now.astimezone(BRUSSELS)
+    try:
+        return local.replace(year=local.year + 1)
+    except ValueError:  # 29 February
+        return local.replace(year=local.year + 1, month=3, day=1)
 
 
 def override_log(args) -> int:
@@ -300,7 +363,8 @@ def override_log(args) -> int:
 
 def holidays_command(args) -> int:
     config = load_config(args)
-    year = args.year or now_from(args).astimezone(BRUSSELS).year
+    year = args.year if args.year is not None else now_from(args).astimezone(BRUSSELS).year
+    check_year(year, f"--year {year}")
     national = holidays_package.country_holidays(
         "BE", years=year, categories=("public",), language="en_US"
     )
@@ -337,10 +401,11 @@ def week_start(text: str | None, now: datetime) -> date:
         today = now.astimezone(BRUSSELS).date()
         return today - timedelta(days=today.weekday())
     try:
-        year, week = text.upper().split("-W")
-        return date.fromisocalendar(int(year), int(week), 1)
+        year, week = (int(part) for part in text.upper().split("-W"))
+        check_year(year, f"'{text}'")
+        return date.fromisocalendar(year, week, 1)
     except ValueError as exc:
-        raise CommandError(f"'{text}' is not a week; write it like 2026-W52") from exc
+        raise not_real(text, exc, "a week", "it like 2026-W52") from exc
 
 
 def day_view(schedule, day: date, words=("open", "closed")):
@@ -611,13 +676,18 @@ def stats(args) -> int:
     """Anonymous figures for the annual report: calls per line, hour, outcome and language."""
     import csv
 
-    try:
-        first = date.fromisoformat(args.date_from)
-        last = date.fromisoformat(args.date_to)
-    except (TypeError, ValueError) as exc:
-        raise CommandError(
-            "give --from and --to as dates: --from 2026-01-01 --to 2026-12-31"
-        ) from exc
+    example = "--from 2026-01-01 --to 2026-12-31"
+    days = []
+    for option, text in (("--from", args.date_from), ("--to", args.date_to)):
+        try:
+            day = date.fromisoformat(text)
+        except (TypeError, ValueError) as exc:
+            raise not_real(text, exc, "a date", example) from exc
+        check_year(day.year, f"{option} {text}")
+        days.append(day)
+    first, last = days
+    if last < first:
+        raise CommandError(f"--to {last} is before --from {first}; write {example}")
     start = datetime.combine(first, datetime.min.time(), BRUSSELS)
     end = datetime.combine(last + timedelta(days=1), datetime.min.time(), BRUSSELS)
     # Read before writing: a database that is away leaves no empty file behind.

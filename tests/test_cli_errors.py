@@ -33,6 +33,145 @@ def one_line(capsys, *argv) -> tuple[int, str]:
     return code, err.rstrip("\n")
 
 
+# -- dates out of range, impossible, or in another time zone ---------------------------------
+
+RANGE = "is out of range: give a year from 2000 to 2099"
+
+
+@pytest.mark.parametrize(
+    ("argv", "line"),
+    [
+        (["call", "1712", "--at", "9999-12-31 23:00"], f"ivr call: '9999-12-31 23:00' {RANGE}"),
+        (["status", "--at", "1999-12-31 23:00"], f"ivr status: '1999-12-31 23:00' {RANGE}"),
+        (["schedule", "--week", "9999-W52"], f"ivr schedule: '9999-W52' {RANGE}"),
+        (["schedule", "--week", "0001-W01"], f"ivr schedule: '0001-W01' {RANGE}"),
+        (["holidays", "--year", "99999"], f"ivr holidays: --year 99999 {RANGE}"),
+        (["holidays", "--year", "0"], f"ivr holidays: --year 0 {RANGE}"),
+        (
+            ["stats", "--from", "0001-01-01", "--to", "9999-12-31"],
+            f"ivr stats: --from 0001-01-01 {RANGE}",
+        ),
+        (
+            ["override", "1712", "closed", "--until", "9999-12-31", "--reason", "x"],
+            f"ivr override: '9999-12-31' {RANGE}",
+        ),
+    ],
+)
+def test_dates_out_of_range_are_refused(capsys, argv, line):
+    assert one_line(capsys, *argv) == (2, line)
+
+
+def test_the_first_and_last_years_work(capsys):
+    assert run(capsys, "holidays", "--year", "2000")[0] == 0
+    assert run(capsys, "status", "--at", "2099-12-31 23:59")[0] == 0
+    code, out, _ = run(capsys, "schedule", "1712", "--week", "2099-W52", "--at", "2099-12-31 23:59")
+    assert code == 0 and "  Fri 25 Dec  closed   (closed: Kerstmis)" in out
+    # Until the end of the year after the last one (a year ahead of its last day), the
+    # holidays package knows Belgium's public holidays.
+    assert "2100-12-25" in {str(day) for day in cli.holidays_package.BE(years=2100)}
+
+
+@pytest.mark.parametrize(
+    ("argv", "line"),
+    [
+        (
+            ["status", "--at", "2026-02-30"],
+            "ivr status: '2026-02-30' does not exist (day is out of range for month); "
+            "write 2026-12-24 18:30 or 18:30",
+        ),
+        (
+            ["call", "1712", "--at", "2026-12-24 25:00"],
+            "ivr call: '2026-12-24 25:00' does not exist (hour must be in 0..23); "
+            "write 2026-12-24 18:30 or 18:30",
+        ),
+        (
+            ["stats", "--from", "2026-02-30", "--to", "2026-12-31"],
+            "ivr stats: '2026-02-30' does not exist (day is out of range for month); "
+            "write --from 2026-01-01 --to 2026-12-31",
+        ),
+        (
+            ["stats", "--from", "2026-12-31", "--to", "2026-01-01"],
+            "ivr stats: --to 2026-01-01 is before --from 2026-12-31; "
+            "write --from 2026-01-01 --to 2026-12-31",
+        ),
+        (
+            ["schedule", "--week", "2025-W53"],
+            "ivr schedule: '2025-W53' does not exist (Invalid week: 53); write it like 2026-W52",
+        ),
+    ],
+)
+def test_impossible_dates_are_explained(capsys, argv, line):
+    assert one_line(capsys, *argv) == (2, line)
+
+
+@pytest.mark.parametrize(
+    ("argv", "line"),
+    [
+        (
+            ["call", "1712", "--at", "2026-12-24 18:30+05:00"],
+            "ivr call: times are Brussels time (+01:00 then); "
+            "drop the +05:00 from '2026-12-24 18:30+05:00'",
+        ),
+        (
+            ["status", "--at", "2026-07-01 09:00Z"],
+            "ivr status: times are Brussels time (+02:00 then); "
+            "drop the Z from '2026-07-01 09:00Z'",
+        ),
+        (
+            ["override", "1712", "closed", "--until", "2099-01-01 10:00-0300", "--reason", "x"],
+            "ivr override: times are Brussels time (+01:00 then); "
+            "drop the -0300 from '2099-01-01 10:00-0300'",
+        ),
+    ],
+)
+def test_a_time_in_another_zone_is_refused(capsys, argv, line):
+    assert one_line(capsys, *argv) == (2, line)
+    assert Store().override_history() == []
+
+
+def test_brussels_own_offset_is_accepted(capsys):
+    assert (
+        run(capsys, "status", "--at", "2026-12-24 18:30+01:00")[1]
+        == (run(capsys, "status", "--at", "2026-12-24 18:30")[1])
+    )
+    # The night the clocks go back, 02:30 comes twice: the offset says which one.
+    first = cli.parse_moment("2026-10-25 02:30+02:00")
+    second = cli.parse_moment("2026-10-25 02:30+01:00")
+    assert first.astimezone(UTC) == datetime(2026, 10, 25, 0, 30, tzinfo=UTC)
+    assert second.astimezone(UTC) == datetime(2026, 10, 25, 1, 30, tzinfo=UTC)
+
+
+# -- overrides the database could not keep, or should not ------------------------------------
+
+
+def test_an_override_longer_than_a_year_is_refused(capsys):
+    argv = ["override", "1712", "closed", "--reason", "x", "--at", "2026-11-24 10:00"]
+    assert one_line(capsys, *argv, "--until", "2027-11-24 10:01") == (
+        2,
+        "ivr override: --until 2027-11-24 10:01 is more than a year away; an override is for "
+        "a while: change the schedule instead",
+    )
+    assert Store().override_history() == []
+    assert run(capsys, *argv, "--until", "2027-11-24 10:00")[0] == 0
+
+
+def test_a_reason_longer_than_the_database_keeps_is_refused(capsys):
+    code, line = one_line(capsys, "override", "1712", "closed", "--reason", "x" * 501)
+    assert (code, line) == (2, "ivr override: --reason is 501 characters long; keep it to 500")
+    assert Store().override_history() == []
+    code, out, _ = run(capsys, "override", "1712", "closed", "--reason", "x" * 500)
+    assert code == 0
+    assert [row["reason"] for row in Store().override_history()] == ["x" * 500]
+
+
+def test_an_operator_name_longer_than_the_database_keeps_is_refused(capsys, monkeypatch):
+    monkeypatch.setenv("IVR_OPERATOR", "m" * 101)
+    assert one_line(capsys, "override", "1712", "--clear") == (
+        2,
+        "ivr override: the operator name (IVR_OPERATOR) is 101 characters long; keep it to 100",
+    )
+
+
 # -- files that cannot be written -----------------------------------------------------------
 
 
