@@ -3,25 +3,49 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import getpass
+import logging
 import os
+import re
 import secrets
 import select
 import sys
+import traceback
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import holidays as holidays_package
+from sqlalchemy import exc as database_errors
+from sqlalchemy.engine import make_url
 
 from ivr import config as config_module
 from ivr import flow, model, phone
-from ivr.store import Store
+from ivr.logs import scrub
+from ivr.store import Store, database_url
 
 BRUSSELS = ZoneInfo("Europe/Brussels")
+# The years the router plans for: dates outside are typing mistakes (far enough out, the
+# calendar arithmetic overflows), and the holidays package knows Belgium's public holidays
+# only until 2100: after that, every holiday would silently be an ordinary day.
+FIRST_YEAR, LAST_YEAR = 2000, 2099
+# What the database's columns hold (ivr/store.py): PostgreSQL refuses longer values.
+MAX_REASON, MAX_OPERATOR = 500, 100
+# Seconds to wait for PostgreSQL to answer before saying it cannot be reached (libpq's
+# PGCONNECT_TIMEOUT; without it psycopg waits over two minutes for a server that never answers).
+DATABASE_CONNECT_TIMEOUT = "10"
 
 
 class CommandError(Exception):
     """A mistake in the command; the text says how to fix it."""
+
+    status = 2
+
+
+class Failure(CommandError):
+    """The command is right but something around it failed (database, file, configuration)."""
+
+    status = 1
 
 
 # -- shared helpers -------------------------------------------------------------------------
@@ -31,11 +55,28 @@ def config_dir(args) -> str:
     return getattr(args, "config", None) or os.environ.get("IVR_CONFIG_DIR") or "config"
 
 
+def one_line(text: object, limit: int = 300) -> str:
+    text = " ".join(str(text).split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def read_config(directory: str, prompts: str | None, hint: str = "; run 'ivr check'"):
+    """config_module.load, with any exception it lets out turned into one line."""
+    try:
+        return config_module.load(directory, prompts)
+    except Exception as exc:
+        detail = f"{type(exc).__name__}: {scrub(one_line(exc))}"
+        if isinstance(exc, RecursionError):
+            detail += " (a YAML alias that contains itself?)"
+        raise Failure(f"cannot read the configuration in {directory}: {detail}{hint}") from exc
+
+
 def load_config(args) -> model.Config:
-    config, problems = config_module.load(config_dir(args), os.environ.get("IVR_PROMPTS_DIR"))
+    config, problems = read_config(config_dir(args), os.environ.get("IVR_PROMPTS_DIR"))
     if config is None:
-        errors = "\n".join(str(p) for p in problems if not p.warning)
-        raise CommandError(f"the configuration has errors; run 'ivr check':\n{errors}")
+        errors = [p for p in problems if not p.warning]
+        first = f", the first: {errors[0]}" if errors else ""
+        raise CommandError(f"the configuration has {len(errors)} error(s){first}; run 'ivr check'")
     return config
 
 
@@ -46,19 +87,52 @@ def find_line(config: model.Config, name: str) -> model.Line:
     return line
 
 
+def check_year(year: int, what: str) -> None:
+    if not FIRST_YEAR <= year <= LAST_YEAR:
+        raise CommandError(f"{what} is out of range: give a year from {FIRST_YEAR} to {LAST_YEAR}")
+
+
+def not_real(text: str, exc: ValueError, kind: str, example: str) -> CommandError:
+    """'2026-02-30' is a date that does not exist; 'tomorrow' is no date at all."""
+    detail = str(exc)
+    if re.search(r"out of range|must be in|Invalid week", detail):
+        return CommandError(f"'{text}' does not exist ({detail}); write {example}")
+    return CommandError(f"'{text}' is not {kind}; write {example}")
+
+
+def utc_offset(at: datetime) -> str:
+    minutes = int(at.utcoffset().total_seconds() // 60)
+    return f"{'-' if minutes < 0 else '+'}{abs(minutes) // 60:02d}:{abs(minutes) % 60:02d}"
+
+
 def parse_moment(text: str | None, now: datetime | None = None) -> datetime:
     """'2026-12-24 18:30' (Brussels time), '18:30' (today), or now."""
     now = now or datetime.now(UTC)
     if not text:
         return now
     local_now = now.astimezone(BRUSSELS)
+    text = text.strip()
     try:
-        if len(text.strip()) <= 5:
+        if len(text) <= 5:
             hours, minutes = (int(x) for x in text.split(":"))
             return local_now.replace(hour=hours, minute=minutes, second=0, microsecond=0)
-        return datetime.fromisoformat(text.strip()).replace(tzinfo=BRUSSELS)
+        parsed = datetime.fromisoformat(text)
     except ValueError as exc:
-        raise CommandError(f"'{text}' is not a time; write 2026-12-24 18:30 or 18:30") from exc
+        raise not_real(text, exc, "a time", "2026-12-24 18:30 or 18:30") from exc
+    check_year(parsed.year, f"'{text}'")
+    if parsed.tzinfo is None:
+        return parsed.replace(tzinfo=BRUSSELS)
+    # An offset is only right if it is Brussels' own at that moment (either one, on the night
+    # the clocks go back): anything else would be silently read as another time.
+    for fold in (0, 1):
+        local = parsed.replace(tzinfo=BRUSSELS, fold=fold)
+        if local.utcoffset() == parsed.utcoffset():
+            return local
+    written = re.search(r"(Z|[+-]\d\d(:?\d\d)*(\.\d+)?)$", text)
+    raise CommandError(
+        f"times are Brussels time ({utc_offset(parsed.replace(tzinfo=BRUSSELS))} then); "
+        f"drop the {written.group(1) if written else utc_offset(parsed)} from '{text}'"
+    )
 
 
 def now_from(args) -> datetime:
@@ -87,11 +161,80 @@ def operator_name() -> str:
     return os.environ.get("IVR_OPERATOR") or os.environ.get("USER") or getpass.getuser()
 
 
+def database_shown() -> str:
+    """DATABASE_URL as it may be shown: host, port and database, never the password."""
+    try:
+        return make_url(database_url()).render_as_string(hide_password=True)
+    except Exception:
+        return "DATABASE_URL (not a database URL)"
+
+
+def error_text(exc: Exception) -> str:
+    """What the driver said, its first line (the rest is advice we give better), without the
+    password (drivers do not repeat it, but in case one did)."""
+    said = str(getattr(exc, "orig", None) or exc).strip()
+    text = one_line(said.splitlines()[0] if said else type(exc).__name__)
+    with contextlib.suppress(Exception):
+        password = str(make_url(database_url()).password or "")
+        if len(password) >= 4:
+            text = text.replace(password, "***")
+    return text
+
+
+def open_store() -> Store:
+    """The database of DATABASE_URL; main() turns its failures into one line."""
+    try:
+        return Store()
+    except (database_errors.ArgumentError, ImportError) as exc:
+        raise Failure(
+            f"DATABASE_URL is not a database the router can use ({error_text(exc)}); "
+            "write it like postgresql+psycopg://user:password@host:5432/ivr"
+        ) from exc
+    except OSError as exc:
+        raise Failure(f"cannot create the database {database_shown()}: {exc.strerror}") from exc
+
+
+@contextlib.contextmanager
+def database_timeout():
+    """Store() takes no connection options: give libpq a connect timeout through its
+    environment variable (unless the operator set one), for this command only."""
+    added = "PGCONNECT_TIMEOUT" not in os.environ
+    if added:
+        os.environ["PGCONNECT_TIMEOUT"] = DATABASE_CONNECT_TIMEOUT
+    try:
+        yield
+    finally:
+        if added:
+            os.environ.pop("PGCONNECT_TIMEOUT", None)
+
+
+def cannot_write(path: str, exc: OSError) -> Failure:
+    folder = os.path.dirname(os.path.abspath(path))
+    if isinstance(exc, IsADirectoryError):
+        why = "it is a folder; give a file name in it"
+    elif not os.path.isdir(folder):
+        why = f"the folder {folder} does not exist; create it or choose another file"
+    elif isinstance(exc, PermissionError):
+        why = "permission denied; choose a folder you can write to"
+    else:
+        why = exc.strerror or str(exc)
+    return Failure(f"cannot write {path}: {why}")
+
+
+def write_file(path: str, write) -> None:
+    """Calls write(file) on `path` opened for writing; a failure becomes one line."""
+    try:
+        with open(path, "w", newline="", encoding="utf-8") as out:
+            write(out)
+    except OSError as exc:
+        raise cannot_write(path, exc) from exc
+
+
 # -- ivr check ------------------------------------------------------------------------------
 
 
 def check(args) -> int:
-    config, problems = config_module.load(config_dir(args), args.prompts)
+    config, problems = read_config(config_dir(args), args.prompts, hint="")
     for problem in sorted(problems, key=lambda p: (p.file, p.line)):
         print(problem)
     errors = [p for p in problems if not p.warning]
@@ -108,7 +251,7 @@ def check(args) -> int:
 def status(args) -> int:
     config = load_config(args)
     now = now_from(args)
-    overrides = Store().active_overrides(now)
+    overrides = open_store().active_overrides(now)
     print(f"At {now.astimezone(BRUSSELS):%A %d %B %Y %H:%M} (Europe/Brussels):")
     for line in sorted(config.lines.values(), key=lambda li: li.id):
         s = flow.line_status(config, line, now, overrides)
@@ -127,10 +270,20 @@ def override(args) -> int:
     config = load_config(args)
     line = find_line(config, args.line)
     now = now_from(args)
-    store = Store()
+    if args.reason is not None and len(args.reason) > MAX_REASON:
+        raise CommandError(
+            f"--reason is {len(args.reason)} characters long; keep it to {MAX_REASON}"
+        )
+    operator = operator_name()
+    if len(operator) > MAX_OPERATOR:
+        raise CommandError(
+            f"the operator name (IVR_OPERATOR) is {len(operator)} characters long; "
+            f"keep it to {MAX_OPERATOR}"
+        )
     if args.clear:
+        store = open_store()
         removed = store.clear_override(
-            line.id, operator=operator_name(), reason=args.reason or "cleared", now=now
+            line.id, operator=operator, reason=args.reason or "cleared", now=now
         )
         print(
             f"{line.id}: override cleared; the schedule applies again."
@@ -140,7 +293,7 @@ def override(args) -> int:
         return 0
     if args.state not in ("open", "closed"):
         raise CommandError("say 'open' or 'closed', or --clear")
-    if not args.reason:
+    if not (args.reason or "").strip():
         raise CommandError('give a --reason "...": it goes into the log with your name')
     if args.until:
         until = parse_moment(args.until, now)
@@ -150,6 +303,11 @@ def override(args) -> int:
         until = datetime.combine(local.date() + timedelta(days=1), datetime.min.time(), BRUSSELS)
     if until <= now:
         raise CommandError(f"--until {args.until} is already past")
+    if until > a_year_after(now):
+        raise CommandError(
+            f"--until {args.until} is more than a year away; an override is for a while: "
+            "change the schedule instead"
+        )
     forward_to = None
     if args.to:
         forward_to = phone.dial_string(args.to.replace(" ", ""))
@@ -161,7 +319,7 @@ def override(args) -> int:
         if not line.contacts:
             raise CommandError(f"{line.id} has no contacts to forward; --to does not apply")
     o = model.Override(line.id, args.state == "open", until, forward_to, args.reason)
-    store.set_override(o, operator=operator_name(), now=now)
+    open_store().set_override(o, operator=operator, now=now)
     s = flow.line_status(config, line, now, {line.id: o})
     print(f"{line.id} is now {args.state.upper()} until {when(until, now)} ({args.reason}).")
     print(f"  a call goes to: {s.destination}")
@@ -169,9 +327,17 @@ def override(args) -> int:
     return 0
 
 
+def a_year_after(now: datetime) -> datetime:
+    local = now.astimezone(BRUSSELS)
+    try:
+        return local.replace(year=local.year + 1)
+    except ValueError:  # 29 February
+        return local.replace(year=local.year + 1, month=3, day=1)
+
+
 def override_log(args) -> int:
     """Who closed or opened which line, when, until when and why."""
-    rows = Store().override_history(args.line)
+    rows = open_store().override_history(args.line)
     if not rows:
         print("no override was ever set")
         return 0
@@ -197,7 +363,8 @@ def override_log(args) -> int:
 
 def holidays_command(args) -> int:
     config = load_config(args)
-    year = args.year or now_from(args).astimezone(BRUSSELS).year
+    year = args.year if args.year is not None else now_from(args).astimezone(BRUSSELS).year
+    check_year(year, f"--year {year}")
     national = holidays_package.country_holidays(
         "BE", years=year, categories=("public",), language="en_US"
     )
@@ -234,10 +401,11 @@ def week_start(text: str | None, now: datetime) -> date:
         today = now.astimezone(BRUSSELS).date()
         return today - timedelta(days=today.weekday())
     try:
-        year, week = text.upper().split("-W")
-        return date.fromisocalendar(int(year), int(week), 1)
+        year, week = (int(part) for part in text.upper().split("-W"))
+        check_year(year, f"'{text}'")
+        return date.fromisocalendar(year, week, 1)
     except ValueError as exc:
-        raise CommandError(f"'{text}' is not a week; write it like 2026-W52") from exc
+        raise not_real(text, exc, "a week", "it like 2026-W52") from exc
 
 
 def day_view(schedule, day: date, words=("open", "closed")):
@@ -270,8 +438,8 @@ def schedule_command(args) -> int:
         else sorted(config.lines.values(), key=lambda li: li.id)
     )
     if args.html:
-        with open(args.html, "w", encoding="utf-8") as out:
-            out.write(schedule_html(lines, monday, config))
+        page = schedule_html(lines, monday, config)
+        write_file(args.html, lambda out: out.write(page))
         print(f"wrote {args.html}")
         return 0
     year, week, _ = monday.isocalendar()
@@ -364,16 +532,62 @@ exception.</p>
 # -- ivr call -------------------------------------------------------------------------------
 
 
+class OneLineLog(logging.Formatter):
+    """The app's complaints during `ivr call` (a database away, say): one line each, no
+    traceback; the call goes on, as it would for a real caller."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        text = record.getMessage()
+        if record.exc_info and record.exc_info[1] is not None:
+            exc = record.exc_info[1]
+            text += f" ({type(exc).__name__}: {error_text(exc)})"
+        return scrub(f"ivr call: {record.levelname.lower()}: {one_line(text, 400)}")
+
+
+class Once(logging.Filter):
+    """Each complaint once, not at every step of the call."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.seen: set = set()
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        key = (record.name, record.msg)
+        if key in self.seen:
+            return False
+        self.seen.add(key)
+        return True
+
+
+@contextlib.contextmanager
+def one_line_log():
+    logger = logging.getLogger("ivr")
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(OneLineLog())
+    handler.addFilter(Once())
+    before = logger.level, logger.propagate
+    logger.addHandler(handler)
+    logger.setLevel(logging.WARNING)
+    logger.propagate = False
+    try:
+        yield
+    finally:
+        logger.removeHandler(handler)
+        logger.level, logger.propagate = before
+
+
 def call(args) -> int:
     """Plays a call against the local configuration, as Twilio would drive the app."""
-    import logging
+    # The transcript is the output; the app's own log lines would only get in the way.
+    logging.basicConfig(level=logging.WARNING)
+    with one_line_log():
+        return play_call(args)
 
+
+def play_call(args) -> int:
     import ivr
     from ivr.simulate import Call, is_trunked, number_reached
 
-    # The transcript is the output; the app's own log lines would only get in the way.
-    logging.basicConfig(level=logging.WARNING)
-    logging.getLogger("ivr").setLevel(logging.WARNING)
     config = load_config(args)
     line = find_line(config, args.line)
     at = now_from(args)
@@ -462,32 +676,43 @@ def stats(args) -> int:
     """Anonymous figures for the annual report: calls per line, hour, outcome and language."""
     import csv
 
-    try:
-        first = date.fromisoformat(args.date_from)
-        last = date.fromisoformat(args.date_to)
-    except (TypeError, ValueError) as exc:
-        raise CommandError(
-            "give --from and --to as dates: --from 2026-01-01 --to 2026-12-31"
-        ) from exc
+    example = "--from 2026-01-01 --to 2026-12-31"
+    days = []
+    for option, text in (("--from", args.date_from), ("--to", args.date_to)):
+        try:
+            day = date.fromisoformat(text)
+        except (TypeError, ValueError) as exc:
+            raise not_real(text, exc, "a date", example) from exc
+        check_year(day.year, f"{option} {text}")
+        days.append(day)
+    first, last = days
+    if last < first:
+        raise CommandError(f"--to {last} is before --from {first}; write {example}")
     start = datetime.combine(first, datetime.min.time(), BRUSSELS)
     end = datetime.combine(last + timedelta(days=1), datetime.min.time(), BRUSSELS)
-    out = open(args.output, "w", newline="", encoding="utf-8") if args.output else sys.stdout
-    writer = csv.writer(out)
-    writer.writerow(["date", "hour", "line", "outcome", "language", "calls"])
-    for row in Store().call_outcomes(start, end):
-        local = row["hour"].astimezone(BRUSSELS)
-        writer.writerow(
-            [
-                f"{local:%Y-%m-%d}",
-                f"{local:%H}:00",
-                row["line"],
-                row["outcome"],
-                row["language"],
-                row["calls"],
-            ]
-        )
+    # Read before writing: a database that is away leaves no empty file behind.
+    rows = open_store().call_outcomes(start, end)
+
+    def write(out) -> None:
+        writer = csv.writer(out)
+        writer.writerow(["date", "hour", "line", "outcome", "language", "calls"])
+        for row in rows:
+            local = row["hour"].astimezone(BRUSSELS)
+            writer.writerow(
+                [
+                    f"{local:%Y-%m-%d}",
+                    f"{local:%H}:00",
+                    row["line"],
+                    row["outcome"],
+                    row["language"],
+                    row["calls"],
+                ]
+            )
+
     if args.output:
-        out.close()
+        write_file(args.output, write)
+    else:
+        write(sys.stdout)
     return 0
 
 
@@ -495,7 +720,7 @@ def stats(args) -> int:
 
 
 def db(args) -> int:
-    store = Store()
+    store = open_store()
     if args.action == "upgrade":
         print(f"database schema at {store.migrate()}")
     else:
@@ -508,7 +733,7 @@ def db(args) -> int:
 
 
 def voicemails(args) -> int:
-    rows = Store().list_voicemails(args.line)
+    rows = open_store().list_voicemails(args.line)
     if not rows:
         print("no voicemail")
         return 0
@@ -590,10 +815,46 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "check" and args.config_dir:
         args.config = args.config_dir
     try:
-        return args.run(args)
-    except CommandError as exc:
-        print(f"ivr {args.command}: {exc}", file=sys.stderr)
-        return 2
+        with database_timeout():
+            code = args.run(args)
+        sys.stdout.flush()  # here, so that a closed pipe is met while we can still answer it
+        return code
+    except BrokenPipeError:
+        # The reader went away (`ivr schedule | head -1`): nobody is left to tell. As the
+        # Python documentation advises, point stdout at devnull so that the flush at exit
+        # does not fail again, and exit 1: the output was cut short, as with SIGPIPE.
+        with contextlib.suppress(OSError, ValueError):
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.stdout.fileno())
+        return 1
+    except KeyboardInterrupt:
+        print(f"\nivr {args.command}: interrupted", file=sys.stderr)
+        return 130
+    except Exception as exc:
+        if os.environ.get("IVR_DEBUG") == "1" and type(exc) is not CommandError:
+            traceback.print_exc()
+        message, code = explain(exc)
+        print(f"ivr {args.command}: {message}", file=sys.stderr)
+        return code
+
+
+def explain(exc: Exception) -> tuple[str, int]:
+    """One line and an exit status for whatever stopped a command."""
+    if isinstance(exc, CommandError):
+        return str(exc), exc.status
+    if isinstance(exc, database_errors.OperationalError | database_errors.InterfaceError):
+        return (
+            f"cannot reach the database {database_shown()}: {error_text(exc)}; "
+            "is it running, and is DATABASE_URL right?"
+        ), 1
+    if isinstance(exc, database_errors.DBAPIError):
+        return f"the database {database_shown()} refused: {error_text(exc)}", 1
+    if isinstance(exc, RuntimeError) and "ivr db upgrade" in str(exc):
+        return one_line(exc), 1  # Store: the schema is behind the code
+    return (
+        f"unexpected error: {type(exc).__name__}: {scrub(one_line(exc))} (IVR_DEBUG=1 shows where)",
+        1,
+    )
 
 
 if __name__ == "__main__":
