@@ -23,8 +23,17 @@ MAX_ABANDONED = 3
 
 
 class Periodic:
-    def __init__(self, name: str, seconds: float, job: Callable[[], None], hang_seconds=30.0):
+    def __init__(
+        self,
+        name: str,
+        seconds: float,
+        job: Callable[[], None],
+        hang_seconds: float = 30.0,
+        failing: str = "failed",
+    ):
+        """`failing` says, for the log, what it means when a round fails."""
         self.name = name
+        self.failing = failing
         self.seconds = seconds
         self.job = job
         self.hang_seconds = hang_seconds
@@ -98,7 +107,7 @@ class Periodic:
             except Exception as exc:  # a round that fails is tried again next time
                 error = f"{type(exc).__name__}: {exc}"[:300]
                 if error != self.last_error:  # said once, not every round
-                    log.warning("%s: %s", self.name, error)
+                    log.warning("%s (%s)", self.failing, error)
                 self.last_error = error
             finally:
                 if generation == self._generation:

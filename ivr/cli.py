@@ -10,9 +10,12 @@ import os
 import re
 import secrets
 import select
+import shutil
 import sys
+import tempfile
 import traceback
 from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import holidays as holidays_package
@@ -22,6 +25,7 @@ from sqlalchemy.engine import make_url
 from ivr import config as config_module
 from ivr import flow, model, phone
 from ivr.logs import scrub
+from ivr.settings import Settings
 from ivr.store import Store, database_url
 
 BRUSSELS = ZoneInfo("Europe/Brussels")
@@ -586,16 +590,32 @@ def call(args) -> int:
 
 def play_call(args) -> int:
     import ivr
-    from ivr.simulate import Call, is_trunked, number_reached
 
     config = load_config(args)
     line = find_line(config, args.line)
     at = now_from(args)
-    # A token of our own, so requests are signed and checked exactly as Twilio's are.
+    # A token of our own, so requests are signed and checked exactly as Twilio's are; and
+    # a scratch folder for what the app would keep on disk (a trial keeps nothing).
     token = secrets.token_hex(16)
-    os.environ["TWILIO_AUTH_TOKEN"] = token
-    os.environ.setdefault("IVR_REFRESH_SECONDS", "0")
-    app = ivr.create_app(config_dir(args), clock=lambda: at)
+    scratch = Path(tempfile.mkdtemp(prefix="ivr-call-"))
+    settings = Settings.from_env(
+        auth_token=token,
+        state_keys=(token,),
+        config_dir=Path(config_dir(args)),
+        reload_seconds=0,
+        refresh_seconds=0,
+        spool_dir=scratch / "spool",
+    )
+    try:
+        app = ivr.create_app(settings=settings, clock=lambda: at)
+        return transcript(args, app, line, at, token)
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+
+
+def transcript(args, app, line, at, token) -> int:
+    from ivr.simulate import Call, is_trunked, number_reached
+
     presses = list(args.press or [])
     results = list(args.dial_result or [])
     interactive = not presses and sys.stdin.isatty()

@@ -127,8 +127,19 @@ class Live:
         self._overrides: tuple[int, dict] = (0, {})
         self._voicemails: SimpleQueue = SimpleQueue()
         self._outcomes: deque = deque(maxlen=MAX_OUTCOMES)
-        self.reloader = Periodic("ivr-reload", settings.reload_seconds, self.reload)
-        self.database = Periodic("ivr-database", settings.refresh_seconds, self.database_round)
+        self.reloader = Periodic(
+            "ivr-reload",
+            settings.reload_seconds,
+            self.reload,
+            failing="could not look at the configuration files; still serving the last ones",
+        )
+        self.database = Periodic(
+            "ivr-database",
+            settings.refresh_seconds,
+            self.database_round,
+            failing="could not reach the database; calls go on with the overrides last known, "
+            "messages wait on disk",
+        )
         if refused is None:
             self.last_good.keep(*self.sources, config.version)
 
