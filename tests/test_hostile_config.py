@@ -1,0 +1,359 @@
+"""`ivr check` (and the server's reload) on hostile or broken files: each is refused quickly,
+as FILE:LINE and a sentence for the operator, never a traceback or a hang; a file that cannot
+be read is said once, without the errors that would follow from its absence."""
+
+import json
+import os
+import re
+import subprocess
+import sys
+
+import pytest
+from conftest import EVC, Call, brussels
+from test_check import PROBLEM, check, edit
+
+import ivr
+from ivr import config as config_module
+
+EVC_FILE = "ecoute-violences-conjugales.yaml"
+
+# Seven levels of nine aliases: 9**7 (4.8 million) strings once expanded, from 272 bytes.
+ALIAS_BOMB = """\
+a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]
+b: &b [*a,*a,*a,*a,*a,*a,*a,*a,*a]
+c: &c [*b,*b,*b,*b,*b,*b,*b,*b,*b]
+d: &d [*c,*c,*c,*c,*c,*c,*c,*c,*c]
+e: &e [*d,*d,*d,*d,*d,*d,*d,*d,*d]
+f: &f [*e,*e,*e,*e,*e,*e,*e,*e,*e]
+g: &g [*f,*f,*f,*f,*f,*f,*f,*f,*f]
+"""
+
+# Runs `ivr check` in a fresh process of its own, so that the peak memory of its children is
+# the check's alone (not that of a server an earlier test started).
+MEASURE = """
+import json, resource, subprocess, sys, time
+start = time.monotonic()
+done = subprocess.run(
+    [sys.executable, "-m", "ivr", "check", sys.argv[1]], capture_output=True, text=True,
+    timeout=60,
+)
+seconds = time.monotonic() - start
+peak_kb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+print(json.dumps({"code": done.returncode, "out": done.stdout, "err": done.stderr,
+                  "seconds": seconds, "mb": peak_kb / 1024}))
+"""
+
+
+def measured_check(config_dir) -> dict:
+    done = subprocess.run(
+        [sys.executable, "-c", MEASURE, str(config_dir)],
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=120,
+    )
+    return json.loads(done.stdout)
+
+
+def line_of(path, fragment: str) -> int:
+    """The line `fragment` is on, counting only newlines (str.splitlines also breaks at a
+    vertical tab)."""
+    for number, line in enumerate(path.read_text(encoding="utf-8").split("\n"), start=1):
+        if fragment in line:
+            return number
+    raise AssertionError(fragment)
+
+
+def errors(out: list[str]) -> list[str]:
+    return [o for o in out if PROBLEM.match(o) and "warning:" not in o]
+
+
+def only_error(config_dir, capsys) -> str:
+    """The one error `ivr check` reports, and that it refuses the configuration."""
+    code, out = check(config_dir, capsys)
+    assert code == 1, out
+    found = errors(out)
+    assert len(found) == 1, found
+    assert out[-1] == "1 error(s): callers would meet them; fix them before starting."
+    return found[0]
+
+
+# -- too costly to read -----------------------------------------------------------------------
+
+
+def test_an_alias_bomb_is_refused_in_little_time_and_memory(config_copy):
+    services = config_copy / "services.yaml"
+    services.write_text(ALIAS_BOMB, encoding="utf-8")
+    result = measured_check(config_copy)
+    assert result["code"] == 1, result
+    assert result["err"] == ""  # no traceback
+    assert f"{services}:1: anchors (&) and aliases (*) are not allowed" in result["out"]
+    assert "1 error(s)" in result["out"]  # not one per transfer to a service
+    # Reading it whole took 10 s and 550 MB; `ivr check` alone is about 1 s and 60 MB.
+    assert result["seconds"] < 2.0, result
+    assert result["mb"] < 200, result
+
+
+def test_a_5_mb_file_is_refused_in_little_time_and_memory(config_copy):
+    prompts = config_copy.parent / "prompts" / "nl.yaml"
+    row = "  prompt: " + "bla " * 20 + "\n"
+    prompts.write_text("shared:\n" + row * (5_000_000 // len(row)), encoding="utf-8")
+    assert prompts.stat().st_size > 4_900_000
+    result = measured_check(config_copy)
+    assert result["code"] == 1, result
+    assert result["err"] == ""
+    assert (
+        f"{prompts}:1: the file is 4.8 MB, larger than the 256 KiB a configuration file may be"
+        in result["out"]
+    ), result["out"]
+    assert "1 error(s)" in result["out"]  # no prompt of Dutch is "missing"
+    assert result["seconds"] < 2.0, result
+    assert result["mb"] < 200, result
+
+
+def test_a_file_just_over_the_limit_is_refused_and_one_under_it_is_read(config_copy, capsys):
+    voices = config_copy / "voices.yaml"
+    text = voices.read_text(encoding="utf-8")
+    padding = config_module.MAX_FILE_BYTES - len(text.encode()) - 1
+    voices.write_text("#" * padding + "\n" + text, encoding="utf-8")
+    code, out = check(config_copy, capsys)
+    assert code == 0, out
+    voices.write_text("#" * (padding + 1) + "\n" + text, encoding="utf-8")
+    message = only_error(config_copy, capsys)
+    assert message.startswith(f"{voices}:1: the file is 256 KiB, larger than the 256 KiB")
+
+
+def test_a_file_of_too_many_values_is_refused(config_copy, capsys):
+    path = config_copy / "orientation.yaml"
+    path.write_text("numbers:\n" + "  - x\n" * 20_000, encoding="utf-8")  # 120 KB
+    assert only_error(config_copy, capsys) == (
+        # The file, "numbers" and its list are three values: the 10,001st is on line 9999.
+        f"{path}:9999: the file holds more than 10,000 values by here; no configuration needs "
+        "that many, so it is not read: is this the right file?"
+    )
+
+
+def test_deep_nesting_is_refused(config_copy, capsys):
+    path = config_copy / EVC_FILE
+    path.write_text("steps:\n  x: " + "[" * 10_000 + "]" * 10_000 + "\n", encoding="utf-8")
+    assert only_error(config_copy, capsys) == (
+        f"{path}:2: the settings are nested more than 20 levels deep here; no setting needs "
+        "that many: check the indentation and the [ ] and { } pairs"
+    )
+
+
+def test_a_recursive_alias_is_refused(config_copy, capsys):
+    path = config_copy / "trunks.yaml"
+    edit(path, "trunks:\n", "loop: &loop [*loop]\ntrunks:\n")
+    message = only_error(config_copy, capsys)  # not "no trunk 'carrier'" for every short number
+    assert message == (
+        f"{path}:{line_of(path, 'loop:')}: anchors (&) and aliases (*) are not allowed; "
+        "write the text out in full"
+    )
+
+
+def test_an_anchor_alone_is_refused(config_copy, capsys):
+    path = config_copy / EVC_FILE
+    edit(path, "timeout: 25", "timeout: &t 25")
+    message = only_error(config_copy, capsys)
+    assert message.startswith(f"{path}:{line_of(path, '&t')}: anchors (&) and aliases (*)")
+
+
+def test_a_number_of_5000_digits_is_refused(config_copy, capsys):
+    path = config_copy / EVC_FILE
+    edit(path, "timeout: 25", "timeout: " + "9" * 5000)
+    assert only_error(config_copy, capsys) == (
+        f"{path}:{line_of(path, '99999')}: '999999999999...' is a number of 5000 digits; no "
+        "setting takes more than 9. A phone number is written in quotes with +32, such as "
+        '"+3280030030"'
+    )
+
+
+def test_a_yaml_tag_is_refused(config_copy, capsys):
+    path = config_copy / EVC_FILE
+    edit(path, "timeout: 25", 'timeout: !!int "25x"')  # int("25x") would raise
+    assert only_error(config_copy, capsys) == (
+        f"{path}:{line_of(path, '25x')}: '!!int' is a YAML tag, which is not allowed; write "
+        "the value plainly, and put text that starts with ! in quotes"
+    )
+
+
+def test_a_fifo_is_refused_without_waiting_for_it(config_copy):
+    fifo = config_copy / "pipe.yaml"
+    os.mkfifo(fifo)
+    done = subprocess.run(
+        [sys.executable, "-m", "ivr", "check", str(config_copy)],
+        capture_output=True,
+        text=True,
+        timeout=20,
+        check=False,
+    )
+    assert done.returncode == 1
+    assert f"{fifo}:1: this is not an ordinary file; put a YAML text file here" in done.stdout
+
+
+# -- control characters -----------------------------------------------------------------------
+
+# (file, text, the same with a control character) in every kind of file.
+PLACES = [
+    ("prompts/fr.yaml", "Ce choix n'existe pas.", '"Ce choix{c}n\'existe pas."'),
+    ("config/" + EVC_FILE, "name: Écoute Violences Conjugales", 'name: "Écoute{c}Violences"'),
+    ("config/services.yaml", '"+3280098100"', '"+32800{c}98100"'),
+    ("config/voices.yaml", "Polly.Lisa-Neural", '"Polly.Lisa{c}-Neural"'),
+    ("config/trunks.yaml", "sip.carrier.example", '"sip.carrier{c}.example"'),
+]
+ESCAPED = "this text asks for an invisible control character"
+RAW = "this line holds an invisible control character"
+VERTICAL_TAB = "(U+000B, a vertical tab, which word processors write for a line break)"
+
+
+@pytest.mark.parametrize(("file", "old", "new"), PLACES)
+def test_a_vertical_tab_written_as_an_escape_is_refused(config_copy, capsys, file, old, new):
+    path = config_copy.parent / file
+    edit(path, old, new.format(c="\\v"))  # inside double quotes, YAML reads \v as a tab
+    assert only_error(config_copy, capsys) == (
+        f"{path}:{line_of(path, new.format(c=chr(92) + 'v'))}: {ESCAPED} {VERTICAL_TAB}, which "
+        "cannot be spoken nor sent to Twilio; remove the \\ escape that writes it (such as "
+        '"\\v"); for a new line, write on the next line'
+    )
+
+
+@pytest.mark.parametrize(("file", "old", "new"), PLACES)
+def test_a_vertical_tab_in_the_file_itself_is_refused(config_copy, capsys, file, old, new):
+    path = config_copy.parent / file
+    edit(path, old, new.format(c="\v"))
+    assert only_error(config_copy, capsys) == (
+        f"{path}:{line_of(path, chr(11))}: {RAW} {VERTICAL_TAB}, which cannot be spoken nor "
+        "sent to Twilio; delete it (retype the text around it in a plain text editor)"
+    )
+
+
+@pytest.mark.parametrize(
+    ("escape", "name"),
+    [
+        ("\\0", "U+0000, a null character"),
+        ("\\e", "U+001B, an escape character"),
+        ("\\x7f", "U+007F, a delete character"),
+        ("\\x9b", "U+009B, a control character"),
+        ("\\uFFFE", "U+FFFE, a non-character"),
+        ("\\uFFFF", "U+FFFF, a non-character"),
+        ("\\uD800", "U+D800, half of a broken character (a lone surrogate)"),
+    ],
+)
+def test_every_character_xml_cannot_carry_is_refused(config_copy, capsys, escape, name):
+    path = config_copy.parent / "prompts" / "fr.yaml"
+    edit(path, "invalid_choice: Ce choix n'existe pas.", f'invalid_choice: "Ce choix{escape}"')
+    assert only_error(config_copy, capsys).startswith(
+        f"{path}:{line_of(path, 'invalid_choice')}: {ESCAPED} ({name})"
+    )
+
+
+def test_tabs_and_line_breaks_are_still_allowed(config_copy, capsys):
+    path = config_copy.parent / "prompts" / "fr.yaml"
+    edit(path, "invalid_choice: Ce choix n'existe pas.", 'invalid_choice: "Ce\\tchoix\\r\\n."')
+    code, out = check(config_copy, capsys)
+    assert code == 0, out
+
+
+def test_each_line_with_a_control_character_is_named_up_to_five(config_copy, capsys):
+    path = config_copy.parent / "prompts" / "fr.yaml"
+    path.write_text("shared:\n" + "  x: a\fb\n" * 50, encoding="utf-8")
+    code, out = check(config_copy, capsys)
+    assert code == 1
+    found = errors(out)
+    assert [f.split(": ", 1)[0] for f in found] == [f"{path}:{n}" for n in range(2, 7)]
+    assert all("(U+000C, a page break)" in f for f in found)
+
+
+def test_a_file_that_is_not_utf8_is_refused_at_its_line(config_copy, capsys):
+    path = config_copy.parent / "prompts" / "fr.yaml"
+    text = path.read_text(encoding="utf-8")
+    path.write_bytes(text.encode("latin-1", errors="replace"))  # "é" as one byte
+    first = next(n for n, row in enumerate(text.splitlines(), 1) if not row.isascii())
+    assert only_error(config_copy, capsys) == (
+        f"{path}:{first}: this line is not UTF-8 text (a character the file's encoding "
+        "garbled); save the file as UTF-8 text"
+    )
+
+
+def test_anything_pyyaml_refuses_is_a_problem_not_a_traceback(config_copy, capsys, monkeypatch):
+    # Forced past our own look for control characters: PyYAML then refuses the raw character
+    # with a ReaderError, which is not a MarkedYAMLError.
+    monkeypatch.setattr(config_module, "CONTROL", re.compile("(?!)"))
+    path = config_copy.parent / "prompts" / "fr.yaml"
+    edit(path, "Ce choix n'existe pas.", "Ce choix\vn'existe pas.")
+    message = only_error(config_copy, capsys)
+    assert message.startswith(f"{path}:{line_of(path, chr(11))}: this is not valid YAML (")
+    assert "#x000b" in message
+
+
+def test_a_control_character_forced_past_the_check_crashes_nothing(config_copy, monkeypatch):
+    monkeypatch.setattr(config_module, "CONTROL", re.compile("(?!)"))
+    path = config_copy.parent / "prompts" / "fr.yaml"
+    edit(path, "invalid_choice: Ce choix n'existe pas.", 'invalid_choice: "Ce choix\\v."')
+    config, problems = config_module.load(config_copy, config_copy.parent / "prompts")
+    assert config is not None, problems
+    assert config.prompt("fr", "orientation", "invalid_choice").text == "Ce choix\x0b."
+    monkeypatch.setenv("IVR_PROMPTS_DIR", str(config_copy.parent / "prompts"))
+    app = ivr.create_app(config_copy)
+    assert app.test_client().get("/healthz").status_code == 200
+
+
+def test_an_audio_name_too_long_for_the_system_is_only_missing(config_copy, capsys):
+    path = config_copy.parent / "prompts" / "fr.yaml"
+    edit(
+        path,
+        "invalid_choice: Ce choix n'existe pas.",
+        f"invalid_choice:\n    text: Ce choix n'existe pas.\n    audio: {'a' * 5000}.mp3",
+    )
+    message = only_error(config_copy, capsys)
+    assert message.startswith(f"{path}:{line_of(path, 'aaaa')}: there is no audio file ")
+
+
+# -- one root cause, not its consequences --------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "file",
+    [
+        "config/services.yaml",
+        "config/trunks.yaml",
+        "config/voices.yaml",
+        "config/" + EVC_FILE,
+        "config/orientation.yaml",
+        "prompts/fr.yaml",
+        "prompts/nl.yaml",
+    ],
+)
+@pytest.mark.parametrize("breakage", ["bomb", "invalid", "empty"])
+def test_a_file_that_cannot_be_read_is_the_only_error(config_copy, capsys, file, breakage):
+    path = config_copy.parent / file
+    text = {"bomb": ALIAS_BOMB, "invalid": "key: [unclosed\n", "empty": ""}[breakage]
+    path.write_text(text, encoding="utf-8")
+    message = only_error(config_copy, capsys)
+    assert message.startswith(f"{path}:")
+    expected = {
+        "bomb": "anchors (&) and aliases (*) are not allowed",
+        "invalid": "this is not valid YAML",
+        "empty": "the file is empty",
+    }[breakage]
+    assert expected in message
+
+
+# -- the running server ---------------------------------------------------------------------------
+
+
+def test_the_server_refuses_a_hostile_change_and_calls_go_on(
+    config_copy, clock, monkeypatch, caplog
+):
+    monkeypatch.setenv("IVR_RELOAD_SECONDS", "0")
+    monkeypatch.setenv("IVR_PROMPTS_DIR", str(config_copy.parent / "prompts"))
+    clock.now = brussels("2026-11-24 19:30")
+    app = ivr.create_app(config_copy, clock=clock)
+    services = config_copy / "services.yaml"
+    services.write_text(ALIAS_BOMB, encoding="utf-8")
+    assert Call(app, EVC).start().dialled == ["107"]  # the last good configuration
+    refused = app.test_client().get("/healthz").get_json()["last_refused_change"]
+    assert refused["problems"] == [
+        f"{services}:1: anchors (&) and aliases (*) are not allowed; write the text out in full"
+    ]
