@@ -1410,9 +1410,10 @@ def load(config_dir, prompts_dir=None) -> tuple[model.Config | None, list[Proble
     for sid, service in list(services.items()):
         if service.line:
             services[sid] = dataclasses.replace(service, schedule=lines[service.line].schedule)
-    config = model.Config(
-        lines, services, prompts, voices, digest.hexdigest()[:12], str(prompts_dir / AUDIO_DIR)
-    )
+    # Absolute: the web app serves recordings from here whatever its working folder (Flask
+    # takes a relative folder as relative to its package, not to where we were started).
+    audio_dir = (prompts_dir / AUDIO_DIR).resolve()
+    config = model.Config(lines, services, prompts, voices, digest.hexdigest()[:12], str(audio_dir))
     return config, problems
 
 

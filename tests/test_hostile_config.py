@@ -357,3 +357,16 @@ def test_the_server_refuses_a_hostile_change_and_calls_go_on(
     assert refused["problems"] == [
         f"{services}:1: anchors (&) and aliases (*) are not allowed; write the text out in full"
     ]
+
+
+# -- where recordings are ---------------------------------------------------------------------
+
+
+def test_the_audio_folder_is_absolute_for_a_relative_configuration_folder(config_copy, monkeypatch):
+    (config_copy.parent / "prompts" / "audio").mkdir(exist_ok=True)
+    monkeypatch.chdir(config_copy.parent)
+    config, problems = config_module.load("config")  # as IVR_CONFIG_DIR=config under gunicorn
+    assert config is not None, problems
+    assert config.audio_dir == str((config_copy.parent / "prompts" / "audio").resolve())
+    config, problems = config_module.load("config", "../" + config_copy.parent.name + "/prompts")
+    assert config.audio_dir == str((config_copy.parent / "prompts" / "audio").resolve())
