@@ -888,6 +888,9 @@ class LineReader:
         self.step_refs: list[tuple[int, str]] = []
         self.transfer_refs: list[tuple[int, str]] = []
         self.service_refs: list[tuple[int, str]] = []
+        # Where a caller may be put through: (line, kind, target) of each transfer, and of
+        # each referral that offers one (press 1).
+        self.put_through: list[tuple[int, str, str]] = []
         self.entry_steps: list[str] = []
 
     def read(self) -> model.Line | None:
@@ -1061,6 +1064,7 @@ class LineReader:
         if kind == "transfer":
             to = f.text("transfer") or ""
             self.transfer_refs.append((f.line("transfer"), to))
+            self.put_through.append((f.line("transfer"), "transfer", to))
             on_failure = f.text("on_failure", required=False)
             if on_failure:
                 self.step_refs.append((f.line("on_failure"), on_failure))
@@ -1072,7 +1076,10 @@ class LineReader:
         if kind == "referral":
             service = f.text("referral") or ""
             self.service_refs.append((f.line("referral"), service))
-            return model.Referral(service, f.flag("offer_transfer", True))
+            referral = model.Referral(service, f.flag("offer_transfer", True))
+            if referral.offer_transfer:
+                self.put_through.append((f.line("referral"), "referral", service))
+            return referral
         return None  # pragma: no cover - every kind is handled above
 
     def _menu(self, m: Mapping | None):
@@ -1389,6 +1396,7 @@ def load(config_dir, prompts_dir=None) -> tuple[model.Config | None, list[Proble
             seen_numbers[number] = line.id
         _check_references(lr, line, services, prompts, unreadable)
         _check_prompts(lr, line, prompts, prompt_readers, voices, unreadable)
+    _check_transfer_loops(readers, lines, services)
 
     for sid, service in services.items():
         # A line file that did not compile has its own errors; do not repeat them here.
@@ -1470,6 +1478,85 @@ def _check_references(lr: LineReader, line: model.Line, services, prompts, unrea
                 f"{', '.join(unspoken)}; if another service does, add it under 'instead:' "
                 "in services.yaml",
             )
+
+
+def _service_for(services, service_id: str, lang: str) -> model.Service | None:
+    """As `model.Config.service_for`: the service a caller speaking `lang` is put through to."""
+    service = services.get(service_id)
+    if service is None or lang in service.languages:
+        return service
+    return services.get(service.instead.get(lang, ""), service)
+
+
+def _lines_entered(line: model.Line, kind: str, target: str, services):
+    """The lines a transfer or a referral's "press 1" puts callers straight into (services that
+    are our own lines), for each language of `line`, as `ivr.flow` does: {line id: languages}."""
+    entered: dict[str, list[str]] = {}
+    for lang in line.languages:
+        to = target
+        if kind == "referral":  # the referral names the service, then transfers to it
+            chosen = _service_for(services, target, lang)
+            to = chosen.id if chosen else target
+        if to in line.contacts:
+            continue
+        chosen = _service_for(services, to, lang)
+        if chosen is not None and chosen.line:
+            entered.setdefault(chosen.line, []).append(lang)
+    return entered
+
+
+def _check_transfer_loops(readers, lines, services) -> None:
+    """A transfer into one of our own lines runs that line's flow, without a phone call; a
+    line that leads back to itself that way would pass callers round forever."""
+    # line id -> (line entered, languages, reader, file line, kind, target)
+    edges: dict[str, list] = {line.id: [] for _, line in readers}
+    for lr, line in readers:
+        for ln, kind, target in lr.put_through:
+            for other, langs in _lines_entered(line, kind, target, services).items():
+                if other in edges:
+                    edges[line.id].append((other, langs, lr, ln, kind, target))
+    done: set[str] = set()
+    for start in sorted(edges):
+        if start in done:
+            continue
+        path, todo = [start], [iter(edges[start])]
+        while todo:
+            edge = next(todo[-1], None)
+            if edge is None:
+                done.add(path.pop())
+                todo.pop()
+                continue
+            other, langs, lr, ln, kind, target = edge
+            if other in path:
+                cycle = path[path.index(other) :]
+                _report_loop(lr, ln, kind, target, other, langs, cycle, services)
+            elif other not in done:
+                path.append(other)
+                todo.append(iter(edges[other]))
+
+
+def _report_loop(lr, ln, kind, target, other, langs, cycle, services) -> None:
+    """Reported at the transfer or referral that closes the loop."""
+    how = "this transfer" if kind == "transfer" else "pressing 1 after this referral"
+    if services[target].line == other:
+        into = f"puts callers straight into line '{other}' (service '{target}' is that line)"
+    else:
+        into = (
+            f"puts callers in {', '.join(langs)} straight into line '{other}' (through "
+            f"'instead:' of service '{target}' in services.yaml)"
+        )
+    fix = (
+        "transfer to a contact, or to a service that is not one of our lines"
+        if kind == "transfer"
+        else "refer them to a service that is not one of our lines, or write "
+        "'offer_transfer: false' to only tell them the number"
+    )
+    round_trip = " → ".join([cycle[-1], *cycle])  # from here, round, and back here
+    lr.r.error(
+        ln,
+        f"{how} {into}, which leads back here: {round_trip}; callers would go round and "
+        f"round: {fix}",
+    )
 
 
 def _check_prompts(

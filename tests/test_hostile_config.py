@@ -370,3 +370,64 @@ def test_the_audio_folder_is_absolute_for_a_relative_configuration_folder(config
     assert config.audio_dir == str((config_copy.parent / "prompts" / "audio").resolve())
     config, problems = config_module.load("config", "../" + config_copy.parent.name + "/prompts")
     assert config.audio_dir == str((config_copy.parent / "prompts" / "audio").resolve())
+
+
+# -- transfers that go round ------------------------------------------------------------------
+
+LOOP = "callers would go round and round"
+Q1712 = '"1712"'
+
+
+def test_a_line_that_transfers_into_itself_is_refused(config_copy, capsys):
+    path = config_copy / "1712.yaml"
+    edit(path, "  talk-now:\n    - transfer: tele-accueil", '  talk-now:\n    - transfer: "1712"')
+    assert only_error(config_copy, capsys) == (
+        f"{path}:{line_of(path, 'transfer: ' + Q1712)}: this transfer puts callers straight into "
+        "line '1712' (service '1712' is that line), which leads back here: 1712 → 1712; "
+        f"{LOOP}: transfer to a contact, or to a service that is not one of our lines"
+    )
+
+
+def test_two_lines_that_refer_callers_to_each_other_are_refused(config_copy, capsys):
+    line_1712 = config_copy / "1712.yaml"
+    evc = config_copy / EVC_FILE
+    edit(
+        line_1712,
+        "  talk-now:\n    - transfer: tele-accueil",
+        "  talk-now:\n    - referral: ecoute-violences-conjugales",
+    )
+    edit(evc, "]\n    - transfer: tele-accueil", "]\n    - referral: " + Q1712)  # when closed
+    code, out = check(config_copy, capsys)
+    assert code == 1
+    fix = (
+        "refer them to a service that is not one of our lines, or write 'offer_transfer: false' "
+        "to only tell them the number"
+    )
+    assert errors(out) == [
+        # In Dutch, 'ecoute-violences-conjugales' is 'instead:' the service "1712": this line.
+        f"{line_1712}:{line_of(line_1712, 'referral: ecoute')}: pressing 1 after this referral "
+        "puts callers in nl straight into line '1712' (through 'instead:' of service "
+        f"'ecoute-violences-conjugales' in services.yaml), which leads back here: 1712 → 1712; "
+        f"{LOOP}: {fix}",
+        f"{evc}:{line_of(evc, 'referral: ' + Q1712)}: pressing 1 after this referral puts callers "
+        "straight into line '1712' (service '1712' is that line), which leads back here: "
+        f"ecoute-violences-conjugales → 1712 → ecoute-violences-conjugales; {LOOP}: {fix}",
+    ]
+
+
+def test_a_referral_that_only_tells_the_number_goes_nowhere(config_copy, capsys):
+    edit(
+        config_copy / "1712.yaml",
+        "  talk-now:\n    - transfer: tele-accueil",
+        '  talk-now:\n    - referral: "1712"\n      offer_transfer: false',
+    )
+    code, out = check(config_copy, capsys)
+    assert code == 0, out
+
+
+def test_a_contact_named_like_a_service_is_a_phone_not_a_line(config_copy, capsys):
+    path = config_copy / "1712.yaml"
+    edit(path, "  counsellors:\n", '  "1712":\n    number: "+3220000004"\n  counsellors:\n')
+    edit(path, "  talk-now:\n    - transfer: tele-accueil", '  talk-now:\n    - transfer: "1712"')
+    code, out = check(config_copy, capsys)
+    assert code == 0, out
