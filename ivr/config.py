@@ -1236,6 +1236,42 @@ def _is_file(path: Path) -> bool:
         return False
 
 
+def format_problem(text: str, allowed: set[str]) -> str | None:
+    """Why the router could not fill the prompt `text` (a `str.format_map` template, filled
+    with words for the placeholders `allowed`), in an operator's words; None when it can.
+    Placeholders nothing fills are left to the caller, which names them."""
+    try:
+        fields = [
+            (name, spec, conversion)
+            for _, name, spec, conversion in string.Formatter().parse(text)
+            if name is not None
+        ]
+    except ValueError:
+        return (
+            "has a '{' or a '}' without its pair: a placeholder is written {hours}; to say a "
+            "brace, write it twice, {{ or }}"
+        )
+    if any(name not in allowed for name, _, _ in fields):
+        return None
+    for name, spec, conversion in fields:
+        # Never formatted with its spec: {hours:>999999999} would take a gigabyte.
+        if conversion:
+            return (
+                f"writes {{{name}!{conversion}}}, which the router cannot fill: write {{{name}}} "
+                f"without '!{conversion}'"
+            )
+        if spec:
+            return (
+                f"writes {{{name}:{spec}}}, which the router cannot fill (it fills placeholders "
+                f"with words): write {{{name}}} without ':{spec}'"
+            )
+    try:
+        text.format_map({name: f"({name})" for name in allowed})
+    except (ValueError, IndexError, KeyError, AttributeError, TypeError) as exc:
+        return f"cannot be filled ({exc}); write each placeholder as a name in braces, {{hours}}"
+    return None
+
+
 def placeholders(text: str) -> set[str]:
     try:
         return {name for _, name, _, _ in string.Formatter().parse(text) if name is not None}
@@ -1412,6 +1448,8 @@ def load(config_dir, prompts_dir=None) -> tuple[model.Config | None, list[Proble
     if trunks_reader is not None and not trunks_reader.unreadable:
         routes.warn_placeholders(trunks_reader)
 
+    # A shared prompt is checked for each line that speaks it: said once.
+    problems[:] = dict.fromkeys(problems)
     if any(not p.warning for p in problems):
         return None, problems
     # A service that is one of our lines answers with the line's own schedule.
@@ -1586,11 +1624,15 @@ def _check_prompts(
                     f"'{line.id}:' or 'shared:'",
                 )
                 continue
+            section = line.id if key in texts.get(line.id, {}) else "shared"
+            at = prompt_line(prompt_readers[lang], section, key)
+            problem = format_problem(prompt.text, allowed)
             unknown = placeholders(prompt.text) - allowed
-            if unknown:
-                section = line.id if key in texts.get(line.id, {}) else "shared"
+            if problem:
+                prompt_readers[lang].error(at, f"prompt '{key}' {problem}")
+            elif unknown:
                 prompt_readers[lang].error(
-                    prompt_line(prompt_readers[lang], section, key),
+                    at,
                     f"prompt '{key}' uses {{{', '.join(sorted(unknown))}}}, which nothing fills; "
                     "the placeholders are: " + ", ".join(f"{{{p}}}" for p in sorted(allowed)),
                 )
@@ -1609,18 +1651,29 @@ def _check_shared_prompts(prompts, prompt_readers, services, unreadable) -> None
         if lang in unreadable:
             continue
         shared = texts.get("shared", {})
-        for key, allowed in BUILTIN_PROMPTS.items():
+        for key in BUILTIN_PROMPTS:
             if key not in shared:
                 r.error(
                     _line_of(r.data, "shared"),
                     f"'shared:' needs the prompt '{key}', which the router speaks itself",
                 )
-            elif placeholders(shared[key].text) - allowed:
-                r.error(
-                    prompt_line(r, "shared", key),
-                    f"prompt '{key}' uses a placeholder nothing fills; the placeholders are: "
-                    + ", ".join(f"{{{p}}}" for p in sorted(allowed)),
-                )
+        # The router's own prompts, shared or a line's own wording of them.
+        for section, section_texts in texts.items():
+            if section == "services":
+                continue
+            for key, allowed in BUILTIN_PROMPTS.items():
+                if key not in section_texts:
+                    continue
+                text = section_texts[key].text
+                problem = format_problem(text, allowed)
+                if problem:
+                    r.error(prompt_line(r, section, key), f"prompt '{key}' {problem}")
+                elif placeholders(text) - allowed:
+                    r.error(
+                        prompt_line(r, section, key),
+                        f"prompt '{key}' uses a placeholder nothing fills; the placeholders are: "
+                        + ", ".join(f"{{{p}}}" for p in sorted(allowed)),
+                    )
         service_texts = texts.get("services", {})
         for sid, service in services.items():
             if lang not in service.languages:

@@ -431,3 +431,88 @@ def test_a_contact_named_like_a_service_is_a_phone_not_a_line(config_copy, capsy
     edit(path, "  talk-now:\n    - transfer: tele-accueil", '  talk-now:\n    - transfer: "1712"')
     code, out = check(config_copy, capsys)
     assert code == 0, out
+
+
+# -- prompts the router could not fill --------------------------------------------------------
+
+FR = "prompts/fr.yaml"
+SAID_IN_1712 = "Nous répondons {hours}."  # the line 1712's own closed_hours
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "message"),
+    [
+        (
+            SAID_IN_1712,
+            "Nous répondons {hours:d}.",
+            "prompt 'closed_hours' writes {hours:d}, which the router cannot fill (it fills "
+            "placeholders with words): write {hours} without ':d'",
+        ),
+        (
+            SAID_IN_1712,
+            "Nous répondons {hours:>999999999}.",  # would take a gigabyte
+            "prompt 'closed_hours' writes {hours:>999999999}, which the router cannot fill (it "
+            "fills placeholders with words): write {hours} without ':>999999999'",
+        ),
+        (
+            "Appelez le {number},",
+            "Appelez le {number!x},",
+            "prompt 'referral' writes {number!x}, which the router cannot fill: write {number} "
+            "without '!x'",
+        ),
+        (
+            "Appelez le {number},",
+            "Appelez le {number!r},",  # would say the quotes
+            "prompt 'referral' writes {number!r}, which the router cannot fill: write {number} "
+            "without '!r'",
+        ),
+        (
+            SAID_IN_1712,
+            "Nous répondons {hours.",
+            "prompt 'closed_hours' has a '{' or a '}' without its pair: a placeholder is written "
+            "{hours}; to say a brace, write it twice, {{ or }}",
+        ),
+        (
+            "Ce choix n'existe pas.",
+            "Ce choix n'existe pas}.",
+            "prompt 'invalid_choice' has a '{' or a '}' without its pair: a placeholder is "
+            "written {hours}; to say a brace, write it twice, {{ or }}",
+        ),
+        (
+            SAID_IN_1712,
+            "Nous répondons {0}.",
+            "prompt 'closed_hours' uses {0}, which nothing fills; the placeholders are: "
+            "{hours}, {line}, {next_open}, {number}",
+        ),
+    ],
+)
+def test_a_prompt_the_router_could_not_fill_is_refused(config_copy, capsys, old, new, message):
+    path = config_copy.parent / FR
+    edit(path, old, new)
+    # Said once, though every line that speaks French could say it.
+    assert only_error(config_copy, capsys) == f"{path}:{line_of(path, new)}: {message}"
+
+
+def test_a_lines_own_wording_of_a_router_prompt_is_checked_too(config_copy, capsys):
+    path = config_copy.parent / FR
+    edit(path, '\n"1712":\n', '\n"1712":\n  goodbye: "Au revoir de la ligne {line:s}."\n')
+    assert only_error(config_copy, capsys) == (
+        f"{path}:{line_of(path, '{line:s}')}: prompt 'goodbye' writes {{line:s}}, which the "
+        "router cannot fill (it fills placeholders with words): write {line} without ':s'"
+    )
+
+
+def test_braces_written_twice_are_said(config_copy, capsys):
+    path = config_copy.parent / FR
+    edit(path, SAID_IN_1712, "Nous répondons {{toujours}} {hours}.")
+    code, out = check(config_copy, capsys)
+    assert code == 0, out
+
+
+def test_a_shared_prompt_that_several_lines_say_is_reported_once(config_copy, capsys):
+    path = config_copy.parent / FR
+    edit(path, "  emergency: >-\n    En cas", "  emergency: >-\n    {number:d} En cas")
+    assert only_error(config_copy, capsys) == (
+        f"{path}:{line_of(path, 'emergency: >-')}: prompt 'emergency' writes {{number:d}}, which "
+        "the router cannot fill (it fills placeholders with words): write {number} without ':d'"
+    )
