@@ -676,6 +676,8 @@ class Routes:
     def __init__(self, trunks: dict[str, model.Trunk], *, unknown_trunks: bool = False):
         self.trunks = trunks
         self.uses: dict[str, list[str]] = {}
+        # Each number Twilio dials: (reader, line, number, contact or service).
+        self.dialled: list[tuple[Reader, int, str, str]] = []
         # trunks.yaml could not be read: any trunk named is taken as it is, without a word.
         self.unknown_trunks = unknown_trunks
 
@@ -738,6 +740,8 @@ class Routes:
             r.warn(line, f"{what}: {number} is a placeholder; replace it with the real number")
         if trunk is not None and trunk.name in self.trunks:
             self.uses.setdefault(trunk.name, []).append(number)
+        if dialled:
+            self.dialled.append((r, line, number, what))
         return model.Route(number, trunk)
 
     def warn_placeholders(self, r: Reader) -> None:
@@ -1433,6 +1437,7 @@ def load(config_dir, prompts_dir=None) -> tuple[model.Config | None, list[Proble
         _check_references(lr, line, services, prompts, unreadable)
         _check_prompts(lr, line, prompts, prompt_readers, voices, unreadable)
     _check_transfer_loops(readers, lines, services)
+    _check_own_numbers_dialled(routes, seen_numbers, services)
 
     for sid, service in services.items():
         # A line file that did not compile has its own errors; do not repeat them here.
@@ -1516,6 +1521,32 @@ def _check_references(lr: LineReader, line: model.Line, services, prompts, unrea
                 f"{', '.join(unspoken)}; if another service does, add it under 'instead:' "
                 "in services.yaml",
             )
+
+
+def _check_own_numbers_dialled(routes: Routes, our_numbers: dict[str, str], services) -> None:
+    """A contact or a service that rings one of our own lines' numbers: Twilio would bring
+    the call back into this router, and the person answering would hear that line's whole
+    call flow instead of the caller (a transfer inside the counsellor's whisper)."""
+    for r, ln, number, what in routes.dialled:
+        owner = our_numbers.get(number)
+        if owner is None:
+            continue
+        if r.path.name == SERVICES_FILE:
+            fix = f"write 'line: {owner}' under this service so that callers go into that line"
+        else:
+            named = [sid for sid, service in services.items() if service.line == owner]
+            fix = (
+                f"to send callers into that line, transfer to the service '{named[0]}'"
+                if named
+                else f"to send callers into that line, transfer to a service of services.yaml "
+                f"with 'line: {owner}'"
+            )
+        r.error(
+            ln,
+            f"{what}: {number} is the number of our own line '{owner}': Twilio would bring the "
+            "call back into this router, and whoever answers would hear that line's whole call "
+            f"instead of the caller; {fix}",
+        )
 
 
 def _service_for(services, service_id: str, lang: str) -> model.Service | None:

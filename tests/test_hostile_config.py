@@ -516,3 +516,49 @@ def test_a_shared_prompt_that_several_lines_say_is_reported_once(config_copy, ca
         f"{path}:{line_of(path, 'emergency: >-')}: prompt 'emergency' writes {{number:d}}, which "
         "the router cannot fill (it fills placeholders with words): write {number} without ':d'"
     )
+
+
+# -- our own numbers, dialled -----------------------------------------------------------------
+
+BACK_INTO_THE_ROUTER = (
+    "Twilio would bring the call back into this router, and whoever answers would hear that "
+    "line's whole call instead of the caller"
+)
+
+
+def test_a_contact_that_rings_one_of_our_lines_is_refused(config_copy, capsys):
+    path = config_copy / EVC_FILE
+    edit(path, 'number: "+3220000001"', 'number: "+3280014112"')
+    assert only_error(config_copy, capsys) == (
+        f"{path}:{line_of(path, '+3280014112')}: team: +3280014112 is the number of our own "
+        f"line 'stop-it-now': {BACK_INTO_THE_ROUTER}; to send callers into that line, transfer "
+        "to a service of services.yaml with 'line: stop-it-now'"
+    )
+
+
+def test_a_ring_group_with_one_of_our_lines_names_the_service_that_is_that_line(
+    config_copy, capsys
+):
+    path = config_copy / "1712.yaml"
+    edit(
+        path,
+        'number: "+3220000003"',
+        'numbers:\n      - "+3220000003"\n      - "080030030"',  # the national way, too
+    )
+    code, out = check(config_copy, capsys)
+    assert code == 1
+    assert errors(out) == [
+        f"{path}:{line_of(path, '080030030')}: counsellors: +3280030030 is the number of our "
+        f"own line 'ecoute-violences-conjugales': {BACK_INTO_THE_ROUTER}; to send callers into "
+        "that line, transfer to the service 'ecoute-violences-conjugales'"
+    ]
+
+
+def test_a_service_that_dials_one_of_our_lines_is_refused(config_copy, capsys):
+    path = config_copy / "services.yaml"
+    edit(path, 'number: "+3280098100"', 'number: "+3220000100"')
+    assert only_error(config_copy, capsys) == (
+        f"{path}:{line_of(path, '+3220000100')}: sos-viol: +3220000100 is the number of our own "
+        f"line 'orientation': {BACK_INTO_THE_ROUTER}; write 'line: orientation' under this "
+        "service so that callers go into that line"
+    )
