@@ -11,9 +11,10 @@ number 1140), `no` stays a string (YAML 1.1 would make it false), dates stay str
 
 The files come from people, and may come from an attacker or a broken editor: a file larger
 than `MAX_FILE_BYTES` is not read, anchors and aliases (the "billion laughs") and explicit tags
-are refused while composing, as are collections nested deeper than `MAX_DEPTH`, whole numbers
-longer than `MAX_DIGITS` digits and control characters (which TwiML, XML, cannot carry). Such a
-file is reported once, as not read, and nothing that depends on it is checked further.
+are refused while composing, as are collections nested deeper than `MAX_DEPTH`, more than
+`MAX_NODES` values, whole numbers longer than `MAX_DIGITS` digits and control characters (which
+TwiML, XML, cannot carry). Such a file is reported at the line of its problem, as not read, and
+nothing that depends on it is checked further.
 """
 
 from __future__ import annotations
@@ -100,7 +101,8 @@ MAX_REPORTED = 5
 # What XML 1.0 (so TwiML) cannot carry: C0 controls but tab, newline and carriage return,
 # surrogates, U+FFFE and U+FFFF; and DEL and the C1 controls, which nobody means to write.
 CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
-# Where PyYAML starts a new line, so that our line numbers are the same as its own.
+# Where PyYAML starts a new line, so that our line numbers are its own (it also breaks at
+# U+0085, refused here as a control character).
 LINE_BREAK = re.compile("\r\n|[\r\n\u2028\u2029]")
 CONTROL_NAMES = {
     "\x00": "a null character",
@@ -1261,13 +1263,13 @@ def format_problem(text: str, allowed: set[str]) -> str | None:
         # Never formatted with its spec: {hours:>999999999} would take a gigabyte.
         if conversion:
             return (
-                f"writes {{{name}!{conversion}}}, which the router cannot fill: write {{{name}}} "
-                f"without '!{conversion}'"
+                f"writes {{{name}!{conversion}}}, but a placeholder takes nothing after its name "
+                f"(the router fills it with words): write {{{name}}} without '!{conversion}'"
             )
         if spec:
             return (
-                f"writes {{{name}:{spec}}}, which the router cannot fill (it fills placeholders "
-                f"with words): write {{{name}}} without ':{spec}'"
+                f"writes {{{name}:{spec}}}, but a placeholder takes nothing after its name "
+                f"(the router fills it with words): write {{{name}}} without ':{spec}'"
             )
     try:
         text.format_map({name: f"({name})" for name in allowed})

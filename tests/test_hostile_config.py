@@ -38,9 +38,10 @@ done = subprocess.run(
     timeout=60,
 )
 seconds = time.monotonic() - start
-peak_kb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+usage = resource.getrusage(resource.RUSAGE_CHILDREN)
 print(json.dumps({"code": done.returncode, "out": done.stdout, "err": done.stderr,
-                  "seconds": seconds, "mb": peak_kb / 1024}))
+                  "seconds": seconds, "cpu": usage.ru_utime + usage.ru_stime,
+                  "mb": usage.ru_maxrss / 1024}))
 """
 
 
@@ -62,6 +63,15 @@ def line_of(path, fragment: str) -> int:
         if fragment in line:
             return number
     raise AssertionError(fragment)
+
+
+def within_limits(result: dict) -> None:
+    """Under 2 s and 200 MB. The time is the processor's, which other work on the machine
+    does not stretch as it does the clock's (2 s would be flaky); the clock only has to show
+    that nothing hung."""
+    assert result["cpu"] < 2.0, result
+    assert result["seconds"] < 10.0, result
+    assert result["mb"] < 200, result
 
 
 def errors(out: list[str]) -> list[str]:
@@ -90,8 +100,7 @@ def test_an_alias_bomb_is_refused_in_little_time_and_memory(config_copy):
     assert f"{services}:1: anchors (&) and aliases (*) are not allowed" in result["out"]
     assert "1 error(s)" in result["out"]  # not one per transfer to a service
     # Reading it whole took 10 s and 550 MB; `ivr check` alone is about 1 s and 60 MB.
-    assert result["seconds"] < 2.0, result
-    assert result["mb"] < 200, result
+    within_limits(result)
 
 
 def test_a_5_mb_file_is_refused_in_little_time_and_memory(config_copy):
@@ -107,8 +116,7 @@ def test_a_5_mb_file_is_refused_in_little_time_and_memory(config_copy):
         in result["out"]
     ), result["out"]
     assert "1 error(s)" in result["out"]  # no prompt of Dutch is "missing"
-    assert result["seconds"] < 2.0, result
-    assert result["mb"] < 200, result
+    within_limits(result)  # reading it took 15 s
 
 
 def test_a_file_just_over_the_limit_is_refused_and_one_under_it_is_read(config_copy, capsys):
@@ -437,6 +445,7 @@ def test_a_contact_named_like_a_service_is_a_phone_not_a_line(config_copy, capsy
 
 FR = "prompts/fr.yaml"
 SAID_IN_1712 = "Nous répondons {hours}."  # the line 1712's own closed_hours
+NOTHING_AFTER = "but a placeholder takes nothing after its name (the router fills it with words)"
 
 
 @pytest.mark.parametrize(
@@ -445,25 +454,25 @@ SAID_IN_1712 = "Nous répondons {hours}."  # the line 1712's own closed_hours
         (
             SAID_IN_1712,
             "Nous répondons {hours:d}.",
-            "prompt 'closed_hours' writes {hours:d}, which the router cannot fill (it fills "
-            "placeholders with words): write {hours} without ':d'",
+            f"prompt 'closed_hours' writes {{hours:d}}, {NOTHING_AFTER}: write {{hours}} "
+            "without ':d'",
         ),
         (
             SAID_IN_1712,
             "Nous répondons {hours:>999999999}.",  # would take a gigabyte
-            "prompt 'closed_hours' writes {hours:>999999999}, which the router cannot fill (it "
-            "fills placeholders with words): write {hours} without ':>999999999'",
+            f"prompt 'closed_hours' writes {{hours:>999999999}}, {NOTHING_AFTER}: write "
+            "{hours} without ':>999999999'",
         ),
         (
             "Appelez le {number},",
             "Appelez le {number!x},",
-            "prompt 'referral' writes {number!x}, which the router cannot fill: write {number} "
+            f"prompt 'referral' writes {{number!x}}, {NOTHING_AFTER}: write {{number}} "
             "without '!x'",
         ),
         (
             "Appelez le {number},",
             "Appelez le {number!r},",  # would say the quotes
-            "prompt 'referral' writes {number!r}, which the router cannot fill: write {number} "
+            f"prompt 'referral' writes {{number!r}}, {NOTHING_AFTER}: write {{number}} "
             "without '!r'",
         ),
         (
@@ -497,8 +506,8 @@ def test_a_lines_own_wording_of_a_router_prompt_is_checked_too(config_copy, caps
     path = config_copy.parent / FR
     edit(path, '\n"1712":\n', '\n"1712":\n  goodbye: "Au revoir de la ligne {line:s}."\n')
     assert only_error(config_copy, capsys) == (
-        f"{path}:{line_of(path, '{line:s}')}: prompt 'goodbye' writes {{line:s}}, which the "
-        "router cannot fill (it fills placeholders with words): write {line} without ':s'"
+        f"{path}:{line_of(path, '{line:s}')}: prompt 'goodbye' writes {{line:s}}, "
+        f"{NOTHING_AFTER}: write {{line}} without ':s'"
     )
 
 
@@ -513,8 +522,8 @@ def test_a_shared_prompt_that_several_lines_say_is_reported_once(config_copy, ca
     path = config_copy.parent / FR
     edit(path, "  emergency: >-\n    En cas", "  emergency: >-\n    {number:d} En cas")
     assert only_error(config_copy, capsys) == (
-        f"{path}:{line_of(path, 'emergency: >-')}: prompt 'emergency' writes {{number:d}}, which "
-        "the router cannot fill (it fills placeholders with words): write {number} without ':d'"
+        f"{path}:{line_of(path, 'emergency: >-')}: prompt 'emergency' writes {{number:d}}, "
+        f"{NOTHING_AFTER}: write {{number}} without ':d'"
     )
 
 
