@@ -8,6 +8,13 @@ anything.
 The YAML is read with a restricted resolver: `19:00` stays a string (YAML 1.1 would make it the
 number 1140), `no` stays a string (YAML 1.1 would make it false), dates stay strings; only
 `true`/`false`, plain whole numbers and empty values are typed.
+
+The files come from people, and may come from an attacker or a broken editor: a file larger
+than `MAX_FILE_BYTES` is not read, anchors and aliases (the "billion laughs") and explicit tags
+are refused while composing, as are collections nested deeper than `MAX_DEPTH`, more than
+`MAX_NODES` values, whole numbers longer than `MAX_DIGITS` digits and control characters (which
+TwiML, XML, cannot carry). Such a file is reported at the line of its problem, as not read, and
+nothing that depends on it is checked further.
 """
 
 from __future__ import annotations
@@ -15,6 +22,7 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import re
+import stat
 import string
 from dataclasses import dataclass
 from datetime import date
@@ -79,9 +87,107 @@ class ConfigError(Exception):
 
 # -- YAML with line numbers -----------------------------------------------------------------
 
+# An operator's file is a few KiB; the largest shipped one is under 10 KiB.
+MAX_FILE_BYTES = 256 * 1024
+# Collections inside collections; a line file needs 7.
+MAX_DEPTH = 20
+# Values (texts, lists, settings) in one file; the largest shipped file has under 200. Under
+# the size limit alone a file could hold 90,000, which take seconds to compose.
+MAX_NODES = 10_000
+# Digits of a plain whole number: settings are seconds, keys and the like.
+MAX_DIGITS = 9
+# Control characters reported per file: the first few say enough.
+MAX_REPORTED = 5
+# What XML 1.0 (so TwiML) cannot carry: C0 controls but tab, newline and carriage return,
+# surrogates, U+FFFE and U+FFFF; and DEL and the C1 controls, which nobody means to write.
+CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
+# Where PyYAML starts a new line, so that our line numbers are its own (it also breaks at
+# U+0085, refused here as a control character).
+LINE_BREAK = re.compile("\r\n|[\r\n\u2028\u2029]")
+CONTROL_NAMES = {
+    "\x00": "a null character",
+    "\x0b": "a vertical tab, which word processors write for a line break",
+    "\x0c": "a page break",
+    "\x1b": "an escape character",
+    "\x7f": "a delete character",
+}
+
+
+def control_name(char: str) -> str:
+    code = ord(char)
+    if 0xD800 <= code <= 0xDFFF:
+        what = "half of a broken character (a lone surrogate)"
+    elif code in (0xFFFE, 0xFFFF):
+        what = "a non-character"
+    else:
+        what = CONTROL_NAMES.get(char, "a control character")
+    return f"U+{code:04X}, {what}"
+
+
+class Refused(Exception):
+    """A file that is not read at all: what is wrong, at which line."""
+
+    def __init__(self, line: int, message: str):
+        super().__init__(message)
+        self.line = line
+        self.message = message
+
 
 class _Loader(yaml.SafeLoader):
-    pass
+    """Composes the document under the limits, before anything of it is converted."""
+
+    def __init__(self, stream):
+        super().__init__(stream)
+        self.depth = 0
+        self.nodes = 0
+        self.controls: list[tuple[int, str]] = []  # (line, character) of escaped controls
+
+    def compose_node(self, parent, index):
+        event = self.peek_event()
+        line = event.start_mark.line + 1
+        if isinstance(event, yaml.AliasEvent) or event.anchor is not None:
+            raise Refused(
+                line, "anchors (&) and aliases (*) are not allowed; write the text out in full"
+            )
+        if event.tag is not None:
+            raise Refused(
+                line,
+                f"'{_tag(event.tag)}' is a YAML tag, which is not allowed; write the "
+                "value plainly, and put text that starts with ! in quotes",
+            )
+        self.nodes += 1
+        if self.nodes > MAX_NODES:
+            raise Refused(
+                line,
+                f"the file holds more than {MAX_NODES:,} values by here; no configuration needs "
+                "that many, so it is not read: is this the right file?",
+            )
+        self.depth += 1
+        try:
+            if self.depth > MAX_DEPTH:
+                raise Refused(
+                    line,
+                    f"the settings are nested more than {MAX_DEPTH} levels deep here; no setting "
+                    "needs that many: check the indentation and the [ ] and { } pairs",
+                )
+            return super().compose_node(parent, index)
+        finally:
+            self.depth -= 1
+
+    def compose_scalar_node(self, anchor):
+        node = super().compose_scalar_node(anchor)
+        line = node.start_mark.line + 1
+        if node.tag.endswith(":int") and len(node.value) > MAX_DIGITS:
+            shown = node.value if len(node.value) <= 20 else node.value[:12] + "..."
+            raise Refused(
+                line,
+                f"'{shown}' is a number of {len(node.value)} digits; no setting takes more than "
+                f"{MAX_DIGITS}. A phone number is written in quotes with +32, such as "
+                '"+3280030030"',
+            )
+        for char in dict.fromkeys(CONTROL.findall(node.value)):
+            self.controls.append((line, char))
+        return node
 
 
 _Loader.yaml_implicit_resolvers = {}
@@ -109,11 +215,15 @@ class Sequence(list):
 class Reader:
     """Reads one YAML file and collects its problems."""
 
-    def __init__(self, path: Path, problems: list[Problem], display: str):
+    def __init__(self, path: Path, problems: list[Problem], display: str, digest=None):
         self.path = path
         self.file = display
         self.problems = problems
         self.data = None
+        self.digest = digest  # updated with the bytes read
+        # The file could not be read (too large, not YAML, refused): its one problem is
+        # reported, and nothing that depends on it is checked further.
+        self.unreadable = False
 
     def error(self, line: int, message: str) -> None:
         self.problems.append(Problem(self.file, line, message))
@@ -122,27 +232,105 @@ class Reader:
         self.problems.append(Problem(self.file, line, message, warning=True))
 
     def load(self):
+        self.data = None
         try:
-            text = self.path.read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError) as exc:
-            self.error(1, f"cannot read the file ({exc}); save it as UTF-8 text")
+            self.data = self._load()
+        except Refused as exc:
+            self.error(exc.line, exc.message)
+        self.unreadable = self.data is None
+        return self.data
+
+    def _load(self):
+        raw = self._read_bytes()
+        if self.digest is not None:
+            self.digest.update(raw)
+        try:
+            text = raw.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise Refused(
+                raw[: exc.start].count(b"\n") + 1,
+                "this line is not UTF-8 text (a character the file's encoding garbled); save "
+                "the file as UTF-8 text",
+            ) from None
+        if self._control_characters(text):
             return None
+        loader = None
         try:
-            node = yaml.compose(text, Loader=_Loader)
+            loader = _Loader(text)
+            node = loader.get_single_node()
         except yaml.MarkedYAMLError as exc:
             mark = exc.problem_mark or exc.context_mark
             line = mark.line + 1 if mark else 1
-            self.error(
+            raise Refused(
                 line,
                 f"this is not valid YAML ({exc.problem}); check the indentation and that "
                 "text with ':' or '#' in it is quoted",
-            )
+            ) from None
+        except yaml.YAMLError as exc:
+            position = getattr(exc, "position", None)
+            line = text[:position].count("\n") + 1 if isinstance(position, int) else 1
+            raise Refused(line, f"this is not valid YAML ({exc}); check the file") from None
+        finally:
+            if loader is not None:
+                loader.dispose()
+        if loader.controls:
+            for line, char in loader.controls[:MAX_REPORTED]:
+                self.error(
+                    line,
+                    f"this text asks for an invisible control character ({control_name(char)}), "
+                    "which cannot be spoken nor sent to Twilio; remove the \\ escape that "
+                    'writes it (such as "\\v"); for a new line, write on the next line',
+                )
             return None
         if node is None:
-            self.error(1, "the file is empty")
-            return None
-        self.data = self._convert(node)
-        return self.data
+            raise Refused(1, "the file is empty")
+        return self._convert(node)
+
+    def _read_bytes(self) -> bytes:
+        """The file, if it is an ordinary file of at most MAX_FILE_BYTES: its size is looked
+        at before reading, and no more than that is ever read."""
+        limit = f"{MAX_FILE_BYTES // 1024} KiB"
+        try:
+            info = self.path.stat()
+            if not stat.S_ISREG(info.st_mode):
+                raise Refused(1, "this is not an ordinary file; put a YAML text file here")
+            too_large = Refused(
+                1,
+                f"the file is {_size(info.st_size)}, larger than the {limit} a configuration "
+                "file may be (they are a few KiB), so it is not read; is this the right file?",
+            )
+            if info.st_size > MAX_FILE_BYTES:
+                raise too_large
+            with self.path.open("rb") as file:
+                raw = file.read(MAX_FILE_BYTES + 1)
+        except OSError as exc:
+            raise Refused(
+                1, f"cannot read the file ({exc.strerror or exc}); save it as UTF-8 text"
+            ) from None
+        if len(raw) > MAX_FILE_BYTES:
+            raise too_large
+        return raw
+
+    def _control_characters(self, text: str) -> bool:
+        """Control characters written in the file itself (PyYAML would refuse the file with a
+        ReaderError that has no line): reports the first lines that hold one."""
+        if not CONTROL.search(text):
+            return False
+        lines: dict[int, str] = {}
+        for number, content in enumerate(LINE_BREAK.split(text), start=1):
+            match = CONTROL.search(content)
+            if match:
+                lines[number] = match[0]
+                if len(lines) == MAX_REPORTED:
+                    break
+        for line, char in lines.items():
+            self.error(
+                line,
+                f"this line holds an invisible control character ({control_name(char)}), "
+                "which cannot be spoken nor sent to Twilio; delete it (retype the text around "
+                "it in a plain text editor)",
+            )
+        return bool(lines)
 
     def _convert(self, node):
         line = node.start_mark.line + 1
@@ -170,6 +358,17 @@ class Reader:
         if node.tag.endswith(":null"):
             return None
         return node.value
+
+
+def _tag(tag: str) -> str:
+    """A tag as it was written: !!str for tag:yaml.org,2002:str."""
+    return "!!" + tag.removeprefix("tag:yaml.org,2002:") if tag.startswith("tag:yaml") else tag
+
+
+def _size(size: int) -> str:
+    if size >= 1024 * 1024:
+        return f"{size / (1024 * 1024):.1f} MB"
+    return f"{size / 1024:.0f} KiB"
 
 
 def _line_of(mapping, key: str) -> int:
@@ -476,9 +675,13 @@ class Routes:
     """Reads numbers and the trunk (`via:`) that reaches them; remembers which numbers go
     through each trunk, so that a placeholder trunk is named once, not once per number."""
 
-    def __init__(self, trunks: dict[str, model.Trunk]):
+    def __init__(self, trunks: dict[str, model.Trunk], *, unknown_trunks: bool = False):
         self.trunks = trunks
         self.uses: dict[str, list[str]] = {}
+        # Each number Twilio dials: (reader, line, number, contact or service).
+        self.dialled: list[tuple[Reader, int, str, str]] = []
+        # trunks.yaml could not be read: any trunk named is taken as it is, without a word.
+        self.unknown_trunks = unknown_trunks
 
     def read(
         self,
@@ -511,7 +714,9 @@ class Routes:
         trunk = None
         if via:
             trunk = self.trunks.get(via)
-            if trunk is None:
+            if trunk is None and self.unknown_trunks:
+                trunk = model.Trunk(via)
+            elif trunk is None:
                 r.error(
                     via_line,
                     f"{what}: there is no trunk '{via}' in trunks.yaml; the trunks are: "
@@ -535,8 +740,10 @@ class Routes:
             return None
         if placeholder:
             r.warn(line, f"{what}: {number} is a placeholder; replace it with the real number")
-        if trunk is not None:
+        if trunk is not None and trunk.name in self.trunks:
             self.uses.setdefault(trunk.name, []).append(number)
+        if dialled:
+            self.dialled.append((r, line, number, what))
         return model.Route(number, trunk)
 
     def warn_placeholders(self, r: Reader) -> None:
@@ -687,6 +894,9 @@ class LineReader:
         self.step_refs: list[tuple[int, str]] = []
         self.transfer_refs: list[tuple[int, str]] = []
         self.service_refs: list[tuple[int, str]] = []
+        # Where a caller may be put through: (line, kind, target) of each transfer, and of
+        # each referral that offers one (press 1).
+        self.put_through: list[tuple[int, str, str]] = []
         self.entry_steps: list[str] = []
 
     def read(self) -> model.Line | None:
@@ -860,6 +1070,7 @@ class LineReader:
         if kind == "transfer":
             to = f.text("transfer") or ""
             self.transfer_refs.append((f.line("transfer"), to))
+            self.put_through.append((f.line("transfer"), "transfer", to))
             on_failure = f.text("on_failure", required=False)
             if on_failure:
                 self.step_refs.append((f.line("on_failure"), on_failure))
@@ -871,7 +1082,10 @@ class LineReader:
         if kind == "referral":
             service = f.text("referral") or ""
             self.service_refs.append((f.line("referral"), service))
-            return model.Referral(service, f.flag("offer_transfer", True))
+            referral = model.Referral(service, f.flag("offer_transfer", True))
+            if referral.offer_transfer:
+                self.put_through.append((f.line("referral"), "referral", service))
+            return referral
         return None  # pragma: no cover - every kind is handled above
 
     def _menu(self, m: Mapping | None):
@@ -1002,7 +1216,7 @@ def read_prompts(r: Reader, data, prompts_dir: Path) -> dict[str, dict[str, mode
                 text = f.text("text") or ""
                 audio = f.text("audio", required=False)
                 if audio and not audio.startswith("https://"):
-                    if not (prompts_dir / AUDIO_DIR / audio).is_file() or ".." in audio:
+                    if ".." in audio or not _is_file(prompts_dir / AUDIO_DIR / audio):
                         r.error(
                             f.line("audio"),
                             f"there is no audio file {prompts_dir / AUDIO_DIR / audio}; put the "
@@ -1019,6 +1233,49 @@ def read_prompts(r: Reader, data, prompts_dir: Path) -> dict[str, dict[str, mode
                 r.error(ln, f"prompt '{key}' must be a text")
         sections[section] = flat
     return sections
+
+
+def _is_file(path: Path) -> bool:
+    try:
+        return path.is_file()
+    except (OSError, ValueError):  # a name too long for the system, or with a null in it
+        return False
+
+
+def format_problem(text: str, allowed: set[str]) -> str | None:
+    """Why the router could not fill the prompt `text` (a `str.format_map` template, filled
+    with words for the placeholders `allowed`), in an operator's words; None when it can.
+    Placeholders nothing fills are left to the caller, which names them."""
+    try:
+        fields = [
+            (name, spec, conversion)
+            for _, name, spec, conversion in string.Formatter().parse(text)
+            if name is not None
+        ]
+    except ValueError:
+        return (
+            "has a '{' or a '}' without its pair: a placeholder is written {hours}; to say a "
+            "brace, write it twice, {{ or }}"
+        )
+    if any(name not in allowed for name, _, _ in fields):
+        return None
+    for name, spec, conversion in fields:
+        # Never formatted with its spec: {hours:>999999999} would take a gigabyte.
+        if conversion:
+            return (
+                f"writes {{{name}!{conversion}}}, but a placeholder takes nothing after its name "
+                f"(the router fills it with words): write {{{name}}} without '!{conversion}'"
+            )
+        if spec:
+            return (
+                f"writes {{{name}:{spec}}}, but a placeholder takes nothing after its name "
+                f"(the router fills it with words): write {{{name}}} without ':{spec}'"
+            )
+    try:
+        text.format_map({name: f"({name})" for name in allowed})
+    except (ValueError, IndexError, KeyError, AttributeError, TypeError) as exc:
+        return f"cannot be filled ({exc}); write each placeholder as a name in braces, {{hours}}"
+    return None
 
 
 def placeholders(text: str) -> set[str]:
@@ -1087,11 +1344,7 @@ def load(config_dir, prompts_dir=None) -> tuple[model.Config | None, list[Proble
     digest = hashlib.sha256()
 
     def reader(path: Path) -> Reader:
-        try:
-            digest.update(path.read_bytes())
-        except OSError:
-            pass
-        return Reader(path, problems, str(path))
+        return Reader(path, problems, str(path), digest)
 
     if not config_dir.is_dir():
         problems.append(Problem(str(config_dir), 0, "there is no configuration folder here"))
@@ -1102,20 +1355,29 @@ def load(config_dir, prompts_dir=None) -> tuple[model.Config | None, list[Proble
     trunks = {}
     if trunks_path.exists():
         trunks_reader = reader(trunks_path)
-        trunks = read_trunks(trunks_reader, trunks_reader.load())
-    routes = Routes(trunks)
+        data = trunks_reader.load()
+        if data is not None:
+            trunks = read_trunks(trunks_reader, data)
+    # An unreadable trunks.yaml is reported once, not once per number that names a trunk.
+    routes = Routes(trunks, unknown_trunks=trunks_reader is not None and trunks_reader.unreadable)
 
     services_path = config_dir / SERVICES_FILE
     services = {}
+    services_unreadable = False
     if services_path.exists():
         r = reader(services_path)
-        services = read_services(r, r.load(), routes)
+        data = r.load()
+        services_unreadable = r.unreadable
+        if data is not None:
+            services = read_services(r, data, routes)
 
     voices_path = config_dir / VOICES_FILE
     voices_reader = reader(voices_path)
     voices = {}
     if voices_path.exists():
-        voices = read_voices(voices_reader, voices_reader.load())
+        data = voices_reader.load()
+        if data is not None:
+            voices = read_voices(voices_reader, data)
     else:
         voices_reader.error(0, "voices.yaml is missing; it names the voice of each language")
 
@@ -1128,8 +1390,14 @@ def load(config_dir, prompts_dir=None) -> tuple[model.Config | None, list[Proble
             r.error(1, f"'{lang}' is not a language code; name the file fr.yaml, nl.yaml, ...")
             continue
         data = r.load()
-        prompts[lang] = read_prompts(r, data, prompts_dir)
+        prompts[lang] = read_prompts(r, data, prompts_dir) if data is not None else {}
         prompt_readers[lang] = r
+    # Languages whose prompts could not be read: nothing is checked against them.
+    unreadable = {lang for lang, r in prompt_readers.items() if r.unreadable}
+    if voices_reader.unreadable:
+        unreadable.add(VOICES_FILE)
+    if services_unreadable:
+        unreadable.add(SERVICES_FILE)
 
     lines: dict[str, model.Line] = {}
     readers: list[tuple[LineReader, model.Line]] = []
@@ -1141,7 +1409,11 @@ def load(config_dir, prompts_dir=None) -> tuple[model.Config | None, list[Proble
         if path.suffix != ".yaml":
             r.error(1, "name the file with the .yaml ending")
             continue
-        lr = LineReader(r, r.load(), routes)
+        data = r.load()
+        if data is None:
+            broken_line_files += 1
+            continue
+        lr = LineReader(r, data, routes)
         line = lr.read()
         if line is None:
             broken_line_files += 1
@@ -1164,8 +1436,10 @@ def load(config_dir, prompts_dir=None) -> tuple[model.Config | None, list[Proble
                     f"{number} already belongs to line '{seen_numbers[number]}'",
                 )
             seen_numbers[number] = line.id
-        _check_references(lr, line, services, prompts)
-        _check_prompts(lr, line, prompts, prompt_readers, voices)
+        _check_references(lr, line, services, prompts, unreadable)
+        _check_prompts(lr, line, prompts, prompt_readers, voices, unreadable)
+    _check_transfer_loops(readers, lines, services)
+    _check_own_numbers_dialled(routes, seen_numbers, services)
 
     for sid, service in services.items():
         # A line file that did not compile has its own errors; do not repeat them here.
@@ -1177,19 +1451,22 @@ def load(config_dir, prompts_dir=None) -> tuple[model.Config | None, list[Proble
                     f"service '{sid}' names line '{service.line}', which does not exist",
                 )
             )
-    _check_shared_prompts(prompts, prompt_readers, services)
-    if trunks_reader is not None:
+    _check_shared_prompts(prompts, prompt_readers, services, unreadable)
+    if trunks_reader is not None and not trunks_reader.unreadable:
         routes.warn_placeholders(trunks_reader)
 
+    # A shared prompt is checked for each line that speaks it: said once.
+    problems[:] = dict.fromkeys(problems)
     if any(not p.warning for p in problems):
         return None, problems
     # A service that is one of our lines answers with the line's own schedule.
     for sid, service in list(services.items()):
         if service.line:
             services[sid] = dataclasses.replace(service, schedule=lines[service.line].schedule)
-    config = model.Config(
-        lines, services, prompts, voices, digest.hexdigest()[:12], str(prompts_dir / AUDIO_DIR)
-    )
+    # Absolute: the web app serves recordings from here whatever its working folder (Flask
+    # takes a relative folder as relative to its package, not to where we were started).
+    audio_dir = (prompts_dir / AUDIO_DIR).resolve()
+    config = model.Config(lines, services, prompts, voices, digest.hexdigest()[:12], str(audio_dir))
     return config, problems
 
 
@@ -1200,7 +1477,9 @@ def load_or_raise(config_dir, prompts_dir=None) -> model.Config:
     return config
 
 
-def _check_references(lr: LineReader, line: model.Line, services, prompts) -> None:
+def _check_references(lr: LineReader, line: model.Line, services, prompts, unreadable) -> None:
+    if SERVICES_FILE in unreadable:
+        return  # services.yaml could not be read: said once, there
     for ln, target in lr.transfer_refs:
         if target in line.contacts:
             continue
@@ -1229,6 +1508,8 @@ def _check_references(lr: LineReader, line: model.Line, services, prompts) -> No
                 unspoken.append(lang)
             section = prompts.get(lang, {}).get("services", {})
             for key in SERVICE_TEXTS:
+                if lang in unreadable:
+                    break
                 if lang in prompts and f"{chosen.id}.{key}" not in section:
                     lr.r.error(
                         ln,
@@ -1244,7 +1525,114 @@ def _check_references(lr: LineReader, line: model.Line, services, prompts) -> No
             )
 
 
-def _check_prompts(lr: LineReader, line: model.Line, prompts, prompt_readers, voices) -> None:
+def _check_own_numbers_dialled(routes: Routes, our_numbers: dict[str, str], services) -> None:
+    """A contact or a service that rings one of our own lines' numbers: Twilio would bring
+    the call back into this router, and the person answering would hear that line's whole
+    call flow instead of the caller (a transfer inside the counsellor's whisper)."""
+    for r, ln, number, what in routes.dialled:
+        owner = our_numbers.get(number)
+        if owner is None:
+            continue
+        if r.path.name == SERVICES_FILE:
+            fix = f"write 'line: {owner}' under this service so that callers go into that line"
+        else:
+            named = [sid for sid, service in services.items() if service.line == owner]
+            fix = (
+                f"to send callers into that line, transfer to the service '{named[0]}'"
+                if named
+                else f"to send callers into that line, transfer to a service of services.yaml "
+                f"with 'line: {owner}'"
+            )
+        r.error(
+            ln,
+            f"{what}: {number} is the number of our own line '{owner}': Twilio would bring the "
+            "call back into this router, and whoever answers would hear that line's whole call "
+            f"instead of the caller; {fix}",
+        )
+
+
+def _service_for(services, service_id: str, lang: str) -> model.Service | None:
+    """As `model.Config.service_for`: the service a caller speaking `lang` is put through to."""
+    service = services.get(service_id)
+    if service is None or lang in service.languages:
+        return service
+    return services.get(service.instead.get(lang, ""), service)
+
+
+def _lines_entered(line: model.Line, kind: str, target: str, services):
+    """The lines a transfer or a referral's "press 1" puts callers straight into (services that
+    are our own lines), for each language of `line`, as `ivr.flow` does: {line id: languages}."""
+    entered: dict[str, list[str]] = {}
+    for lang in line.languages:
+        to = target
+        if kind == "referral":  # the referral names the service, then transfers to it
+            chosen = _service_for(services, target, lang)
+            to = chosen.id if chosen else target
+        if to in line.contacts:
+            continue
+        chosen = _service_for(services, to, lang)
+        if chosen is not None and chosen.line:
+            entered.setdefault(chosen.line, []).append(lang)
+    return entered
+
+
+def _check_transfer_loops(readers, lines, services) -> None:
+    """A transfer into one of our own lines runs that line's flow, without a phone call; a
+    line that leads back to itself that way would pass callers round forever."""
+    # line id -> (line entered, languages, reader, file line, kind, target)
+    edges: dict[str, list] = {line.id: [] for _, line in readers}
+    for lr, line in readers:
+        for ln, kind, target in lr.put_through:
+            for other, langs in _lines_entered(line, kind, target, services).items():
+                if other in edges:
+                    edges[line.id].append((other, langs, lr, ln, kind, target))
+    done: set[str] = set()
+    for start in sorted(edges):
+        if start in done:
+            continue
+        path, todo = [start], [iter(edges[start])]
+        while todo:
+            edge = next(todo[-1], None)
+            if edge is None:
+                done.add(path.pop())
+                todo.pop()
+                continue
+            other, langs, lr, ln, kind, target = edge
+            if other in path:
+                cycle = path[path.index(other) :]
+                _report_loop(lr, ln, kind, target, other, langs, cycle, services)
+            elif other not in done:
+                path.append(other)
+                todo.append(iter(edges[other]))
+
+
+def _report_loop(lr, ln, kind, target, other, langs, cycle, services) -> None:
+    """Reported at the transfer or referral that closes the loop."""
+    how = "this transfer" if kind == "transfer" else "pressing 1 after this referral"
+    if services[target].line == other:
+        into = f"puts callers straight into line '{other}' (service '{target}' is that line)"
+    else:
+        into = (
+            f"puts callers in {', '.join(langs)} straight into line '{other}' (through "
+            f"'instead:' of service '{target}' in services.yaml)"
+        )
+    fix = (
+        "transfer to a contact, or to a service that is not one of our lines"
+        if kind == "transfer"
+        else "refer them to a service that is not one of our lines, or write "
+        "'offer_transfer: false' to only tell them the number"
+    )
+    round_trip = " → ".join([cycle[-1], *cycle])  # from here, round, and back here
+    lr.r.error(
+        ln,
+        f"{how} {into}, which leads back here: {round_trip}; callers would go round and "
+        f"round: {fix}",
+    )
+
+
+def _check_prompts(
+    lr: LineReader, line: model.Line, prompts, prompt_readers, voices, unreadable
+) -> None:
     for lang in line.languages:
         if lang not in prompts:
             lr.r.error(
@@ -1252,11 +1640,13 @@ def _check_prompts(lr: LineReader, line: model.Line, prompts, prompt_readers, vo
                 f"there is no prompts/{lang}.yaml for language '{lang}'",
             )
             continue
-        if lang not in voices:
+        if lang not in voices and VOICES_FILE not in unreadable:
             lr.r.error(
                 _line_of(lr.data, "languages"),
                 f"voices.yaml has no voice for language '{lang}'",
             )
+        if lang in unreadable:
+            continue  # prompts/<lang>.yaml could not be read: said once, there
         texts = prompts[lang]
         for ln, key, allowed in lr.prompt_uses:
             prompt = texts.get(line.id, {}).get(key) or texts.get("shared", {}).get(key)
@@ -1267,11 +1657,15 @@ def _check_prompts(lr: LineReader, line: model.Line, prompts, prompt_readers, vo
                     f"'{line.id}:' or 'shared:'",
                 )
                 continue
+            section = line.id if key in texts.get(line.id, {}) else "shared"
+            at = prompt_line(prompt_readers[lang], section, key)
+            problem = format_problem(prompt.text, allowed)
             unknown = placeholders(prompt.text) - allowed
-            if unknown:
-                section = line.id if key in texts.get(line.id, {}) else "shared"
+            if problem:
+                prompt_readers[lang].error(at, f"prompt '{key}' {problem}")
+            elif unknown:
                 prompt_readers[lang].error(
-                    prompt_line(prompt_readers[lang], section, key),
+                    at,
                     f"prompt '{key}' uses {{{', '.join(sorted(unknown))}}}, which nothing fills; "
                     "the placeholders are: " + ", ".join(f"{{{p}}}" for p in sorted(allowed)),
                 )
@@ -1284,22 +1678,35 @@ def prompt_line(r: Reader, section: str, key: str) -> int:
     return _line_of(data, section)
 
 
-def _check_shared_prompts(prompts, prompt_readers, services) -> None:
+def _check_shared_prompts(prompts, prompt_readers, services, unreadable) -> None:
     for lang, texts in prompts.items():
         r = prompt_readers[lang]
+        if lang in unreadable:
+            continue
         shared = texts.get("shared", {})
-        for key, allowed in BUILTIN_PROMPTS.items():
+        for key in BUILTIN_PROMPTS:
             if key not in shared:
                 r.error(
                     _line_of(r.data, "shared"),
                     f"'shared:' needs the prompt '{key}', which the router speaks itself",
                 )
-            elif placeholders(shared[key].text) - allowed:
-                r.error(
-                    prompt_line(r, "shared", key),
-                    f"prompt '{key}' uses a placeholder nothing fills; the placeholders are: "
-                    + ", ".join(f"{{{p}}}" for p in sorted(allowed)),
-                )
+        # The router's own prompts, shared or a line's own wording of them.
+        for section, section_texts in texts.items():
+            if section == "services":
+                continue
+            for key, allowed in BUILTIN_PROMPTS.items():
+                if key not in section_texts:
+                    continue
+                text = section_texts[key].text
+                problem = format_problem(text, allowed)
+                if problem:
+                    r.error(prompt_line(r, section, key), f"prompt '{key}' {problem}")
+                elif placeholders(text) - allowed:
+                    r.error(
+                        prompt_line(r, section, key),
+                        f"prompt '{key}' uses a placeholder nothing fills; the placeholders are: "
+                        + ", ".join(f"{{{p}}}" for p in sorted(allowed)),
+                    )
         service_texts = texts.get("services", {})
         for sid, service in services.items():
             if lang not in service.languages:
