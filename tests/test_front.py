@@ -1,6 +1,7 @@
 """The production web process on loopback, attacked: slow and oversized requests never reach a
 worker's time, and callers meanwhile get their line's real answer, fast."""
 
+import json
 import shutil
 import socket
 import subprocess
@@ -97,3 +98,23 @@ def test_metrics_need_the_credential_through_the_front_too(web):
     request = urllib.request.Request(f"{server.url}/metrics", headers=OPS)
     with urllib.request.urlopen(request, timeout=5) as response:
         assert b"ivr_request_seconds" in response.read()
+
+
+BOMB = "a: &a [x,x,x,x,x,x,x,x,x]\nb: &b [*a,*a,*a,*a,*a,*a,*a,*a,*a]\nc: [*b,*b,*b,*b,*b]\n"
+
+
+def test_a_hostile_file_dropped_into_a_running_servers_config(web, config_copy):
+    server = web(front=True, workers=2, IVR_CONFIG_DIR=str(config_copy))
+    call = Call(HttpClient(), ORIENTATION, token=TOKEN, base_url=server.url)
+    assert LANGUAGE_CHOICE in call.start().text
+    bomb = config_copy / "services.yaml"
+    bomb.write_text(BOMB, encoding="utf-8")
+    (config_copy / "huge.yaml").write_bytes(b"# " + b"x" * 5_000_000 + b"\n")
+    time.sleep(3)  # every worker has looked at the files (each second)
+    for _ in range(10):
+        turn = Call(HttpClient(timeout=5), ORIENTATION, token=TOKEN, base_url=server.url).start()
+        assert LANGUAGE_CHOICE in turn.text
+    request = urllib.request.Request(f"{server.url}/healthz", headers=OPS)
+    with urllib.request.urlopen(request, timeout=5) as response:
+        problems = " ".join(json.loads(response.read())["last_refused_change"]["problems"])
+    assert str(bomb) in problems and "huge.yaml" in problems

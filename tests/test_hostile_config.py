@@ -9,7 +9,7 @@ import subprocess
 import sys
 
 import pytest
-from conftest import EVC, Call, brussels
+from conftest import EVC, OPS, Call, brussels
 from test_check import PROBLEM, check, edit
 
 import ivr
@@ -361,7 +361,8 @@ def test_the_server_refuses_a_hostile_change_and_calls_go_on(
     services = config_copy / "services.yaml"
     services.write_text(ALIAS_BOMB, encoding="utf-8")
     assert Call(app, EVC).start().dialled == ["107"]  # the last good configuration
-    refused = app.test_client().get("/healthz").get_json()["last_refused_change"]
+    health = app.test_client().get("/healthz", headers=OPS).get_json()
+    refused = health["last_refused_change"]
     assert refused["problems"] == [
         f"{services}:1: anchors (&) and aliases (*) are not allowed; write the text out in full"
     ]
