@@ -1,17 +1,20 @@
-"""Speed of the router, measured against a bare Flask app (see RESULTS.md).
+"""Speed of the router, measured against a peer-style IVR and a bare Flask app (RESULTS.md).
 
-    .venv/bin/python benchmarks/bench.py [--seconds 10] [--rounds 3] [--breakdown]
+    .venv/bin/python benchmarks/bench.py [--seconds 10] [--rounds 5] [--breakdown]
         [--connections 50] [--workers 4] [--skip-load | --skip-curve]
 
-Starts the router under gunicorn with the shipped configuration and, in the same run, a bare
-Flask app that answers a fixed TwiML document of the same size; loads them in turn, round
-after round, with wrk (Debian's package `wrk`): the same request with Twilio's usual fields,
-the same connections, the same time. Prints requests per second, p50/p99 latency and the CPU
-time the workers spent per request, for `POST /voice` and for a menu answer, and the router's
-share of the bare app's throughput (the median of the rounds). With --breakdown, also the
-router without its per-request log line and without signature checks, to show what each
-costs. Then times the routing decision itself, in process, as the configuration grows to 200
-lines of 50 rules each. Everything runs on loopback and stops by itself.
+Starts, in the same run and under the same gunicorn settings, the router with the shipped
+configuration; a peer-style app (benchmarks/peer_app.py: the same documents built with
+twilio-python's VoiceResponse on every request, as Twilio's sample IVRs are, without signature
+checks or logging); and a bare Flask app answering a fixed document of the same size. Loads
+them in turn, round after round, with wrk (Debian's package `wrk`): the same request with
+Twilio's usual fields, the same connections, the same time. Prints requests per second,
+p50/p99 latency and the workers' CPU time per request, for `POST /voice` and for a menu answer,
+and the router's share of the peer's and of the bare app's throughput, and its p99 against the
+bare app's (medians of the rounds' pairs). With --breakdown, also the router without its log
+line, without signature checks, and without its answer caches, to show what each costs. Then
+times the routing decision itself, in process, as the configuration grows to 200 lines of 50
+rules each. Everything runs on loopback (ivr/loopback.py) and stops by itself.
 """
 
 from __future__ import annotations
@@ -21,7 +24,6 @@ import os
 import platform
 import re
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
@@ -33,56 +35,23 @@ from pathlib import Path
 
 from twilio.request_validator import RequestValidator
 
-ROOT = Path(__file__).resolve().parent.parent
+from ivr import loopback
+
+ROOT = loopback.ROOT
 TOKEN = "benchmark-token"
-BIN = Path(sys.executable).parent
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def serve(app: str, workers: int, env: dict, scratch: Path) -> tuple[subprocess.Popen, int]:
+def serve(app: str, workers: int, env: dict, scratch: Path) -> loopback.Server:
     """Under the production settings (ivr/gunicorn_config.py, as the Procfile), but for the
     port, the number of workers and worker recycling: at benchmark rates, recycling after
     10 000 requests would restart every worker every few seconds, which production never sees."""
-    port = free_port()
-    env = {"PROMETHEUS_MULTIPROC_DIR": str(scratch / f"metrics-{port}"), **env}
-    server = subprocess.Popen(
-        [
-            str(BIN / "gunicorn"),
-            "--config",
-            "python:ivr.gunicorn_config",
-            "--max-requests",
-            "0",
-            "--bind",
-            f"127.0.0.1:{port}",
-            "--workers",
-            str(workers),
-            "--timeout",
-            "10",
-            app,
-        ],
-        cwd=ROOT,
-        env=dict(os.environ, **env),
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=1):
-                time.sleep(0.5)  # let every worker boot
-                return server, port
-        except OSError:
-            time.sleep(0.2)
-    server.kill()
-    raise SystemExit(f"{app} did not start")
+    env = {"PROMETHEUS_MULTIPROC_DIR": str(scratch / f"metrics-{len(os.listdir(scratch))}"), **env}
+    server = loopback.start(env, workers=workers, extra=("--max-requests", "0"), app=app)
+    time.sleep(0.5)  # let every worker boot
+    return server
 
 
-def worker_cpu(server: subprocess.Popen) -> float:
+def worker_cpu(server: loopback.Server) -> float:
     """CPU seconds (user and system) used so far by a gunicorn's workers (Linux /proc)."""
     tick = os.sysconf("SC_CLK_TCK")
     children = Path(f"/proc/{server.pid}/task/{server.pid}/children").read_text().split()
@@ -183,8 +152,9 @@ VARIANTS = {
     "router": {},
     "router, log level WARNING": {"IVR_LOG_LEVEL": "WARNING"},
     "router, signatures not checked": {"TWILIO_AUTH_TOKEN": "", "IVR_INSECURE": "1"},
-    "router, neither": {"IVR_LOG_LEVEL": "WARNING", "TWILIO_AUTH_TOKEN": "", "IVR_INSECURE": "1"},
+    "router, answers not kept": {"IVR_ANSWER_CACHE": "0"},
 }
+PEER, BARE = "peer-style app", "bare Flask"
 
 
 def load_tests(args) -> list[str]:
@@ -196,18 +166,16 @@ def load_tests(args) -> list[str]:
         "TWILIO_AUTH_TOKEN": TOKEN,
         "IVR_SECRET": TOKEN,
         "DATABASE_URL": f"sqlite:///{data}/bench.sqlite3",
+        "IVR_SPOOL_DIR": str(data / "spool"),
         "IVR_LOG_FORMAT": "json",
         "IVR_CONFIG_DIR": str(ROOT / "config"),
     }
     variants = VARIANTS if args.breakdown else {"router": {}}
-    servers, ports = {}, {}
+    servers: dict[str, loopback.Server] = {}
     try:
         for name, changes in variants.items():
-            server, ports[name] = serve(
-                "ivr:create_app()", args.workers, router_env | changes, data
-            )
-            servers[ports[name]] = server
-        port = ports["router"]
+            servers[name] = serve("ivr:create_app()", args.workers, router_env | changes, data)
+        port = servers["router"].port
         first = post(*signed(port, "/voice", CALL)).decode()
         # The menu answer: French at the language choice, then 1 at the main menu.
         menu = post(*signed(port, ACTION.search(first).group(1), dict(CALL, Digits="1")))
@@ -220,63 +188,69 @@ def load_tests(args) -> list[str]:
             "POST /voice": len(first),
             "menu answer": len(post(*signed(port, *requests["menu answer"]))),
         }
+        servers[PEER] = serve("benchmarks.peer_app:app", args.workers, {}, data)
         for name, size in sizes.items():
-            bare, ports[name] = serve(
-                "benchmarks.bare_app:app", args.workers, {"BARE_BODY_SIZE": str(size)}, data
-            )
-            servers[ports[name]] = bare
-        runs = {}
+            env = {"BARE_BODY_SIZE": str(size)}
+            servers[f"{BARE} {name}"] = serve("benchmarks.bare_app:app", args.workers, env, data)
+        peer_sizes = {
+            name: len(post(*signed(servers[PEER].port, path, fields)))
+            for name, (path, fields) in requests.items()
+        }
+        runs: dict[tuple[str, str], list[dict]] = {}
         for round_ in range(args.rounds):
             for name, (path, fields) in requests.items():
                 # Every app gets the very request the router gets: path, query, fields and
                 # the signature (made for its port).
-                for app_name in [*variants, "bare Flask"]:
-                    target = ports[name if app_name == "bare Flask" else app_name]
-                    url, body, signature = signed(target, path, fields)
+                for app_name in [*variants, PEER, BARE]:
+                    server = servers[f"{BARE} {name}" if app_name == BARE else app_name]
+                    url, body, signature = signed(server.port, path, fields)
                     if round_ == 0:
                         wrk(url, body, signature, 2, args.connections)  # warm-up
-                    cpu = worker_cpu(servers[target])
+                    cpu = worker_cpu(server)
                     result = wrk(url, body, signature, args.seconds, args.connections)
-                    cpu = worker_cpu(servers[target]) - cpu
+                    cpu = worker_cpu(server) - cpu
                     result["cpu"] = cpu / max(result["requests"], 1) * 1e6
                     runs.setdefault((name, app_name), []).append(result)
     finally:
         for server in servers.values():
-            server.terminate()
-            server.wait()
+            server.stop()
         shutil.rmtree(data, ignore_errors=True)
 
-    def median(results: list[dict], key: str) -> float:
-        return sorted(r[key] for r in results)[len(results) // 2]
+    def median(values: list[float]) -> float:
+        return sorted(values)[len(values) // 2]
+
+    def paired(name: str, app_name: str, other: str, key: str) -> float:
+        """The median over the rounds of app/other, each round's runs side by side."""
+        mine, theirs = runs[(name, app_name)], runs[(name, other)]
+        return median([o[key] / t[key] for o, t in zip(mine, theirs, strict=True)])
 
     lines = [
         "| request | app | bytes | req/s | p50 ms | p99 ms | non-2xx | worker CPU µs/req "
-        "| of the bare app's req/s |",
-        "| --- | --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |",
+        "| req/s of the peer's | req/s of the bare app's | p99 / bare p99 |",
+        "| --- | --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
     ]
     for name, size in sizes.items():
-        theirs = runs[(name, "bare Flask")]
-        for app_name in [*variants, "bare Flask"]:
+        for app_name in [*variants, PEER, BARE]:
             results = runs[(name, app_name)]
-            # Each round's router run against the bare app's run next to it, then the median.
-            ratios = [{"r": o["rps"] / t["rps"]} for o, t in zip(results, theirs, strict=True)]
-            ratio = f"{median(ratios, 'r'):.0%}" if app_name != "bare Flask" else ""
+            bytes_ = peer_sizes[name] if app_name == PEER else size
+            of_peer = f"{paired(name, app_name, PEER, 'rps'):.0%}" if app_name != PEER else ""
+            of_bare = f"{paired(name, app_name, BARE, 'rps'):.0%}" if app_name != BARE else ""
+            p99 = f"{paired(name, app_name, BARE, 'p99'):.2f}" if app_name != BARE else ""
             lines.append(
-                f"| {name} | {app_name} | {size} | {median(results, 'rps'):.0f} | "
-                f"{median(results, 'p50'):.2f} | {median(results, 'p99'):.2f} | "
-                f"{sum(r['errors'] for r in results)} | {median(results, 'cpu'):.0f} | {ratio} |"
+                f"| {name} | {app_name} | {bytes_} | {median([r['rps'] for r in results]):.0f} | "
+                f"{median([r['p50'] for r in results]):.2f} | "
+                f"{median([r['p99'] for r in results]):.2f} | "
+                f"{sum(r['errors'] for r in results)} | "
+                f"{median([r['cpu'] for r in results]):.0f} | {of_peer} | {of_bare} | {p99} |"
             )
-    if args.rounds > 1:
-        lines.append("")
-        lines.append("Each round, req/s of the router as shipped / of the bare app:")
-        for name in sizes:
-            pairs = zip(runs[(name, "router")], runs[(name, "bare Flask")], strict=True)
-            lines.append(
-                f"- {name}: "
-                + ", ".join(
-                    f"{o['rps']:.0f}/{t['rps']:.0f} = {o['rps'] / t['rps']:.0%}" for o, t in pairs
-                )
-            )
+    lines.append("")
+    lines.append("Each round, req/s of the router as shipped / of the peer / of the bare app:")
+    for name in sizes:
+        rounds = zip(runs[(name, "router")], runs[(name, PEER)], runs[(name, BARE)], strict=True)
+        lines.append(
+            f"- {name}: "
+            + ", ".join(f"{o['rps']:.0f}/{p['rps']:.0f}/{b['rps']:.0f}" for o, p, b in rounds)
+        )
     return lines
 
 
@@ -309,6 +283,7 @@ def write_config(folder: Path, lines: int) -> None:
     """`lines` lines of 50 rules each: 35 weekly windows and 15 dated exceptions."""
     shutil.copy(ROOT / "config" / "services.yaml", folder)
     shutil.copy(ROOT / "config" / "voices.yaml", folder)
+    shutil.copy(ROOT / "config" / "trunks.yaml", folder)
     for name in ("ecoute-violences-conjugales.yaml", "1712.yaml"):  # services.yaml names them
         shutil.copy(ROOT / "config" / name, folder)
     days = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
@@ -360,13 +335,13 @@ def main() -> None:
     parser.add_argument("--seconds", type=int, default=10)
     parser.add_argument("--connections", type=int, default=50)
     parser.add_argument("--workers", type=int, default=4)
-    parser.add_argument("--rounds", type=int, default=3, help="router and bare app in turn")
+    parser.add_argument("--rounds", type=int, default=5, help="every app in turn, each round")
     parser.add_argument("--skip-load", action="store_true", help="only the decision curve")
     parser.add_argument("--skip-curve", action="store_true", help="only the load tests")
     parser.add_argument(
         "--breakdown",
         action="store_true",
-        help="also the router without its log line, without signature checks, without both",
+        help="also the router without its log line, without signature checks, without caches",
     )
     args = parser.parse_args()
     if not args.skip_load and shutil.which("wrk") is None:

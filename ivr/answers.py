@@ -33,10 +33,11 @@ class Decision:
 
 
 class Answers:
-    def __init__(self, live, clock, trunk_credentials=None):
+    def __init__(self, live, clock, trunk_credentials=None, keep: bool = True):
         self.live = live
         self.clock = clock
         self.trunk_credentials = trunk_credentials or {}
+        self.size = CACHE_SIZE if keep else 0  # 0: nothing is kept (to measure what it buys)
         self._config = None
         self._decided: dict = {}
         self._rendered: dict = {}
@@ -73,9 +74,10 @@ class Answers:
                 tuple(call_flow.menu_failures),
                 tuple(call_flow.failed_transfers),
             )
-            if len(self._decided) >= CACHE_SIZE:
+            if len(self._decided) >= self.size:
                 self._decided.clear()
-            self._decided[key] = decision
+            if self.size:
+                self._decided[key] = decision
         return decision
 
     def document(self, config, decision: Decision, links) -> str:
@@ -83,7 +85,8 @@ class Answers:
         xml = decision.documents.get(links.base)
         if xml is None:
             xml = self._render(config, decision.instructions, links)
-            decision.documents[links.base] = xml
+            if self.size:
+                decision.documents[links.base] = xml
         return xml
 
     def render(self, config, instructions, links) -> str:
@@ -94,9 +97,10 @@ class Answers:
         xml = self._rendered.get(key)
         if xml is None:
             xml = self._render(config, instructions, links)
-            if len(self._rendered) >= CACHE_SIZE:
+            if len(self._rendered) >= self.size:
                 self._rendered.clear()
-            self._rendered[key] = xml
+            if self.size:
+                self._rendered[key] = xml
         return xml
 
     def _render(self, config, instructions, links) -> str:

@@ -41,7 +41,9 @@ class Service:
         self.live = Live.start(settings, self.store, clock)
         self.codec = StateCodec(settings.signing_keys)
         self.signatures = Signatures(settings.auth_token, settings.shared_keys, settings.insecure)
-        self.answers = Answers(self.live, clock, settings.trunk_credentials)
+        self.answers = Answers(
+            self.live, clock, settings.trunk_credentials, keep=settings.answer_cache
+        )
         # Log lines any client can cause, unsigned: at most one every few seconds of a kind.
         self.noisy = Throttle(seconds=10)
 

@@ -34,6 +34,11 @@ class PostedFields(dict):
             self._every = every
             self.update((name, values[0]) for name, values in every.items())
 
+    @property
+    def repeated(self) -> bool:
+        """Whether a name was given more than once (never by Twilio)."""
+        return self._every is not None
+
     def getall(self, name: str) -> list[str]:
         return self._every[name] if self._every is not None else [self[name]]
 

@@ -41,6 +41,7 @@ class Settings:
     log_json: bool = False
     log_level: str = "INFO"
     ops_token: str = ""  # the credential of /metrics and of /healthz's details
+    answer_cache: bool = True  # IVR_ANSWER_CACHE=0 works every answer out anew (benchmarks)
     operator: str = ""  # who `ivr override` writes in the audit log
 
     @property
@@ -70,6 +71,7 @@ class Settings:
             log_json=env.get("IVR_LOG_FORMAT") == "json",
             log_level=env.get("IVR_LOG_LEVEL", "INFO"),
             ops_token=env.get("IVR_OPS_TOKEN", ""),
+            answer_cache=env.get("IVR_ANSWER_CACHE", "1") != "0",
             operator=env.get("IVR_OPERATOR") or env.get("USER") or "",
         )
         values.update(overrides)

@@ -9,6 +9,8 @@ configuration is wrong, not the request (docs/deploy.md).
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import hmac
 import re
 
@@ -22,10 +24,20 @@ GENUINE, FORGED, UNCHECKABLE = "genuine", "forged", "uncheckable"
 SIGNED_FRAGMENTS = {"/voice/recording": RECORDING_RETRIES}
 
 
+def twilio_sha1(key: bytes, url: str, fields) -> str:
+    """Twilio's default signature of a request whose fields are each given once (as Twilio
+    gives them): what RequestValidator.compute_signature makes, with less work per request.
+    A test holds the two equal (tests/test_properties.py)."""
+    signed = url + "".join([name + fields[name] for name in sorted(fields)])
+    digest = hmac.new(key, signed.encode("utf-8"), hashlib.sha1).digest()
+    return base64.b64encode(digest).decode("ascii")
+
+
 class Signatures:
     def __init__(self, auth_token: str, shared_keys: tuple[str, ...] = (), insecure: bool = False):
         self.insecure = insecure and not auth_token
         self.validator = RequestValidator(auth_token) if auth_token else None
+        self.key = auth_token.encode("utf-8")
         self.shared_validators = tuple(RequestValidator(key) for key in shared_keys)
 
     def check(self, url: str, fields, environ: dict) -> str:
@@ -45,6 +57,10 @@ class Signatures:
         signature = environ.get("HTTP_X_TWILIO_SIGNATURE", "")
         if not signature.isascii():
             return FORGED
+        if settings is None and not fields.repeated:
+            # Nearly every request: the URL as it came, signed with the auth token.
+            if hmac.compare_digest(twilio_sha1(self.key, url, fields), signature):
+                return GENUINE
         fragment = SIGNED_FRAGMENTS.get(environ.get("PATH_INFO", ""))
         for validator in validators:
             try:

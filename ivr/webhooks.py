@@ -18,7 +18,7 @@ from urllib.parse import parse_qs, urlsplit
 
 from flask import Blueprint, Response, abort, current_app, request, send_file
 
-from ivr import flow, metrics, safe
+from ivr import flow, logs, metrics, safe
 from ivr.fields import TooLarge, read_fields
 from ivr.links import Links
 from ivr.model import DEFAULT_LANGUAGE, END
@@ -184,7 +184,7 @@ def signature_refusal(hook: Hook) -> Response | None:
 
 
 def respond(hook: Hook, decision, state_line: str, step: str) -> Response:
-    log.info("answered", extra={"call_sid": hook.call_sid(), "line": state_line, "step": step})
+    logs.answered(log, hook.call_sid(), state_line, step)
     metrics.record(decision)
     service = hook.service
     if decision.outcome is not None:
@@ -312,6 +312,9 @@ def recording_ready(hook: Hook):
     form = hook.fields
     if form.get("RecordingStatus", "completed") != "completed":
         return twiml_response(EMPTY_TWIML)
+    if not recording_sid(form, form.get("RecordingUrl", "")):
+        log.warning("call=%s recording callback naming no recording", hook.call_sid())
+        return twiml_response(EMPTY_TWIML)  # nothing to keep, nothing to try again
     state = hook.service.codec.decode(hook.state_token())
     if state is not None and state.line in hook.config.lines:
         line, language = state.line, state.lang
