@@ -6,12 +6,13 @@ from __future__ import annotations
 import logging
 import os
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 
 from flask import Flask, request
 
-from ivr import logs
+from ivr import logs, ops, webhooks
 from ivr.answers import Answers
 from ivr.links import StateCodec
 from ivr.live import Live
@@ -71,8 +72,6 @@ def create_app(
     """
     settings = settings or Settings.from_env()
     if config_dir is not None:
-        from dataclasses import replace
-
         settings = replace(settings, config_dir=Path(config_dir))
     if not logging.getLogger().handlers or settings.log_json:
         logs.setup(json_lines=settings.log_json, level=settings.log_level)
@@ -95,8 +94,6 @@ def create_app(
     service = Service(settings, clock or utc_now)
     app = Flask(__name__)
     app.extensions["ivr"] = service
-
-    from ivr import ops, webhooks
 
     app.register_blueprint(webhooks.bp)
     app.register_blueprint(ops.bp)

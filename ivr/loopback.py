@@ -11,7 +11,11 @@ import subprocess
 import sys
 import threading
 import time
+import urllib.error
+import urllib.request
 from pathlib import Path
+
+from ivr.simulate import Call, HttpClient
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
@@ -26,9 +30,6 @@ def free_port() -> int:
 def wait_for_port(port: int, seconds: float = 30, path: str | None = None) -> bool:
     """Until something listens on `port` or, with `path`, until a GET of it answers (gunicorn
     listens before its workers have booted)."""
-    import urllib.error
-    import urllib.request
-
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         try:
@@ -169,8 +170,6 @@ def place_calls(
     """Calls to `to` at a steady rate, each in its own thread, signed with `token`; for each,
     how long its first answer took and what the caller heard (or the error)."""
     results: list[tuple[float, str]] = []
-
-    from ivr.simulate import Call, HttpClient
 
     def one() -> None:
         started = time.monotonic()

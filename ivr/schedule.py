@@ -30,9 +30,19 @@ from zoneinfo import ZoneInfo
 import holidays as holidays_package
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+# Every rule starts and ends on a whole minute of its wall clock (times are written HH:MM, days
+# start at midnight, and today's time zones are whole minutes from UTC; an operator's override
+# ends on a minute too), so nothing a schedule answers changes within a minute. `ivr.answers`
+# keeps its answers for the minute on that ground; tests/test_schedule.py holds it.
+RESOLUTION_SECONDS = 60
 DAY = 24 * 60
 # How far ahead "when does it next open" looks before answering "not within a year".
 HORIZON_DAYS = 400
+
+
+def minute(at: datetime) -> int:
+    """The minute `at` falls in: within it, every schedule gives the same answers."""
+    return int(at.timestamp() // RESOLUTION_SECONDS)
 
 
 class ScheduleError(ValueError):

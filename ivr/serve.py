@@ -25,6 +25,7 @@ import time
 from pathlib import Path
 
 from ivr import safe
+from ivr.fields import MAX_BODY_BYTES
 
 NGINX_CONF = """\
 {user}worker_processes 1;
@@ -126,8 +127,6 @@ def gunicorn_command(bind: str) -> list[str]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    from ivr.fields import MAX_BODY_BYTES
-
     port = int(os.environ.get("PORT", "5000"))
     host = os.environ.get("IVR_LISTEN", "0.0.0.0")
     nginx = shutil.which("nginx") or next(

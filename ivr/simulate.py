@@ -3,6 +3,8 @@ webhooks, TwiML followed verb by verb. Used by `ivr call` and by the tests."""
 
 from __future__ import annotations
 
+import urllib.error
+import urllib.request
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass, field
 from urllib.parse import urlencode
@@ -38,9 +40,6 @@ class HttpClient:
         self.timeout = timeout
 
     def post(self, url, data=b"", content_type="", headers=None):
-        import urllib.error
-        import urllib.request
-
         body = data.encode() if isinstance(data, str) else data
         request = urllib.request.Request(
             self.route(url), data=body, headers=dict(headers or {}), method="POST"

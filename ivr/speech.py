@@ -11,6 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from functools import lru_cache
+from weakref import WeakKeyDictionary
 
 from babel import Locale
 from babel.dates import format_date, get_day_names
@@ -196,10 +197,14 @@ def _join(items: list[str], code: str) -> str:
     return ", ".join(items[:-1]) + f" {language(code).and_} " + items[-1]
 
 
+_HOURS: WeakKeyDictionary[Schedule, dict[str, str]] = WeakKeyDictionary()
+
+
 def spoken_hours(schedule: Schedule, code: str) -> str:
     """`du lundi au vendredi de 9 h à 19 h, sauf les jours fériés`."""
-    # A schedule does not change once loaded: each sentence is made once.
-    made = schedule.__dict__.setdefault("_spoken_hours", {})
+    # A schedule does not change once loaded: each sentence is made once, and forgotten with
+    # the schedule when a new configuration replaces it.
+    made = _HOURS.setdefault(schedule, {})
     if code not in made:
         made[code] = _spoken_hours(schedule, code)
     return made[code]

@@ -14,6 +14,10 @@ import threading
 from datetime import UTC, datetime
 from pathlib import Path
 
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
 from sqlalchemy import (
     Boolean,
     Column,
@@ -26,12 +30,14 @@ from sqlalchemy import (
     delete,
     func,
     insert,
+    inspect,
     select,
 )
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import IntegrityError
 
 from ivr.model import Override
+from ivr.settings import Settings
 
 DEFAULT_URL = "sqlite:///var/ivr.sqlite3"
 
@@ -96,8 +102,6 @@ def _aware(value: datetime | None) -> datetime | None:
 
 
 def database_url() -> str:
-    from ivr.settings import Settings
-
     return Settings.from_env().database_url
 
 
@@ -145,8 +149,6 @@ class Store:
     # -- schema, versioned with Alembic (never create_all on a live database) ---------------
 
     def _alembic(self, connection):
-        from alembic.config import Config
-
         cfg = Config()
         cfg.set_main_option("script_location", "ivr:migrations")
         cfg.attributes["connection"] = connection
@@ -154,8 +156,6 @@ class Store:
 
     def migrate(self) -> str:
         """Brings the schema to the newest version (`ivr db upgrade`); returns it."""
-        from alembic import command
-
         with self.engine.begin() as conn:
             if conn.dialect.name == "postgresql":
                 # Two workers starting at once must not both create the tables.
@@ -172,22 +172,15 @@ class Store:
 
     @staticmethod
     def _unversioned(conn) -> bool:
-        from alembic.runtime.migration import MigrationContext
-        from sqlalchemy import inspect
-
         tables = set(inspect(conn).get_table_names())
         versioned = MigrationContext.configure(conn).get_current_revision() is not None
         return "voicemails" in tables and not versioned
 
     def revision(self) -> str | None:
-        from alembic.runtime.migration import MigrationContext
-
         with self.engine.connect() as conn:
             return MigrationContext.configure(conn).get_current_revision()
 
     def head(self) -> str:
-        from alembic.script import ScriptDirectory
-
         return ScriptDirectory.from_config(self._alembic(None)).get_current_head()
 
     def _schema(self) -> None:

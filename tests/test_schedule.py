@@ -4,13 +4,17 @@ from datetime import UTC, date, datetime, timedelta
 
 import holidays
 import pytest
-from conftest import brussels
+from conftest import CONFIG, PROMPTS, brussels
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
+from ivr import config as config_module
 from ivr.schedule import (
     ClosureDay,
     DatedException,
     Schedule,
     ScheduleError,
+    minute,
     parse_days,
     parse_span,
     weekly_windows,
@@ -22,6 +26,12 @@ def schedule(rows, **kwargs) -> Schedule:
 
 
 EVC = schedule([("mon-fri", "09:00-19:00")], closes_on_public_holidays=True)
+
+
+SHIPPED = config_module.load_or_raise(CONFIG, PROMPTS)
+SHIPPED_SCHEDULES = [line.schedule for line in SHIPPED.lines.values()] + [
+    service.schedule for service in SHIPPED.services.values()
+]
 
 
 def utc(text: str) -> datetime:
@@ -276,3 +286,19 @@ def test_a_year_of_minutes_agrees_with_next_change():
             probe += timedelta(minutes=30)
         assert s.is_open(change) != s.is_open(at)
         at = change
+
+
+@settings(max_examples=60, deadline=None)
+@given(seconds=st.integers(0, 3 * 365 * 86400), within=st.integers(1, 59))
+def test_nothing_a_schedule_answers_changes_within_a_minute(seconds, within):
+    """What lets ivr.answers keep an answer for its minute (schedule.minute)."""
+    start = datetime(2026, 1, 1, tzinfo=UTC) + timedelta(seconds=seconds)
+    start -= timedelta(seconds=start.second, microseconds=start.microsecond)
+    later = start + timedelta(seconds=within)
+    assert minute(start) == minute(later)
+    for schedule in SHIPPED_SCHEDULES:
+        assert schedule.is_open(start) == schedule.is_open(later)
+        assert schedule.status(start).reason == schedule.status(later).reason
+        if not schedule.always_open:  # which never changes: a search of the whole horizon
+            change = schedule.next_change(start)
+            assert change is None or (change.second, change.microsecond) == (0, 0)
