@@ -298,7 +298,8 @@ def test_nothing_a_schedule_answers_changes_within_a_minute(seconds, within):
     assert minute(start) == minute(later)
     for schedule in SHIPPED_SCHEDULES:
         assert schedule.is_open(start) == schedule.is_open(later)
-        assert schedule.status(start).reason == schedule.status(later).reason
-        if not schedule.always_open:  # which never changes: a search of the whole horizon
-            change = schedule.next_change(start)
-            assert change is None or (change.second, change.microsecond) == (0, 0)
+        if schedule.always_open:
+            continue  # it never changes: asking when searches the whole horizon
+        assert schedule.status(start) == schedule.status(later)
+        change = schedule.next_change(start)
+        assert change is None or (change.second, change.microsecond) == (0, 0)
