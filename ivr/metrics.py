@@ -6,8 +6,6 @@ it) `GET /metrics` adds up every worker's figures.
 
 from __future__ import annotations
 
-import os
-
 from prometheus_client import (
     CONTENT_TYPE_LATEST,
     CollectorRegistry,
@@ -51,9 +49,11 @@ def record(flow) -> None:
         TRANSFER_FAILURES.labels(line, target).inc()
 
 
-def exposition() -> tuple[bytes, str]:
-    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+def exposition(folder: str = "") -> tuple[bytes, str]:
+    """The page Prometheus reads: with `folder` (PROMETHEUS_MULTIPROC_DIR, under gunicorn),
+    every worker's figures added up; else this process's."""
+    if folder:
         registry = CollectorRegistry()
-        multiprocess.MultiProcessCollector(registry)
+        multiprocess.MultiProcessCollector(registry, path=folder)
         return generate_latest(registry), CONTENT_TYPE_LATEST
     return generate_latest(), CONTENT_TYPE_LATEST

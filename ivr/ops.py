@@ -46,5 +46,5 @@ def metrics_page():
             mimetype="text/plain",
             headers={"WWW-Authenticate": 'Bearer realm="ivr"'},
         )
-    body, content_type = metrics.exposition()
+    body, content_type = metrics.exposition(current_app.extensions["ivr"].settings.metrics_folder)
     return Response(body, mimetype=content_type.split(";")[0], content_type=content_type)

@@ -41,6 +41,7 @@ class Settings:
     log_json: bool = False
     log_level: str = "INFO"
     ops_token: str = ""  # the credential of /metrics and of /healthz's details
+    metrics_folder: str = ""  # PROMETHEUS_MULTIPROC_DIR: every worker's figures, added up
     answer_cache: bool = True  # IVR_ANSWER_CACHE=0 works every answer out anew (benchmarks)
     operator: str = ""  # who `ivr override` writes in the audit log
 
@@ -72,6 +73,7 @@ class Settings:
             log_level=env.get("IVR_LOG_LEVEL", "INFO"),
             ops_token=env.get("IVR_OPS_TOKEN", ""),
             answer_cache=env.get("IVR_ANSWER_CACHE", "1") != "0",
+            metrics_folder=env.get("PROMETHEUS_MULTIPROC_DIR", ""),
             operator=env.get("IVR_OPERATOR") or env.get("USER") or "",
         )
         values.update(overrides)
