@@ -35,8 +35,6 @@ os.environ.setdefault("IVR_LOG_FORMAT", "json")
 # the master.
 from prometheus_client import multiprocess  # noqa: E402
 
-from ivr.logs import JsonFormatter  # noqa: E402 - imports ivr's metrics: after the folder is set
-
 
 class JsonLinesLogger(Logger):
     """gunicorn's own lines (a worker booting, exiting, timed out, a request it could not
@@ -45,6 +43,10 @@ class JsonLinesLogger(Logger):
     def setup(self, cfg):
         super().setup(cfg)
         if os.environ.get("IVR_LOG_FORMAT") == "json":
+            # Imported here, in the master once it runs: importing ivr creates the workers'
+            # metric files, which must wait for on_starting to make their folder.
+            from ivr.logs import JsonFormatter
+
             for handler in self.error_log.handlers:
                 handler.setFormatter(JsonFormatter())
 
