@@ -86,7 +86,7 @@ class Status:
     changes_at: datetime | None  # the next instant the answer flips (UTC), None beyond a year
 
 
-@dataclass
+@dataclass(eq=False)  # one object per schedule written: compared (and hashed) by identity
 class Schedule:
     timezone: str
     windows: tuple[Window, ...] = ()

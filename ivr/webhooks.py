@@ -10,6 +10,7 @@ caller's number.
 from __future__ import annotations
 
 import logging
+import os
 import re
 import time
 from functools import wraps
@@ -120,7 +121,9 @@ def safe_response(hook: Hook, reason: str = "error") -> Response:
 def webhook(view):
     """Signature check, then the view, given this request's Hook; any exception becomes the
     safe answer."""
-    timer = metrics.REQUEST_SECONDS.labels(view.__name__)
+    # Bound on the first request, in the worker: a metric's figures live in a file per
+    # process, which an import in gunicorn's master (its config imports ivr) must not create.
+    timers: dict[int, object] = {}
 
     @wraps(view)
     def wrapper(*args, **kwargs):
@@ -146,6 +149,9 @@ def webhook(view):
                 log.exception("the safe answer failed too; gave the last resort")
                 return twiml_response(safe.LAST_RESORT)
         finally:
+            timer = timers.get(os.getpid())
+            if timer is None:
+                timer = timers[os.getpid()] = metrics.REQUEST_SECONDS.labels(view.__name__)
             timer.observe(time.perf_counter() - started)
 
     return wrapper

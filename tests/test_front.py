@@ -92,6 +92,7 @@ def children(pid: int, name: str | None = None) -> list[str]:
 
 def test_metrics_need_the_credential_through_the_front_too(web):
     server = web(front=True, workers=1)
+    Call(HttpClient(), ORIENTATION, token=TOKEN, base_url=server.url).start()
     with pytest.raises(urllib.error.HTTPError) as refused:
         urllib.request.urlopen(f"{server.url}/metrics", timeout=5)
     assert refused.value.code == 401
