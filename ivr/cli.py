@@ -23,9 +23,10 @@ from sqlalchemy import exc as database_errors
 from sqlalchemy.engine import make_url
 
 from ivr import config as config_module
-from ivr import flow, model, phone
+from ivr import model, phone
 from ivr.logs import scrub
 from ivr.settings import Settings
+from ivr.status import line_status
 from ivr.store import Store, database_url
 
 BRUSSELS = ZoneInfo("Europe/Brussels")
@@ -258,7 +259,7 @@ def status(args) -> int:
     overrides = open_store().active_overrides(now)
     print(f"At {now.astimezone(BRUSSELS):%A %d %B %Y %H:%M} (Europe/Brussels):")
     for line in sorted(config.lines.values(), key=lambda li: li.id):
-        s = flow.line_status(config, line, now, overrides)
+        s = line_status(config, line, now, overrides)
         state = "OPEN" if s.open else "CLOSED"
         print(f"\n{line.id}: {state} ({s.reason})")
         print(f"  a call goes to: {s.destination}")
@@ -324,7 +325,7 @@ def override(args) -> int:
             raise CommandError(f"{line.id} has no contacts to forward; --to does not apply")
     o = model.Override(line.id, args.state == "open", until, forward_to, args.reason)
     open_store().set_override(o, operator=operator, now=now)
-    s = flow.line_status(config, line, now, {line.id: o})
+    s = line_status(config, line, now, {line.id: o})
     print(f"{line.id} is now {args.state.upper()} until {when(until, now)} ({args.reason}).")
     print(f"  a call goes to: {s.destination}")
     print("  every worker follows it within a few seconds; 'ivr status' shows it.")

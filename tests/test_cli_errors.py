@@ -403,7 +403,7 @@ def test_an_unexpected_error_is_one_line_without_the_numbers_in_it(capsys, monke
     def broken(*args):
         raise ValueError("no way to reach +32470123456 or 0470 12 34 56")
 
-    monkeypatch.setattr(cli.flow, "line_status", broken)
+    monkeypatch.setattr(cli, "line_status", broken)
     code, out, err = run(capsys, "status", "--at", "2026-12-24 18:30")
     assert (code, err) == (
         1,
