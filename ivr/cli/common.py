@@ -1,0 +1,240 @@
+"""What every command shares: its errors, the configuration, lines, moments, the database."""
+
+from __future__ import annotations
+
+import contextlib
+import getpass
+import os
+import re
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import exc as database_errors
+from sqlalchemy.engine import make_url
+
+from ivr import config as config_module
+from ivr import model
+from ivr.logs import scrub
+from ivr.store import Store, database_url
+
+BRUSSELS = ZoneInfo("Europe/Brussels")
+# The years the router plans for: dates outside are typing mistakes (far enough out, the
+# calendar arithmetic overflows), and the holidays package knows Belgium's public holidays
+# only until 2100: after that, every holiday would silently be an ordinary day.
+FIRST_YEAR, LAST_YEAR = 2000, 2099
+# Seconds to wait for PostgreSQL to answer before saying it cannot be reached (libpq's
+# PGCONNECT_TIMEOUT; without it psycopg waits over two minutes for a server that never answers).
+DATABASE_CONNECT_TIMEOUT = "10"
+
+
+class CommandError(Exception):
+    """A mistake in the command; the text says how to fix it."""
+
+    status = 2
+
+
+class Failure(CommandError):
+    """The command is right but something around it failed (database, file, configuration)."""
+
+    status = 1
+
+
+# -- shared helpers -------------------------------------------------------------------------
+
+
+def config_dir(args) -> str:
+    return getattr(args, "config", None) or os.environ.get("IVR_CONFIG_DIR") or "config"
+
+
+def one_line(text: object, limit: int = 300) -> str:
+    text = " ".join(str(text).split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def read_config(directory: str, prompts: str | None, hint: str = "; run 'ivr check'"):
+    """config_module.load, with any exception it lets out turned into one line."""
+    try:
+        return config_module.load(directory, prompts)
+    except Exception as exc:
+        detail = f"{type(exc).__name__}: {scrub(one_line(exc))}"
+        if isinstance(exc, RecursionError):
+            detail += " (a YAML alias that contains itself?)"
+        raise Failure(f"cannot read the configuration in {directory}: {detail}{hint}") from exc
+
+
+def load_config(args) -> model.Config:
+    config, problems = read_config(config_dir(args), os.environ.get("IVR_PROMPTS_DIR"))
+    if config is None:
+        errors = [p for p in problems if not p.warning]
+        first = f", the first: {errors[0]}" if errors else ""
+        raise CommandError(f"the configuration has {len(errors)} error(s){first}; run 'ivr check'")
+    return config
+
+
+def find_line(config: model.Config, name: str) -> model.Line:
+    line = config.lines.get(name) or config.line_by_number.get(name)
+    if line is None:
+        raise CommandError(f"no line '{name}'; the lines are: {', '.join(sorted(config.lines))}")
+    return line
+
+
+def check_year(year: int, what: str) -> None:
+    if not FIRST_YEAR <= year <= LAST_YEAR:
+        raise CommandError(f"{what} is out of range: give a year from {FIRST_YEAR} to {LAST_YEAR}")
+
+
+def not_real(text: str, exc: ValueError, kind: str, example: str) -> CommandError:
+    """'2026-02-30' is a date that does not exist; 'tomorrow' is no date at all."""
+    detail = str(exc)
+    if re.search(r"out of range|must be in|Invalid week", detail):
+        return CommandError(f"'{text}' does not exist ({detail}); write {example}")
+    return CommandError(f"'{text}' is not {kind}; write {example}")
+
+
+def utc_offset(at: datetime) -> str:
+    minutes = int(at.utcoffset().total_seconds() // 60)
+    return f"{'-' if minutes < 0 else '+'}{abs(minutes) // 60:02d}:{abs(minutes) % 60:02d}"
+
+
+def parse_moment(text: str | None, now: datetime | None = None) -> datetime:
+    """'2026-12-24 18:30' (Brussels time), '18:30' (today), or now."""
+    now = now or datetime.now(UTC)
+    if not text:
+        return now
+    local_now = now.astimezone(BRUSSELS)
+    text = text.strip()
+    try:
+        if len(text) <= 5:
+            hours, minutes = (int(x) for x in text.split(":"))
+            return local_now.replace(hour=hours, minute=minutes, second=0, microsecond=0)
+        parsed = datetime.fromisoformat(text)
+    except ValueError as exc:
+        raise not_real(text, exc, "a time", "2026-12-24 18:30 or 18:30") from exc
+    check_year(parsed.year, f"'{text}'")
+    if parsed.tzinfo is None:
+        return parsed.replace(tzinfo=BRUSSELS)
+    # An offset is only right if it is Brussels' own at that moment (either one, on the night
+    # the clocks go back): anything else would be silently read as another time.
+    for fold in (0, 1):
+        local = parsed.replace(tzinfo=BRUSSELS, fold=fold)
+        if local.utcoffset() == parsed.utcoffset():
+            return local
+    written = re.search(r"(Z|[+-]\d\d(:?\d\d)*(\.\d+)?)$", text)
+    raise CommandError(
+        f"times are Brussels time ({utc_offset(parsed.replace(tzinfo=BRUSSELS))} then); "
+        f"drop the {written.group(1) if written else utc_offset(parsed)} from '{text}'"
+    )
+
+
+def now_from(args) -> datetime:
+    return parse_moment(getattr(args, "at", None))
+
+
+def when(at: datetime | None, now: datetime) -> str:
+    """'today 19:00', 'tomorrow 09:00', 'Monday 30 November 09:00'."""
+    if at is None:
+        return "not within a year"
+    local, today = at.astimezone(BRUSSELS), now.astimezone(BRUSSELS).date()
+    days = (local.date() - today).days
+    day = {0: "today", 1: "tomorrow"}.get(days) or f"{local:%A} {local.day} {local:%B}"
+    if days >= 7:
+        day += f" {local.year}"
+    return f"{day} {local:%H:%M}"
+
+
+def next_change(is_open: bool, at: datetime | None, now: datetime) -> str:
+    if at is None:
+        return "open day and night" if is_open else "does not open within a year"
+    return f"{'closes' if is_open else 'opens'} {when(at, now)}"
+
+
+def operator_name() -> str:
+    return os.environ.get("IVR_OPERATOR") or os.environ.get("USER") or getpass.getuser()
+
+
+def database_shown() -> str:
+    """DATABASE_URL as it may be shown: host, port and database, never the password."""
+    try:
+        return make_url(database_url()).render_as_string(hide_password=True)
+    except Exception:
+        return "DATABASE_URL (not a database URL)"
+
+
+def error_text(exc: Exception) -> str:
+    """What the driver said, its first line (the rest is advice we give better), without the
+    password (drivers do not repeat it, but in case one did)."""
+    said = str(getattr(exc, "orig", None) or exc).strip()
+    text = one_line(said.splitlines()[0] if said else type(exc).__name__)
+    with contextlib.suppress(Exception):
+        password = str(make_url(database_url()).password or "")
+        if len(password) >= 4:
+            text = text.replace(password, "***")
+    return text
+
+
+def open_store() -> Store:
+    """The database of DATABASE_URL; main() turns its failures into one line."""
+    try:
+        return Store()
+    except (database_errors.ArgumentError, ImportError) as exc:
+        raise Failure(
+            f"DATABASE_URL is not a database the router can use ({error_text(exc)}); "
+            "write it like postgresql+psycopg://user:password@host:5432/ivr"
+        ) from exc
+    except OSError as exc:
+        raise Failure(f"cannot create the database {database_shown()}: {exc.strerror}") from exc
+
+
+@contextlib.contextmanager
+def database_timeout():
+    """Store() takes no connection options: give libpq a connect timeout through its
+    environment variable (unless the operator set one), for this command only."""
+    added = "PGCONNECT_TIMEOUT" not in os.environ
+    if added:
+        os.environ["PGCONNECT_TIMEOUT"] = DATABASE_CONNECT_TIMEOUT
+    try:
+        yield
+    finally:
+        if added:
+            os.environ.pop("PGCONNECT_TIMEOUT", None)
+
+
+def cannot_write(path: str, exc: OSError) -> Failure:
+    folder = os.path.dirname(os.path.abspath(path))
+    if isinstance(exc, IsADirectoryError):
+        why = "it is a folder; give a file name in it"
+    elif not os.path.isdir(folder):
+        why = f"the folder {folder} does not exist; create it or choose another file"
+    elif isinstance(exc, PermissionError):
+        why = "permission denied; choose a folder you can write to"
+    else:
+        why = exc.strerror or str(exc)
+    return Failure(f"cannot write {path}: {why}")
+
+
+def write_file(path: str, write) -> None:
+    """Calls write(file) on `path` opened for writing; a failure becomes one line."""
+    try:
+        with open(path, "w", newline="", encoding="utf-8") as out:
+            write(out)
+    except OSError as exc:
+        raise cannot_write(path, exc) from exc
+
+
+def explain(exc: Exception) -> tuple[str, int]:
+    """One line and an exit status for whatever stopped a command."""
+    if isinstance(exc, CommandError):
+        return str(exc), exc.status
+    if isinstance(exc, database_errors.OperationalError | database_errors.InterfaceError):
+        return (
+            f"cannot reach the database {database_shown()}: {error_text(exc)}; "
+            "is it running, and is DATABASE_URL right?"
+        ), 1
+    if isinstance(exc, database_errors.DBAPIError):
+        return f"the database {database_shown()} refused: {error_text(exc)}", 1
+    if isinstance(exc, RuntimeError) and "ivr db upgrade" in str(exc):
+        return one_line(exc), 1  # Store: the schema is behind the code
+    return (
+        f"unexpected error: {type(exc).__name__}: {scrub(one_line(exc))} (IVR_DEBUG=1 shows where)",
+        1,
+    )

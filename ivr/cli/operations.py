@@ -1,0 +1,133 @@
+"""Running the lines day to day: `ivr status`, `ivr override` and its log."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from ivr import model, phone
+from ivr.cli.common import (
+    BRUSSELS,
+    CommandError,
+    find_line,
+    load_config,
+    next_change,
+    now_from,
+    open_store,
+    operator_name,
+    parse_moment,
+    when,
+)
+from ivr.status import line_status
+
+# What the database's columns hold (ivr/store.py): PostgreSQL refuses longer values.
+MAX_REASON, MAX_OPERATOR = 500, 100
+
+
+def status(args) -> int:
+    config = load_config(args)
+    now = now_from(args)
+    overrides = open_store().active_overrides(now)
+    print(f"At {now.astimezone(BRUSSELS):%A %d %B %Y %H:%M} (Europe/Brussels):")
+    for line in sorted(config.lines.values(), key=lambda li: li.id):
+        s = line_status(config, line, now, overrides)
+        state = "OPEN" if s.open else "CLOSED"
+        print(f"\n{line.id}: {state} ({s.reason})")
+        print(f"  a call goes to: {s.destination}")
+        if line.id in overrides:
+            o = overrides[line.id]
+            print(f"  override ends: {when(o.until, now)}; then the schedule applies again")
+        else:
+            print(f"  {next_change(s.open, s.changes_at, now)}")
+    return 0
+
+
+def override(args) -> int:
+    config = load_config(args)
+    line = find_line(config, args.line)
+    now = now_from(args)
+    if args.reason is not None and len(args.reason) > MAX_REASON:
+        raise CommandError(
+            f"--reason is {len(args.reason)} characters long; keep it to {MAX_REASON}"
+        )
+    operator = operator_name()
+    if len(operator) > MAX_OPERATOR:
+        raise CommandError(
+            f"the operator name (IVR_OPERATOR) is {len(operator)} characters long; "
+            f"keep it to {MAX_OPERATOR}"
+        )
+    if args.clear:
+        store = open_store()
+        removed = store.clear_override(
+            line.id, operator=operator, reason=args.reason or "cleared", now=now
+        )
+        print(
+            f"{line.id}: override cleared; the schedule applies again."
+            if removed
+            else f"{line.id} had no override; nothing changed."
+        )
+        return 0
+    if args.state not in ("open", "closed"):
+        raise CommandError("say 'open' or 'closed', or --clear")
+    if not (args.reason or "").strip():
+        raise CommandError('give a --reason "...": it goes into the log with your name')
+    if args.until:
+        until = parse_moment(args.until, now)
+    else:
+        # Until the end of the day: a team off sick today is back tomorrow.
+        local = now.astimezone(BRUSSELS)
+        until = datetime.combine(local.date() + timedelta(days=1), datetime.min.time(), BRUSSELS)
+    if until <= now:
+        raise CommandError(f"--until {args.until} is already past")
+    if until > a_year_after(now):
+        raise CommandError(
+            f"--until {args.until} is more than a year away; an override is for a while: "
+            "change the schedule instead"
+        )
+    forward_to = None
+    if args.to:
+        forward_to = phone.dial_string(args.to.replace(" ", ""))
+        if phone.is_emergency(forward_to) or config.route_for(forward_to) is None:
+            raise CommandError(
+                f"--to {args.to} is not a number the router can dial; give a number as "
+                "+32470112233, or the number of a service of services.yaml (such as 106)"
+            )
+        if not line.contacts:
+            raise CommandError(f"{line.id} has no contacts to forward; --to does not apply")
+    o = model.Override(line.id, args.state == "open", until, forward_to, args.reason)
+    open_store().set_override(o, operator=operator, now=now)
+    s = line_status(config, line, now, {line.id: o})
+    print(f"{line.id} is now {args.state.upper()} until {when(until, now)} ({args.reason}).")
+    print(f"  a call goes to: {s.destination}")
+    print("  every worker follows it within a few seconds; 'ivr status' shows it.")
+    return 0
+
+
+def a_year_after(now: datetime) -> datetime:
+    local = now.astimezone(BRUSSELS)
+    try:
+        return local.replace(year=local.year + 1)
+    except ValueError:  # 29 February
+        return local.replace(year=local.year + 1, month=3, day=1)
+
+
+def override_log(args) -> int:
+    """Who closed or opened which line, when, until when and why."""
+    rows = open_store().override_history(args.line)
+    if not rows:
+        print("no override was ever set")
+        return 0
+    for row in rows:
+        at = row["at"].astimezone(BRUSSELS)
+        if row["action"] == "set":
+            what = "OPEN" if row["open"] else "CLOSED"
+            until = row["until"].astimezone(BRUSSELS)
+            detail = f"{what} until {until:%Y-%m-%d %H:%M}"
+            if row["forward_to"]:
+                detail += f", calls to {row['forward_to']}"
+        else:
+            detail = "cleared"
+        print(
+            f"{at:%Y-%m-%d %H:%M}  {row['line']:<28} {detail:<40} {row['operator']}: "
+            f"{row['reason']}"
+        )
+    return 0
