@@ -315,7 +315,6 @@ def silent_server():
 def test_a_database_that_never_answers_is_given_up_on(capsys, monkeypatch, silent_server):
     monkeypatch.setenv("PGCONNECT_TIMEOUT", "")  # so that monkeypatch removes it at the end
     monkeypatch.delenv("PGCONNECT_TIMEOUT")
-    monkeypatch.setattr(common, "DATABASE_CONNECT_TIMEOUT", "2")  # the least psycopg waits
     url = f"postgresql+psycopg://ivr:s3cret-pw@127.0.0.1:{silent_server.port}/ivr"
     monkeypatch.setenv("DATABASE_URL", url)
     started = time.monotonic()
@@ -332,8 +331,15 @@ def test_a_database_that_never_answers_is_given_up_on(capsys, monkeypatch, silen
 
 def test_the_timeout_an_operator_chose_is_kept(monkeypatch):
     monkeypatch.setenv("PGCONNECT_TIMEOUT", "30")
-    with common.database_timeout():
-        assert os.environ["PGCONNECT_TIMEOUT"] == "30"
+    during = []
+
+    def list_voicemails(self, line=None):
+        during.append(os.environ["PGCONNECT_TIMEOUT"])
+        return []
+
+    monkeypatch.setattr(Store, "list_voicemails", list_voicemails)
+    assert main(["voicemails"]) == 0
+    assert during == ["30"]
     assert os.environ["PGCONNECT_TIMEOUT"] == "30"
 
 

@@ -8,16 +8,19 @@ import contextlib
 import os
 import sys
 import traceback
+from dataclasses import replace
+from pathlib import Path
 
 from ivr.cli.calls import call
 from ivr.cli.check import check
-from ivr.cli.common import CommandError, database_timeout, explain
+from ivr.cli.common import CommandError, explain
 from ivr.cli.operations import override, override_log, status
 from ivr.cli.records import db, stats, voicemails
 from ivr.cli.schedules import holidays_command, schedule_command
+from ivr.settings import Settings, SettingsError
 
 
-def main(argv: list[str] | None = None) -> int:
+def command_line() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="ivr", description="Belgian helpline call router")
     commands = parser.add_subparsers(dest="command", required=True)
 
@@ -78,13 +81,23 @@ def main(argv: list[str] | None = None) -> int:
 
     p = command("voicemails", voicemails, "list the messages callers left", at=False)
     p.add_argument("--line", help="only this line")
+    return parser
 
-    args = parser.parse_args(argv)
+
+def main(argv: list[str] | None = None) -> int:
+    """The console entry point: the one place the command line reads the environment."""
+    args = command_line().parse_args(argv)
     if args.command == "check" and args.config_dir:
         args.config = args.config_dir
     try:
-        with database_timeout():
-            code = args.run(args)
+        settings = Settings.from_env()
+    except SettingsError as exc:
+        print(f"ivr {args.command}: {exc}", file=sys.stderr)
+        return 1
+    if args.config:
+        settings = replace(settings, config_dir=Path(args.config))
+    try:
+        code = args.run(args, settings)
         sys.stdout.flush()  # here, so that a closed pipe is met while we can still answer it
         return code
     except BrokenPipeError:
@@ -101,6 +114,6 @@ def main(argv: list[str] | None = None) -> int:
     except Exception as exc:
         if os.environ.get("IVR_DEBUG") == "1" and type(exc) is not CommandError:
             traceback.print_exc()
-        message, code = explain(exc)
+        message, code = explain(exc, settings.database_url)
         print(f"ivr {args.command}: {message}", file=sys.stderr)
         return code

@@ -9,13 +9,13 @@ import select
 import shutil
 import sys
 import tempfile
+from dataclasses import replace
 from pathlib import Path
 
 from ivr.app import create_app
 from ivr.cli.common import (
     BRUSSELS,
     CommandError,
-    config_dir,
     error_text,
     find_line,
     load_config,
@@ -31,11 +31,15 @@ class OneLineLog(logging.Formatter):
     """The app's complaints during `ivr call` (a database away, say): one line each, no
     traceback; the call goes on, as it would for a real caller."""
 
+    def __init__(self, database_url: str) -> None:
+        super().__init__()
+        self.database_url = database_url  # its password is kept out of what is said
+
     def format(self, record: logging.LogRecord) -> str:
         text = record.getMessage()
         if record.exc_info and record.exc_info[1] is not None:
             exc = record.exc_info[1]
-            text += f" ({type(exc).__name__}: {error_text(exc)})"
+            text += f" ({type(exc).__name__}: {error_text(exc, self.database_url)})"
         return scrub(f"ivr call: {record.levelname.lower()}: {one_line(text, 400)}")
 
 
@@ -55,10 +59,10 @@ class Once(logging.Filter):
 
 
 @contextlib.contextmanager
-def one_line_log():
+def one_line_log(database_url: str):
     logger = logging.getLogger("ivr")
     handler = logging.StreamHandler(sys.stderr)
-    handler.setFormatter(OneLineLog())
+    handler.setFormatter(OneLineLog(database_url))
     handler.addFilter(Once())
     before = logger.level, logger.propagate
     logger.addHandler(handler)
@@ -71,32 +75,32 @@ def one_line_log():
         logger.level, logger.propagate = before
 
 
-def call(args) -> int:
+def call(args, settings: Settings) -> int:
     """Plays a call against the local configuration, as Twilio would drive the app."""
     # The transcript is the output; the app's own log lines would only get in the way.
     logging.basicConfig(level=logging.WARNING)
-    with one_line_log():
-        return play_call(args)
+    with one_line_log(settings.database_url):
+        return play_call(args, settings)
 
 
-def play_call(args) -> int:
-    config = load_config(args)
+def play_call(args, settings: Settings) -> int:
+    config = load_config(settings)
     line = find_line(config, args.line)
     at = now_from(args)
     # A token of our own, so requests are signed and checked exactly as Twilio's are; and
     # a scratch folder for what the app would keep on disk (a trial keeps nothing).
     token = secrets.token_hex(16)
     scratch = Path(tempfile.mkdtemp(prefix="ivr-call-"))
-    settings = Settings.from_env(
+    trial = replace(
+        settings,
         auth_token=token,
         state_keys=(token,),
-        config_dir=Path(config_dir(args)),
         reload_seconds=0,
         refresh_seconds=0,
         spool_dir=scratch / "spool",
     )
     try:
-        app = create_app(settings=settings, clock=lambda: at)
+        app = create_app(settings=trial, clock=lambda: at)
         return transcript(args, app, line, at, token)
     finally:
         shutil.rmtree(scratch, ignore_errors=True)

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
-from ivr.cli.common import (
-    config_dir,
-    read_config,
-)
+from pathlib import Path
+
+from ivr.cli.common import read_config
+from ivr.settings import Settings
 
 
-def check(args) -> int:
-    config, problems = read_config(config_dir(args), args.prompts, hint="")
+def check(args, settings: Settings) -> int:
+    # The prompts checked are those beside the configuration, or --prompts: an operator checks
+    # the copy they have just edited, wherever IVR_PROMPTS_DIR points the running service.
+    prompts = Path(args.prompts) if args.prompts else None
+    config, problems = read_config(settings.config_dir, prompts, hint="")
     for problem in sorted(problems, key=lambda p: (p.file, p.line)):
         print(problem)
     errors = [p for p in problems if not p.warning]

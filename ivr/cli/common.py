@@ -7,6 +7,7 @@ import getpass
 import os
 import re
 from datetime import UTC, datetime
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import exc as database_errors
@@ -15,16 +16,14 @@ from sqlalchemy.engine import make_url
 from ivr import config as config_module
 from ivr import model
 from ivr.logs import scrub
-from ivr.store import Store, database_url
+from ivr.settings import Settings
+from ivr.store import Store
 
 BRUSSELS = ZoneInfo("Europe/Brussels")
 # The years the router plans for: dates outside are typing mistakes (far enough out, the
 # calendar arithmetic overflows), and the holidays package knows Belgium's public holidays
 # only until 2100: after that, every holiday would silently be an ordinary day.
 FIRST_YEAR, LAST_YEAR = 2000, 2099
-# Seconds to wait for PostgreSQL to answer before saying it cannot be reached (libpq's
-# PGCONNECT_TIMEOUT; without it psycopg waits over two minutes for a server that never answers).
-DATABASE_CONNECT_TIMEOUT = "10"
 
 
 class CommandError(Exception):
@@ -42,16 +41,12 @@ class Failure(CommandError):
 # -- shared helpers -------------------------------------------------------------------------
 
 
-def config_dir(args) -> str:
-    return getattr(args, "config", None) or os.environ.get("IVR_CONFIG_DIR") or "config"
-
-
 def one_line(text: object, limit: int = 300) -> str:
     text = " ".join(str(text).split())
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-def read_config(directory: str, prompts: str | None, hint: str = "; run 'ivr check'"):
+def read_config(directory: Path, prompts: Path | None, hint: str = "; run 'ivr check'"):
     """config_module.load, with any exception it lets out turned into one line."""
     try:
         return config_module.load(directory, prompts)
@@ -62,8 +57,8 @@ def read_config(directory: str, prompts: str | None, hint: str = "; run 'ivr che
         raise Failure(f"cannot read the configuration in {directory}: {detail}{hint}") from exc
 
 
-def load_config(args) -> model.Config:
-    config, problems = read_config(config_dir(args), os.environ.get("IVR_PROMPTS_DIR"))
+def load_config(settings: Settings) -> model.Config:
+    config, problems = read_config(settings.config_dir, settings.prompts_dir)
     if config is None:
         errors = [p for p in problems if not p.warning]
         first = f", the first: {errors[0]}" if errors else ""
@@ -148,55 +143,43 @@ def next_change(is_open: bool, at: datetime | None, now: datetime) -> str:
     return f"{'closes' if is_open else 'opens'} {when(at, now)}"
 
 
-def operator_name() -> str:
-    return os.environ.get("IVR_OPERATOR") or os.environ.get("USER") or getpass.getuser()
+def operator_name(settings: Settings) -> str:
+    return settings.operator or getpass.getuser()
 
 
-def database_shown() -> str:
+def database_shown(url: str) -> str:
     """DATABASE_URL as it may be shown: host, port and database, never the password."""
     try:
-        return make_url(database_url()).render_as_string(hide_password=True)
+        return make_url(url).render_as_string(hide_password=True)
     except Exception:
         return "DATABASE_URL (not a database URL)"
 
 
-def error_text(exc: Exception) -> str:
+def error_text(exc: Exception, database_url: str) -> str:
     """What the driver said, its first line (the rest is advice we give better), without the
     password (drivers do not repeat it, but in case one did)."""
     said = str(getattr(exc, "orig", None) or exc).strip()
     text = one_line(said.splitlines()[0] if said else type(exc).__name__)
     with contextlib.suppress(Exception):
-        password = str(make_url(database_url()).password or "")
+        password = str(make_url(database_url).password or "")
         if len(password) >= 4:
             text = text.replace(password, "***")
     return text
 
 
-def open_store() -> Store:
-    """The database of DATABASE_URL; main() turns its failures into one line."""
+def open_store(settings: Settings) -> Store:
+    """The database of DATABASE_URL (the store gives up on one that does not answer within
+    seconds); main() turns its failures into one line."""
+    url = settings.database_url
     try:
-        return Store()
+        return Store(url)
     except (database_errors.ArgumentError, ImportError) as exc:
         raise Failure(
-            f"DATABASE_URL is not a database the router can use ({error_text(exc)}); "
+            f"DATABASE_URL is not a database the router can use ({error_text(exc, url)}); "
             "write it like postgresql+psycopg://user:password@host:5432/ivr"
         ) from exc
     except OSError as exc:
-        raise Failure(f"cannot create the database {database_shown()}: {exc.strerror}") from exc
-
-
-@contextlib.contextmanager
-def database_timeout():
-    """Store() takes no connection options: give libpq a connect timeout through its
-    environment variable (unless the operator set one), for this command only."""
-    added = "PGCONNECT_TIMEOUT" not in os.environ
-    if added:
-        os.environ["PGCONNECT_TIMEOUT"] = DATABASE_CONNECT_TIMEOUT
-    try:
-        yield
-    finally:
-        if added:
-            os.environ.pop("PGCONNECT_TIMEOUT", None)
+        raise Failure(f"cannot create the database {database_shown(url)}: {exc.strerror}") from exc
 
 
 def cannot_write(path: str, exc: OSError) -> Failure:
@@ -221,17 +204,19 @@ def write_file(path: str, write) -> None:
         raise cannot_write(path, exc) from exc
 
 
-def explain(exc: Exception) -> tuple[str, int]:
+def explain(exc: Exception, database_url: str) -> tuple[str, int]:
     """One line and an exit status for whatever stopped a command."""
     if isinstance(exc, CommandError):
         return str(exc), exc.status
     if isinstance(exc, database_errors.OperationalError | database_errors.InterfaceError):
         return (
-            f"cannot reach the database {database_shown()}: {error_text(exc)}; "
+            f"cannot reach the database {database_shown(database_url)}: "
+            f"{error_text(exc, database_url)}; "
             "is it running, and is DATABASE_URL right?"
         ), 1
     if isinstance(exc, database_errors.DBAPIError):
-        return f"the database {database_shown()} refused: {error_text(exc)}", 1
+        shown, said = database_shown(database_url), error_text(exc, database_url)
+        return f"the database {shown} refused: {said}", 1
     if isinstance(exc, RuntimeError) and "ivr db upgrade" in str(exc):
         return one_line(exc), 1  # Store: the schema is behind the code
     return (

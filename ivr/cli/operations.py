@@ -17,16 +17,17 @@ from ivr.cli.common import (
     parse_moment,
     when,
 )
+from ivr.settings import Settings
 from ivr.status import line_status
 
 # What the database's columns hold (ivr/store.py): PostgreSQL refuses longer values.
 MAX_REASON, MAX_OPERATOR = 500, 100
 
 
-def status(args) -> int:
-    config = load_config(args)
+def status(args, settings: Settings) -> int:
+    config = load_config(settings)
     now = now_from(args)
-    overrides = open_store().active_overrides(now)
+    overrides = open_store(settings).active_overrides(now)
     print(f"At {now.astimezone(BRUSSELS):%A %d %B %Y %H:%M} (Europe/Brussels):")
     for line in sorted(config.lines.values(), key=lambda li: li.id):
         s = line_status(config, line, now, overrides)
@@ -41,22 +42,22 @@ def status(args) -> int:
     return 0
 
 
-def override(args) -> int:
-    config = load_config(args)
+def override(args, settings: Settings) -> int:
+    config = load_config(settings)
     line = find_line(config, args.line)
     now = now_from(args)
     if args.reason is not None and len(args.reason) > MAX_REASON:
         raise CommandError(
             f"--reason is {len(args.reason)} characters long; keep it to {MAX_REASON}"
         )
-    operator = operator_name()
+    operator = operator_name(settings)
     if len(operator) > MAX_OPERATOR:
         raise CommandError(
             f"the operator name (IVR_OPERATOR) is {len(operator)} characters long; "
             f"keep it to {MAX_OPERATOR}"
         )
     if args.clear:
-        store = open_store()
+        store = open_store(settings)
         removed = store.clear_override(
             line.id, operator=operator, reason=args.reason or "cleared", now=now
         )
@@ -94,7 +95,7 @@ def override(args) -> int:
         if not line.contacts:
             raise CommandError(f"{line.id} has no contacts to forward; --to does not apply")
     o = model.Override(line.id, args.state == "open", until, forward_to, args.reason)
-    open_store().set_override(o, operator=operator, now=now)
+    open_store(settings).set_override(o, operator=operator, now=now)
     s = line_status(config, line, now, {line.id: o})
     print(f"{line.id} is now {args.state.upper()} until {when(until, now)} ({args.reason}).")
     print(f"  a call goes to: {s.destination}")
@@ -110,9 +111,9 @@ def a_year_after(now: datetime) -> datetime:
         return local.replace(year=local.year + 1, month=3, day=1)
 
 
-def override_log(args) -> int:
+def override_log(args, settings: Settings) -> int:
     """Who closed or opened which line, when, until when and why."""
-    rows = open_store().override_history(args.line)
+    rows = open_store(settings).override_history(args.line)
     if not rows:
         print("no override was ever set")
         return 0

@@ -14,10 +14,11 @@ from ivr.cli.common import (
     open_store,
     write_file,
 )
+from ivr.settings import Settings
 
 
-def voicemails(args) -> int:
-    rows = open_store().list_voicemails(args.line)
+def voicemails(args, settings: Settings) -> int:
+    rows = open_store(settings).list_voicemails(args.line)
     if not rows:
         print("no voicemail")
         return 0
@@ -30,7 +31,7 @@ def voicemails(args) -> int:
     return 0
 
 
-def stats(args) -> int:
+def stats(args, settings: Settings) -> int:
     """Anonymous figures for the annual report: calls per line, hour, outcome and language."""
 
     example = "--from 2026-01-01 --to 2026-12-31"
@@ -48,7 +49,7 @@ def stats(args) -> int:
     start = datetime.combine(first, datetime.min.time(), BRUSSELS)
     end = datetime.combine(last + timedelta(days=1), datetime.min.time(), BRUSSELS)
     # Read before writing: a database that is away leaves no empty file behind.
-    rows = open_store().call_outcomes(start, end)
+    rows = open_store(settings).call_outcomes(start, end)
 
     def write(out) -> None:
         writer = csv.writer(out)
@@ -73,8 +74,8 @@ def stats(args) -> int:
     return 0
 
 
-def db(args) -> int:
-    store = open_store()
+def db(args, settings: Settings) -> int:
+    store = open_store(settings)
     if args.action == "upgrade":
         print(f"database schema at {store.migrate()}")
     else:

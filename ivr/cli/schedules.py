@@ -18,10 +18,11 @@ from ivr.cli.common import (
     now_from,
     write_file,
 )
+from ivr.settings import Settings
 
 
-def holidays_command(args) -> int:
-    config = load_config(args)
+def holidays_command(args, settings: Settings) -> int:
+    config = load_config(settings)
     year = args.year if args.year is not None else now_from(args).astimezone(BRUSSELS).year
     check_year(year, f"--year {year}")
     national = holidays_package.country_holidays(
@@ -84,8 +85,8 @@ def hhmm(at: datetime, day: date) -> str:
     return "24:00" if local.date() > day else f"{local:%H:%M}"
 
 
-def schedule_command(args) -> int:
-    config = load_config(args)
+def schedule_command(args, settings: Settings) -> int:
+    config = load_config(settings)
     now = now_from(args)
     monday = week_start(args.week, now)
     lines = (
