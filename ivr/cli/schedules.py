@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
-from html import escape
 
 import holidays as holidays_package
 from babel.dates import format_date
+from jinja2 import Environment, PackageLoader
 
 from ivr.cli.common import (
     BRUSSELS,
@@ -19,6 +20,12 @@ from ivr.cli.common import (
     write_file,
 )
 from ivr.settings import Settings
+
+# The page to pin on the wall (ivr/templates/wall.html); autoescape keeps names and reasons
+# from the configuration as text.
+WALL_PAGE = Environment(
+    loader=PackageLoader("ivr"), autoescape=True, keep_trailing_newline=True
+).get_template("wall.html")
 
 
 def holidays_command(args, settings: Settings) -> int:
@@ -95,7 +102,7 @@ def schedule_command(args, settings: Settings) -> int:
         else sorted(config.lines.values(), key=lambda li: li.id)
     )
     if args.html:
-        page = schedule_html(lines, monday, config)
+        page = wall_page(lines, monday)
         write_file(args.html, lambda out: out.write(page))
         print(f"wrote {args.html}")
         return 0
@@ -123,61 +130,51 @@ def schedule_command(args, settings: Settings) -> int:
     return 0
 
 
-def schedule_html(lines, monday: date, config) -> str:
-    """One row per line, the week across, open time coloured: a page to pin on the wall."""
+@dataclass(frozen=True)
+class Bar:
+    """Open time on a day of the wall page, in percent of the day's width."""
 
+    left: float
+    width: float
+
+
+@dataclass(frozen=True)
+class WallCell:
+    bars: list[Bar]
+    hours: str
+    note: str
+
+
+def wall_page(lines, monday: date) -> str:
+    """One row per line, the week across, open time coloured: a page to pin on the wall."""
     year, week, _ = monday.isocalendar()
     days = [monday + timedelta(days=i) for i in range(7)]
-    head = "".join(
-        f"<th>{format_date(d, 'EEEE', locale='fr_BE')}<br>"
-        f"{format_date(d, 'd MMMM', locale='fr_BE')}</th>"
-        for d in days
+    return WALL_PAGE.render(
+        week=f"{year}-W{week:02d}",
+        days=[
+            (format_date(d, "EEEE", locale="fr_BE"), format_date(d, "d MMMM", locale="fr_BE"))
+            for d in days
+        ],
+        rows=[
+            {"name": line.name, "cells": [wall_cell(line.schedule, day) for day in days]}
+            for line in lines
+        ],
     )
-    rows = []
-    for line in lines:
-        cells = []
-        for day in days:
-            periods, note = day_view(line.schedule, day, ("ouvert", "fermé"))
-            bars = []
-            for a, b in periods:
-                start = a.astimezone(BRUSSELS)
-                first = start.hour * 60 + start.minute
-                last = (
-                    1440
-                    if b.astimezone(BRUSSELS).date() > day
-                    else (b.astimezone(BRUSSELS).hour * 60 + b.astimezone(BRUSSELS).minute)
-                )
-                bars.append(
-                    f'<div class="open" style="left:{first / 14.4:.2f}%;'
-                    f'width:{(last - first) / 14.4:.2f}%"></div>'
-                )
-            text = ", ".join(f"{hhmm(a, day)}–{hhmm(b, day)}" for a, b in periods) or "fermé"
-            if text == "00:00–24:00":
-                text = "jour et nuit"
-            mark = f'<div class="note">{escape(note)}</div>' if note else ""
-            cells.append(
-                f'<td class="{"special" if note else ""}"><div class="day">{"".join(bars)}'
-                f'</div><div class="hours">{escape(text)}</div>{mark}</td>'
-            )
-        rows.append(f'<tr><th class="line">{escape(line.name)}</th>{"".join(cells)}</tr>')
-    return f"""<!doctype html>
-<html lang="fr"><head><meta charset="utf-8">
-<title>Horaires semaine {year}-W{week:02d}</title>
-<style>
-body {{ font-family: sans-serif; margin: 2em; }}
-table {{ border-collapse: collapse; width: 100%; }}
-th, td {{ border: 1px solid #999; padding: 6px; vertical-align: top; }}
-th.line {{ text-align: left; width: 14%; }}
-.day {{ position: relative; height: 18px; background: #eee; }}
-.open {{ position: absolute; top: 0; height: 18px; background: #2e8b57; }}
-.hours {{ font-size: 0.9em; margin-top: 4px; }}
-td.special {{ background: #fff4d6; }}
-.note {{ font-size: 0.8em; color: #8a4b00; margin-top: 2px; }}
-</style></head><body>
-<h1>Horaires des lignes — semaine {year}-W{week:02d}</h1>
-<p>Vert : ouvert (heure de Bruxelles, de 0 h à 24 h). Jaune : jour férié, fermeture ou
-exception.</p>
-<table><tr><th></th>{head}</tr>
-{"".join(rows)}
-</table></body></html>
-"""
+
+
+def wall_cell(schedule, day: date) -> WallCell:
+    periods, note = day_view(schedule, day, ("ouvert", "fermé"))
+    bars = []
+    for a, b in periods:
+        start = a.astimezone(BRUSSELS)
+        first = start.hour * 60 + start.minute
+        last = (
+            1440
+            if b.astimezone(BRUSSELS).date() > day
+            else (b.astimezone(BRUSSELS).hour * 60 + b.astimezone(BRUSSELS).minute)
+        )
+        bars.append(Bar(first / 14.4, (last - first) / 14.4))
+    text = ", ".join(f"{hhmm(a, day)}–{hhmm(b, day)}" for a, b in periods) or "fermé"
+    if text == "00:00–24:00":
+        text = "jour et nuit"
+    return WallCell(bars, text, note)
