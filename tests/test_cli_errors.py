@@ -12,7 +12,7 @@ from datetime import UTC, datetime
 import pytest
 from conftest import ROOT, brussels
 
-from ivr.cli import common, main, operations, schedules
+from ivr.cli import common, main, moments, operations, schedules
 from ivr.loopback import free_port
 from ivr.store import Store
 
@@ -134,8 +134,8 @@ def test_brussels_own_offset_is_accepted(capsys):
         == (run(capsys, "status", "--at", "2026-12-24 18:30")[1])
     )
     # The night the clocks go back, 02:30 comes twice: the offset says which one.
-    first = common.parse_moment("2026-10-25 02:30+02:00")
-    second = common.parse_moment("2026-10-25 02:30+01:00")
+    first = moments.parse_moment("2026-10-25 02:30+02:00")
+    second = moments.parse_moment("2026-10-25 02:30+01:00")
     assert first.astimezone(UTC) == datetime(2026, 10, 25, 0, 30, tzinfo=UTC)
     assert second.astimezone(UTC) == datetime(2026, 10, 25, 1, 30, tzinfo=UTC)
 

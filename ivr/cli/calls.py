@@ -14,14 +14,13 @@ from pathlib import Path
 
 from ivr.app import create_app
 from ivr.cli.common import (
-    BRUSSELS,
     CommandError,
     error_text,
     find_line,
     load_config,
-    now_from,
     one_line,
 )
+from ivr.cli.moments import now_from
 from ivr.logs import scrub
 from ivr.settings import Settings
 from ivr.simulate import Call, is_trunked, number_reached
@@ -113,7 +112,7 @@ def transcript(args, app, line, at, token) -> int:
     interactive = not presses and sys.stdin.isatty()
     print(
         f"Calling {line.name} ({line.numbers[0]}) on "
-        f"{at.astimezone(BRUSSELS):%A %d %B %Y %H:%M} (Europe/Brussels)"
+        f"{line.schedule.local(at):%A %d %B %Y %H:%M} ({line.schedule.timezone})"
     )
     c = Call(app, line.numbers[0], token=token)
     turn = c.start()

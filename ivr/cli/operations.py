@@ -2,21 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime, time, timedelta
 
 from ivr import model, phone
-from ivr.cli.common import (
-    BRUSSELS,
-    CommandError,
-    find_line,
-    load_config,
-    next_change,
-    now_from,
-    open_store,
-    operator_name,
-    parse_moment,
-    when,
-)
+from ivr.cli.common import CommandError, find_line, load_config, open_store, operator_name
+from ivr.cli.moments import BRUSSELS_TIME, a_year_after, next_change, now_from, parse_moment, when
 from ivr.settings import Settings
 from ivr.status import line_status
 
@@ -28,7 +18,7 @@ def status(args, settings: Settings) -> int:
     config = load_config(settings)
     now = now_from(args)
     overrides = open_store(settings).active_overrides(now)
-    print(f"At {now.astimezone(BRUSSELS):%A %d %B %Y %H:%M} (Europe/Brussels):")
+    print(f"At {now.astimezone(BRUSSELS_TIME):%A %d %B %Y %H:%M} ({BRUSSELS_TIME.key}):")
     for line in sorted(config.lines.values(), key=lambda li: li.id):
         s = line_status(config, line, now, overrides)
         state = "OPEN" if s.open else "CLOSED"
@@ -36,9 +26,10 @@ def status(args, settings: Settings) -> int:
         print(f"  a call goes to: {s.destination}")
         if line.id in overrides:
             o = overrides[line.id]
-            print(f"  override ends: {when(o.until, now)}; then the schedule applies again")
+            ends = when(o.until, now, line.schedule)
+            print(f"  override ends: {ends}; then the schedule applies again")
         else:
-            print(f"  {next_change(s.open, s.changes_at, now)}")
+            print(f"  {next_change(s.open, s.changes_at, now, line.schedule)}")
     return 0
 
 
@@ -74,12 +65,12 @@ def override(args, settings: Settings) -> int:
     if args.until:
         until = parse_moment(args.until, now)
     else:
-        # Until the end of the day: a team off sick today is back tomorrow.
-        local = now.astimezone(BRUSSELS)
-        until = datetime.combine(local.date() + timedelta(days=1), datetime.min.time(), BRUSSELS)
+        # Until the end of the line's day: a team off sick today is back tomorrow.
+        local = line.schedule.local(now)
+        until = datetime.combine(local.date() + timedelta(days=1), time.min, local.tzinfo)
     if until <= now:
         raise CommandError(f"--until {args.until} is already past")
-    if until > a_year_after(now):
+    if until > a_year_after(now, line.schedule):
         raise CommandError(
             f"--until {args.until} is more than a year away; an override is for a while: "
             "change the schedule instead"
@@ -97,31 +88,25 @@ def override(args, settings: Settings) -> int:
     o = model.Override(line.id, args.state == "open", until, forward_to, args.reason)
     open_store(settings).set_override(o, operator=operator, now=now)
     s = line_status(config, line, now, {line.id: o})
-    print(f"{line.id} is now {args.state.upper()} until {when(until, now)} ({args.reason}).")
+    ends = when(until, now, line.schedule)
+    print(f"{line.id} is now {args.state.upper()} until {ends} ({args.reason}).")
     print(f"  a call goes to: {s.destination}")
     print("  every worker follows it within a few seconds; 'ivr status' shows it.")
     return 0
 
 
-def a_year_after(now: datetime) -> datetime:
-    local = now.astimezone(BRUSSELS)
-    try:
-        return local.replace(year=local.year + 1)
-    except ValueError:  # 29 February
-        return local.replace(year=local.year + 1, month=3, day=1)
-
-
 def override_log(args, settings: Settings) -> int:
-    """Who closed or opened which line, when, until when and why."""
+    """Who closed or opened which line, when, until when and why (in Brussels time: the log
+    outlives the lines it names, so no schedule is read for it)."""
     rows = open_store(settings).override_history(args.line)
     if not rows:
         print("no override was ever set")
         return 0
     for row in rows:
-        at = row["at"].astimezone(BRUSSELS)
+        at = row["at"].astimezone(BRUSSELS_TIME)
         if row["action"] == "set":
             what = "OPEN" if row["open"] else "CLOSED"
-            until = row["until"].astimezone(BRUSSELS)
+            until = row["until"].astimezone(BRUSSELS_TIME)
             detail = f"{what} until {until:%Y-%m-%d %H:%M}"
             if row["forward_to"]:
                 detail += f", calls to {row['forward_to']}"

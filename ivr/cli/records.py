@@ -1,19 +1,21 @@
-"""What the database keeps: `ivr voicemails`, `ivr stats` for the annual report, `ivr db`."""
+"""What the database keeps: `ivr voicemails`, `ivr stats` for the annual report, `ivr db`.
+
+Their times are Brussels time: they read the database alone, not the lines' schedules, so a
+message or a figure of a line since removed is shown all the same.
+"""
 
 from __future__ import annotations
 
 import csv
 import sys
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 
 from ivr.cli.common import (
-    BRUSSELS,
     CommandError,
-    check_year,
-    not_real,
     open_store,
     write_file,
 )
+from ivr.cli.moments import BRUSSELS_TIME, check_year, not_real
 from ivr.settings import Settings
 
 
@@ -23,7 +25,7 @@ def voicemails(args, settings: Settings) -> int:
         print("no voicemail")
         return 0
     for row in rows:
-        received = row["received_at"].astimezone(BRUSSELS)
+        received = row["received_at"].astimezone(BRUSSELS_TIME)
         print(
             f"{received:%Y-%m-%d %H:%M}  {row['line']:<28} {row['language']:<3} "
             f"{row['duration_seconds']:>4}s  {row['recording_sid']}  {row['recording_url']}"
@@ -46,8 +48,8 @@ def stats(args, settings: Settings) -> int:
     first, last = days
     if last < first:
         raise CommandError(f"--to {last} is before --from {first}; write {example}")
-    start = datetime.combine(first, datetime.min.time(), BRUSSELS)
-    end = datetime.combine(last + timedelta(days=1), datetime.min.time(), BRUSSELS)
+    start = datetime.combine(first, time.min, BRUSSELS_TIME)
+    end = datetime.combine(last + timedelta(days=1), time.min, BRUSSELS_TIME)
     # Read before writing: a database that is away leaves no empty file behind.
     rows = open_store(settings).call_outcomes(start, end)
 
@@ -55,7 +57,7 @@ def stats(args, settings: Settings) -> int:
         writer = csv.writer(out)
         writer.writerow(["date", "hour", "line", "outcome", "language", "calls"])
         for row in rows:
-            local = row["hour"].astimezone(BRUSSELS)
+            local = row["hour"].astimezone(BRUSSELS_TIME)
             writer.writerow(
                 [
                     f"{local:%Y-%m-%d}",

@@ -3,22 +3,16 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 import holidays as holidays_package
 from babel.dates import format_date
 from jinja2 import Environment, PackageLoader
 
-from ivr.cli.common import (
-    BRUSSELS,
-    check_year,
-    find_line,
-    load_config,
-    next_change,
-    not_real,
-    now_from,
-    write_file,
-)
+from ivr.cli.common import find_line, load_config, write_file
+from ivr.cli.moments import BRUSSELS_TIME, check_year, next_change, not_real, now_from
+from ivr.schedule import DAY, Schedule
 from ivr.settings import Settings
 
 # The page to pin on the wall (ivr/templates/wall.html); autoescape keeps names and reasons
@@ -30,7 +24,7 @@ WALL_PAGE = Environment(
 
 def holidays_command(args, settings: Settings) -> int:
     config = load_config(settings)
-    year = args.year if args.year is not None else now_from(args).astimezone(BRUSSELS).year
+    year = args.year if args.year is not None else now_from(args).astimezone(BRUSSELS_TIME).year
     check_year(year, f"--year {year}")
     national = holidays_package.country_holidays(
         "BE", years=year, categories=("public",), language="en_US"
@@ -62,7 +56,7 @@ def holidays_command(args, settings: Settings) -> int:
 
 def week_start(text: str | None, now: datetime) -> date:
     if not text:
-        today = now.astimezone(BRUSSELS).date()
+        today = now.astimezone(BRUSSELS_TIME).date()
         return today - timedelta(days=today.weekday())
     try:
         year, week = (int(part) for part in text.upper().split("-W"))
@@ -72,11 +66,16 @@ def week_start(text: str | None, now: datetime) -> date:
         raise not_real(text, exc, "a week", "it like 2026-W52") from exc
 
 
-def day_view(schedule, day: date, words=("open", "closed")):
-    """The open periods of a local day and, when it is not an ordinary day, why."""
-    start = datetime.combine(day, datetime.min.time(), BRUSSELS).astimezone(UTC)
-    end = datetime.combine(day + timedelta(days=1), datetime.min.time(), BRUSSELS)
-    periods = schedule.open_periods(start, end.astimezone(UTC))
+def day_view(schedule: Schedule, day: date, words=("open", "closed")):
+    """The open hours of a day where the line is, in minutes after its midnight (a day the
+    clocks change is still 0 to 1440), and, when it is not an ordinary day, why."""
+    zone = ZoneInfo(schedule.timezone)
+    start = datetime.combine(day, time.min, zone).astimezone(UTC)
+    end = datetime.combine(day + timedelta(days=1), time.min, zone).astimezone(UTC)
+    hours = [
+        (minutes_into(schedule, day, a), minutes_into(schedule, day, b))
+        for a, b in schedule.open_periods(start, end)
+    ]
     notes = []
     closure = schedule.holiday_name(day)
     if closure:
@@ -84,12 +83,21 @@ def day_view(schedule, day: date, words=("open", "closed")):
     for e in schedule.exceptions:
         if e.first_day <= day <= e.last_day:
             notes.append(f"{words[0] if e.open else words[1]}: {e.reason}")
-    return periods, "; ".join(notes)
+    return hours, "; ".join(notes)
 
 
-def hhmm(at: datetime, day: date) -> str:
-    local = at.astimezone(BRUSSELS)
-    return "24:00" if local.date() > day else f"{local:%H:%M}"
+def minutes_into(schedule: Schedule, day: date, at: datetime) -> int:
+    local = schedule.local(at)
+    return DAY if local.date() > day else local.hour * 60 + local.minute
+
+
+def spans(hours: list[tuple[int, int]], dash: str) -> str:
+    """'09:00-12:00, 13:00-17:00'."""
+    return ", ".join(f"{hhmm(first)}{dash}{hhmm(last)}" for first, last in hours)
+
+
+def hhmm(minutes: int) -> str:
+    return f"{minutes // 60:02d}:{minutes % 60:02d}"
 
 
 def schedule_command(args, settings: Settings) -> int:
@@ -108,23 +116,24 @@ def schedule_command(args, settings: Settings) -> int:
         return 0
     year, week, _ = monday.isocalendar()
     for line in lines:
+        schedule = line.schedule
         sunday = monday + timedelta(days=6)
         print(
             f"{line.id} — week {year}-W{week:02d}, {monday:%a %d %b} to {sunday:%a %d %b %Y}"
-            f" ({line.schedule.timezone})"
+            f" ({schedule.timezone})"
         )
         for offset in range(7):
             day = monday + timedelta(days=offset)
-            periods, note = day_view(line.schedule, day)
-            spans = ", ".join(f"{hhmm(a, day)}-{hhmm(b, day)}" for a, b in periods) or "closed"
-            print(f"  {day:%a %d %b}  {spans}" + (f"   ({note})" if note else ""))
-        s = line.schedule.status(now)
+            hours, note = day_view(schedule, day)
+            text = spans(hours, "-") or "closed"
+            print(f"  {day:%a %d %b}  {text}" + (f"   ({note})" if note else ""))
+        s = schedule.status(now)
         state = "open" if s.open else "closed"
-        changes = next_change(s.open, s.changes_at, now)
+        changes = next_change(s.open, s.changes_at, now, schedule)
         if s.changes_at is not None:  # and the change after it: "closes today 19:00, opens..."
-            after = line.schedule.next_change(s.changes_at)
+            after = schedule.next_change(s.changes_at)
             if after is not None:
-                changes += f", {next_change(not s.open, after, now)}"
+                changes += f", {next_change(not s.open, after, now, schedule)}"
         print(f"  now: {state} ({s.reason}); {changes}")
         print()
     return 0
@@ -162,19 +171,11 @@ def wall_page(lines, monday: date) -> str:
     )
 
 
-def wall_cell(schedule, day: date) -> WallCell:
-    periods, note = day_view(schedule, day, ("ouvert", "fermé"))
-    bars = []
-    for a, b in periods:
-        start = a.astimezone(BRUSSELS)
-        first = start.hour * 60 + start.minute
-        last = (
-            1440
-            if b.astimezone(BRUSSELS).date() > day
-            else (b.astimezone(BRUSSELS).hour * 60 + b.astimezone(BRUSSELS).minute)
-        )
-        bars.append(Bar(first / 14.4, (last - first) / 14.4))
-    text = ", ".join(f"{hhmm(a, day)}–{hhmm(b, day)}" for a, b in periods) or "fermé"
+def wall_cell(schedule: Schedule, day: date) -> WallCell:
+    hours, note = day_view(schedule, day, ("ouvert", "fermé"))
+    percent = DAY / 100  # minutes
+    bars = [Bar(first / percent, (last - first) / percent) for first, last in hours]
+    text = spans(hours, "–") or "fermé"
     if text == "00:00–24:00":
         text = "jour et nuit"
     return WallCell(bars, text, note)
