@@ -20,7 +20,8 @@ class LineStatus:
     open: bool
     reason: str  # weekly hours, a holiday, an exception, an override
     destination: str  # where a call would go now
-    changes_at: datetime | None
+    changes_at: datetime | None  # when an override ends, or the schedule next changes
+    overridden: bool
 
 
 def line_status(
@@ -40,9 +41,8 @@ def line_status(
         scheduled = line.schedule.status(now)
         reason, changes_at = scheduled.reason, scheduled.changes_at
     step = line.when_open if is_open else line.when_closed
-    return LineStatus(
-        line.id, is_open, reason, describe_path(config, line, step, override), changes_at
-    )
+    destination = describe_path(config, line, step, override)
+    return LineStatus(line.id, is_open, reason, destination, changes_at, override is not None)
 
 
 def describe_path(config, line: model.Line, step: str, override=None) -> str:

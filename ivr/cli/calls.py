@@ -106,7 +106,6 @@ def play_call(args, settings: Settings) -> int:
 
 
 def transcript(args, app, line, at, token) -> int:
-
     presses = list(args.press or [])
     results = list(args.dial_result or [])
     interactive = not presses and sys.stdin.isatty()

@@ -1,4 +1,4 @@
-"""What every command shares: its errors, the configuration, lines, moments, the database."""
+"""What every command shares: its errors and their one line, the configuration, the database."""
 
 from __future__ import annotations
 
@@ -27,9 +27,6 @@ class Failure(CommandError):
     """The command is right but something around it failed (database, file, configuration)."""
 
     status = 1
-
-
-# -- shared helpers -------------------------------------------------------------------------
 
 
 def one_line(text: object, limit: int = 300) -> str:

@@ -9,8 +9,8 @@ from zoneinfo import ZoneInfo
 from ivr.cli.common import CommandError
 from ivr.schedule import Schedule
 
-# What operators type (--at, --until) and read where no line's schedule says otherwise: the
-# helplines are Belgian, and so are the people who run them.
+# What operators type (--at, --until, as the commands' help says) and read where no line's
+# schedule is at hand: the helplines are Belgian, and so are the people who run them.
 BRUSSELS_TIME = ZoneInfo("Europe/Brussels")
 # The years the router plans for: dates outside are typing mistakes (far enough out, the
 # calendar arithmetic overflows), and the holidays package knows Belgium's public holidays

@@ -24,9 +24,8 @@ def status(args, settings: Settings) -> int:
         state = "OPEN" if s.open else "CLOSED"
         print(f"\n{line.id}: {state} ({s.reason})")
         print(f"  a call goes to: {s.destination}")
-        if line.id in overrides:
-            o = overrides[line.id]
-            ends = when(o.until, now, line.schedule)
+        if s.overridden:
+            ends = when(s.changes_at, now, line.schedule)
             print(f"  override ends: {ends}; then the schedule applies again")
         else:
             print(f"  {next_change(s.open, s.changes_at, now, line.schedule)}")

@@ -10,11 +10,7 @@ import csv
 import sys
 from datetime import date, datetime, time, timedelta
 
-from ivr.cli.common import (
-    CommandError,
-    open_store,
-    write_file,
-)
+from ivr.cli.common import CommandError, open_store, write_file
 from ivr.cli.moments import BRUSSELS_TIME, check_year, not_real
 from ivr.settings import Settings
 
@@ -35,7 +31,6 @@ def voicemails(args, settings: Settings) -> int:
 
 def stats(args, settings: Settings) -> int:
     """Anonymous figures for the annual report: calls per line, hour, outcome and language."""
-
     example = "--from 2026-01-01 --to 2026-12-31"
     days = []
     for option, text in (("--from", args.date_from), ("--to", args.date_to)):
