@@ -190,14 +190,18 @@ class CallFlow:
 
     # -- what operators decided, over the schedule -----------------------------------------
 
+    def override_for(self, line: model.Line) -> model.Override | None:
+        """The operators' override of `line` still in force now, if any."""
+        return self.overrides.get(line.id)
+
     def is_open(self, line: model.Line) -> bool:
-        override = self.overrides.get(line.id)
+        override = self.override_for(line)
         if override is not None:
             return override.open
         return line.schedule.is_open(self.now)
 
     def next_opening(self, line: model.Line) -> datetime | None:
-        override = self.overrides.get(line.id)
+        override = self.override_for(line)
         if override is not None and not override.open:
             return line.schedule.next_opening(override.until)
         if override is not None:
@@ -516,67 +520,3 @@ class _Values(dict):
             value = ""
         self[key] = value
         return value
-
-
-# -- what an operator sees --------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class LineStatus:
-    line: str
-    open: bool
-    reason: str  # weekly hours, a holiday, an exception, an override
-    destination: str  # where a call would go now
-    changes_at: datetime | None
-
-
-def line_status(
-    config: model.Config,
-    line: model.Line,
-    now: datetime,
-    overrides: dict[str, model.Override] | None = None,
-) -> LineStatus:
-    flow = CallFlow(config, now, overrides)
-    override = flow.overrides.get(line.id)
-    if override is not None:
-        is_open = override.open
-        reason = f"override by {override.operator or 'an operator'}: {override.reason}"
-        changes_at = override.until
-    else:
-        status = line.schedule.status(now)
-        is_open, reason, changes_at = status.open, status.reason, status.changes_at
-    step = line.when_open if is_open else line.when_closed
-    return LineStatus(
-        line.id, is_open, reason, describe_path(config, line, step, override), changes_at
-    )
-
-
-def describe_path(config, line: model.Line, step: str, override=None) -> str:
-    """The first place a call waits on from `step`, in an operator's words."""
-    before = "language choice, then " if len(line.languages) > 1 else ""
-    for _ in range(MAX_STEPS_PER_REQUEST):
-        if step == END:
-            return before + "says where to turn (107, 112, 101) and hangs up"
-        for action in line.steps.get(step, ()):
-            if isinstance(action, model.Goto):
-                step = action.step
-                break
-            if isinstance(action, model.Transfer):
-                if action.to in line.contacts:
-                    number = ", ".join(line.contacts[action.to].numbers)
-                    if override is not None and override.forward_to:
-                        number = override.forward_to
-                    return f"{before}transfer to {action.to} ({number}), step '{step}'"
-                service = config.services[action.to]
-                where = f"line {service.line}" if service.line else service.number
-                return f"{before}transfer to {action.to} ({where}), step '{step}'"
-            if isinstance(action, model.Menu):
-                keys = ", ".join(f"{k} {t}" for k, t in action.options.items())
-                return f"{before}menu in step '{step}' ({keys})"
-            if isinstance(action, model.Voicemail):
-                return f"{before}voicemail, step '{step}'"
-            if isinstance(action, model.Referral):
-                return f"{before}referral to {action.service}, step '{step}'"
-        else:
-            step = END
-    return before + "a loop of steps"

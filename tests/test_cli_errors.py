@@ -12,8 +12,7 @@ from datetime import UTC, datetime
 import pytest
 from conftest import ROOT, brussels
 
-from ivr import cli
-from ivr.cli import main
+from ivr.cli import common, main, moments, operations, schedules
 from ivr.loopback import free_port
 from ivr.store import Store
 
@@ -68,7 +67,7 @@ def test_the_first_and_last_years_work(capsys):
     assert code == 0 and "  Fri 25 Dec  closed   (closed: Kerstmis)" in out
     # Until the end of the year after the last one (a year ahead of its last day), the
     # holidays package knows Belgium's public holidays.
-    assert "2100-12-25" in {str(day) for day in cli.holidays_package.BE(years=2100)}
+    assert "2100-12-25" in {str(day) for day in schedules.holidays_package.BE(years=2100)}
 
 
 @pytest.mark.parametrize(
@@ -135,8 +134,8 @@ def test_brussels_own_offset_is_accepted(capsys):
         == (run(capsys, "status", "--at", "2026-12-24 18:30")[1])
     )
     # The night the clocks go back, 02:30 comes twice: the offset says which one.
-    first = cli.parse_moment("2026-10-25 02:30+02:00")
-    second = cli.parse_moment("2026-10-25 02:30+01:00")
+    first = moments.parse_moment("2026-10-25 02:30+02:00")
+    second = moments.parse_moment("2026-10-25 02:30+01:00")
     assert first.astimezone(UTC) == datetime(2026, 10, 25, 0, 30, tzinfo=UTC)
     assert second.astimezone(UTC) == datetime(2026, 10, 25, 1, 30, tzinfo=UTC)
 
@@ -225,7 +224,7 @@ def test_an_exception_from_the_configuration_reader(capsys, monkeypatch):
     def broken(*args):
         raise RecursionError("maximum recursion depth exceeded")
 
-    monkeypatch.setattr(cli.config_module, "load", broken)
+    monkeypatch.setattr(common.config_module, "load", broken)
     assert one_line(capsys, "status", "--config", "somewhere") == (
         1,
         "ivr status: cannot read the configuration in somewhere: RecursionError: maximum "
@@ -316,7 +315,6 @@ def silent_server():
 def test_a_database_that_never_answers_is_given_up_on(capsys, monkeypatch, silent_server):
     monkeypatch.setenv("PGCONNECT_TIMEOUT", "")  # so that monkeypatch removes it at the end
     monkeypatch.delenv("PGCONNECT_TIMEOUT")
-    monkeypatch.setattr(cli, "DATABASE_CONNECT_TIMEOUT", "2")  # the least psycopg waits
     url = f"postgresql+psycopg://ivr:s3cret-pw@127.0.0.1:{silent_server.port}/ivr"
     monkeypatch.setenv("DATABASE_URL", url)
     started = time.monotonic()
@@ -333,8 +331,15 @@ def test_a_database_that_never_answers_is_given_up_on(capsys, monkeypatch, silen
 
 def test_the_timeout_an_operator_chose_is_kept(monkeypatch):
     monkeypatch.setenv("PGCONNECT_TIMEOUT", "30")
-    with cli.database_timeout():
-        assert os.environ["PGCONNECT_TIMEOUT"] == "30"
+    during = []
+
+    def list_voicemails(self, line=None):
+        during.append(os.environ["PGCONNECT_TIMEOUT"])
+        return []
+
+    monkeypatch.setattr(Store, "list_voicemails", list_voicemails)
+    assert main(["voicemails"]) == 0
+    assert during == ["30"]
     assert os.environ["PGCONNECT_TIMEOUT"] == "30"
 
 
@@ -403,7 +408,7 @@ def test_an_unexpected_error_is_one_line_without_the_numbers_in_it(capsys, monke
     def broken(*args):
         raise ValueError("no way to reach +32470123456 or 0470 12 34 56")
 
-    monkeypatch.setattr(cli.flow, "line_status", broken)
+    monkeypatch.setattr(operations, "line_status", broken)
     code, out, err = run(capsys, "status", "--at", "2026-12-24 18:30")
     assert (code, err) == (
         1,

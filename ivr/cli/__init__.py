@@ -1,0 +1,119 @@
+"""The operators' command line: `ivr check`, `call`, `schedule`, `holidays`, `status`,
+`override`, `override-log`, `voicemails`, `stats` and `db`."""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import os
+import sys
+import traceback
+from dataclasses import replace
+from pathlib import Path
+
+from ivr.cli.calls import call
+from ivr.cli.check import check
+from ivr.cli.common import CommandError, explain
+from ivr.cli.operations import override, override_log, status
+from ivr.cli.records import db, stats, voicemails
+from ivr.cli.schedules import holidays_command, schedule_command
+from ivr.settings import Settings, SettingsError
+
+
+def command_line() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="ivr", description="Belgian helpline call router")
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    def command(name: str, run, help_text: str, at: bool = True):
+        p = commands.add_parser(name, help=help_text, description=help_text)
+        p.add_argument("--config", help="configuration folder (default: ./config)")
+        if at:
+            p.add_argument("--at", help="as if it were then: '2026-12-24 18:30' (Brussels)")
+        p.set_defaults(run=run)
+        return p
+
+    p = commands.add_parser("check", help="check the configuration before callers meet it")
+    p.add_argument("config_dir", nargs="?", help="configuration folder (default: ./config)")
+    p.add_argument("--prompts", help="prompts folder (default: prompts/ beside the config)")
+    p.set_defaults(run=check, config=None)
+    p.set_defaults(config_dir=None)
+
+    p = command("call", call, "play a call as Twilio would, and print what the caller meets")
+    p.add_argument("line", help="a line id or number")
+    p.add_argument("--lang", help="the language the caller chooses (fr, nl, de, en)")
+    p.add_argument("--press", action="append", help="keys pressed at a question, in order")
+    p.add_argument(
+        "--dial-result",
+        action="append",
+        choices=["completed", "not-taken", "busy", "no-answer", "failed"],
+        help="how each transfer ends, in order (default: completed; not-taken: answered, "
+        "but the key that takes the call is not pressed, as by a voicemail)",
+    )
+
+    p = command("schedule", schedule_command, "print a week of opening hours")
+    p.add_argument("line", nargs="?", help="a line id (default: every line)")
+    p.add_argument("--week", help="an ISO week such as 2026-W52 (default: this week)")
+    p.add_argument("--html", help="write the week of every line as a page to pin on the wall")
+
+    p = command("holidays", holidays_command, "list the public holidays and closure days")
+    p.add_argument("--year", type=int, help="the year (default: this year)")
+
+    command("status", status, "is each line open now, why, and where a call goes")
+
+    p = command("override-log", override_log, "who set which override, when and why", at=False)
+    p.add_argument("--line", help="only this line")
+
+    p = command("override", override, "close or open a line for a while, without editing YAML")
+    p.add_argument("line", help="a line id or number")
+    p.add_argument("state", nargs="?", choices=["open", "closed"], help="open or closed")
+    p.add_argument("--until", help="until when: '2026-12-24 18:00' or '18:00' (default: midnight)")
+    p.add_argument("--to", help="while open, transfer to this number instead of the team's")
+    p.add_argument("--reason", help="why; kept in the log with your name")
+    p.add_argument("--clear", action="store_true", help="end the override now")
+
+    p = command("stats", stats, "anonymous call figures as CSV, for the annual report", at=False)
+    p.add_argument("--from", dest="date_from", required=True, help="first day, 2026-01-01")
+    p.add_argument("--to", dest="date_to", required=True, help="last day, 2026-12-31")
+    p.add_argument("--output", help="a CSV file to write (default: the screen)")
+
+    p = command("db", db, "database schema: 'upgrade' to the newest version, or 'status'", at=False)
+    p.add_argument("action", choices=["upgrade", "status"])
+
+    p = command("voicemails", voicemails, "list the messages callers left", at=False)
+    p.add_argument("--line", help="only this line")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    """The console entry point: the one place the command line reads the environment."""
+    args = command_line().parse_args(argv)
+    if args.command == "check" and args.config_dir:
+        args.config = args.config_dir
+    try:
+        settings = Settings.from_env()
+    except SettingsError as exc:
+        print(f"ivr {args.command}: {exc}", file=sys.stderr)
+        return 1
+    if args.config:
+        settings = replace(settings, config_dir=Path(args.config))
+    try:
+        code = args.run(args, settings)
+        sys.stdout.flush()  # here, so that a closed pipe is met while we can still answer it
+        return code
+    except BrokenPipeError:
+        # The reader went away (`ivr schedule | head -1`): nobody is left to tell. As the
+        # Python documentation advises, point stdout at devnull so that the flush at exit
+        # does not fail again, and exit 1: the output was cut short, as with SIGPIPE.
+        with contextlib.suppress(OSError, ValueError):
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.stdout.fileno())
+        return 1
+    except KeyboardInterrupt:
+        print(f"\nivr {args.command}: interrupted", file=sys.stderr)
+        return 130
+    except Exception as exc:
+        if os.environ.get("IVR_DEBUG") == "1" and type(exc) is not CommandError:
+            traceback.print_exc()
+        message, code = explain(exc, settings.database_url)
+        print(f"ivr {args.command}: {message}", file=sys.stderr)
+        return code

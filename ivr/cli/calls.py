@@ -1,0 +1,179 @@
+"""`ivr call`: a trial call played as Twilio drives the app, printed as the caller meets it."""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import secrets
+import select
+import shutil
+import sys
+import tempfile
+from dataclasses import replace
+from pathlib import Path
+
+from ivr.app import create_app
+from ivr.cli.common import (
+    CommandError,
+    error_text,
+    find_line,
+    load_config,
+    one_line,
+)
+from ivr.cli.moments import now_from
+from ivr.logs import scrub
+from ivr.settings import Settings
+from ivr.simulate import Call, is_trunked, number_reached
+
+
+class OneLineLog(logging.Formatter):
+    """The app's complaints during `ivr call` (a database away, say): one line each, no
+    traceback; the call goes on, as it would for a real caller."""
+
+    def __init__(self, database_url: str) -> None:
+        super().__init__()
+        self.database_url = database_url  # its password is kept out of what is said
+
+    def format(self, record: logging.LogRecord) -> str:
+        text = record.getMessage()
+        if record.exc_info and record.exc_info[1] is not None:
+            exc = record.exc_info[1]
+            text += f" ({type(exc).__name__}: {error_text(exc, self.database_url)})"
+        return scrub(f"ivr call: {record.levelname.lower()}: {one_line(text, 400)}")
+
+
+class Once(logging.Filter):
+    """Each complaint once, not at every step of the call."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.seen: set = set()
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        key = (record.name, record.msg)
+        if key in self.seen:
+            return False
+        self.seen.add(key)
+        return True
+
+
+@contextlib.contextmanager
+def one_line_log(database_url: str):
+    logger = logging.getLogger("ivr")
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(OneLineLog(database_url))
+    handler.addFilter(Once())
+    before = logger.level, logger.propagate
+    logger.addHandler(handler)
+    logger.setLevel(logging.WARNING)
+    logger.propagate = False
+    try:
+        yield
+    finally:
+        logger.removeHandler(handler)
+        logger.level, logger.propagate = before
+
+
+def call(args, settings: Settings) -> int:
+    """Plays a call against the local configuration, as Twilio would drive the app."""
+    # The transcript is the output; the app's own log lines would only get in the way.
+    logging.basicConfig(level=logging.WARNING)
+    with one_line_log(settings.database_url):
+        return play_call(args, settings)
+
+
+def play_call(args, settings: Settings) -> int:
+    config = load_config(settings)
+    line = find_line(config, args.line)
+    at = now_from(args)
+    # A token of our own, so requests are signed and checked exactly as Twilio's are; and
+    # a scratch folder for what the app would keep on disk (a trial keeps nothing).
+    token = secrets.token_hex(16)
+    scratch = Path(tempfile.mkdtemp(prefix="ivr-call-"))
+    trial = replace(
+        settings,
+        auth_token=token,
+        state_keys=(token,),
+        reload_seconds=0,
+        refresh_seconds=0,
+        spool_dir=scratch / "spool",
+    )
+    try:
+        app = create_app(settings=trial, clock=lambda: at)
+        return transcript(args, app, line, at, token)
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+
+
+def transcript(args, app, line, at, token) -> int:
+    presses = list(args.press or [])
+    results = list(args.dial_result or [])
+    interactive = not presses and sys.stdin.isatty()
+    print(
+        f"Calling {line.name} ({line.numbers[0]}) on "
+        f"{line.schedule.local(at):%A %d %B %Y %H:%M} ({line.schedule.timezone})"
+    )
+    c = Call(app, line.numbers[0], token=token)
+    turn = c.start()
+    if args.lang and len(line.languages) > 1:
+        if args.lang not in line.languages:
+            raise CommandError(f"{line.id} speaks {', '.join(line.languages)}, not {args.lang}")
+        presses.insert(0, str(line.languages.index(args.lang) + 1))
+    for _ in range(100):
+        for text in turn.heard:
+            print(f"  hears: {text}")
+        if turn.waiting is None:
+            print("  the call ends")
+            return 0
+        waiting = turn.waiting
+        if waiting.tag == "Gather":
+            wait = int(waiting.get("timeout", "5"))
+            what = "a key" if waiting.get("numDigits") == "1" else "keys, then #"
+            print(f"  asked to press {what} (waits {wait} s)")
+            if presses:
+                key = presses.pop(0)
+            elif interactive:
+                key = ask(wait)
+            else:
+                key = ""
+            if key in ("", "silence", "-"):
+                print("  presses nothing")
+                turn = c.silence()
+            else:
+                print(f"  presses {key}")
+                turn = c.press(key)
+        elif waiting.tag == "Dial":
+            targets = list(waiting)
+            numbers = " and ".join(number_reached(t) for t in targets)
+            together = ", all at once" if len(targets) > 1 else ""
+            trunk = ", through the carrier's trunk" if any(is_trunked(t) for t in targets) else ""
+            print(
+                f"  transferred to {numbers}{together}{trunk} (the phone there shows "
+                f"{waiting.get('callerId')}, rings {waiting.get('timeout')} s)"
+            )
+            result = results.pop(0) if results else "completed"
+            if result in ("completed", "not-taken") and targets[0].get("url"):
+                turn = c.counsellor_answers(press="1" if result == "completed" else None)
+                for index, text in enumerate(turn.counsellor_heard):
+                    print(f"  {'the counsellor first hears' if index == 0 else 'then'}: {text}")
+                if result == "completed":
+                    print("  the counsellor presses 1 and talks with the caller")
+                else:
+                    print("  nobody presses a key: their phone hangs up")
+            else:
+                turn = c.dial_ends("completed" if result == "not-taken" else result)
+            print(f"  the transfer ends: {result}")
+        elif waiting.tag == "Record":
+            print(f"  a message is recorded (at most {waiting.get('maxLength')} s; not stored)")
+            turn = c.leave_message(trial=True)
+    print("  (stopped after 100 steps)")
+    return 1
+
+
+def ask(timeout: int) -> str:
+    print(f"  keys (Enter = nothing; {timeout} s): ", end="", flush=True)
+    ready, _, _ = select.select([sys.stdin], [], [], timeout)
+    if not ready:
+        print()
+        return ""
+    return sys.stdin.readline().strip()

@@ -1,0 +1,23 @@
+"""`ivr check`: the configuration checked before callers meet it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from ivr.cli.common import read_config
+from ivr.settings import Settings
+
+
+def check(args, settings: Settings) -> int:
+    # The prompts checked are those beside the configuration, or --prompts: an operator checks
+    # the copy they have just edited, wherever IVR_PROMPTS_DIR points the running service.
+    prompts = Path(args.prompts) if args.prompts else None
+    config, problems = read_config(settings.config_dir, prompts, hint="")
+    for problem in sorted(problems, key=lambda p: (p.file, p.line)):
+        print(problem)
+    errors = [p for p in problems if not p.warning]
+    if errors:
+        print(f"{len(errors)} error(s): callers would meet them; fix them before starting.")
+        return 1
+    print(f"configuration is sound: {len(config.lines)} lines, {len(config.services)} services")
+    return 0

@@ -1,0 +1,143 @@
+"""What every command shares: its errors and their one line, the configuration, the database."""
+
+from __future__ import annotations
+
+import contextlib
+import getpass
+import os
+from pathlib import Path
+
+from sqlalchemy import exc as database_errors
+from sqlalchemy.engine import make_url
+
+from ivr import config as config_module
+from ivr import model
+from ivr.logs import scrub
+from ivr.settings import Settings
+from ivr.store import Store
+
+
+class CommandError(Exception):
+    """A mistake in the command; the text says how to fix it."""
+
+    status = 2
+
+
+class Failure(CommandError):
+    """The command is right but something around it failed (database, file, configuration)."""
+
+    status = 1
+
+
+def one_line(text: object, limit: int = 300) -> str:
+    text = " ".join(str(text).split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def read_config(directory: Path, prompts: Path | None, hint: str = "; run 'ivr check'"):
+    """config_module.load, with any exception it lets out turned into one line."""
+    try:
+        return config_module.load(directory, prompts)
+    except Exception as exc:
+        detail = f"{type(exc).__name__}: {scrub(one_line(exc))}"
+        if isinstance(exc, RecursionError):
+            detail += " (a YAML alias that contains itself?)"
+        raise Failure(f"cannot read the configuration in {directory}: {detail}{hint}") from exc
+
+
+def load_config(settings: Settings) -> model.Config:
+    config, problems = read_config(settings.config_dir, settings.prompts_dir)
+    if config is None:
+        errors = [p for p in problems if not p.warning]
+        first = f", the first: {errors[0]}" if errors else ""
+        raise CommandError(f"the configuration has {len(errors)} error(s){first}; run 'ivr check'")
+    return config
+
+
+def find_line(config: model.Config, name: str) -> model.Line:
+    line = config.lines.get(name) or config.line_by_number.get(name)
+    if line is None:
+        raise CommandError(f"no line '{name}'; the lines are: {', '.join(sorted(config.lines))}")
+    return line
+
+
+def operator_name(settings: Settings) -> str:
+    return settings.operator or getpass.getuser()
+
+
+def database_shown(url: str) -> str:
+    """DATABASE_URL as it may be shown: host, port and database, never the password."""
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except Exception:
+        return "DATABASE_URL (not a database URL)"
+
+
+def error_text(exc: Exception, database_url: str) -> str:
+    """What the driver said, its first line (the rest is advice we give better), without the
+    password (drivers do not repeat it, but in case one did)."""
+    said = str(getattr(exc, "orig", None) or exc).strip()
+    text = one_line(said.splitlines()[0] if said else type(exc).__name__)
+    with contextlib.suppress(Exception):
+        password = str(make_url(database_url).password or "")
+        if len(password) >= 4:
+            text = text.replace(password, "***")
+    return text
+
+
+def open_store(settings: Settings) -> Store:
+    """The database of DATABASE_URL (the store gives up on one that does not answer within
+    seconds); main() turns its failures into one line."""
+    url = settings.database_url
+    try:
+        return Store(url)
+    except (database_errors.ArgumentError, ImportError) as exc:
+        raise Failure(
+            f"DATABASE_URL is not a database the router can use ({error_text(exc, url)}); "
+            "write it like postgresql+psycopg://user:password@host:5432/ivr"
+        ) from exc
+    except OSError as exc:
+        raise Failure(f"cannot create the database {database_shown(url)}: {exc.strerror}") from exc
+
+
+def cannot_write(path: str, exc: OSError) -> Failure:
+    folder = os.path.dirname(os.path.abspath(path))
+    if isinstance(exc, IsADirectoryError):
+        why = "it is a folder; give a file name in it"
+    elif not os.path.isdir(folder):
+        why = f"the folder {folder} does not exist; create it or choose another file"
+    elif isinstance(exc, PermissionError):
+        why = "permission denied; choose a folder you can write to"
+    else:
+        why = exc.strerror or str(exc)
+    return Failure(f"cannot write {path}: {why}")
+
+
+def write_file(path: str, write) -> None:
+    """Calls write(file) on `path` opened for writing; a failure becomes one line."""
+    try:
+        with open(path, "w", newline="", encoding="utf-8") as out:
+            write(out)
+    except OSError as exc:
+        raise cannot_write(path, exc) from exc
+
+
+def explain(exc: Exception, database_url: str) -> tuple[str, int]:
+    """One line and an exit status for whatever stopped a command."""
+    if isinstance(exc, CommandError):
+        return str(exc), exc.status
+    if isinstance(exc, database_errors.OperationalError | database_errors.InterfaceError):
+        return (
+            f"cannot reach the database {database_shown(database_url)}: "
+            f"{error_text(exc, database_url)}; "
+            "is it running, and is DATABASE_URL right?"
+        ), 1
+    if isinstance(exc, database_errors.DBAPIError):
+        shown, said = database_shown(database_url), error_text(exc, database_url)
+        return f"the database {shown} refused: {said}", 1
+    if isinstance(exc, RuntimeError) and "ivr db upgrade" in str(exc):
+        return one_line(exc), 1  # Store: the schema is behind the code
+    return (
+        f"unexpected error: {type(exc).__name__}: {scrub(one_line(exc))} (IVR_DEBUG=1 shows where)",
+        1,
+    )
