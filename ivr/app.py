@@ -42,6 +42,7 @@ class Service:
         self.live = Live.start(settings, self.store, clock)
         self.codec = StateCodec(settings.signing_keys)
         self.signatures = Signatures(settings.auth_token, settings.shared_keys, settings.insecure)
+        self.live.watch()  # from the start: a worker that has served no call yet watches too
         self.answers = Answers(
             self.live, clock, settings.trunk_credentials, keep=settings.answer_cache
         )

@@ -77,7 +77,7 @@ class Journal:
                 log.error("journal file %s is unreadable (%s); moved aside", path.name, exc)
                 path.replace(path.with_suffix(".unreadable"))
                 continue
-            stored += store.add_voicemail(**record)
+            stored += store.messages.add(**record)
             try:
                 path.unlink()
             except FileNotFoundError:

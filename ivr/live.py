@@ -112,7 +112,10 @@ def _only_yaml(folder, names):
 
 
 class Live:
-    def __init__(self, settings, config, store, clock, refused: dict | None = None):
+    def __init__(
+        self, settings, config, store, clock, refused: dict | None = None, seen: tuple = ()
+    ):
+        """`seen`: the files' fingerprint taken before `config` was read from them."""
         self.settings = settings
         self.config = config
         self.store = store
@@ -122,7 +125,7 @@ class Live:
         self.last_good = LastGood(settings.spool_dir.parent / "last-good")
         self.loaded_at = clock()
         self.last_refused = refused
-        self._fingerprint = fingerprint(self.sources)
+        self._fingerprint = seen
         # The overrides in force and a number that changes whenever they do, swapped as one.
         self._overrides: tuple[int, dict] = (0, {})
         self._voicemails: SimpleQueue = SimpleQueue()
@@ -147,6 +150,8 @@ class Live:
     def start(cls, settings, store, clock) -> Live:
         """The configuration in the files, or, if they are refused and an earlier one was
         accepted, that one (with the refusal on /healthz). ConfigError when there is none."""
+        # Looked at before reading: a file changed meanwhile is read again by the first round.
+        seen = fingerprint(_sources(settings))
         config, problems = config_module.load(*_sources(settings))
         refused = None
         if config is None:
@@ -161,13 +166,18 @@ class Live:
                 "\n".join(refused["problems"]),
             )
         preload(config, clock().year)
-        return cls(settings, config, store, clock, refused)
+        return cls(settings, config, store, clock, refused, seen)
 
     # -- on every webhook: cheap -----------------------------------------------------------
 
-    def begin(self) -> None:
+    def watch(self) -> None:
+        """Starts this process's threads (again, after a fork): at start, and on every
+        webhook, cheaply."""
         self.reloader.ensure()
         self.database.ensure()
+
+    def begin(self) -> None:
+        self.watch()
         if self.reloader.seconds == 0:
             self.reloader.fresh(FRESH_WAIT)
         if self.database.seconds == 0:
@@ -208,15 +218,17 @@ class Live:
     # -- the configuration thread ----------------------------------------------------------
 
     def reload(self) -> None:
-        fingerprint_now = fingerprint(self.sources)
-        if fingerprint_now == self._fingerprint:
+        before = fingerprint(self.sources)
+        if before == self._fingerprint:
             return
-        self._fingerprint = fingerprint_now
         try:
             config, problems = config_module.load(*self.sources)
         except Exception as exc:  # a bug in loading must not stop calls either
             config = None
             problems = [config_module.Problem(str(self.sources[0]), 0, repr(exc))]
+        if fingerprint(self.sources) != before:
+            return  # a file changed while it was read (an editor saving): read it all again
+        self._fingerprint = before
         if config is None:
             errors = [str(p) for p in problems if not p.warning]
             self.last_refused = {"at": self.clock().isoformat(), "problems": errors}
@@ -241,7 +253,7 @@ class Live:
     def database_round(self) -> None:
         self._store_voicemails()
         self.journal.flush(self.store)
-        fresh = self.store.active_overrides(self.clock())
+        fresh = self.store.overrides.active(self.clock())
         version, known = self._overrides
         if fresh != known:
             self._overrides = (version + 1, fresh)
@@ -254,7 +266,7 @@ class Live:
             except Empty:
                 return
             try:
-                self.store.add_voicemail(**message)
+                self.store.messages.add(**message)
                 self.journal.forget(message["recording_sid"])
                 done.set_result(True)
             except Exception as exc:
@@ -268,7 +280,7 @@ class Live:
         if not batch:
             return
         try:
-            self.store.add_call_outcomes(batch)
+            self.store.outcomes.add(batch)
         except Exception:
             self._outcomes.extendleft(reversed(batch))  # tried again next round
             raise

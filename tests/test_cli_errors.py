@@ -15,6 +15,8 @@ from conftest import ROOT, brussels
 from ivr.cli import common, main, moments, operations, schedules
 from ivr.loopback import free_port
 from ivr.store import Store
+from ivr.store.messages import Messages
+from ivr.store.overrides import Overrides
 
 
 def run(capsys, *argv) -> tuple[int, str, str]:
@@ -125,7 +127,7 @@ def test_impossible_dates_are_explained(capsys, argv, line):
 )
 def test_a_time_in_another_zone_is_refused(capsys, argv, line):
     assert one_line(capsys, *argv) == (2, line)
-    assert Store().override_history() == []
+    assert Store().overrides.history() == []
 
 
 def test_brussels_own_offset_is_accepted(capsys):
@@ -150,17 +152,17 @@ def test_an_override_longer_than_a_year_is_refused(capsys):
         "ivr override: --until 2027-11-24 10:01 is more than a year away; an override is for "
         "a while: change the schedule instead",
     )
-    assert Store().override_history() == []
+    assert Store().overrides.history() == []
     assert run(capsys, *argv, "--until", "2027-11-24 10:00")[0] == 0
 
 
 def test_a_reason_longer_than_the_database_keeps_is_refused(capsys):
     code, line = one_line(capsys, "override", "1712", "closed", "--reason", "x" * 501)
     assert (code, line) == (2, "ivr override: --reason is 501 characters long; keep it to 500")
-    assert Store().override_history() == []
+    assert Store().overrides.history() == []
     code, out, _ = run(capsys, "override", "1712", "closed", "--reason", "x" * 500)
     assert code == 0
-    assert [row["reason"] for row in Store().override_history()] == ["x" * 500]
+    assert [row["reason"] for row in Store().overrides.history()] == ["x" * 500]
 
 
 def test_an_operator_name_longer_than_the_database_keeps_is_refused(capsys, monkeypatch):
@@ -333,11 +335,11 @@ def test_the_timeout_an_operator_chose_is_kept(monkeypatch):
     monkeypatch.setenv("PGCONNECT_TIMEOUT", "30")
     during = []
 
-    def list_voicemails(self, line=None):
+    def list_voicemails(self, line=None, states=()):
         during.append(os.environ["PGCONNECT_TIMEOUT"])
         return []
 
-    monkeypatch.setattr(Store, "list_voicemails", list_voicemails)
+    monkeypatch.setattr(Messages, "list", list_voicemails)
     assert main(["voicemails"]) == 0
     assert during == ["30"]
     assert os.environ["PGCONNECT_TIMEOUT"] == "30"
@@ -370,7 +372,7 @@ def test_a_schema_behind_the_code_or_a_value_the_database_refuses(capsys, monkey
     def behind(*args):
         raise RuntimeError("the database schema is at nothing, not 0001: run 'ivr db upgrade'")
 
-    monkeypatch.setattr(Store, "list_voicemails", behind)
+    monkeypatch.setattr(Messages, "list", behind)
     assert one_line(capsys, "voicemails") == (
         1,
         "ivr voicemails: the database schema is at nothing, not 0001: run 'ivr db upgrade'",
@@ -379,7 +381,7 @@ def test_a_schema_behind_the_code_or_a_value_the_database_refuses(capsys, monkey
     def refused(*args, **kwargs):
         raise DataError("INSERT", {}, Exception("value too long for type character varying(32)"))
 
-    monkeypatch.setattr(Store, "set_override", refused)
+    monkeypatch.setattr(Overrides, "set", refused)
     code, line = one_line(capsys, "override", "1712", "closed", "--reason", "x")
     assert code == 1
     assert line.startswith("ivr override: the database sqlite:///")

@@ -18,7 +18,7 @@ def test_ivr_voicemails_lists_messages_without_any_caller_detail(capsys):
     store = Store()
     assert main(["voicemails"]) == 0
     assert capsys.readouterr().out.strip() == "no voicemail"
-    store.add_voicemail(
+    store.messages.add(
         line="1712",
         received_at=brussels("2026-11-24 20:15"),
         recording_sid="RE123",
@@ -26,7 +26,7 @@ def test_ivr_voicemails_lists_messages_without_any_caller_detail(capsys):
         duration_seconds=37,
         language="fr",
     )
-    store.add_voicemail(
+    store.messages.add(
         line="stop-it-now",
         received_at=brussels("2026-11-25 08:00"),
         recording_sid="RE456",

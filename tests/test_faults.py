@@ -48,11 +48,11 @@ def test_the_database_stops_mid_call_and_nothing_is_lost(app, clock, caplog):
     assert "voicemail REdown kept on disk until the database is back" in caplog.text
     store.engine = working  # the database is back
     Call(app, LINE_1712).start()  # the database thread stores what was kept
-    rows = store.list_voicemails()
+    rows = store.messages.list()
     assert [(r["recording_sid"], r["duration_seconds"]) for r in rows] == [("REdown", 40)]
     # Twilio's retry of the same callback now also succeeds, and stores nothing twice.
     assert c.post(callback, extra).status_code == 200
-    assert len(store.list_voicemails()) == 1
+    assert len(store.messages.list()) == 1
 
 
 def test_a_real_postgresql_stopped_mid_call_and_started_again(postgres, clock, monkeypatch):
@@ -81,7 +81,7 @@ def test_a_real_postgresql_stopped_mid_call_and_started_again(postgres, clock, m
     postgres.start()
     app.extensions["ivr"].store.engine.dispose()  # the old connections died with it
     Call(app, LINE_1712).start()  # the database thread stores what was kept
-    assert [r["recording_sid"] for r in Store(postgres.url).list_voicemails()] == ["REpgstop"]
+    assert [r["recording_sid"] for r in Store(postgres.url).messages.list()] == ["REpgstop"]
 
 
 def test_two_instances_serve_one_call_alternately(tmp_path, web):
@@ -106,7 +106,7 @@ def test_two_instances_serve_one_call_alternately(tmp_path, web):
     turn = c.leave_message(sid="REboth")
     assert turn.hung_up and ("Merci" in turn.text)
     assert set(served) == set(ports) and len(served) >= 5
-    rows = Store(f"sqlite:///{tmp_path}/shared.sqlite3").list_voicemails()
+    rows = Store(f"sqlite:///{tmp_path}/shared.sqlite3").messages.list()
     assert [r["recording_sid"] for r in rows] == ["REboth"]
 
 
@@ -210,9 +210,9 @@ def test_a_database_that_never_answers_delays_no_call_and_loses_no_message(postg
         proxy.release()  # a working database is back
         store = Store(postgres.url)
         deadline = time.monotonic() + 30
-        while len(store.list_voicemails()) < 40 and time.monotonic() < deadline:
+        while len(store.messages.list()) < 40 and time.monotonic() < deadline:
             time.sleep(0.5)
-        stored = [row["recording_sid"] for row in store.list_voicemails()]
+        stored = [row["recording_sid"] for row in store.messages.list()]
         assert sorted(stored) == sorted(sids)  # every one, each once
     finally:
         proxy.close()

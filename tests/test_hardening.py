@@ -15,7 +15,7 @@ CALLBACK_FIELDS = {"RecordingStatus": "completed", "RecordingDuration": "31"}
 
 
 def voicemails(app) -> list[dict]:
-    return app.extensions["ivr"].store.list_voicemails()
+    return app.extensions["ivr"].store.messages.list()
 
 
 # -- the operations endpoints --------------------------------------------------------------

@@ -224,7 +224,7 @@ def test_the_voicemail_keeps_the_callers_language(call, app):
     c.press("2")
     turn = c.leave_message(sid="REen")
     assert "Your message has been recorded" in turn.text
-    assert app.extensions["ivr"].store.list_voicemails()[0]["language"] == "en"
+    assert app.extensions["ivr"].store.messages.list()[0]["language"] == "en"
 
 
 def test_the_counsellor_hears_a_whisper_naming_the_line_and_the_language(call):

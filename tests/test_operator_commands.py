@@ -44,7 +44,7 @@ def test_call_prints_what_the_caller_meets(capsys):
     assert "  the transfer ends: not-taken" in lines
     assert "  a message is recorded (at most 180 s; not stored)" in lines
     assert lines[-1] == "  the call ends"
-    assert Store().list_voicemails() == []  # a trial call leaves nothing behind
+    assert Store().messages.list() == []  # a trial call leaves nothing behind
 
 
 def test_call_on_a_holiday_with_keys(capsys):
@@ -207,7 +207,7 @@ def test_override_clear_and_the_audit_log(capsys, app, clock, monkeypatch):
     run(capsys, "override", "1712", "closed", "--reason", "ziekte", "--at", "2026-11-24 09:00")
     code, out = run(capsys, "override", "1712", "--clear", "--at", "2026-11-24 11:00")
     assert "override cleared" in out
-    log = Store().override_history("1712")
+    log = Store().overrides.history("1712")
     assert [(r["action"], r["operator"], r["reason"]) for r in log] == [
         ("set", "jan", "ziekte"),
         ("clear", "jan", "cleared"),
@@ -225,7 +225,7 @@ def test_override_beats_exceptions_and_holidays_and_lasts_until_its_end(app, clo
     store = Store()
     from ivr.model import Override
 
-    store.set_override(
+    store.overrides.set(
         Override("1712", True, brussels("2026-12-26 00:00"), None, "Kerstpermanentie"),
         operator="an",
         now=brussels("2026-12-24 09:00"),
@@ -280,7 +280,7 @@ def test_an_unreachable_database_does_not_stop_calls(app, clock, monkeypatch):
     def broken(now):
         raise OSError("database away")
 
-    monkeypatch.setattr(router.store, "active_overrides", broken)
+    monkeypatch.setattr(router.store.overrides, "active", broken)
     clock.now = brussels("2026-11-24 10:00")
     assert Call(app, EVC).start().dialled == ["+3220000001"]
 

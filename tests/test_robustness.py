@@ -171,7 +171,7 @@ def test_no_caller_number_in_logs_rows_or_what_twilio_is_told(app, clock, caplog
     assert documents
     assert all(CALLER not in d and CALLER.lstrip("+") not in d for d in documents)
     assert CALLER not in caplog.text and CALLER.lstrip("+") not in caplog.text
-    rows = app.extensions["ivr"].store.list_voicemails()
+    rows = app.extensions["ivr"].store.messages.list()
     assert len(rows) == 2
     assert all(CALLER not in str(v) for row in rows for v in row.values())
     with app.extensions["ivr"].store.engine.connect() as conn:

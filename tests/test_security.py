@@ -149,7 +149,7 @@ def test_a_call_signed_with_a_shared_key_goes_through_to_a_stored_message(monkey
     call.press(str(line.languages.index("fr") + 1))
     assert call.dial_ends("no-answer").kind == "Record"
     call.leave_message(seconds=31)
-    stored = app.extensions["ivr"].store.list_voicemails()
+    stored = app.extensions["ivr"].store.messages.list()
     assert [(m["line"], m["duration_seconds"]) for m in stored] == [("1712", 31)]
 
 

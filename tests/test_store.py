@@ -50,7 +50,7 @@ def test_postgresql_is_never_set_up_behind_the_operators_back(database):
     if not database.startswith("postgresql"):
         pytest.skip("SQLite files are set up on first use, for local trials")
     with pytest.raises(RuntimeError, match="ivr db upgrade"):
-        Store(database).list_voicemails()
+        Store(database).messages.list()
 
 
 def test_voicemails_are_stored_once(database):
@@ -58,7 +58,7 @@ def test_voicemails_are_stored_once(database):
     store.migrate()
     at = brussels("2026-11-24 20:15")
     for _ in range(2):
-        store.add_voicemail(
+        store.messages.add(
             line="1712",
             received_at=at,
             recording_sid="RE1",
@@ -66,7 +66,7 @@ def test_voicemails_are_stored_once(database):
             duration_seconds=12,
             language="nl",
         )
-    rows = store.list_voicemails()
+    rows = store.messages.list()
     assert len(rows) == 1 and rows[0]["language"] == "nl"
     assert rows[0]["received_at"].replace(tzinfo=None) in (
         at.replace(tzinfo=None),
@@ -79,33 +79,32 @@ def test_overrides_expire_and_are_logged(database):
     store = Store(database)
     store.migrate()
     now = brussels("2026-11-24 09:00")
-    store.set_override(
+    store.overrides.set(
         Override("1712", False, now + timedelta(hours=3), None, "ziek"), operator="an", now=now
     )
-    assert store.active_overrides(now + timedelta(hours=2))["1712"].reason == "ziek"
-    assert store.active_overrides(now + timedelta(hours=3)) == {}
-    store.set_override(
+    assert store.overrides.active(now + timedelta(hours=2))["1712"].reason == "ziek"
+    assert store.overrides.active(now + timedelta(hours=3)) == {}
+    store.overrides.set(
         Override("1712", True, now + timedelta(hours=5), "+3247011", "x"), operator="bo", now=now
     )
-    assert store.active_overrides(now)["1712"].forward_to == "+3247011"
-    assert store.clear_override("1712", operator="bo", reason="klaar", now=now)
-    assert [r["action"] for r in store.override_history("1712")] == ["set", "set", "clear"]
+    assert store.overrides.active(now)["1712"].forward_to == "+3247011"
+    assert store.overrides.clear("1712", operator="bo", reason="klaar", now=now)
+    assert [r["action"] for r in store.overrides.history("1712")] == ["set", "set", "clear"]
 
 
 def test_call_outcomes_are_counted_by_hour(database):
     store = Store(database)
     store.migrate()
-    for minute in (1, 20, 59):
-        store.add_call_outcome(
-            line="1712",
-            outcome="voicemail",
-            language="fr",
-            at=brussels(f"2026-11-24 20:{minute:02d}"),
-        )
-    store.add_call_outcome(
-        line="1712", outcome="voicemail", language="fr", at=brussels("2026-11-24 21:00")
+    store.outcomes.add(
+        [
+            dict(line="1712", outcome="voicemail", language="fr", at=brussels(at))
+            for at in ("2026-11-24 20:01", "2026-11-24 20:20", "2026-11-24 20:59")
+        ]
     )
-    rows = store.call_outcomes(brussels("2026-11-24 00:00"), brussels("2026-11-25 00:00"))
+    store.outcomes.add(
+        [dict(line="1712", outcome="voicemail", language="fr", at=brussels("2026-11-24 21:00"))]
+    )
+    rows = store.outcomes.report(brussels("2026-11-24 00:00"), brussels("2026-11-25 00:00"))
     assert [(r["hour"], r["calls"]) for r in rows] == [
         (brussels("2026-11-24 20:00"), 3),
         (brussels("2026-11-24 21:00"), 1),
@@ -125,7 +124,7 @@ def test_a_whole_call_with_a_message_on_this_database(database, clock):
     c.press("2")
     c.press("2")
     c.leave_message(seconds=31, sid="REpg")
-    rows = Store(database).list_voicemails()
+    rows = Store(database).messages.list()
     assert [(r["line"], r["language"], r["duration_seconds"]) for r in rows] == [("1712", "fr", 31)]
     assert CALLER not in str(rows)
 
@@ -147,6 +146,6 @@ def test_a_local_file_from_before_the_versioned_schema_is_adopted(tmp_path):
             "(1, '1712', '2026-11-20 10:00:00', 'REold', 'u', 3, 'nl')"
         )
     store = Store(url)
-    assert store.list_voicemails()[0]["recording_sid"] == "REold"  # kept, not lost
+    assert store.messages.list()[0]["recording_sid"] == "REold"  # kept, not lost
     assert store.revision() == store.head()
-    assert store.active_overrides(brussels("2026-11-24 10:00")) == {}  # tables completed
+    assert store.overrides.active(brussels("2026-11-24 10:00")) == {}  # tables completed

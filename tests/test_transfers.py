@@ -276,7 +276,7 @@ def test_the_recording_callback_is_stored_whichever_way_twilio_signed_it(call, a
     assert "#rc=5&rp=5xx,ct,rt" in c.turn.waiting.get("recordingStatusCallback")
     c.signs_fragment = with_fragment
     c.leave_message(sid="RE" + "1" * 32)
-    rows = app.extensions["ivr"].store.list_voicemails()
+    rows = app.extensions["ivr"].store.messages.list()
     assert [row["recording_sid"] for row in rows] == ["RE" + "1" * 32]
 
 

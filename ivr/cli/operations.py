@@ -17,7 +17,7 @@ MAX_REASON, MAX_OPERATOR = 500, 100
 def status(args, settings: Settings) -> int:
     config = load_config(settings)
     now = now_from(args)
-    overrides = open_store(settings).active_overrides(now)
+    overrides = open_store(settings).overrides.active(now)
     print(f"At {now.astimezone(BRUSSELS_TIME):%A %d %B %Y %H:%M} ({BRUSSELS_TIME.key}):")
     for line in sorted(config.lines.values(), key=lambda li: li.id):
         s = line_status(config, line, now, overrides)
@@ -48,7 +48,7 @@ def override(args, settings: Settings) -> int:
         )
     if args.clear:
         store = open_store(settings)
-        removed = store.clear_override(
+        removed = store.overrides.clear(
             line.id, operator=operator, reason=args.reason or "cleared", now=now
         )
         print(
@@ -85,7 +85,7 @@ def override(args, settings: Settings) -> int:
         if not line.contacts:
             raise CommandError(f"{line.id} has no contacts to forward; --to does not apply")
     o = model.Override(line.id, args.state == "open", until, forward_to, args.reason)
-    open_store(settings).set_override(o, operator=operator, now=now)
+    open_store(settings).overrides.set(o, operator=operator, now=now)
     s = line_status(config, line, now, {line.id: o})
     ends = when(until, now, line.schedule)
     print(f"{line.id} is now {args.state.upper()} until {ends} ({args.reason}).")
@@ -97,7 +97,7 @@ def override(args, settings: Settings) -> int:
 def override_log(args, settings: Settings) -> int:
     """Who closed or opened which line, when, until when and why (in Brussels time: the log
     outlives the lines it names, so no schedule is read for it)."""
-    rows = open_store(settings).override_history(args.line)
+    rows = open_store(settings).overrides.history(args.line)
     if not rows:
         print("no override was ever set")
         return 0

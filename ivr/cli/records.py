@@ -16,7 +16,7 @@ from ivr.settings import Settings
 
 
 def voicemails(args, settings: Settings) -> int:
-    rows = open_store(settings).list_voicemails(args.line)
+    rows = open_store(settings).messages.list(args.line)
     if not rows:
         print("no voicemail")
         return 0
@@ -46,7 +46,7 @@ def stats(args, settings: Settings) -> int:
     start = datetime.combine(first, time.min, BRUSSELS_TIME)
     end = datetime.combine(last + timedelta(days=1), time.min, BRUSSELS_TIME)
     # Read before writing: a database that is away leaves no empty file behind.
-    rows = open_store(settings).call_outcomes(start, end)
+    rows = open_store(settings).outcomes.report(start, end)
 
     def write(out) -> None:
         writer = csv.writer(out)

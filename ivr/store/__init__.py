@@ -1,0 +1,131 @@
+"""What the router keeps, through SQLAlchemy Core: SQLite by default, PostgreSQL by URL,
+shared by every worker and instance. `Store` is the database; its parts are the messages,
+the overrides, the anonymous statistics, the records to forget at Twilio and the audit log."""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import create_engine, inspect, select
+from sqlalchemy.engine import make_url
+
+from ivr.settings import Settings
+from ivr.store.audit import Audit
+from ivr.store.forget import Forget
+from ivr.store.messages import Messages
+from ivr.store.outcomes import Outcomes
+from ivr.store.overrides import Overrides
+from ivr.store.tables import call_outcomes, metadata, override_log, overrides
+
+__all__ = ["Store", "database_url", "engine_for", "metadata"]
+
+
+def database_url() -> str:
+    return Settings.from_env().database_url
+
+
+# A database that accepts connections and never answers must not hold anything for long:
+# connecting gives up after a few seconds, a statement after a few more (PostgreSQL), and dead
+# connections are noticed by TCP keepalives.
+POSTGRES_CONNECT = {
+    "connect_timeout": 3,
+    "options": "-c statement_timeout=5000 -c lock_timeout=3000",
+    "keepalives": 1,
+    "keepalives_idle": 10,
+    "keepalives_interval": 3,
+    "keepalives_count": 3,
+    "tcp_user_timeout": 10000,
+}
+SQLITE_CONNECT = {"timeout": 3}
+
+
+def engine_for(url: str):
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        database = parsed.database or ""
+        if database and database != ":memory:":
+            Path(database).parent.mkdir(parents=True, exist_ok=True)
+        return create_engine(url, pool_pre_ping=True, connect_args=dict(SQLITE_CONNECT))
+    if parsed.get_backend_name() == "postgresql":
+        if parsed.drivername == "postgresql":
+            parsed = parsed.set(drivername="postgresql+psycopg")
+        args = {k: v for k, v in POSTGRES_CONNECT.items() if k not in parsed.query}
+        return create_engine(parsed, pool_pre_ping=True, pool_timeout=5, connect_args=args)
+    return create_engine(url, pool_pre_ping=True)
+
+
+class Store:
+    def __init__(self, url: str | None = None):
+        self.url = url or database_url()
+        self.engine = engine_for(self.url)
+        self._ready = False
+        self._lock = threading.Lock()
+        self.messages = Messages(self)
+        self.overrides = Overrides(self)
+        self.outcomes = Outcomes(self)
+        self.forget = Forget(self)
+        self.audit = Audit(self)
+
+    def ping(self) -> None:
+        with self.engine.connect() as conn:
+            conn.execute(select(1))
+
+    # -- schema, versioned with Alembic (never create_all on a live database) ---------------
+
+    def _alembic(self, connection) -> Config:
+        cfg = Config()
+        cfg.set_main_option("script_location", "ivr:migrations")
+        cfg.attributes["connection"] = connection
+        return cfg
+
+    def migrate(self) -> str:
+        """Brings the schema to the newest version (`ivr db upgrade`); returns it."""
+        with self.engine.begin() as conn:
+            if conn.dialect.name == "postgresql":
+                # Two workers starting at once must not both create the tables.
+                conn.exec_driver_sql("SELECT pg_advisory_xact_lock(1712)")
+            cfg = self._alembic(conn)
+            if conn.dialect.name == "sqlite" and self._unversioned(conn):
+                # A local file made before the schema was versioned: its tables are those of
+                # the first version; complete it, and mark it as being at that version.
+                metadata.create_all(conn, tables=[overrides, override_log, call_outcomes])
+                command.stamp(cfg, "0001")
+            command.upgrade(cfg, "head")
+        self._ready = True
+        return self.revision()
+
+    @staticmethod
+    def _unversioned(conn) -> bool:
+        tables = set(inspect(conn).get_table_names())
+        versioned = MigrationContext.configure(conn).get_current_revision() is not None
+        return "voicemails" in tables and not versioned
+
+    def revision(self) -> str | None:
+        with self.engine.connect() as conn:
+            return MigrationContext.configure(conn).get_current_revision()
+
+    def head(self) -> str:
+        return ScriptDirectory.from_config(self._alembic(None)).get_current_head()
+
+    def ready(self) -> None:
+        """Before any use: the schema must be the newest (a local SQLite file is set up on
+        first use, for trials; a PostgreSQL database only by `ivr db upgrade`)."""
+        if self._ready:
+            return
+        with self._lock:  # the database thread and a command may both come first
+            if self._ready:
+                return
+            current = self.revision()
+            if current != self.head():
+                if self.engine.dialect.name != "sqlite":
+                    raise RuntimeError(
+                        f"the database schema is at {current or 'nothing'}, not {self.head()}: "
+                        "run 'ivr db upgrade' (the Procfile's release step does)"
+                    )
+                self.migrate()
+            self._ready = True

@@ -1,0 +1,198 @@
+"""The messages callers leave: stored once, by their recording's id, with nothing that
+identifies the caller (no number, no CallSid); their encrypted audio once fetched from Twilio;
+and their life: new, taken by a counsellor, done (called back or closed), then purged."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime, timedelta
+
+from sqlalchemy import delete, insert, select, update
+from sqlalchemy.exc import IntegrityError
+
+from ivr.store.tables import voicemails
+from ivr.store.times import aware, utc
+
+NEW, TAKEN, DONE = "new", "taken", "done"
+CALLED_BACK, CLOSED = "called back", "closed"
+# What a list shows: everything but the audio itself.
+LISTED = [c for c in voicemails.c if c.name != "audio"]
+TIMES = ("received_at", "taken_at", "done_at", "audio_at", "deleted_at_twilio")
+
+
+class MessageError(ValueError):
+    """What was asked of a message cannot be done; the text says why."""
+
+
+def _row(mapping) -> dict:
+    row = dict(mapping)
+    for key in TIMES:
+        if key in row:
+            row[key] = aware(row[key])
+    return row
+
+
+class Messages:
+    def __init__(self, store):
+        self.store = store
+
+    def add(
+        self,
+        *,
+        line: str,
+        received_at: datetime,
+        recording_sid: str,
+        recording_url: str,
+        duration_seconds: int,
+        language: str,
+    ) -> bool:
+        """Stores one message; False when it is there already (Twilio sent it twice)."""
+        self.store.ready()
+        try:
+            with self.store.engine.begin() as conn:
+                conn.execute(
+                    insert(voicemails).values(
+                        line=line,
+                        received_at=utc(received_at),
+                        recording_sid=recording_sid,
+                        recording_url=recording_url,
+                        duration_seconds=duration_seconds,
+                        language=language,
+                        state=NEW,
+                    )
+                )
+        except IntegrityError:
+            return False
+        return True
+
+    def list(self, line: str | None = None, states: tuple[str, ...] = ()) -> list[dict]:
+        self.store.ready()
+        query = select(*LISTED, voicemails.c.audio.is_not(None).label("has_audio"))
+        query = query.order_by(voicemails.c.received_at)
+        if line:
+            query = query.where(voicemails.c.line == line)
+        if states:
+            query = query.where(voicemails.c.state.in_(states))
+        with self.store.engine.connect() as conn:
+            return [_row(row._mapping) for row in conn.execute(query)]
+
+    def get(self, message_id: int) -> dict | None:
+        """One message, its encrypted audio included."""
+        self.store.ready()
+        with self.store.engine.connect() as conn:
+            row = conn.execute(select(voicemails).where(voicemails.c.id == message_id)).first()
+        return _row(row._mapping) if row else None
+
+    def recording_sids(self) -> set[str]:
+        self.store.ready()
+        with self.store.engine.connect() as conn:
+            return set(conn.execute(select(voicemails.c.recording_sid)).scalars())
+
+    # -- the audio: fetched from Twilio, kept encrypted ---------------------------------------
+
+    def without_audio(self, limit: int = 20) -> list[dict]:
+        """Messages whose audio is still only at Twilio."""
+        self.store.ready()
+        query = (
+            select(voicemails.c.id, voicemails.c.recording_sid, voicemails.c.recording_url)
+            .where(voicemails.c.audio.is_(None), voicemails.c.deleted_at_twilio.is_(None))
+            .order_by(voicemails.c.id)
+            .limit(limit)
+        )
+        with self.store.engine.connect() as conn:
+            return [dict(row._mapping) for row in conn.execute(query)]
+
+    def keep_audio(self, message_id: int, encrypted: bytes, audio_type: str, at: datetime) -> bool:
+        """True if this stored it; False if another worker did first."""
+        self.store.ready()
+        with self.store.engine.begin() as conn:
+            done = conn.execute(
+                update(voicemails)
+                .where(voicemails.c.id == message_id, voicemails.c.audio.is_(None))
+                .values(audio=encrypted, audio_type=audio_type, audio_at=utc(at))
+            ).rowcount
+        return bool(done)
+
+    def deleted_at_twilio(self, recording_sid: str, at: datetime) -> None:
+        self.store.ready()
+        with self.store.engine.begin() as conn:
+            conn.execute(
+                update(voicemails)
+                .where(voicemails.c.recording_sid == recording_sid)
+                .values(deleted_at_twilio=utc(at))
+            )
+
+    # -- its life ----------------------------------------------------------------------------
+
+    def take(self, message_id: int, *, operator: str, at: datetime) -> dict:
+        """A counsellor takes a new message (or takes over one taken by someone else)."""
+        return self._move(message_id, operator, at, "take", (NEW, TAKEN), TAKEN, "")
+
+    def done(self, message_id: int, *, operator: str, at: datetime, outcome: str, note: str):
+        if outcome not in (CALLED_BACK, CLOSED):
+            raise MessageError(f"a message ends '{CALLED_BACK}' or '{CLOSED}', not '{outcome}'")
+        return self._move(message_id, operator, at, outcome, (NEW, TAKEN), DONE, note)
+
+    def _move(self, message_id, operator, at, action, from_states, state, note) -> dict:
+        self.store.ready()
+        with self.store.engine.begin() as conn:
+            row = conn.execute(select(*LISTED).where(voicemails.c.id == message_id)).first()
+            if row is None:
+                raise MessageError(f"there is no message {message_id}")
+            if row.state not in from_states:
+                raise MessageError(
+                    f"message {message_id} is {row.state} already (by {row.taken_by or '-'})"
+                )
+            values = {"state": state}
+            if state == TAKEN:
+                values.update(taken_by=operator, taken_at=utc(at))
+            else:
+                values.update(done_at=utc(at), outcome=action, note=note)
+                if row.taken_by is None:
+                    values.update(taken_by=operator, taken_at=utc(at))
+            conn.execute(update(voicemails).where(voicemails.c.id == message_id).values(values))
+            self.store.audit.add(
+                conn,
+                at=at,
+                operator=operator,
+                action=f"message {action}",
+                subject=f"message {message_id} ({row.line})",
+                detail=note,
+            )
+        return self.get(message_id)
+
+    def purge(self, now: datetime, retention: Callable[[str], tuple[int, int]]) -> list[dict]:
+        """Deletes, audio and details, the messages whose time is up: `retention(line)` gives
+        the days kept after being done, and the most days kept whatever their state."""
+        self.store.ready()
+        gone = []
+        with self.store.engine.begin() as conn:
+            rows = conn.execute(
+                select(
+                    voicemails.c.id,
+                    voicemails.c.line,
+                    voicemails.c.state,
+                    voicemails.c.received_at,
+                    voicemails.c.done_at,
+                    voicemails.c.recording_sid,
+                    voicemails.c.deleted_at_twilio,
+                )
+            ).all()
+            for row in rows:
+                after_done, at_most = retention(row.line)
+                received, done_at = aware(row.received_at), aware(row.done_at)
+                too_old = now - received >= timedelta(days=at_most)
+                finished = done_at is not None and now - done_at >= timedelta(days=after_done)
+                if too_old or finished:
+                    conn.execute(delete(voicemails).where(voicemails.c.id == row.id))
+                    why = "kept its longest" if too_old else f"done {after_done} days ago"
+                    self.store.audit.add(
+                        conn,
+                        at=now,
+                        operator="retention",
+                        action="message purged",
+                        subject=f"message {row.id} ({row.line})",
+                        detail=why,
+                    )
+                    gone.append(dict(row._mapping))
+        return gone

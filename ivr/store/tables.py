@@ -1,0 +1,110 @@
+"""The database's tables, as SQLAlchemy Core sees them (versioned by ivr/migrations/).
+
+Nothing in them identifies a caller: no phone number anywhere. The one exception is the
+CallSid of a call whose record is waiting to be deleted at Twilio (`forget`): it is kept until
+Twilio confirms the deletion, then the row goes (docs/privacy.md).
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    Boolean,
+    Column,
+    DateTime,
+    Integer,
+    LargeBinary,
+    MetaData,
+    String,
+    Table,
+)
+
+metadata = MetaData()
+
+# A message a caller left: what a counsellor needs to call back in the right language, and
+# where it is in its life (new, taken, done). Its audio, once fetched from Twilio, encrypted.
+voicemails = Table(
+    "voicemails",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("line", String(64), nullable=False, index=True),
+    Column("received_at", DateTime(timezone=True), nullable=False),
+    Column("recording_sid", String(64), nullable=False, unique=True),
+    Column("recording_url", String(512), nullable=False),
+    Column("duration_seconds", Integer, nullable=False),
+    Column("language", String(8), nullable=False),
+    Column("state", String(16), nullable=False, server_default="new"),
+    Column("taken_by", String(100)),
+    Column("taken_at", DateTime(timezone=True)),
+    Column("done_at", DateTime(timezone=True)),
+    Column("outcome", String(16)),  # called back, closed
+    Column("note", String(500)),
+    Column("audio", LargeBinary),  # encrypted (Fernet); never the audio itself
+    Column("audio_type", String(32)),
+    Column("audio_at", DateTime(timezone=True)),
+    Column("deleted_at_twilio", DateTime(timezone=True)),
+)
+
+overrides = Table(
+    "overrides",
+    metadata,
+    Column("line", String(64), primary_key=True),
+    Column("open", Boolean, nullable=False),
+    Column("until", DateTime(timezone=True), nullable=False),
+    Column("forward_to", String(32)),
+    Column("reason", String(500), nullable=False),
+    Column("operator", String(100), nullable=False),
+    Column("set_at", DateTime(timezone=True), nullable=False),
+)
+override_log = Table(
+    "override_log",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("at", DateTime(timezone=True), nullable=False),
+    Column("line", String(64), nullable=False, index=True),
+    Column("action", String(16), nullable=False),  # set, clear
+    Column("open", Boolean),
+    Column("until", DateTime(timezone=True)),
+    Column("forward_to", String(32)),
+    Column("reason", String(500), nullable=False),
+    Column("operator", String(100), nullable=False),
+)
+
+# One row per call that ended, for the annual report: the line, the hour (not the minute), how
+# it ended and in which language. Nothing else: no number, no CallSid.
+call_outcomes = Table(
+    "call_outcomes",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("hour", DateTime(timezone=True), nullable=False, index=True),
+    Column("line", String(64), nullable=False),
+    Column("outcome", String(32), nullable=False),
+    Column("language", String(8), nullable=False),
+)
+
+# Records to delete at Twilio (a finished call and its transfer legs, a recording once its
+# audio is ours), each tried until Twilio confirms, with back-off. A row is claimed for a while
+# by the worker that handles it, so that two workers or instances never do it twice at once.
+forget = Table(
+    "forget",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("kind", String(16), nullable=False),  # call, recording
+    Column("sid", String(64), nullable=False, unique=True),
+    Column("due_at", DateTime(timezone=True), nullable=False, index=True),
+    Column("attempts", Integer, nullable=False, server_default="0"),
+    Column("last_error", String(300)),
+    Column("claimed_until", DateTime(timezone=True)),
+    Column("added_at", DateTime(timezone=True), nullable=False),
+)
+
+# Who did what to a message (and, in the console, to anything else), when.
+audit_log = Table(
+    "audit_log",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("at", DateTime(timezone=True), nullable=False, index=True),
+    Column("operator", String(100), nullable=False),
+    Column("action", String(32), nullable=False),
+    Column("subject", String(100), nullable=False),
+    Column("detail", String(500), nullable=False, server_default=""),
+)
