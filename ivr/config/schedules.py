@@ -1,0 +1,162 @@
+"""Reads a line's or a service's `schedule:`: hours, public holidays, closure days, exceptions."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from ivr.config.fields import Fields
+from ivr.config.reading import Mapping, Reader, Sequence, line_of
+from ivr.schedule import (
+    ClosureDay,
+    DatedException,
+    Schedule,
+    ScheduleError,
+    parse_span,
+    weekly_windows,
+)
+
+SCHEDULE_KEYS = {"timezone", "hours", "public_holidays", "closure_days", "exceptions"}
+
+
+def read_schedule(r: Reader, m: Mapping, what: str, language: str, at: int) -> Schedule | None:
+    """`at` is the line of the `schedule:` key, where a missing setting is reported."""
+    f = Fields(r, m, what, SCHEDULE_KEYS)
+    timezone = f.text("timezone", required=False, default="Europe/Brussels")
+    try:
+        ZoneInfo(timezone)
+    except (ZoneInfoNotFoundError, ValueError):
+        r.error(f.line("timezone"), f"'{timezone}' is not a time zone; write Europe/Brussels")
+        return None
+    ok = True
+    hours = m.get("hours")
+    always = hours == "always"
+    windows = ()
+    if hours is None:
+        r.error(at, f"{what} needs 'hours:', for example 'mon-fri: 09:00-19:00' or 'always'")
+        ok = False
+    elif not always:
+        if not isinstance(hours, Mapping):
+            r.error(
+                f.line("hours"),
+                "'hours' must be 'always' or indented lines such as 'mon-fri: 09:00-19:00'",
+            )
+            ok = False
+        else:
+            rows = []
+            for days, spans in hours.items():
+                if isinstance(spans, Sequence):
+                    spans = ", ".join(str(s) for s in spans)
+                try:
+                    weekly_windows([(days, str(spans))])
+                    rows.append((days, str(spans)))
+                except ScheduleError as exc:
+                    r.error(line_of(hours, days), str(exc))
+                    ok = False
+            try:
+                windows = weekly_windows(rows)
+            except ScheduleError as exc:
+                r.error(f.line("hours"), f"{exc}; a line cannot open twice at the same time")
+                ok = False
+    holidays_policy = m.get("public_holidays")
+    if holidays_policy is None and not always:
+        r.error(
+            at,
+            f"{what} needs 'public_holidays: closed' or 'public_holidays: open' "
+            "(Belgian public holidays come from the holidays package)",
+        )
+        ok = False
+    elif holidays_policy not in (None, "closed", "open"):
+        r.error(f.line("public_holidays"), "'public_holidays' must be 'closed' or 'open'")
+        ok = False
+    closure_days = _read_closure_days(r, f)
+    exceptions = _read_exceptions(r, f)
+    if not ok or closure_days is None or exceptions is None:
+        return None
+    return Schedule(
+        timezone=timezone,
+        windows=windows,
+        closes_on_public_holidays=holidays_policy == "closed",
+        closure_days=tuple(closure_days),
+        exceptions=tuple(exceptions),
+        holiday_language=language if language in ("fr", "nl", "de") else "en_US",
+        always_open=always,
+    )
+
+
+_MONTH_DAY = re.compile(r"^(\d{1,2})-(\d{1,2})$")
+_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+def _read_closure_days(r: Reader, f: Fields):
+    seq = f.sequence("closure_days", required=False)
+    if seq is None:
+        return []
+    result, ok = [], True
+    for item, line in zip(seq, seq.item_lines, strict=True):
+        if not isinstance(item, Mapping):
+            r.error(line, "a closure day is written as 'date: 07-11' and 'name: ...'")
+            ok = False
+            continue
+        g = Fields(r, item, "a closure day", {"date", "name"})
+        text = g.text("date") or ""
+        name = g.text("name") or ""
+        match = _MONTH_DAY.match(text)
+        try:
+            date(2024, int(match[1]), int(match[2]))  # a leap year admits 02-29
+            result.append(ClosureDay(int(match[1]), int(match[2]), name))
+        except (TypeError, ValueError):
+            r.error(
+                g.line("date"),
+                f"'{text}' is not a day of the year; write month-day, such as 07-11 for 11 July",
+            )
+            ok = False
+    return result if ok else None
+
+
+def _read_exceptions(r: Reader, f: Fields):
+    seq = f.sequence("exceptions", required=False)
+    if seq is None:
+        return []
+    result, ok = [], True
+    for item, line in zip(seq, seq.item_lines, strict=True):
+        if not isinstance(item, Mapping):
+            r.error(line, "an exception needs 'dates:', 'status:' and 'reason:'")
+            ok = False
+            continue
+        g = Fields(r, item, "an exception", {"dates", "hours", "status", "reason"})
+        dates = g.text("dates") or ""
+        status = g.text("status")
+        reason = g.text("reason") or ""
+        parts = [p.strip() for p in dates.split("..")]
+        try:
+            if len(parts) > 2 or not all(_DATE.match(p) for p in parts):
+                raise ValueError
+            first = date.fromisoformat(parts[0])
+            last = date.fromisoformat(parts[-1])
+            if last < first:
+                raise ValueError
+        except ValueError:
+            r.error(
+                g.line("dates"),
+                f"'{dates}' is not a date or a period; write 2026-12-24 or "
+                "2026-12-24..2026-12-31 (first and last day)",
+            )
+            ok = False
+            continue
+        start, end = 0, 24 * 60
+        if g.has("hours"):
+            try:
+                start, end = parse_span(str(item["hours"]))
+            except ScheduleError as exc:
+                r.error(g.line("hours"), str(exc))
+                ok = False
+                continue
+        if status not in ("open", "closed"):
+            if status is not None:
+                r.error(g.line("status"), "'status' must be 'open' or 'closed'")
+            ok = False
+            continue
+        result.append(DatedException(first, last, start, end, status == "open", reason))
+    return result if ok else None
