@@ -19,9 +19,19 @@ END = "end"
 LANGUAGE = "language"
 
 
+# The actions of a step. Each says where it can lead (`next_steps`) and whether the call
+# waits there for the caller or a dialled line (`waits`): what `ivr check` needs to find steps
+# nobody reaches and loops that would never wait.
+
+
 @dataclass(frozen=True)
 class Say:
     prompts: tuple[str, ...]
+
+    waits = False
+
+    def next_steps(self) -> tuple[str, ...]:
+        return ()
 
 
 @dataclass(frozen=True)
@@ -33,6 +43,11 @@ class Menu:
     timeout: int = 6
     max_invalid: int = 3
     max_silence: int = 2
+
+    waits = True
+
+    def next_steps(self) -> tuple[str, ...]:
+        return (*self.options.values(), self.on_failure)
 
     @property
     def num_digits(self) -> int | None:
@@ -47,11 +62,21 @@ class Transfer:
     timeout: int = 25
     on_failure: str | None = None  # None: go on with the next action of the step
 
+    waits = True
+
+    def next_steps(self) -> tuple[str, ...]:
+        return (self.on_failure,) if self.on_failure else ()
+
 
 @dataclass(frozen=True)
 class Voicemail:
     prompt: str
     max_length: int = 180
+
+    waits = True
+
+    def next_steps(self) -> tuple[str, ...]:
+        return ()
 
 
 @dataclass(frozen=True)
@@ -59,14 +84,23 @@ class Referral:
     service: str
     offer_transfer: bool = True
 
+    waits = True  # for "press 1" (one that only tells the number is counted the same)
+
+    def next_steps(self) -> tuple[str, ...]:
+        return ()
+
 
 @dataclass(frozen=True)
 class Goto:
     step: str
 
+    waits = False
+
+    def next_steps(self) -> tuple[str, ...]:
+        return (self.step,)
+
 
 Action = Say | Menu | Transfer | Voicemail | Referral | Goto
-BLOCKING = (Menu, Transfer, Voicemail, Referral)
 
 
 @dataclass(frozen=True)

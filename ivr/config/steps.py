@@ -48,12 +48,12 @@ def check_steps(r: Reader, written: Mapping | None, steps: Steps | None, refs: R
         while current in steps and current not in seen:
             seen.add(current)
             actions = steps[current]
-            if any(isinstance(a, model.BLOCKING) for a in actions):
+            if any(action.waits for action in actions):
                 break
-            gotos = [a for a in actions if isinstance(a, model.Goto)]
-            if not gotos:
+            jumps = [step for action in actions for step in action.next_steps()]
+            if not jumps:
                 break
-            current = gotos[0].step
+            current = jumps[0]
         else:
             if current in seen:
                 r.error(
@@ -68,17 +68,7 @@ def check_steps(r: Reader, written: Mapping | None, steps: Steps | None, refs: R
             continue
         reachable.add(step)
         for action in steps[step]:
-            todo += [t for t in _targets(action) if t in steps]
+            todo += [t for t in action.next_steps() if t in steps]
     for step in steps:
         if step not in reachable:
             r.warn(line_of(written, step), f"no caller ever reaches step '{step}'")
-
-
-def _targets(action) -> list[str]:
-    if isinstance(action, model.Goto):
-        return [action.step]
-    if isinstance(action, model.Menu):
-        return [*action.options.values(), action.on_failure]
-    if isinstance(action, model.Transfer) and action.on_failure:
-        return [action.on_failure]
-    return []
