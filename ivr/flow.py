@@ -18,7 +18,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 
 from ivr import model, speech
-from ivr.model import END, LANGUAGE
+from ivr.model import DEFAULT_LANGUAGE, END, LANGUAGE
 
 log = logging.getLogger(__name__)
 
@@ -47,7 +47,7 @@ class CallState:
     line: str
     step: str
     pc: int = 0
-    lang: str = "fr"
+    lang: str = DEFAULT_LANGUAGE
     invalid: int = 0
     silence: int = 0
     # What the request carrying this state reports: go (just continue), digits (a menu was

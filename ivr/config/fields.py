@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+from ivr import model
 from ivr.config.reading import Mapping, Reader, Sequence, line_of
 
 # A name an operator gives a line, a trunk or a service.
@@ -88,10 +89,10 @@ class Fields:
         return value
 
     def languages(self) -> list[str]:
-        """`languages:`, the first one the default; French when none is usable."""
+        """`languages:`, the first one the default; `model.DEFAULT_LANGUAGE` when none is usable."""
         seq = self.sequence("languages")
         if seq is None:
-            return ["fr"]
+            return [model.DEFAULT_LANGUAGE]
         languages = []
         for lang, line in zip(seq, seq.item_lines, strict=True):
             if lang not in KNOWN_LANGUAGES:
@@ -104,4 +105,4 @@ class Fields:
                 self.r.error(line, f"'{lang}' is listed twice")
             else:
                 languages.append(lang)
-        return languages or ["fr"]
+        return languages or [model.DEFAULT_LANGUAGE]

@@ -17,17 +17,21 @@ from ivr.schedule import (
     weekly_windows,
 )
 
+# Where our lines are; a schedule that does not say otherwise runs on its clock.
+TIMEZONE = "Europe/Brussels"
+# The languages the holidays package names Belgian public holidays in; in any other, English.
+HOLIDAY_LANGUAGES = ("fr", "nl", "de")
 SCHEDULE_KEYS = {"timezone", "hours", "public_holidays", "closure_days", "exceptions"}
 
 
 def read_schedule(r: Reader, m: Mapping, what: str, language: str, at: int) -> Schedule | None:
     """`at` is the line of the `schedule:` key, where a missing setting is reported."""
     f = Fields(r, m, what, SCHEDULE_KEYS)
-    timezone = f.text("timezone", required=False, default="Europe/Brussels")
+    timezone = f.text("timezone", required=False, default=TIMEZONE)
     try:
         ZoneInfo(timezone)
     except (ZoneInfoNotFoundError, ValueError):
-        r.error(f.line("timezone"), f"'{timezone}' is not a time zone; write Europe/Brussels")
+        r.error(f.line("timezone"), f"'{timezone}' is not a time zone; write {TIMEZONE}")
         return None
     ok = True
     hours = m.get("hours")
@@ -80,9 +84,14 @@ def read_schedule(r: Reader, m: Mapping, what: str, language: str, at: int) -> S
         closes_on_public_holidays=holidays_policy == "closed",
         closure_days=tuple(closure_days),
         exceptions=tuple(exceptions),
-        holiday_language=language if language in ("fr", "nl", "de") else "en_US",
+        holiday_language=holiday_language(language),
         always_open=always,
     )
+
+
+def holiday_language(language: str) -> str:
+    """The holidays package's language for the public holidays of a line speaking `language`."""
+    return language if language in HOLIDAY_LANGUAGES else "en_US"
 
 
 _MONTH_DAY = re.compile(r"^(\d{1,2})-(\d{1,2})$")

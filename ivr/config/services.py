@@ -6,7 +6,7 @@ from ivr import model
 from ivr.config.fields import ID, KNOWN_LANGUAGES, Fields
 from ivr.config.numbers import Routes
 from ivr.config.reading import Mapping, Reader, line_of
-from ivr.config.schedules import read_schedule
+from ivr.config.schedules import TIMEZONE, read_schedule
 from ivr.schedule import Schedule
 
 SERVICES_FILE = "services.yaml"
@@ -38,7 +38,7 @@ def read_services(r: Reader, data, routes: Routes) -> dict[str, model.Service]:
                 r, sched_map, f"the schedule of '{sid}'", languages[0], f.line("schedule")
             )
         elif f.has("line"):
-            schedule = Schedule("Europe/Brussels", always_open=True)  # replaced by the line's
+            schedule = Schedule(TIMEZONE, always_open=True)  # replaced by the line's
         instead = {}
         for lang, other in (f.mapping("instead", required=False) or {}).items():
             ln = line_of(item["instead"], lang)
