@@ -67,7 +67,7 @@ def _check_references(lr: LineReader, line: model.Line, services, prompts, unrea
             continue
         unspoken = []
         for lang in line.languages:
-            chosen = services.get(service.instead.get(lang, ""), service)
+            chosen = service.for_language(lang, services)
             if lang not in chosen.languages:
                 unspoken.append(lang)
             section = prompts.get(lang, {}).get("services", {})
@@ -116,11 +116,8 @@ def _check_own_numbers_dialled(routes: Routes, our_numbers: dict[str, str], serv
 
 
 def _service_for(services, service_id: str, lang: str) -> model.Service | None:
-    """As `model.Config.service_for`: the service a caller speaking `lang` is put through to."""
     service = services.get(service_id)
-    if service is None or lang in service.languages:
-        return service
-    return services.get(service.instead.get(lang, ""), service)
+    return service.for_language(lang, services) if service is not None else None
 
 
 def _lines_entered(line: model.Line, kind: str, target: str, services):
@@ -213,7 +210,7 @@ def _check_prompts(
             continue  # prompts/<lang>.yaml could not be read: said once, there
         texts = prompts[lang]
         for ln, key, allowed in lr.refs.prompts:
-            prompt = texts.get(line.id, {}).get(key) or texts.get("shared", {}).get(key)
+            prompt = model.line_prompt(texts, line.id, key)
             if prompt is None:
                 lr.r.error(
                     ln,
@@ -221,7 +218,7 @@ def _check_prompts(
                     f"'{line.id}:' or 'shared:'",
                 )
                 continue
-            section = line.id if key in texts.get(line.id, {}) else "shared"
+            section = line.id if key in texts.get(line.id, {}) else model.SHARED
             at = prompt_line(prompt_readers[lang], section, key)
             problem = format_problem(prompt.text, allowed)
             unknown = placeholders(prompt.text) - allowed
@@ -247,11 +244,11 @@ def check_shared_prompts(prompts, prompt_readers, services, unreadable) -> None:
         r = prompt_readers[lang]
         if lang in unreadable:
             continue
-        shared = texts.get("shared", {})
+        shared = texts.get(model.SHARED, {})
         for key in BUILTIN_PROMPTS:
             if key not in shared:
                 r.error(
-                    line_of(r.data, "shared"),
+                    line_of(r.data, model.SHARED),
                     f"'shared:' needs the prompt '{key}', which the router speaks itself",
                 )
         # The router's own prompts, shared or a line's own wording of them.

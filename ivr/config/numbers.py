@@ -109,12 +109,13 @@ class Routes:
             )
             return None
         if phone.is_national(number):
+            dialled_as = phone.dial_string(number)
             r.warn(
                 line,
-                f"{what}: {number} is written the national way; Twilio dials +32{number[1:]}, "
+                f"{what}: {number} is written the national way; Twilio dials {dialled_as}, "
                 "write it like that",
             )
-            number = phone.dial_string(number)
+            number = dialled_as
         trunk = None
         if via:
             trunk = self.trunks.get(via)
