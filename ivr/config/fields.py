@@ -12,6 +12,25 @@ ID = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 KNOWN_LANGUAGES = ("fr", "nl", "de", "en")
 
 
+def named_entries(r: Reader, data, section: str, kind: str, needs: str):
+    """The `name: settings` entries under `section:`, which the file starts with, as (name,
+    settings, line); reports a file without it, an unusable name, and an entry without
+    indented settings (`{kind} '{name}' needs {needs}`)."""
+    if not isinstance(data, Mapping) or not isinstance(data.get(section), Mapping):
+        r.error(getattr(data, "line", 1), f"the file must start with '{section}:'")
+        return
+    entries = data[section]
+    for name, item in entries.items():
+        line = line_of(entries, name)
+        if not ID.match(name):
+            r.error(line, f"'{name}' is not a usable name; use lowercase letters, digits and -")
+            continue
+        if not isinstance(item, Mapping):
+            r.error(line, f"{kind} '{name}' needs {needs}")
+            continue
+        yield name, item, line
+
+
 class Fields:
     """Reads the fields of one mapping, reporting missing, mistyped and unknown ones."""
 
@@ -31,11 +50,16 @@ class Fields:
     def has(self, key: str) -> bool:
         return key in self.m and self.m[key] is not None
 
-    def text(self, key: str, *, required: bool = True, default: str | None = None):
+    def _given(self, key: str, required: bool):
+        """The value of `key`; None when it is not written, an error if it is `required`."""
         value = self.m.get(key)
+        if value is None and required:
+            self.r.error(self.line(key), f"{self.what} needs '{key}:'")
+        return value
+
+    def text(self, key: str, *, required: bool = True, default: str | None = None):
+        value = self._given(key, required)
         if value is None:
-            if required:
-                self.r.error(self.line(key), f"{self.what} needs '{key}:'")
             return default
         if isinstance(value, Mapping | Sequence) or isinstance(value, bool):
             self.r.error(self.line(key), f"'{key}' must be a single value")
@@ -63,10 +87,8 @@ class Fields:
         return value
 
     def mapping(self, key: str, *, required: bool = True) -> Mapping | None:
-        value = self.m.get(key)
+        value = self._given(key, required)
         if value is None:
-            if required:
-                self.r.error(self.line(key), f"{self.what} needs '{key}:'")
             return None
         if not isinstance(value, Mapping):
             self.r.error(self.line(key), f"'{key}' must hold indented 'name: value' lines")
@@ -74,10 +96,8 @@ class Fields:
         return value
 
     def sequence(self, key: str, *, required: bool = True) -> Sequence | None:
-        value = self.m.get(key)
+        value = self._given(key, required)
         if value is None:
-            if required:
-                self.r.error(self.line(key), f"{self.what} needs '{key}:'")
             return None
         if not isinstance(value, Sequence):
             if isinstance(value, str | int):

@@ -6,8 +6,8 @@ from __future__ import annotations
 import re
 
 from ivr import model, phone
-from ivr.config.fields import ID, Fields
-from ivr.config.reading import Mapping, Reader, line_of
+from ivr.config.fields import Fields, named_entries
+from ivr.config.reading import Reader, line_of
 
 TRUNKS_FILE = "trunks.yaml"
 TRUNK_KEYS = {"sip", "transport", "region", "byoc", "placeholder"}
@@ -21,17 +21,8 @@ SIP_TRANSPORTS = ("udp", "tcp", "tls")
 def read_trunks(r: Reader, data) -> dict[str, model.Trunk]:
     """`trunks.yaml`: the carrier connections that dial what Twilio cannot (short numbers)."""
     trunks: dict[str, model.Trunk] = {}
-    if not isinstance(data, Mapping) or not isinstance(data.get("trunks"), Mapping):
-        r.error(getattr(data, "line", 1), "the file must start with 'trunks:'")
-        return trunks
-    for name, item in data["trunks"].items():
-        line = line_of(data["trunks"], name)
-        if not ID.match(name):
-            r.error(line, f"'{name}' is not a usable name; use lowercase letters, digits and -")
-            continue
-        if not isinstance(item, Mapping):
-            r.error(line, f"trunk '{name}' needs 'sip: host' or 'byoc: BY...'")
-            continue
+    needs = "'sip: host' or 'byoc: BY...'"
+    for name, item, line in named_entries(r, data, "trunks", "trunk", needs):
         f = Fields(r, item, f"trunk '{name}'", TRUNK_KEYS)
         sip = f.text("sip", required=False)
         byoc = f.text("byoc", required=False)

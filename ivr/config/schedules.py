@@ -98,74 +98,81 @@ _MONTH_DAY = re.compile(r"^(\d{1,2})-(\d{1,2})$")
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
-def _read_closure_days(r: Reader, f: Fields):
-    seq = f.sequence("closure_days", required=False)
+def _read_closure_days(r: Reader, f: Fields) -> list[ClosureDay] | None:
+    written = "a closure day is written as 'date: 07-11' and 'name: ...'"
+    return _read_list(r, f, "closure_days", written, _read_closure_day)
+
+
+def _read_closure_day(r: Reader, item: Mapping) -> ClosureDay | None:
+    g = Fields(r, item, "a closure day", {"date", "name"})
+    text = g.text("date") or ""
+    name = g.text("name") or ""
+    match = _MONTH_DAY.match(text)
+    try:
+        date(2024, int(match[1]), int(match[2]))  # a leap year admits 02-29
+        return ClosureDay(int(match[1]), int(match[2]), name)
+    except (TypeError, ValueError):
+        r.error(
+            g.line("date"),
+            f"'{text}' is not a day of the year; write month-day, such as 07-11 for 11 July",
+        )
+        return None
+
+
+def _read_exceptions(r: Reader, f: Fields) -> list[DatedException] | None:
+    written = "an exception needs 'dates:', 'status:' and 'reason:'"
+    return _read_list(r, f, "exceptions", written, _read_exception)
+
+
+def _read_exception(r: Reader, item: Mapping) -> DatedException | None:
+    g = Fields(r, item, "an exception", {"dates", "hours", "status", "reason"})
+    dates = g.text("dates") or ""
+    status = g.text("status")
+    reason = g.text("reason") or ""
+    parts = [p.strip() for p in dates.split("..")]
+    try:
+        if len(parts) > 2 or not all(_DATE.match(p) for p in parts):
+            raise ValueError
+        first = date.fromisoformat(parts[0])
+        last = date.fromisoformat(parts[-1])
+        if last < first:
+            raise ValueError
+    except ValueError:
+        r.error(
+            g.line("dates"),
+            f"'{dates}' is not a date or a period; write 2026-12-24 or "
+            "2026-12-24..2026-12-31 (first and last day)",
+        )
+        return None
+    start, end = 0, 24 * 60
+    if g.has("hours"):
+        try:
+            start, end = parse_span(str(item["hours"]))
+        except ScheduleError as exc:
+            r.error(g.line("hours"), str(exc))
+            return None
+    if status not in ("open", "closed"):
+        if status is not None:
+            r.error(g.line("status"), "'status' must be 'open' or 'closed'")
+        return None
+    return DatedException(first, last, start, end, status == "open", reason)
+
+
+def _read_list(r: Reader, f: Fields, key: str, written: str, read_item):
+    """The list `key`, each item a mapping read by `read_item` (None when it is wrong, which
+    it reports); None when any item is wrong. `written` says how an item is written."""
+    seq = f.sequence(key, required=False)
     if seq is None:
         return []
     result, ok = [], True
     for item, line in zip(seq, seq.item_lines, strict=True):
         if not isinstance(item, Mapping):
-            r.error(line, "a closure day is written as 'date: 07-11' and 'name: ...'")
+            r.error(line, written)
             ok = False
             continue
-        g = Fields(r, item, "a closure day", {"date", "name"})
-        text = g.text("date") or ""
-        name = g.text("name") or ""
-        match = _MONTH_DAY.match(text)
-        try:
-            date(2024, int(match[1]), int(match[2]))  # a leap year admits 02-29
-            result.append(ClosureDay(int(match[1]), int(match[2]), name))
-        except (TypeError, ValueError):
-            r.error(
-                g.line("date"),
-                f"'{text}' is not a day of the year; write month-day, such as 07-11 for 11 July",
-            )
+        read = read_item(r, item)
+        if read is None:
             ok = False
-    return result if ok else None
-
-
-def _read_exceptions(r: Reader, f: Fields):
-    seq = f.sequence("exceptions", required=False)
-    if seq is None:
-        return []
-    result, ok = [], True
-    for item, line in zip(seq, seq.item_lines, strict=True):
-        if not isinstance(item, Mapping):
-            r.error(line, "an exception needs 'dates:', 'status:' and 'reason:'")
-            ok = False
-            continue
-        g = Fields(r, item, "an exception", {"dates", "hours", "status", "reason"})
-        dates = g.text("dates") or ""
-        status = g.text("status")
-        reason = g.text("reason") or ""
-        parts = [p.strip() for p in dates.split("..")]
-        try:
-            if len(parts) > 2 or not all(_DATE.match(p) for p in parts):
-                raise ValueError
-            first = date.fromisoformat(parts[0])
-            last = date.fromisoformat(parts[-1])
-            if last < first:
-                raise ValueError
-        except ValueError:
-            r.error(
-                g.line("dates"),
-                f"'{dates}' is not a date or a period; write 2026-12-24 or "
-                "2026-12-24..2026-12-31 (first and last day)",
-            )
-            ok = False
-            continue
-        start, end = 0, 24 * 60
-        if g.has("hours"):
-            try:
-                start, end = parse_span(str(item["hours"]))
-            except ScheduleError as exc:
-                r.error(g.line("hours"), str(exc))
-                ok = False
-                continue
-        if status not in ("open", "closed"):
-            if status is not None:
-                r.error(g.line("status"), "'status' must be 'open' or 'closed'")
-            ok = False
-            continue
-        result.append(DatedException(first, last, start, end, status == "open", reason))
+        else:
+            result.append(read)
     return result if ok else None

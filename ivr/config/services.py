@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from ivr import model
-from ivr.config.fields import ID, KNOWN_LANGUAGES, Fields
+from ivr.config.fields import KNOWN_LANGUAGES, Fields, named_entries
 from ivr.config.numbers import Routes
-from ivr.config.reading import Mapping, Reader, line_of
+from ivr.config.reading import Reader, line_of
 from ivr.config.schedules import TIMEZONE, read_schedule
 from ivr.schedule import Schedule
 
@@ -16,17 +16,8 @@ SERVICE_KEYS = {"number", "via", "languages", "schedule", "line", "placeholder",
 def read_services(r: Reader, data, routes: Routes) -> dict[str, model.Service]:
     services: dict[str, model.Service] = {}
     insteads: list[tuple[str, int, str, str]] = []  # service, line, language, other service
-    if not isinstance(data, Mapping) or not isinstance(data.get("services"), Mapping):
-        r.error(getattr(data, "line", 1), "the file must start with 'services:'")
-        return services
-    for sid, item in data["services"].items():
-        line = line_of(data["services"], sid)
-        if not ID.match(sid):
-            r.error(line, f"'{sid}' is not a usable name; use lowercase letters, digits and -")
-            continue
-        if not isinstance(item, Mapping):
-            r.error(line, f"service '{sid}' needs indented settings: number, languages, schedule")
-            continue
+    needs = "indented settings: number, languages, schedule"
+    for sid, item, _ in named_entries(r, data, "services", "service", needs):
         f = Fields(r, item, f"service '{sid}'", SERVICE_KEYS)
         number = f.text("number") or ""
         placeholder = f.flag("placeholder", False)
