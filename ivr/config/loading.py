@@ -8,7 +8,7 @@ import hashlib
 from pathlib import Path
 
 from ivr import model
-from ivr.config import checks
+from ivr.config.checks import check_lines, check_services_lines, check_shared_prompts
 from ivr.config.fields import KNOWN_LANGUAGES
 from ivr.config.lines import LineReader
 from ivr.config.numbers import TRUNKS_FILE, Routes, read_trunks
@@ -44,11 +44,11 @@ def load(config_dir, prompts_dir=None) -> tuple[model.Config | None, list[Proble
     problems = files.problems
     if not lines and not any(not p.warning for p in problems):
         problems.append(Problem(str(config_dir), 0, "no line is configured (no *.yaml file)"))
-    checks.check_lines(readers, services, prompts, prompt_readers, voices, unreadable, routes)
+    check_lines(readers, services, prompts, prompt_readers, voices, unreadable, routes)
     # A line file that did not compile has its own errors; do not repeat them here.
     if services_reader is not None and not broken_line_files:
-        checks.check_services_lines(services_reader, services, lines)
-    checks.check_shared_prompts(prompts, prompt_readers, services, unreadable)
+        check_services_lines(services_reader, services, lines)
+    check_shared_prompts(prompts, prompt_readers, services, unreadable)
     if trunks_reader is not None and not trunks_reader.unreadable:
         routes.warn_placeholders(trunks_reader)
 
