@@ -1,7 +1,8 @@
 """Reads each action of a step through one table, action keyword -> its reader and settings.
 
 A new type of action is: its dataclass in `ivr.model` (with `next_steps` and `waits`), a reader
-and a row in `ACTIONS` here, and what it does in `ivr.flow`'s interpreter.
+and a row in `ACTIONS` here, and what it does in `ivr.flow`'s interpreter (a row of `PERFORM`,
+and of `ANSWERS` if it waits for the caller's keys).
 """
 
 from __future__ import annotations
