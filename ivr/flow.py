@@ -18,7 +18,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 
 from ivr import model, speech
-from ivr.model import END, LANGUAGE
+from ivr.model import DEFAULT_LANGUAGE, END, LANGUAGE
 
 log = logging.getLogger(__name__)
 
@@ -47,7 +47,7 @@ class CallState:
     line: str
     step: str
     pc: int = 0
-    lang: str = "fr"
+    lang: str = DEFAULT_LANGUAGE
     invalid: int = 0
     silence: int = 0
     # What the request carrying this state reports: go (just continue), digits (a menu was
@@ -253,15 +253,9 @@ class CallFlow:
             log.warning("line=%s has no step %r any more; starting over", line.id, state.step)
             return self.answer(line, state.lang)
         action = self._action(line, state)
-        if state.event == "digits" and isinstance(action, model.Menu):
-            return self._run(self._menu_choice(line, action, state, clean_digits(digits)))
-        if state.event == "silence" and isinstance(action, model.Menu):
-            return self._run(self._menu_silence(line, action, state))
-        if state.event == "digits" and isinstance(action, model.Referral):
-            if clean_digits(digits) == "1":
-                service = self.config.service_for(action.service, state.lang)
-                return self._run(self._transfer(line, state, service.id, REFERRAL_RING, None))
-            return self._run(state.next_action())
+        answer = ANSWERS.get((state.event, type(action)))
+        if answer is not None:
+            return self._run(answer(self, line, action, state, clean_digits(digits)))
         if state.event == "dial":
             return self._run(self._dial_result(line, action, state, dial or DialResult("", False)))
         if state.event == "recorded":
@@ -296,27 +290,33 @@ class CallFlow:
         raise FlowError(f"more than {MAX_STEPS_PER_REQUEST} steps in one request")
 
     def _perform(self, line: model.Line, action, state: CallState) -> CallState | None:
-        """Does one action; returns where to continue, or None when the call now waits."""
-        if isinstance(action, model.Say):
-            for key in action.prompts:
-                self._say(line, state, key)
-            return state.next_action()
-        if isinstance(action, model.Goto):
-            return state.go(action.step)
-        if isinstance(action, model.Menu):
-            self._menu(line, action, state, action.prompt)
-            return None
-        if isinstance(action, model.Transfer):
-            return self._transfer(line, state, action.to, action.timeout, action.on_failure)
-        if isinstance(action, model.Voicemail):
-            self._say(line, state, action.prompt)
-            self.out.append(Record(action.max_length, state.expecting("recorded")))
-            # Twilio skips the action URL when nothing was recorded and goes on here.
-            self.out.append(Redirect(state.next_action()))
-            return None
-        if isinstance(action, model.Referral):
-            return self._referral(line, action, state)
-        raise FlowError(f"unknown action {action!r}")
+        """Does one action (by `PERFORM`); returns where to continue, or None when the call
+        now waits."""
+        perform = PERFORM.get(type(action))
+        if perform is None:
+            raise FlowError(f"unknown action {action!r}")
+        return perform(self, line, action, state)
+
+    def _speak(self, line: model.Line, say: model.Say, state: CallState) -> CallState:
+        for key in say.prompts:
+            self._say(line, state, key)
+        return state.next_action()
+
+    def _ask(self, line: model.Line, menu: model.Menu, state: CallState) -> None:
+        self._menu(line, menu, state, menu.prompt)
+
+    def _record(self, line: model.Line, voicemail: model.Voicemail, state: CallState) -> None:
+        self._say(line, state, voicemail.prompt)
+        self.out.append(Record(voicemail.max_length, state.expecting("recorded")))
+        # Twilio skips the action URL when nothing was recorded and goes on here.
+        self.out.append(Redirect(state.next_action()))
+
+    def _referral_choice(self, line, referral: model.Referral, state: CallState, digits: str):
+        """1 puts the caller through to the service; any other key goes on."""
+        if digits == "1":
+            service = self.config.service_for(referral.service, state.lang)
+            return self._transfer(line, state, service.id, REFERRAL_RING, None)
+        return state.next_action()
 
     def _entry_state(self, line: model.Line, lang: str) -> CallState:
         step = line.when_open if self.is_open(line) else line.when_closed
@@ -494,6 +494,28 @@ class CallFlow:
         )
         # A recording cannot say a service's number or hours: always speech here.
         return [Speak(prompt.text.format_map(values), state.lang)]
+
+
+# The interpreter, one row a type of action of `ivr.model`: what the call does on reaching the
+# action, returning where it goes on (None: it now waits there) ...
+PERFORM = {
+    model.Say: CallFlow._speak,
+    model.Goto: lambda flow, line, goto, state: state.go(goto.step),
+    model.Menu: CallFlow._ask,
+    model.Transfer: lambda flow, line, transfer, state: flow._transfer(
+        line, state, transfer.to, transfer.timeout, transfer.on_failure
+    ),
+    model.Voicemail: CallFlow._record,
+    model.Referral: CallFlow._referral,
+}
+# ... and, at an action that waits for the caller's keys, what their keys or silence lead to.
+ANSWERS = {
+    ("digits", model.Menu): CallFlow._menu_choice,
+    ("silence", model.Menu): lambda flow, line, menu, state, _: flow._menu_silence(
+        line, menu, state
+    ),
+    ("digits", model.Referral): CallFlow._referral_choice,
+}
 
 
 class _Values(dict):

@@ -19,9 +19,19 @@ END = "end"
 LANGUAGE = "language"
 
 
+# The actions of a step. Each says where it can lead (`next_steps`) and whether the call
+# waits there for the caller or a dialled line (`waits`): what `ivr check` needs to find steps
+# nobody reaches and loops that would never wait.
+
+
 @dataclass(frozen=True)
 class Say:
     prompts: tuple[str, ...]
+
+    waits = False
+
+    def next_steps(self) -> tuple[str, ...]:
+        return ()
 
 
 @dataclass(frozen=True)
@@ -33,6 +43,11 @@ class Menu:
     timeout: int = 6
     max_invalid: int = 3
     max_silence: int = 2
+
+    waits = True
+
+    def next_steps(self) -> tuple[str, ...]:
+        return (*self.options.values(), self.on_failure)
 
     @property
     def num_digits(self) -> int | None:
@@ -47,11 +62,21 @@ class Transfer:
     timeout: int = 25
     on_failure: str | None = None  # None: go on with the next action of the step
 
+    waits = True
+
+    def next_steps(self) -> tuple[str, ...]:
+        return (self.on_failure,) if self.on_failure else ()
+
 
 @dataclass(frozen=True)
 class Voicemail:
     prompt: str
     max_length: int = 180
+
+    waits = True
+
+    def next_steps(self) -> tuple[str, ...]:
+        return ()
 
 
 @dataclass(frozen=True)
@@ -59,14 +84,23 @@ class Referral:
     service: str
     offer_transfer: bool = True
 
+    waits = True  # for "press 1" (one that only tells the number is counted the same)
+
+    def next_steps(self) -> tuple[str, ...]:
+        return ()
+
 
 @dataclass(frozen=True)
 class Goto:
     step: str
 
+    waits = False
+
+    def next_steps(self) -> tuple[str, ...]:
+        return (self.step,)
+
 
 Action = Say | Menu | Transfer | Voicemail | Referral | Goto
-BLOCKING = (Menu, Transfer, Voicemail, Referral)
 
 
 @dataclass(frozen=True)
@@ -153,6 +187,13 @@ class Service:
         """The number callers are told to dial (and the one we dial, by `route`)."""
         return self.route.number
 
+    def for_language(self, language: str, services: dict[str, Service]) -> Service:
+        """The service a caller speaking `language` is referred to: Tele-Onthaal 106 in Dutch
+        where the line names Télé-Accueil 107. Kept when nothing speaks the language."""
+        if language in self.languages:
+            return self
+        return services.get(self.instead.get(language, ""), self)
+
     def answers(self, at) -> bool:
         """Whether a transfer now reaches someone. Our own lines always route the caller on
         (their team in its hours, 107 otherwise), whatever their team's hours."""
@@ -182,6 +223,15 @@ class Override:
 class Prompt:
     text: str
     audio: str | None = None  # a recording to play instead: a path under prompts/audio/, or a URL
+
+
+# The section of a prompts file that every line speaks.
+SHARED = "shared"
+
+
+def line_prompt(texts: dict[str, dict[str, Prompt]], line_id: str, key: str) -> Prompt | None:
+    """In one language's prompts, the line's own wording first, then the shared one."""
+    return texts.get(line_id, {}).get(key) or texts.get(SHARED, {}).get(key)
 
 
 @dataclass
@@ -216,18 +266,12 @@ class Config:
 
     def prompt(self, language: str, line_id: str, key: str) -> Prompt | None:
         """The line's own wording first, then the shared one."""
-        texts = self.prompts.get(language, {})
-        return texts.get(line_id, {}).get(key) or texts.get("shared", {}).get(key)
+        return line_prompt(self.prompts.get(language, {}), line_id, key)
 
     def service_text(self, language: str, service_id: str, key: str) -> str | None:
         prompt = self.prompts.get(language, {}).get("services", {}).get(f"{service_id}.{key}")
         return prompt.text if prompt else None
 
     def service_for(self, service_id: str, language: str) -> Service:
-        """The service a caller speaking `language` is referred to: Tele-Onthaal 106 in Dutch
-        where the line names Télé-Accueil 107. Kept when nothing speaks the language."""
-        service = self.services[service_id]
-        if language in service.languages:
-            return service
-        other = self.services.get(service.instead.get(language, ""))
-        return other if other is not None else service
+        """The service a caller speaking `language` is referred to (`Service.for_language`)."""
+        return self.services[service_id].for_language(language, self.services)

@@ -287,7 +287,7 @@ def test_a_file_that_is_not_utf8_is_refused_at_its_line(config_copy, capsys):
 def test_anything_pyyaml_refuses_is_a_problem_not_a_traceback(config_copy, capsys, monkeypatch):
     # Forced past our own look for control characters: PyYAML then refuses the raw character
     # with a ReaderError, which is not a MarkedYAMLError.
-    monkeypatch.setattr(config_module, "CONTROL", re.compile("(?!)"))
+    monkeypatch.setattr(config_module.reading, "CONTROL", re.compile("(?!)"))
     path = config_copy.parent / "prompts" / "fr.yaml"
     edit(path, "Ce choix n'existe pas.", "Ce choix\vn'existe pas.")
     message = only_error(config_copy, capsys)
@@ -296,7 +296,7 @@ def test_anything_pyyaml_refuses_is_a_problem_not_a_traceback(config_copy, capsy
 
 
 def test_a_control_character_forced_past_the_check_crashes_nothing(config_copy, monkeypatch):
-    monkeypatch.setattr(config_module, "CONTROL", re.compile("(?!)"))
+    monkeypatch.setattr(config_module.reading, "CONTROL", re.compile("(?!)"))
     path = config_copy.parent / "prompts" / "fr.yaml"
     edit(path, "invalid_choice: Ce choix n'existe pas.", 'invalid_choice: "Ce choix\\v."')
     config, problems = config_module.load(config_copy, config_copy.parent / "prompts")

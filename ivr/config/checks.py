@@ -1,0 +1,280 @@
+"""Checks what no single file can show: references between files, transfers that lead back
+to their own line, our own numbers dialled, and the prompts each line speaks."""
+
+from __future__ import annotations
+
+from ivr import model
+from ivr.config.lines import LineReader
+from ivr.config.numbers import Routes
+from ivr.config.prompts import (
+    BUILTIN_PROMPTS,
+    SERVICE_TEXTS,
+    VOICES_FILE,
+    format_problem,
+    placeholders,
+)
+from ivr.config.reading import Mapping, Reader, line_of
+from ivr.config.services import SERVICES_FILE
+
+
+def check_lines(readers, services, prompts, prompt_readers, voices, unreadable, routes) -> None:
+    """What each line names elsewhere, and what the lines do to one another."""
+    seen_numbers: dict[str, str] = {}
+    for lr, line in readers:
+        for number in line.numbers:
+            if number in seen_numbers:
+                lr.r.error(
+                    line_of(lr.data, "numbers"),
+                    f"{number} already belongs to line '{seen_numbers[number]}'",
+                )
+            seen_numbers[number] = line.id
+        _check_references(lr, line, services, prompts, unreadable)
+        _check_prompts(lr, line, prompts, prompt_readers, voices, unreadable)
+    _check_transfer_loops(readers, services)
+    _check_own_numbers_dialled(routes, seen_numbers, services)
+
+
+def check_services_lines(r: Reader, services, lines) -> None:
+    """The services that are our own lines name lines that exist."""
+    for sid, service in services.items():
+        if service.line and service.line not in lines:
+            r.error(1, f"service '{sid}' names line '{service.line}', which does not exist")
+
+
+def _check_references(lr: LineReader, line: model.Line, services, prompts, unreadable) -> None:
+    if SERVICES_FILE in unreadable:
+        return  # services.yaml could not be read: said once, there
+    for ln, target in lr.refs.transfers:
+        if target in line.contacts:
+            continue
+        if target in services:
+            continue
+        lr.r.error(
+            ln,
+            f"'{target}' is neither a contact of this line nor a service of services.yaml; "
+            "contacts: " + (", ".join(sorted(line.contacts)) or "(none)"),
+        )
+    for ln, target in lr.refs.services:
+        if target not in services:
+            lr.r.error(
+                ln,
+                f"there is no service '{target}' in services.yaml; the services are: "
+                + ", ".join(sorted(services)),
+            )
+    for ln, target in lr.refs.transfers + lr.refs.services:
+        service = services.get(target)
+        if not service or target in line.contacts:
+            continue
+        unspoken = []
+        for lang in line.languages:
+            chosen = service.for_language(lang, services)
+            if lang not in chosen.languages:
+                unspoken.append(lang)
+            section = prompts.get(lang, {}).get("services", {})
+            for key in SERVICE_TEXTS:
+                if lang in unreadable:
+                    break
+                if lang in prompts and f"{chosen.id}.{key}" not in section:
+                    lr.r.error(
+                        ln,
+                        f"prompts/{lang}.yaml has no '{key}' for '{chosen.id}' under "
+                        "'services:'; callers in that language are told about it",
+                    )
+        if unspoken:
+            lr.r.warn(
+                ln,
+                f"'{target}' answers in {', '.join(service.languages)}, not in "
+                f"{', '.join(unspoken)}; if another service does, add it under 'instead:' "
+                "in services.yaml",
+            )
+
+
+def _check_own_numbers_dialled(routes: Routes, our_numbers: dict[str, str], services) -> None:
+    """A contact or a service that rings one of our own lines' numbers: Twilio would bring
+    the call back into this router, and the person answering would hear that line's whole
+    call flow instead of the caller (a transfer inside the counsellor's whisper)."""
+    for r, ln, number, what in routes.dialled:
+        owner = our_numbers.get(number)
+        if owner is None:
+            continue
+        if r.path.name == SERVICES_FILE:
+            fix = f"write 'line: {owner}' under this service so that callers go into that line"
+        else:
+            named = [sid for sid, service in services.items() if service.line == owner]
+            fix = (
+                f"to send callers into that line, transfer to the service '{named[0]}'"
+                if named
+                else f"to send callers into that line, transfer to a service of services.yaml "
+                f"with 'line: {owner}'"
+            )
+        r.error(
+            ln,
+            f"{what}: {number} is the number of our own line '{owner}': Twilio would bring the "
+            "call back into this router, and whoever answers would hear that line's whole call "
+            f"instead of the caller; {fix}",
+        )
+
+
+def _service_for(services, service_id: str, lang: str) -> model.Service | None:
+    service = services.get(service_id)
+    return service.for_language(lang, services) if service is not None else None
+
+
+def _lines_entered(line: model.Line, kind: str, target: str, services):
+    """The lines a transfer or a referral's "press 1" puts callers straight into (services that
+    are our own lines), for each language of `line`, as `ivr.flow` does: {line id: languages}."""
+    entered: dict[str, list[str]] = {}
+    for lang in line.languages:
+        to = target
+        if kind == "referral":  # the referral names the service, then transfers to it
+            chosen = _service_for(services, target, lang)
+            to = chosen.id if chosen else target
+        if to in line.contacts:
+            continue
+        chosen = _service_for(services, to, lang)
+        if chosen is not None and chosen.line:
+            entered.setdefault(chosen.line, []).append(lang)
+    return entered
+
+
+def _check_transfer_loops(readers, services) -> None:
+    """A transfer into one of our own lines runs that line's flow, without a phone call; a
+    line that leads back to itself that way would pass callers round forever."""
+    # line id -> (line entered, languages, reader, file line, kind, target)
+    edges: dict[str, list] = {line.id: [] for _, line in readers}
+    for lr, line in readers:
+        for ln, kind, target in lr.refs.put_through:
+            for other, langs in _lines_entered(line, kind, target, services).items():
+                if other in edges:
+                    edges[line.id].append((other, langs, lr, ln, kind, target))
+    done: set[str] = set()
+    for start in sorted(edges):
+        if start in done:
+            continue
+        path, todo = [start], [iter(edges[start])]
+        while todo:
+            edge = next(todo[-1], None)
+            if edge is None:
+                done.add(path.pop())
+                todo.pop()
+                continue
+            other, langs, lr, ln, kind, target = edge
+            if other in path:
+                cycle = path[path.index(other) :]
+                _report_loop(lr, ln, kind, target, other, langs, cycle, services)
+            elif other not in done:
+                path.append(other)
+                todo.append(iter(edges[other]))
+
+
+def _report_loop(lr, ln, kind, target, other, langs, cycle, services) -> None:
+    """Reported at the transfer or referral that closes the loop."""
+    how = "this transfer" if kind == "transfer" else "pressing 1 after this referral"
+    if services[target].line == other:
+        into = f"puts callers straight into line '{other}' (service '{target}' is that line)"
+    else:
+        into = (
+            f"puts callers in {', '.join(langs)} straight into line '{other}' (through "
+            f"'instead:' of service '{target}' in services.yaml)"
+        )
+    fix = (
+        "transfer to a contact, or to a service that is not one of our lines"
+        if kind == "transfer"
+        else "refer them to a service that is not one of our lines, or write "
+        "'offer_transfer: false' to only tell them the number"
+    )
+    round_trip = " → ".join([cycle[-1], *cycle])  # from here, round, and back here
+    lr.r.error(
+        ln,
+        f"{how} {into}, which leads back here: {round_trip}; callers would go round and "
+        f"round: {fix}",
+    )
+
+
+def _check_prompts(
+    lr: LineReader, line: model.Line, prompts, prompt_readers, voices, unreadable
+) -> None:
+    for lang in line.languages:
+        if lang not in prompts:
+            lr.r.error(
+                line_of(lr.data, "languages"),
+                f"there is no prompts/{lang}.yaml for language '{lang}'",
+            )
+            continue
+        if lang not in voices and VOICES_FILE not in unreadable:
+            lr.r.error(
+                line_of(lr.data, "languages"),
+                f"voices.yaml has no voice for language '{lang}'",
+            )
+        if lang in unreadable:
+            continue  # prompts/<lang>.yaml could not be read: said once, there
+        texts = prompts[lang]
+        for ln, key, allowed in lr.refs.prompts:
+            prompt = model.line_prompt(texts, line.id, key)
+            if prompt is None:
+                lr.r.error(
+                    ln,
+                    f"prompt '{key}' is missing in prompts/{lang}.yaml; add it under "
+                    f"'{line.id}:' or 'shared:'",
+                )
+                continue
+            section = line.id if key in texts.get(line.id, {}) else model.SHARED
+            at = prompt_line(prompt_readers[lang], section, key)
+            problem = format_problem(prompt.text, allowed)
+            unknown = placeholders(prompt.text) - allowed
+            if problem:
+                prompt_readers[lang].error(at, f"prompt '{key}' {problem}")
+            elif unknown:
+                prompt_readers[lang].error(
+                    at,
+                    f"prompt '{key}' uses {{{', '.join(sorted(unknown))}}}, which nothing fills; "
+                    "the placeholders are: " + ", ".join(f"{{{p}}}" for p in sorted(allowed)),
+                )
+
+
+def prompt_line(r: Reader, section: str, key: str) -> int:
+    data = r.data
+    if isinstance(data, Mapping) and isinstance(data.get(section), Mapping):
+        return line_of(data[section], key)
+    return line_of(data, section)
+
+
+def check_shared_prompts(prompts, prompt_readers, services, unreadable) -> None:
+    for lang, texts in prompts.items():
+        r = prompt_readers[lang]
+        if lang in unreadable:
+            continue
+        shared = texts.get(model.SHARED, {})
+        for key in BUILTIN_PROMPTS:
+            if key not in shared:
+                r.error(
+                    line_of(r.data, model.SHARED),
+                    f"'shared:' needs the prompt '{key}', which the router speaks itself",
+                )
+        # The router's own prompts, shared or a line's own wording of them.
+        for section, section_texts in texts.items():
+            if section == "services":
+                continue
+            for key, allowed in BUILTIN_PROMPTS.items():
+                if key not in section_texts:
+                    continue
+                text = section_texts[key].text
+                problem = format_problem(text, allowed)
+                if problem:
+                    r.error(prompt_line(r, section, key), f"prompt '{key}' {problem}")
+                elif placeholders(text) - allowed:
+                    r.error(
+                        prompt_line(r, section, key),
+                        f"prompt '{key}' uses a placeholder nothing fills; the placeholders are: "
+                        + ", ".join(f"{{{p}}}" for p in sorted(allowed)),
+                    )
+        service_texts = texts.get("services", {})
+        for sid, service in services.items():
+            if lang not in service.languages:
+                continue
+            for key in SERVICE_TEXTS:
+                if f"{sid}.{key}" not in service_texts:
+                    r.error(
+                        line_of(r.data, "services"),
+                        f"'services:' needs '{sid}:' with '{key}:' in this language",
+                    )

@@ -1,0 +1,128 @@
+"""Reads the settings of one YAML mapping by type, reporting missing, mistyped and unknown ones."""
+
+from __future__ import annotations
+
+import re
+
+from ivr import model
+from ivr.config.reading import Mapping, Reader, Sequence, line_of
+
+# A name an operator gives a line, a trunk or a service.
+ID = re.compile(r"^[a-z0-9][a-z0-9-]*$")
+KNOWN_LANGUAGES = ("fr", "nl", "de", "en")
+
+
+def named_entries(r: Reader, data, section: str, kind: str, needs: str):
+    """The `name: settings` entries under `section:`, which the file starts with, as (name,
+    settings, line); reports a file without it, an unusable name, and an entry without
+    indented settings (`{kind} '{name}' needs {needs}`)."""
+    if not isinstance(data, Mapping) or not isinstance(data.get(section), Mapping):
+        r.error(getattr(data, "line", 1), f"the file must start with '{section}:'")
+        return
+    entries = data[section]
+    for name, item in entries.items():
+        line = line_of(entries, name)
+        if not ID.match(name):
+            r.error(line, f"'{name}' is not a usable name; use lowercase letters, digits and -")
+            continue
+        if not isinstance(item, Mapping):
+            r.error(line, f"{kind} '{name}' needs {needs}")
+            continue
+        yield name, item, line
+
+
+class Fields:
+    """Reads the fields of one mapping, reporting missing, mistyped and unknown ones."""
+
+    def __init__(self, reader: Reader, mapping: Mapping, what: str, known: set[str]):
+        self.r, self.m, self.what = reader, mapping, what
+        for key in mapping:
+            if key not in known:
+                hint = ", ".join(sorted(known))
+                self.r.error(
+                    line_of(mapping, key),
+                    f"{what} has no setting '{key}'; the settings are: {hint}",
+                )
+
+    def line(self, key: str) -> int:
+        return line_of(self.m, key)
+
+    def has(self, key: str) -> bool:
+        return key in self.m and self.m[key] is not None
+
+    def _given(self, key: str, required: bool):
+        """The value of `key`; None when it is not written, an error if it is `required`."""
+        value = self.m.get(key)
+        if value is None and required:
+            self.r.error(self.line(key), f"{self.what} needs '{key}:'")
+        return value
+
+    def text(self, key: str, *, required: bool = True, default: str | None = None):
+        value = self._given(key, required)
+        if value is None:
+            return default
+        if isinstance(value, Mapping | Sequence) or isinstance(value, bool):
+            self.r.error(self.line(key), f"'{key}' must be a single value")
+            return default
+        return str(value)
+
+    def number(self, key: str, default: int, low: int, high: int) -> int:
+        value = self.m.get(key)
+        if value is None:
+            return default
+        if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+            self.r.error(
+                self.line(key), f"'{key}' must be a whole number from {low} to {high}, not {value}"
+            )
+            return default
+        return value
+
+    def flag(self, key: str, default: bool) -> bool:
+        value = self.m.get(key)
+        if value is None:
+            return default
+        if not isinstance(value, bool):
+            self.r.error(self.line(key), f"'{key}' must be true or false, not {value}")
+            return default
+        return value
+
+    def mapping(self, key: str, *, required: bool = True) -> Mapping | None:
+        value = self._given(key, required)
+        if value is None:
+            return None
+        if not isinstance(value, Mapping):
+            self.r.error(self.line(key), f"'{key}' must hold indented 'name: value' lines")
+            return None
+        return value
+
+    def sequence(self, key: str, *, required: bool = True) -> Sequence | None:
+        value = self._given(key, required)
+        if value is None:
+            return None
+        if not isinstance(value, Sequence):
+            if isinstance(value, str | int):
+                seq = Sequence([value])
+                seq.line, seq.item_lines = self.line(key), [self.line(key)]
+                return seq
+            self.r.error(self.line(key), f"'{key}' must be a list, one '- item' per line")
+            return None
+        return value
+
+    def languages(self) -> list[str]:
+        """`languages:`, the first one the default; `model.DEFAULT_LANGUAGE` when none is usable."""
+        seq = self.sequence("languages")
+        if seq is None:
+            return [model.DEFAULT_LANGUAGE]
+        languages = []
+        for lang, line in zip(seq, seq.item_lines, strict=True):
+            if lang not in KNOWN_LANGUAGES:
+                self.r.error(
+                    line,
+                    f"'{lang}' is not a language the router speaks; use "
+                    + ", ".join(KNOWN_LANGUAGES),
+                )
+            elif lang in languages:
+                self.r.error(line, f"'{lang}' is listed twice")
+            else:
+                languages.append(lang)
+        return languages or [model.DEFAULT_LANGUAGE]

@@ -1,0 +1,92 @@
+"""Reads one line's file: its numbers, languages, schedule, contacts and steps."""
+
+from __future__ import annotations
+
+from ivr import model, phone
+from ivr.config.actions import References
+from ivr.config.contacts import read_contacts
+from ivr.config.fields import ID, Fields
+from ivr.config.numbers import Routes
+from ivr.config.reading import Mapping, Reader
+from ivr.config.schedules import read_schedule
+from ivr.config.steps import check_steps, read_steps
+
+LINE_KEYS = {
+    "id",
+    "name",
+    "numbers",
+    "languages",
+    "schedule",
+    "contacts",
+    "when_open",
+    "when_closed",
+    "steps",
+}
+
+
+class LineReader:
+    """Reads a line file into a `model.Line`; keeps the file and what it names (`refs`) for
+    the checks that need the whole configuration."""
+
+    def __init__(self, r: Reader, data: Mapping, routes: Routes):
+        self.r = r
+        self.data = data
+        self.routes = routes
+        self.refs = References()
+
+    def read(self) -> model.Line | None:
+        r, data = self.r, self.data
+        if not isinstance(data, Mapping):
+            r.error(getattr(data, "line", 1), "a line file holds 'id:', 'numbers:', 'steps:' ...")
+            return None
+        f = Fields(r, data, "the line", LINE_KEYS)
+        line_id = f.text("id") or ""
+        if line_id and not ID.match(line_id):
+            r.error(f.line("id"), f"'{line_id}' is not a usable id; use lowercase letters, - ")
+        name = f.text("name", required=False, default=line_id)
+        numbers = self._numbers(f)
+        languages = f.languages()
+        schedule = None
+        sched_map = f.mapping("schedule")
+        if sched_map is not None:
+            schedule = read_schedule(r, sched_map, "the schedule", languages[0], f.line("schedule"))
+        contacts = read_contacts(r, f, self.routes)
+        steps = read_steps(r, f, self.refs)
+        for key in ("when_open", "when_closed"):
+            target = f.text(key)
+            if target:
+                self.refs.steps.append((f.line(key), target))
+                self.refs.entries.append(target)
+        check_steps(r, data.get("steps"), steps, self.refs)
+        if not (line_id and numbers and schedule and steps is not None):
+            return None
+        return model.Line(
+            id=line_id,
+            name=name,
+            numbers=tuple(numbers),
+            languages=tuple(languages),
+            schedule=schedule,
+            when_open=f.text("when_open", required=False) or model.END,
+            when_closed=f.text("when_closed", required=False) or model.END,
+            steps=steps,
+            contacts=contacts,
+            source=r.file,
+        )
+
+    def _numbers(self, f: Fields) -> list[str]:
+        """The Twilio numbers callers dial to reach the line."""
+        numbers = []
+        seq = f.sequence("numbers")
+        for number, ln in zip(seq or [], (seq.item_lines if seq else []), strict=True):
+            number = str(number)
+            if not phone.is_e164(number):
+                self.r.error(
+                    ln,
+                    f"'{number}' is not a Twilio number in E.164 form; write it as +32 and "
+                    'the number without its leading 0, quoted: "+3280030030"',
+                )
+            else:
+                numbers.append(number)
+        if seq is not None and not seq:
+            self.r.error(seq.line, "a line needs at least one number")
+        return numbers

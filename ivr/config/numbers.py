@@ -1,0 +1,155 @@
+"""Reads `trunks.yaml` and every phone number the configuration dials, with the trunk that
+reaches it; the rules of numbers themselves are `ivr.phone`'s."""
+
+from __future__ import annotations
+
+import re
+
+from ivr import model, phone
+from ivr.config.fields import Fields, named_entries
+from ivr.config.reading import Reader, line_of
+
+TRUNKS_FILE = "trunks.yaml"
+TRUNK_KEYS = {"sip", "transport", "region", "byoc", "placeholder"}
+# Twilio's regions for SIP: without one, calls to the carrier leave from the United States.
+SIP_REGIONS = ("ie1", "de1", "us1", "us2", "br1", "au1", "jp1", "sg1")
+BYOC_SID = re.compile(r"^BY[0-9a-f]{32}$")
+SIP_HOST = re.compile(r"^[A-Za-z0-9.-]+(:\d{1,5})?$")
+SIP_TRANSPORTS = ("udp", "tcp", "tls")
+
+
+def read_trunks(r: Reader, data) -> dict[str, model.Trunk]:
+    """`trunks.yaml`: the carrier connections that dial what Twilio cannot (short numbers)."""
+    trunks: dict[str, model.Trunk] = {}
+    needs = "'sip: host' or 'byoc: BY...'"
+    for name, item, line in named_entries(r, data, "trunks", "trunk", needs):
+        f = Fields(r, item, f"trunk '{name}'", TRUNK_KEYS)
+        sip = f.text("sip", required=False)
+        byoc = f.text("byoc", required=False)
+        transport = f.text("transport", required=False)
+        region = f.text("region", required=False)
+        placeholder = f.flag("placeholder", False)
+        if bool(sip) == bool(byoc):
+            r.error(
+                line,
+                f"trunk '{name}' needs either 'sip:' (the carrier's SIP address, such as "
+                "sip.carrier.be) or 'byoc:' (a Twilio BYOC trunk, BY and 32 characters)",
+            )
+            continue
+        if sip and not SIP_HOST.match(sip):
+            r.error(
+                f.line("sip"),
+                f"'{sip}' is not a SIP host; write only the host (and :port), such as "
+                "sip.carrier.be or sip.carrier.be:5061, without 'sip:' or a number",
+            )
+            continue
+        if byoc and not BYOC_SID.match(byoc):
+            r.error(
+                f.line("byoc"),
+                f"'{byoc}' is not a BYOC trunk SID; copy it from Twilio's console (Voice > "
+                "BYOC Trunks): BY followed by 32 characters 0-9 and a-f",
+            )
+            continue
+        if transport and (byoc or transport not in SIP_TRANSPORTS):
+            r.error(
+                f.line("transport"),
+                "'transport' is for SIP trunks only, and is one of: " + ", ".join(SIP_TRANSPORTS),
+            )
+            continue
+        if region and (byoc or region not in SIP_REGIONS):
+            r.error(
+                f.line("region"),
+                "'region' is for SIP trunks only, and is one of: " + ", ".join(SIP_REGIONS),
+            )
+            continue
+        trunks[name] = model.Trunk(name, sip, transport, region, byoc, placeholder)
+    return trunks
+
+
+class Routes:
+    """Reads numbers and the trunk (`via:`) that reaches them; remembers which numbers go
+    through each trunk, so that a placeholder trunk is named once, not once per number."""
+
+    def __init__(self, trunks: dict[str, model.Trunk], *, unknown_trunks: bool = False):
+        self.trunks = trunks
+        self.uses: dict[str, list[str]] = {}
+        # Each number Twilio dials: (reader, line, number, contact or service).
+        self.dialled: list[tuple[Reader, int, str, str]] = []
+        # trunks.yaml could not be read: any trunk named is taken as it is, without a word.
+        self.unknown_trunks = unknown_trunks
+
+    def read(
+        self,
+        r: Reader,
+        line: int,
+        number: str,
+        what: str,
+        *,
+        via: str | None = None,
+        via_line: int = 0,
+        placeholder: bool = False,
+        dialled: bool = True,
+    ) -> model.Route | None:
+        """`dialled` is False for a number we only tell callers about (one of our own lines,
+        which a transfer enters without a phone call)."""
+        if phone.is_emergency(number):
+            r.error(
+                line,
+                f"{what}: {number} is an emergency number and Twilio cannot dial Belgian "
+                "emergency services; tell callers to hang up and dial it instead (a 'say' prompt)",
+            )
+            return None
+        if phone.is_national(number):
+            dialled_as = phone.dial_string(number)
+            r.warn(
+                line,
+                f"{what}: {number} is written the national way; Twilio dials {dialled_as}, "
+                "write it like that",
+            )
+            number = dialled_as
+        trunk = None
+        if via:
+            trunk = self.trunks.get(via)
+            if trunk is None and self.unknown_trunks:
+                trunk = model.Trunk(via)
+            elif trunk is None:
+                r.error(
+                    via_line,
+                    f"{what}: there is no trunk '{via}' in trunks.yaml; the trunks are: "
+                    + (", ".join(sorted(self.trunks)) or "(none)"),
+                )
+                return None
+        if not phone.is_e164(number) and not phone.is_short(number):
+            r.error(
+                line,
+                f"{what}: '{number}' is not a phone number; write it as +32 followed by the "
+                "number without its leading 0, such as +3280030030, or as a short number like 107",
+            )
+            return None
+        if trunk is None and not phone.is_e164(number) and dialled:
+            r.error(
+                line,
+                f"{what}: {number} is a short number, which Twilio cannot dial itself (it has no "
+                "+32 form); say which trunk of trunks.yaml reaches it, such as 'via: carrier' "
+                "(docs/deploy.md explains trunks)",
+            )
+            return None
+        if placeholder:
+            r.warn(line, f"{what}: {number} is a placeholder; replace it with the real number")
+        if trunk is not None and trunk.name in self.trunks:
+            self.uses.setdefault(trunk.name, []).append(number)
+        if dialled:
+            self.dialled.append((r, line, number, what))
+        return model.Route(number, trunk)
+
+    def warn_placeholders(self, r: Reader) -> None:
+        for name, numbers in self.uses.items():
+            trunk = self.trunks[name]
+            if trunk.placeholder:
+                unique = list(dict.fromkeys(numbers))
+                r.warn(
+                    line_of(r.data["trunks"], name),
+                    f"trunk '{name}' is a placeholder: until it is real, transfers to "
+                    f"{', '.join(unique)} fail (callers then hear the number to dial "
+                    "themselves); put in your carrier's details (docs/deploy.md)",
+                )

@@ -1,0 +1,167 @@
+"""Reads the prompts (`prompts/<language>.yaml`) and voices, and what a prompt's placeholders
+may be."""
+
+from __future__ import annotations
+
+import string
+from pathlib import Path
+
+from ivr import model
+from ivr.config.fields import KNOWN_LANGUAGES, Fields
+from ivr.config.reading import Mapping, Reader, line_of
+
+AUDIO_DIR = "audio"
+VOICES_FILE = "voices.yaml"
+# Placeholders the code fills, by where a prompt is used.
+LINE_PLACEHOLDERS = {"line", "hours", "next_open", "number"}
+REFERRAL_PLACEHOLDERS = {"name", "about", "number", "hours", "next_open"}
+# Prompts the code itself speaks, in the `shared:` section of every language.
+BUILTIN_PROMPTS = {
+    "goodbye": LINE_PLACEHOLDERS,
+    "invalid_choice": LINE_PLACEHOLDERS,
+    "voicemail_thanks": LINE_PLACEHOLDERS,
+    "referral": REFERRAL_PLACEHOLDERS,
+    "referral_always": REFERRAL_PLACEHOLDERS,
+    "referral_closed": REFERRAL_PLACEHOLDERS,
+    "referral_offer": REFERRAL_PLACEHOLDERS,
+    "transfer_failed": REFERRAL_PLACEHOLDERS,
+    "language_option": {"key"},
+    "whisper": {"line", "language"},
+    "screen": {"line", "language"},
+}
+SERVICE_TEXTS = ("name", "about")
+
+
+def read_prompts(r: Reader, data, prompts_dir: Path) -> dict[str, dict[str, model.Prompt]]:
+    """`key: text`, or `key: {text: ..., audio: file.mp3}` for a recorded prompt."""
+    sections: dict[str, dict[str, model.Prompt]] = {}
+    if not isinstance(data, Mapping):
+        r.error(getattr(data, "line", 1), "a prompts file holds 'shared:' and one section a line")
+        return sections
+    for section, texts in data.items():
+        if not isinstance(texts, Mapping):
+            r.error(line_of(data, section), f"'{section}' must hold 'key: text' lines")
+            continue
+        flat = {}
+        for key, value in texts.items():
+            ln = line_of(texts, key)
+            if section == "services" and isinstance(value, Mapping):
+                for sub, sub_text in value.items():
+                    flat[f"{key}.{sub}"] = model.Prompt(str(sub_text))
+            elif isinstance(value, str | int):
+                flat[key] = model.Prompt(str(value))
+            elif isinstance(value, Mapping):
+                f = Fields(r, value, f"prompt '{key}'", {"text", "audio"})
+                text = f.text("text") or ""
+                audio = f.text("audio", required=False)
+                if audio and not audio.startswith("https://"):
+                    if ".." in audio or not _is_file(prompts_dir / AUDIO_DIR / audio):
+                        r.error(
+                            f.line("audio"),
+                            f"there is no audio file {prompts_dir / AUDIO_DIR / audio}; put the "
+                            f"recording there, or give an https:// address",
+                        )
+                if audio and placeholders(text):
+                    r.warn(
+                        f.line("audio"),
+                        f"prompt '{key}' has placeholders, but a recording says the same thing "
+                        "every time: it will not follow changes of hours or numbers",
+                    )
+                flat[key] = model.Prompt(text, audio)
+            else:
+                r.error(ln, f"prompt '{key}' must be a text")
+        sections[section] = flat
+    return sections
+
+
+def _is_file(path: Path) -> bool:
+    try:
+        return path.is_file()
+    except (OSError, ValueError):  # a name too long for the system, or with a null in it
+        return False
+
+
+def format_problem(text: str, allowed: set[str]) -> str | None:
+    """Why the router could not fill the prompt `text` (a `str.format_map` template, filled
+    with words for the placeholders `allowed`), in an operator's words; None when it can.
+    Placeholders nothing fills are left to the caller, which names them."""
+    try:
+        fields = [
+            (name, spec, conversion)
+            for _, name, spec, conversion in string.Formatter().parse(text)
+            if name is not None
+        ]
+    except ValueError:
+        return (
+            "has a '{' or a '}' without its pair: a placeholder is written {hours}; to say a "
+            "brace, write it twice, {{ or }}"
+        )
+    if any(name not in allowed for name, _, _ in fields):
+        return None
+    for name, spec, conversion in fields:
+        # Never formatted with its spec: {hours:>999999999} would take a gigabyte.
+        if conversion:
+            return (
+                f"writes {{{name}!{conversion}}}, but a placeholder takes nothing after its name "
+                f"(the router fills it with words): write {{{name}}} without '!{conversion}'"
+            )
+        if spec:
+            return (
+                f"writes {{{name}:{spec}}}, but a placeholder takes nothing after its name "
+                f"(the router fills it with words): write {{{name}}} without ':{spec}'"
+            )
+    try:
+        text.format_map({name: f"({name})" for name in allowed})
+    except (ValueError, IndexError, KeyError, AttributeError, TypeError) as exc:
+        return f"cannot be filled ({exc}); write each placeholder as a name in braces, {{hours}}"
+    return None
+
+
+def placeholders(text: str) -> set[str]:
+    try:
+        return {name for _, name, _, _ in string.Formatter().parse(text) if name is not None}
+    except ValueError:
+        return {"{"}
+
+
+# Voices Twilio offers for the languages a Belgian line speaks. A voice of the wrong language
+# makes the <Say> fail, so `ivr check` refuses pairs not in this list.
+KNOWN_VOICES = {
+    "fr-BE": {"Polly.Isabelle-Neural", "Google.fr-FR-Standard-A", "woman", "man"},
+    "fr-FR": {"Polly.Lea-Neural", "Polly.Celine", "Polly.Mathieu", "woman", "man"},
+    "nl-BE": {"Polly.Lisa-Neural", "Google.nl-BE-Standard-A", "Google.nl-BE-Wavenet-A"},
+    "nl-NL": {"Polly.Laura-Neural", "Polly.Lotte", "Polly.Ruben"},
+    "de-DE": {"Polly.Vicki-Neural", "Polly.Daniel-Neural", "Polly.Marlene", "woman", "man"},
+    "en-GB": {"Polly.Amy-Neural", "Polly.Emma-Neural", "Polly.Brian-Neural", "woman", "man"},
+}
+
+
+def read_voices(r: Reader, data) -> dict[str, model.Voice]:
+    voices: dict[str, model.Voice] = {}
+    m = data.get("voices") if isinstance(data, Mapping) else None
+    if not isinstance(m, Mapping):
+        r.error(getattr(data, "line", 1), "the file must start with 'voices:'")
+        return voices
+    for lang, item in m.items():
+        line = line_of(m, lang)
+        if lang not in KNOWN_LANGUAGES:
+            r.error(line, f"'{lang}' is not a language code; use " + ", ".join(KNOWN_LANGUAGES))
+            continue
+        if not isinstance(item, Mapping):
+            r.error(line, f"'{lang}' needs 'language:' and 'voice:'")
+            continue
+        f = Fields(r, item, f"the voice for '{lang}'", {"language", "voice"})
+        say_language = f.text("language") or ""
+        voice = f.text("voice", required=False)
+        if say_language and not say_language.startswith(lang + "-"):
+            r.error(f.line("language"), f"'{say_language}' is not a variant of '{lang}'")
+            continue
+        if voice and voice not in KNOWN_VOICES.get(say_language, set()):
+            r.error(
+                f.line("voice"),
+                f"voice '{voice}' does not speak {say_language}; use one of: "
+                + ", ".join(sorted(KNOWN_VOICES.get(say_language, {"(none known)"}))),
+            )
+            continue
+        voices[lang] = model.Voice(say_language, voice)
+    return voices

@@ -1,0 +1,178 @@
+"""Reads a line's or a service's `schedule:`: hours, public holidays, closure days, exceptions."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from ivr.config.fields import Fields
+from ivr.config.reading import Mapping, Reader, Sequence, line_of
+from ivr.schedule import (
+    ClosureDay,
+    DatedException,
+    Schedule,
+    ScheduleError,
+    parse_span,
+    weekly_windows,
+)
+
+# Where our lines are; a schedule that does not say otherwise runs on its clock.
+TIMEZONE = "Europe/Brussels"
+# The languages the holidays package names Belgian public holidays in; in any other, English.
+HOLIDAY_LANGUAGES = ("fr", "nl", "de")
+SCHEDULE_KEYS = {"timezone", "hours", "public_holidays", "closure_days", "exceptions"}
+
+
+def read_schedule(r: Reader, m: Mapping, what: str, language: str, at: int) -> Schedule | None:
+    """`at` is the line of the `schedule:` key, where a missing setting is reported."""
+    f = Fields(r, m, what, SCHEDULE_KEYS)
+    timezone = f.text("timezone", required=False, default=TIMEZONE)
+    try:
+        ZoneInfo(timezone)
+    except (ZoneInfoNotFoundError, ValueError):
+        r.error(f.line("timezone"), f"'{timezone}' is not a time zone; write {TIMEZONE}")
+        return None
+    ok = True
+    hours = m.get("hours")
+    always = hours == "always"
+    windows = ()
+    if hours is None:
+        r.error(at, f"{what} needs 'hours:', for example 'mon-fri: 09:00-19:00' or 'always'")
+        ok = False
+    elif not always:
+        if not isinstance(hours, Mapping):
+            r.error(
+                f.line("hours"),
+                "'hours' must be 'always' or indented lines such as 'mon-fri: 09:00-19:00'",
+            )
+            ok = False
+        else:
+            rows = []
+            for days, spans in hours.items():
+                if isinstance(spans, Sequence):
+                    spans = ", ".join(str(s) for s in spans)
+                try:
+                    weekly_windows([(days, str(spans))])
+                    rows.append((days, str(spans)))
+                except ScheduleError as exc:
+                    r.error(line_of(hours, days), str(exc))
+                    ok = False
+            try:
+                windows = weekly_windows(rows)
+            except ScheduleError as exc:
+                r.error(f.line("hours"), f"{exc}; a line cannot open twice at the same time")
+                ok = False
+    holidays_policy = m.get("public_holidays")
+    if holidays_policy is None and not always:
+        r.error(
+            at,
+            f"{what} needs 'public_holidays: closed' or 'public_holidays: open' "
+            "(Belgian public holidays come from the holidays package)",
+        )
+        ok = False
+    elif holidays_policy not in (None, "closed", "open"):
+        r.error(f.line("public_holidays"), "'public_holidays' must be 'closed' or 'open'")
+        ok = False
+    closure_days = _read_closure_days(r, f)
+    exceptions = _read_exceptions(r, f)
+    if not ok or closure_days is None or exceptions is None:
+        return None
+    return Schedule(
+        timezone=timezone,
+        windows=windows,
+        closes_on_public_holidays=holidays_policy == "closed",
+        closure_days=tuple(closure_days),
+        exceptions=tuple(exceptions),
+        holiday_language=holiday_language(language),
+        always_open=always,
+    )
+
+
+def holiday_language(language: str) -> str:
+    """The holidays package's language for the public holidays of a line speaking `language`."""
+    return language if language in HOLIDAY_LANGUAGES else "en_US"
+
+
+_MONTH_DAY = re.compile(r"^(\d{1,2})-(\d{1,2})$")
+_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+def _read_closure_days(r: Reader, f: Fields) -> list[ClosureDay] | None:
+    written = "a closure day is written as 'date: 07-11' and 'name: ...'"
+    return _read_list(r, f, "closure_days", written, _read_closure_day)
+
+
+def _read_closure_day(r: Reader, item: Mapping) -> ClosureDay | None:
+    g = Fields(r, item, "a closure day", {"date", "name"})
+    text = g.text("date") or ""
+    name = g.text("name") or ""
+    match = _MONTH_DAY.match(text)
+    try:
+        date(2024, int(match[1]), int(match[2]))  # a leap year admits 02-29
+        return ClosureDay(int(match[1]), int(match[2]), name)
+    except (TypeError, ValueError):
+        r.error(
+            g.line("date"),
+            f"'{text}' is not a day of the year; write month-day, such as 07-11 for 11 July",
+        )
+        return None
+
+
+def _read_exceptions(r: Reader, f: Fields) -> list[DatedException] | None:
+    written = "an exception needs 'dates:', 'status:' and 'reason:'"
+    return _read_list(r, f, "exceptions", written, _read_exception)
+
+
+def _read_exception(r: Reader, item: Mapping) -> DatedException | None:
+    g = Fields(r, item, "an exception", {"dates", "hours", "status", "reason"})
+    dates = g.text("dates") or ""
+    status = g.text("status")
+    reason = g.text("reason") or ""
+    parts = [p.strip() for p in dates.split("..")]
+    try:
+        if len(parts) > 2 or not all(_DATE.match(p) for p in parts):
+            raise ValueError
+        first = date.fromisoformat(parts[0])
+        last = date.fromisoformat(parts[-1])
+        if last < first:
+            raise ValueError
+    except ValueError:
+        r.error(
+            g.line("dates"),
+            f"'{dates}' is not a date or a period; write 2026-12-24 or "
+            "2026-12-24..2026-12-31 (first and last day)",
+        )
+        return None
+    start, end = 0, 24 * 60
+    if g.has("hours"):
+        try:
+            start, end = parse_span(str(item["hours"]))
+        except ScheduleError as exc:
+            r.error(g.line("hours"), str(exc))
+            return None
+    if status not in ("open", "closed"):
+        if status is not None:
+            r.error(g.line("status"), "'status' must be 'open' or 'closed'")
+        return None
+    return DatedException(first, last, start, end, status == "open", reason)
+
+
+def _read_list(r: Reader, f: Fields, key: str, written: str, read_item):
+    """The list `key`, each item a mapping read by `read_item` (None when it is wrong, which
+    it reports); None when any item is wrong. `written` says how an item is written."""
+    seq = f.sequence(key, required=False)
+    if seq is None:
+        return []
+    result, ok = [], True
+    for item, line in zip(seq, seq.item_lines, strict=True):
+        if not isinstance(item, Mapping):
+            r.error(line, written)
+            ok = False
+            continue
+        read = read_item(r, item)
+        if read is None:
+            ok = False
+        else:
+            result.append(read)
+    return result if ok else None

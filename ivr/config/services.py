@@ -1,0 +1,71 @@
+"""Reads `services.yaml`: the partner services a line refers callers to."""
+
+from __future__ import annotations
+
+from ivr import model
+from ivr.config.fields import KNOWN_LANGUAGES, Fields, named_entries
+from ivr.config.numbers import Routes
+from ivr.config.reading import Reader, line_of
+from ivr.config.schedules import TIMEZONE, read_schedule
+from ivr.schedule import Schedule
+
+SERVICES_FILE = "services.yaml"
+SERVICE_KEYS = {"number", "via", "languages", "schedule", "line", "placeholder", "instead"}
+
+
+def read_services(r: Reader, data, routes: Routes) -> dict[str, model.Service]:
+    services: dict[str, model.Service] = {}
+    insteads: list[tuple[str, int, str, str]] = []  # service, line, language, other service
+    needs = "indented settings: number, languages, schedule"
+    for sid, item, _ in named_entries(r, data, "services", "service", needs):
+        f = Fields(r, item, f"service '{sid}'", SERVICE_KEYS)
+        number = f.text("number") or ""
+        placeholder = f.flag("placeholder", False)
+        languages = f.languages()
+        sched_map = f.mapping("schedule", required=not f.has("line"))
+        schedule = None
+        if sched_map is not None:
+            schedule = read_schedule(
+                r, sched_map, f"the schedule of '{sid}'", languages[0], f.line("schedule")
+            )
+        elif f.has("line"):
+            schedule = Schedule(TIMEZONE, always_open=True)  # replaced by the line's
+        instead = {}
+        for lang, other in (f.mapping("instead", required=False) or {}).items():
+            ln = line_of(item["instead"], lang)
+            if lang not in KNOWN_LANGUAGES:
+                r.error(ln, f"'{lang}' is not a language code; use " + ", ".join(KNOWN_LANGUAGES))
+            elif lang in languages:
+                r.error(ln, f"'{sid}' speaks {lang} itself; remove this line")
+            else:
+                instead[lang] = str(other)
+                insteads.append((sid, ln, lang, str(other)))
+        route = None
+        if number:
+            route = routes.read(
+                r,
+                f.line("number"),
+                number,
+                sid,
+                via=f.text("via", required=False),
+                via_line=f.line("via"),
+                placeholder=placeholder,
+                dialled=not f.has("line"),
+            )
+        if route is not None:
+            if schedule is not None and languages:
+                services[sid] = model.Service(
+                    id=sid,
+                    route=route,
+                    languages=tuple(languages),
+                    schedule=schedule,
+                    line=f.text("line", required=False),
+                    placeholder=placeholder,
+                    instead=instead,
+                )
+    for _sid, ln, lang, other in insteads:
+        if other not in services:
+            r.error(ln, f"there is no service '{other}'; the services are: " + ", ".join(services))
+        elif lang not in services[other].languages:
+            r.error(ln, f"'{other}' does not speak {lang}; add {lang} to its languages")
+    return services

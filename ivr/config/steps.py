@@ -1,0 +1,74 @@
+"""Reads a line's `steps:`, and checks where they lead: each step named exists, no loop of
+steps goes round without waiting for the caller, and callers reach every step."""
+
+from __future__ import annotations
+
+from ivr import model
+from ivr.config.actions import References, read_action
+from ivr.config.fields import Fields
+from ivr.config.reading import Mapping, Reader, Sequence, line_of
+
+Steps = dict[str, tuple[model.Action, ...]]
+
+
+def read_steps(r: Reader, f: Fields, refs: References) -> Steps | None:
+    m = f.mapping("steps")
+    if m is None:
+        return None
+    steps = {}
+    for step_id, actions in m.items():
+        line = line_of(m, step_id)
+        if step_id == model.END:
+            r.error(line, "'end' is built in (it says where to turn and hangs up)")
+            continue
+        if not isinstance(actions, Sequence) or not actions:
+            r.error(line, f"step '{step_id}' must be a list of actions, '- say: ...'")
+            continue
+        compiled = [
+            read_action(r, a, ln, refs) for a, ln in zip(actions, actions.item_lines, strict=True)
+        ]
+        steps[step_id] = tuple(a for a in compiled if a is not None)
+    return steps
+
+
+def check_steps(r: Reader, written: Mapping | None, steps: Steps | None, refs: References) -> None:
+    """`written` is the `steps:` of the file, where a step's problem is reported."""
+    known = set(steps or {}) | {model.END}
+    for line, target in refs.steps:
+        if target and target not in known:
+            r.error(
+                line,
+                f"there is no step '{target}'; the steps are: " + ", ".join(sorted(known)),
+            )
+    if not steps:
+        return
+    # A loop of steps that never waits for the caller would redirect forever.
+    for start in steps:
+        seen, current = set(), start
+        while current in steps and current not in seen:
+            seen.add(current)
+            actions = steps[current]
+            if any(action.waits for action in actions):
+                break
+            jumps = [step for action in actions for step in action.next_steps()]
+            if not jumps:
+                break
+            current = jumps[0]
+        else:
+            if current in seen:
+                r.error(
+                    line_of(written, start),
+                    f"step '{start}' goes round in a loop that never waits for the caller; "
+                    "add a menu, a transfer or a voicemail, or end the call",
+                )
+    reachable, todo = set(), [t for t in refs.entries if t in steps]
+    while todo:
+        step = todo.pop()
+        if step in reachable:
+            continue
+        reachable.add(step)
+        for action in steps[step]:
+            todo += [t for t in action.next_steps() if t in steps]
+    for step in steps:
+        if step not in reachable:
+            r.warn(line_of(written, step), f"no caller ever reaches step '{step}'")
