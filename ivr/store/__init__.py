@@ -42,6 +42,9 @@ POSTGRES_CONNECT = {
     "tcp_user_timeout": 10000,
 }
 SQLITE_CONNECT = {"timeout": 3}
+# Alembic runs its migration scripts through module-wide state: one migration at a time in a
+# process, whichever Store asks (the database thread and a command may both come first).
+MIGRATING = threading.RLock()
 
 
 def engine_for(url: str):
@@ -64,7 +67,6 @@ class Store:
         self.url = url or database_url()
         self.engine = engine_for(self.url)
         self._ready = False
-        self._lock = threading.Lock()
         self.messages = Messages(self)
         self.overrides = Overrides(self)
         self.outcomes = Outcomes(self)
@@ -85,7 +87,7 @@ class Store:
 
     def migrate(self) -> str:
         """Brings the schema to the newest version (`ivr db upgrade`); returns it."""
-        with self.engine.begin() as conn:
+        with MIGRATING, self.engine.begin() as conn:
             if conn.dialect.name == "postgresql":
                 # Two workers starting at once must not both create the tables.
                 conn.exec_driver_sql("SELECT pg_advisory_xact_lock(1712)")
@@ -117,7 +119,7 @@ class Store:
         first use, for trials; a PostgreSQL database only by `ivr db upgrade`)."""
         if self._ready:
             return
-        with self._lock:  # the database thread and a command may both come first
+        with MIGRATING:
             if self._ready:
                 return
             current = self.revision()
