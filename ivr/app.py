@@ -17,11 +17,16 @@ from ivr.answers import Answers
 from ivr.links import StateCodec
 from ivr.live import Live
 from ivr.logs import Throttle
+from ivr.privacy import TwilioWork
 from ivr.settings import Settings
 from ivr.signature import Signatures
 from ivr.store import Store
+from ivr.twilio_api import TwilioAPI
+from ivr.upkeep import DatabaseWork
 
 log = logging.getLogger("ivr")
+# With intervals of 0, what a request waits at most for a fresh round of a thread.
+FRESH_WAIT = 2.0
 
 
 class InsecureStartRefused(RuntimeError):
@@ -33,21 +38,43 @@ def utc_now() -> datetime:
 
 
 class Service:
-    """What the app's requests share, built once at start (`app.extensions["ivr"]`)."""
+    """What the app's requests share, built once at start (`app.extensions["ivr"]`): the
+    configuration being served, the database, and the threads that keep them up to date."""
 
     def __init__(self, settings: Settings, clock: Callable[[], datetime]):
         self.settings = settings
         self.clock = clock
         self.store = Store(settings.database_url)
-        self.live = Live.start(settings, self.store, clock)
+        self.live = Live.start(settings, clock)
+        self.upkeep = DatabaseWork(settings, self.store, self.live, clock)
+        self.privacy = TwilioWork(
+            settings, self.store, self.live, clock, TwilioAPI.from_settings(settings)
+        )
+        self.threads = (self.live.reloader, self.upkeep.thread, self.privacy.thread)
         self.codec = StateCodec(settings.signing_keys)
         self.signatures = Signatures(settings.auth_token, settings.shared_keys, settings.insecure)
-        self.live.watch()  # from the start: a worker that has served no call yet watches too
+        self.watch()  # from the start: a worker that has served no call yet watches too
         self.answers = Answers(
             self.live, clock, settings.trunk_credentials, keep=settings.answer_cache
         )
         # Log lines any client can cause, unsigned: at most one every few seconds of a kind.
         self.noisy = Throttle(seconds=10)
+
+    def watch(self) -> None:
+        """Starts this process's threads (again, after a fork): cheap, on every webhook."""
+        for thread in self.threads:
+            thread.ensure()
+
+    def begin(self) -> None:
+        """At the start of every webhook. With intervals of 0 (tests, `ivr call`) a request
+        waits, a moment at most, for a fresh round of each thread."""
+        self.watch()
+        for thread in self.threads:
+            if thread.seconds == 0:
+                thread.fresh(FRESH_WAIT)
+
+    def health(self) -> dict:
+        return {**self.live.health(), **self.upkeep.health()}
 
     @property
     def config(self):

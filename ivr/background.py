@@ -95,6 +95,8 @@ class Periodic:
     # -- the thread ------------------------------------------------------------------------
 
     def _run(self, generation: int) -> None:
+        if self.seconds == 0:
+            self._wake.wait()  # only when asked
         while generation == self._generation:
             self._wake.clear()
             self._busy_since = time.monotonic()

@@ -15,7 +15,7 @@ from itsdangerous import BadSignature, URLSafeSerializer
 from ivr import flow
 
 # The fragment of our recording callbacks: Twilio retries a 5xx or a timeout, up to 5 times.
-RECORDING_RETRIES = "#rc=5&rp=5xx,ct,rt"
+RETRIES = "#rc=5&rp=5xx,ct,rt"
 # Our tokens are about 100 characters; anything much longer is not one of ours.
 MAX_TOKEN = 400
 CACHE_SIZE = 4096
@@ -92,7 +92,7 @@ class Links:
 
     def recording(self, state: flow.CallState) -> str:
         # The fragment asks Twilio to retry when we answer 5xx or time out.
-        return f"{self.base}/voice/recording?s={self.codec.encode(state)}{RECORDING_RETRIES}"
+        return f"{self.base}/voice/recording?s={self.codec.encode(state)}{RETRIES}"
 
     def whisper(self, state: flow.CallState) -> str:
         return f"{self.base}/voice/whisper?s={self.codec.encode(state)}"

@@ -1,13 +1,10 @@
-"""What a worker serves with, kept up to date off the webhooks' path.
+"""The configuration a worker serves with, kept up to date off the webhooks' path.
 
-- The configuration: a thread looks at the files every few seconds; a sound change is swapped
-  in whole, a refused one is logged and shown on /healthz while the last good one keeps
-  serving. Each accepted configuration is also kept aside on disk, so that a worker that starts
-  while the files are broken (gunicorn recycles workers) serves the last good one instead of
-  failing to boot.
-- Everything that needs the database: another thread reads the operators' overrides, stores
-  the voicemails the journal holds and writes the anonymous call outcomes. A webhook reads only
-  the last known overrides, so a database that hangs never delays a call.
+A thread looks at the files every few seconds; a sound change is swapped in whole, a refused
+one is logged and shown on /healthz while the last good one keeps serving. Each accepted
+configuration is also kept aside on disk, so that a worker that starts while the files are
+broken (gunicorn recycles workers) serves the last good one instead of failing to boot. The
+overrides in force are published here by the database thread (`ivr.upkeep`).
 """
 
 from __future__ import annotations
@@ -15,23 +12,13 @@ from __future__ import annotations
 import logging
 import os
 import shutil
-import time
-from collections import deque
-from concurrent.futures import Future
-from concurrent.futures import TimeoutError as FutureTimeout  # noqa: UP041 - 3.11's is not this
-from datetime import datetime
 from pathlib import Path
-from queue import Empty, SimpleQueue
 
 from ivr import config as config_module
 from ivr import speech
 from ivr.background import Periodic
-from ivr.journal import Journal
 
 log = logging.getLogger("ivr")
-# With intervals of 0 (tests, `ivr call`), a request waits this long at most for fresh data.
-FRESH_WAIT = 2.0
-MAX_OUTCOMES = 10_000  # kept while the database is away; the oldest go first
 KEEP_LAST_GOOD = 3
 
 
@@ -112,15 +99,13 @@ def _only_yaml(folder, names):
 
 
 class Live:
-    def __init__(
-        self, settings, config, store, clock, refused: dict | None = None, seen: tuple = ()
-    ):
+    """The configuration being served, swapped whole by its own thread when the files change;
+    and the overrides in force, which the database thread (`ivr.upkeep`) publishes here."""
+
+    def __init__(self, settings, config, clock, refused: dict | None = None, seen: tuple = ()):
         """`seen`: the files' fingerprint taken before `config` was read from them."""
-        self.settings = settings
         self.config = config
-        self.store = store
         self.clock = clock
-        self.journal = Journal(settings.spool_dir)
         self.sources = _sources(settings)
         self.last_good = LastGood(settings.spool_dir.parent / "last-good")
         self.loaded_at = clock()
@@ -128,26 +113,17 @@ class Live:
         self._fingerprint = seen
         # The overrides in force and a number that changes whenever they do, swapped as one.
         self._overrides: tuple[int, dict] = (0, {})
-        self._voicemails: SimpleQueue = SimpleQueue()
-        self._outcomes: deque = deque(maxlen=MAX_OUTCOMES)
         self.reloader = Periodic(
             "ivr-reload",
             settings.reload_seconds,
             self.reload,
             failing="could not look at the configuration files; still serving the last ones",
         )
-        self.database = Periodic(
-            "ivr-database",
-            settings.refresh_seconds,
-            self.database_round,
-            failing="could not reach the database; calls go on with the overrides last known, "
-            "messages wait on disk",
-        )
         if refused is None:
             self.last_good.keep(*self.sources, config.version)
 
     @classmethod
-    def start(cls, settings, store, clock) -> Live:
+    def start(cls, settings, clock) -> Live:
         """The configuration in the files, or, if they are refused and an earlier one was
         accepted, that one (with the refusal on /healthz). ConfigError when there is none."""
         # Looked at before reading: a file changed meanwhile is read again by the first round.
@@ -166,22 +142,7 @@ class Live:
                 "\n".join(refused["problems"]),
             )
         preload(config, clock().year)
-        return cls(settings, config, store, clock, refused, seen)
-
-    # -- on every webhook: cheap -----------------------------------------------------------
-
-    def watch(self) -> None:
-        """Starts this process's threads (again, after a fork): at start, and on every
-        webhook, cheaply."""
-        self.reloader.ensure()
-        self.database.ensure()
-
-    def begin(self) -> None:
-        self.watch()
-        if self.reloader.seconds == 0:
-            self.reloader.fresh(FRESH_WAIT)
-        if self.database.seconds == 0:
-            self.database.fresh(FRESH_WAIT)
+        return cls(settings, config, clock, refused, seen)
 
     @property
     def overrides(self) -> dict:
@@ -191,29 +152,10 @@ class Live:
         """The overrides in force, and their version (for keys of cached answers)."""
         return self._overrides
 
-    def store_voicemail(self, message: dict, timeout: float) -> bool:
-        """Asks the database thread to store one message; True if it did within `timeout`
-        (False too when it was there already: the journal then forgets it)."""
-        self.database.ensure()
-        done: Future = Future()
-        self._voicemails.put((message, done))
-        self.database.kick()
-        if timeout <= 0 or not self.database_answers():
-            return False  # the journal has it; the database thread stores it when it can
-        try:
-            return done.result(timeout) is not None
-        except FutureTimeout:
-            return False
-        except Exception:  # the database refused it; the journal keeps it
-            return False
-
-    def database_answers(self) -> bool:
-        """Whether the database thread's last round went well and it is not stuck now."""
-        database = self.database
-        return database.last_error is None and database.busy_for() < 1.0
-
-    def add_outcome(self, **outcome) -> None:
-        self._outcomes.append(outcome)
+    def publish_overrides(self, fresh: dict) -> None:
+        version, known = self._overrides
+        if fresh != known:
+            self._overrides = (version + 1, fresh)
 
     # -- the configuration thread ----------------------------------------------------------
 
@@ -248,69 +190,12 @@ class Live:
         self.last_good.keep(*self.sources, config.version)
         log.info("configuration %s is live", config.version)
 
-    # -- the database thread ---------------------------------------------------------------
-
-    def database_round(self) -> None:
-        self._store_voicemails()
-        self.journal.flush(self.store)
-        fresh = self.store.overrides.active(self.clock())
-        version, known = self._overrides
-        if fresh != known:
-            self._overrides = (version + 1, fresh)
-        self._write_outcomes()
-
-    def _store_voicemails(self) -> None:
-        while True:
-            try:
-                message, done = self._voicemails.get_nowait()
-            except Empty:
-                return
-            try:
-                self.store.messages.add(**message)
-                self.journal.forget(message["recording_sid"])
-                done.set_result(True)
-            except Exception as exc:
-                done.set_exception(exc)
-                raise
-
-    def _write_outcomes(self) -> None:
-        batch = []
-        while self._outcomes and len(batch) < 1000:
-            batch.append(self._outcomes.popleft())
-        if not batch:
-            return
-        try:
-            self.store.outcomes.add(batch)
-        except Exception:
-            self._outcomes.extendleft(reversed(batch))  # tried again next round
-            raise
-
-    # -- what /healthz shows with its credential ---------------------------------------------
-
     def health(self) -> dict:
-        database = self.database
-        if database.hanging() or database.busy_for() > 2:
-            state = f"not answering for {database.busy_for():.0f} s"
-        elif database.last_error and "timeout" in database.last_error.lower():
-            state = f"not answering: {database.last_error}"
-        elif database.last_error:
-            state = f"unreachable: {database.last_error}"
-        elif database.last_success is None:
-            state = "not asked yet"
-        else:
-            state = "reachable"
-        last_ok = database.last_success
         return {
             "config_version": self.config.version,
             "config_loaded_at": self.loaded_at.isoformat(),
             "last_refused_change": self.last_refused,
-            "database": state,
-            "database_last_answered": (
-                datetime.fromtimestamp(last_ok).astimezone().isoformat() if last_ok else None
-            ),
-            "voicemails_waiting_on_disk": self.journal.pending(),
             "lines": sorted(self.config.lines),
-            "checked_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
         }
 
 

@@ -6,14 +6,10 @@ from __future__ import annotations
 
 import json
 import logging
-import re
 import time
 
-# +32470123456, 0032 470 12 34 56, 0470 12 34 56: a number in international or national form
-# (a CallSid's digits follow letters, a date starts with its year: both are left alone).
-PHONE_NUMBER = re.compile(
-    r"(?<![\w+])(?:\+|00)\d(?:[ ./-]?\d){6,14}(?![\w])|(?<![\w])0\d(?:[ ./-]?\d){7,9}(?![\w])"
-)
+from ivr import phone
+
 # Fields a line may carry besides its message. Their values cannot hold the caller's number:
 # the CallSid is written only when it has Twilio's shape, the line and the step come from our
 # configuration by way of our signed state. So only the message is scrubbed.
@@ -21,7 +17,7 @@ CONTEXT = ("call_sid", "line", "step")
 
 
 def scrub(text: str) -> str:
-    return PHONE_NUMBER.sub("[number]", text)
+    return phone.IN_TEXT.sub("[number]", text)
 
 
 class ScrubbingFormatter(logging.Formatter):

@@ -28,6 +28,10 @@ MENU_FAILURES = Counter(
 SAFE_ANSWERS = Counter(
     "ivr_safe_answers_total", "Static safe answers given", ["reason"]
 )  # fallback URL, exception, unknown number, signing key unknown
+FORGOTTEN = Counter(
+    "ivr_twilio_deletions_total", "Records deleted at Twilio, or tried again", ["kind", "result"]
+)
+MESSAGES = Counter("ivr_messages_total", "What happened to messages", ["event"])
 REQUEST_SECONDS = Histogram(
     "ivr_request_seconds",
     "Time to answer a webhook",

@@ -147,6 +147,15 @@ class Contact:
 
 
 @dataclass(frozen=True)
+class Retention:
+    """How long a line keeps the messages callers leave: some days after a counsellor is done
+    with one, and at most so many days whatever happened to it."""
+
+    days_after_done: int = 30
+    days_at_most: int = 90
+
+
+@dataclass(frozen=True)
 class Line:
     id: str
     name: str
@@ -158,6 +167,7 @@ class Line:
     steps: dict[str, tuple[Action, ...]]
     contacts: dict[str, Contact] = field(default_factory=dict)
     source: str = ""
+    retention: Retention = field(default_factory=lambda: Retention())
 
     @property
     def default_language(self) -> str:

@@ -31,10 +31,10 @@ def authorised() -> bool:
 @bp.get("/healthz")
 def healthz():
     service = current_app.extensions["ivr"]
-    service.live.begin()
+    service.begin()
     if not authorised():
         return {"status": "ok"}
-    return {"status": "ok", **service.live.health()}
+    return {"status": "ok", **service.health()}
 
 
 @bp.get("/metrics")

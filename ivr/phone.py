@@ -16,6 +16,14 @@ SHORT_NUMBER = re.compile(r"^\d{3,6}$")
 NATIONAL_NUMBER = re.compile(r"^0\d{7,9}$")
 EMERGENCY_NUMBERS = ("112", "101", "100")
 BELGIUM = "+32"
+# +32470123456, 0032 470 12 34 56, 0470 12 34 56: a number in international or national form
+# (a CallSid's digits follow letters, a date starts with its year: both are left alone).
+IN_TEXT = re.compile(
+    r"(?<![\w+])(?:\+|00)\d(?:[ ./-]?\d){6,14}(?![\w])|(?<![\w])0\d(?:[ ./-]?\d){7,9}(?![\w])"
+)
+# Dates and times, which are digits too but no one's number.
+DATE_OR_TIME = re.compile(r"\d{4}-\d{1,2}-\d{1,2}|\d{1,2}[:h]\d{2}|\d{1,2}/\d{1,2}(/\d{2,4})?")
+LONG_DIGITS = re.compile(r"\d(?:[ ./-]?\d){7,}")
 
 
 def is_e164(number: str) -> bool:
@@ -39,3 +47,11 @@ def dial_string(number: str) -> str:
     if is_national(number):
         return BELGIUM + number[1:]
     return number
+
+
+def in_text(text: str) -> bool:
+    """Whether a text holds what may be someone's phone number (a counsellor's note must
+    not): a number in national or international form, or eight digits or more in a row."""
+    if IN_TEXT.search(text):
+        return True
+    return bool(LONG_DIGITS.search(DATE_OR_TIME.sub(" ", text)))

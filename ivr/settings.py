@@ -41,9 +41,22 @@ class Settings:
     log_json: bool = False
     log_level: str = "INFO"
     ops_token: str = ""  # the credential of /metrics and of /healthz's details
+    # Twilio's REST API, with an API key: to forget calls at Twilio and keep messages here.
+    twilio_account_sid: str = ""
+    twilio_api_key: str = ""
+    twilio_api_secret: str = ""
+    twilio_api_base: str = ""  # another base URL than Twilio's (a local stand-in, in tests)
+    message_keys: tuple[str, ...] = ()  # Fernet keys for messages' audio, newest first
+    forget_after_seconds: float = 3600.0  # how long after a call ends its record is deleted
+    twilio_seconds: float = 30.0  # how often each worker's Twilio thread looks for work
     metrics_folder: str = ""  # PROMETHEUS_MULTIPROC_DIR: every worker's figures, added up
     answer_cache: bool = True  # IVR_ANSWER_CACHE=0 works every answer out anew (benchmarks)
     operator: str = ""  # who `ivr override` writes in the audit log
+
+    @property
+    def twilio_api(self) -> bool:
+        """Whether the REST API can be used: without it, calls and recordings stay at Twilio."""
+        return bool(self.twilio_account_sid and self.twilio_api_key and self.twilio_api_secret)
 
     @property
     def signing_keys(self) -> tuple[str, ...]:
@@ -74,6 +87,13 @@ class Settings:
             ops_token=env.get("IVR_OPS_TOKEN", ""),
             answer_cache=env.get("IVR_ANSWER_CACHE", "1") != "0",
             metrics_folder=env.get("PROMETHEUS_MULTIPROC_DIR", ""),
+            twilio_account_sid=env.get("TWILIO_ACCOUNT_SID", ""),
+            twilio_api_key=env.get("TWILIO_API_KEY", ""),
+            twilio_api_secret=env.get("TWILIO_API_SECRET", ""),
+            twilio_api_base=(env.get("TWILIO_API_BASE") or "").rstrip("/"),
+            message_keys=_list(env.get("IVR_MESSAGE_KEYS", "")),
+            forget_after_seconds=_seconds(env, "IVR_FORGET_CALLS_AFTER", 3600.0, 30 * 86400),
+            twilio_seconds=_seconds(env, "IVR_TWILIO_SECONDS", 30.0),
             operator=env.get("IVR_OPERATOR") or env.get("USER") or "",
         )
         values.update(overrides)
@@ -84,7 +104,7 @@ def _list(text: str) -> tuple[str, ...]:
     return tuple(item.strip() for item in text.split(",") if item.strip())
 
 
-def _seconds(env: Mapping[str, str], name: str, default: float) -> float:
+def _seconds(env: Mapping[str, str], name: str, default: float, most: float = 3600) -> float:
     text = env.get(name)
     if not text:
         return default
@@ -92,8 +112,8 @@ def _seconds(env: Mapping[str, str], name: str, default: float) -> float:
         value = float(text)
     except ValueError:
         value = -1.0
-    if not 0 <= value <= 3600:
-        raise SettingsError(f"{name}={text} is not a number of seconds from 0 to 3600")
+    if not 0 <= value <= most:
+        raise SettingsError(f"{name}={text} is not a number of seconds from 0 to {most:.0f}")
     return value
 
 

@@ -16,12 +16,12 @@ import re
 
 from twilio.request_validator import RequestValidator, get_signature_algorithm
 
-from ivr.links import RECORDING_RETRIES
+from ivr.links import RETRIES
 
 GENUINE, FORGED, UNCHECKABLE = "genuine", "forged", "uncheckable"
 # Twilio does not document whether it signs a URL's #fragment, which the server never receives:
 # for the URLs of ours that carry one, both readings are accepted, and for no other.
-SIGNED_FRAGMENTS = {"/voice/recording": RECORDING_RETRIES}
+SIGNED_FRAGMENTS = {"/voice/recording": RETRIES, "/voice/status": RETRIES}
 
 
 def twilio_sha1(key: bytes, url: str, fields) -> str:

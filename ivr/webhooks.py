@@ -130,7 +130,7 @@ def webhook(view):
         started = time.perf_counter()
         service = current_app.extensions["ivr"]
         try:
-            service.live.begin()
+            service.begin()
         except Exception:  # whatever failed there, the caller is still answered
             log.exception("could not look for changes before answering")
         hook = Hook(service, request.environ)
@@ -195,7 +195,9 @@ def respond(hook: Hook, decision, state_line: str, step: str) -> Response:
     service = hook.service
     if decision.outcome is not None:
         line, outcome, language = decision.outcome
-        service.live.add_outcome(line=line, outcome=outcome, language=language, at=service.clock())
+        service.upkeep.add_outcome(
+            line=line, outcome=outcome, language=language, at=service.clock()
+        )
     return twiml_response(service.answers.document(hook.config, decision, hook.links))
 
 
@@ -287,9 +289,9 @@ def keep_message(hook: Hook, line: str, language: str, url: str, wait: float = S
         "duration_seconds": max(0, min(seconds, 86400)),
         "language": language,
     }
-    live = hook.service.live
-    journalled = live.journal.write(message)
-    stored = live.store_voicemail(message, wait)
+    upkeep = hook.service.upkeep
+    journalled = upkeep.journal.write(message)
+    stored = upkeep.store_voicemail(message, wait)
     if stored:
         log.info("call=%s line=%s voicemail %s stored", hook.call_sid(), line, sid)
     elif journalled and wait > 0:
@@ -306,7 +308,7 @@ def keep_message(hook: Hook, line: str, language: str, url: str, wait: float = S
             hook.call_sid(),
             line,
             sid,
-            live.journal.folder,
+            upkeep.journal.folder,
         )
     return stored or journalled
 
@@ -336,6 +338,25 @@ def recording_ready(hook: Hook):
         return twiml_response(EMPTY_TWIML)
     # Kept nowhere: answer 503, and Twilio tries again (the callback URL asks it to, in its
     # #rc=...&rp=... fragment).
+    return Response(EMPTY_TWIML, status=503, mimetype="text/xml")
+
+
+@bp.post("/voice/status")
+@webhook
+def call_status(hook: Hook):
+    """The numbers' statusCallback: once a call is over, its record at Twilio (and its
+    transfer legs') is deleted a while later (docs/privacy.md). Its CallSid is kept only
+    until then."""
+    form = hook.fields
+    sid = form.get("CallSid", "")
+    task = hook.service.privacy.call_ended(sid, form.get("CallStatus", "")[:16])
+    if task is None or not CALL_SID.fullmatch(sid):
+        return twiml_response(EMPTY_TWIML)
+    kind, sid, due_at = task
+    if hook.service.upkeep.forget_later(kind, sid, due_at, STORE_WAIT):
+        return twiml_response(EMPTY_TWIML)
+    # Not queued (the database is away): Twilio tries again (#rc=...&rp=... in the URL).
+    log.warning("call=%s could not queue its record's deletion at Twilio", sid)
     return Response(EMPTY_TWIML, status=503, mimetype="text/xml")
 
 

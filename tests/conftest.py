@@ -15,6 +15,7 @@ import pytest
 import ivr
 from ivr import loopback, simulate
 from ivr.simulate import Turn  # noqa: F401 - tests import it from here
+from ivr.standin import TwilioStandIn
 
 ROOT = Path(__file__).resolve().parent.parent
 CONFIG = ROOT / "config"
@@ -252,3 +253,34 @@ def postgres():
         except subprocess.CalledProcessError:
             pass
     shutil.rmtree(folder, ignore_errors=True)
+
+
+ACCOUNT_SID = "AC" + "1" * 32
+API_KEY = "SK" + "2" * 32
+API_SECRET = "stand-in-secret"
+MESSAGE_KEY = "u9Y3G1cBjdqVb5hJc3i5x1-1lS8m1wq0hZgYzq8yGkA="  # a Fernet key, for the tests only
+
+
+@pytest.fixture
+def twilio():
+    """A stand-in for Twilio's REST API on loopback (ivr/standin.py)."""
+    standin = TwilioStandIn(ACCOUNT_SID, API_KEY, API_SECRET)
+    yield standin
+    standin.close()
+
+
+@pytest.fixture
+def rest_settings(twilio, monkeypatch):
+    """The environment of a service that uses Twilio's REST API (the stand-in's)."""
+    monkeypatch.setenv("TWILIO_ACCOUNT_SID", ACCOUNT_SID)
+    monkeypatch.setenv("TWILIO_API_KEY", API_KEY)
+    monkeypatch.setenv("TWILIO_API_SECRET", API_SECRET)
+    monkeypatch.setenv("TWILIO_API_BASE", twilio.base)
+    monkeypatch.setenv("IVR_MESSAGE_KEYS", MESSAGE_KEY)
+    monkeypatch.setenv("IVR_TWILIO_SECONDS", "0")
+
+
+@pytest.fixture
+def private_app(rest_settings, clock):
+    """The app, with Twilio's REST API (the stand-in's) and a key for messages."""
+    return ivr.create_app(CONFIG, clock=clock)

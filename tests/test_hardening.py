@@ -132,12 +132,12 @@ def test_the_journal_is_flushed_on_a_timer_without_any_later_call(config_copy, c
         "duration_seconds": 12,
         "language": "nl",
     }
-    assert service.live.journal.write(message)
+    assert service.upkeep.journal.write(message)
     deadline = time.monotonic() + 5
     while not voicemails(app) and time.monotonic() < deadline:
         time.sleep(0.05)
     assert [row["recording_sid"] for row in voicemails(app)] == ["RE" + "1" * 32]
-    assert service.live.journal.pending() == 0
+    assert service.upkeep.journal.pending() == 0
 
 
 # -- keys change, calls go on -----------------------------------------------------------------

@@ -1,5 +1,5 @@
 """The operators' command line: `ivr check`, `call`, `schedule`, `holidays`, `status`,
-`override`, `override-log`, `voicemails`, `stats` and `db`."""
+`override`, `override-log`, `voicemails`, `privacy`, `stats` and `db`."""
 
 from __future__ import annotations
 
@@ -14,10 +14,13 @@ from pathlib import Path
 from ivr.cli.calls import call
 from ivr.cli.check import check
 from ivr.cli.common import CommandError, explain
+from ivr.cli.messages import voicemails
 from ivr.cli.operations import override, override_log, status
-from ivr.cli.records import db, stats, voicemails
+from ivr.cli.privacy import privacy
+from ivr.cli.records import db, stats
 from ivr.cli.schedules import holidays_command, schedule_command
 from ivr.settings import Settings, SettingsError
+from ivr.store.messages import STATES
 
 
 def command_line() -> argparse.ArgumentParser:
@@ -79,8 +82,27 @@ def command_line() -> argparse.ArgumentParser:
     p = command("db", db, "database schema: 'upgrade' to the newest version, or 'status'", at=False)
     p.add_argument("action", choices=["upgrade", "status"])
 
-    p = command("voicemails", voicemails, "list the messages callers left", at=False)
+    p = command(
+        "voicemails",
+        voicemails,
+        "the messages callers left: list them, play, take or close one",
+        at=False,
+    )
+    p.add_argument(
+        "action",
+        nargs="?",
+        default="list",
+        help="list (default), play ID, take ID, done ID --note ..., purge, reconcile",
+    )
+    p.add_argument("id", nargs="?", type=int, help="the message's number, as listed")
     p.add_argument("--line", help="only this line")
+    p.add_argument("--state", action="append", choices=STATES, help="only these states")
+    p.add_argument("--note", help="with done: how it ended, in a few words (no phone number)")
+    p.add_argument("--closed", action="store_true", help="with done: closed without a call")
+    p.add_argument("--output", help="with play: the file to write (default: message-ID.mp3)")
+
+    p = command("privacy", privacy, "what is kept at Twilio, and keys for messages", at=False)
+    p.add_argument("action", choices=["status", "new-key"])
     return parser
 
 

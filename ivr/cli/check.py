@@ -19,5 +19,13 @@ def check(args, settings: Settings) -> int:
     if errors:
         print(f"{len(errors)} error(s): callers would meet them; fix them before starting.")
         return 1
-    print(f"configuration is sound: {len(config.lines)} lines, {len(config.services)} services")
+    sound = f"configuration is sound: {len(config.lines)} lines, {len(config.services)} services"
+    if not settings.twilio_api:
+        sound += (
+            "; calls and recordings stay at Twilio, with the callers' numbers, since "
+            "TWILIO_API_KEY is not set (docs/privacy.md)"
+        )
+    elif not settings.message_keys:
+        sound += "; messages' audio stays at Twilio: IVR_MESSAGE_KEYS is not set"
+    print(sound)
     return 0

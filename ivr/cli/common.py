@@ -113,11 +113,15 @@ def cannot_write(path: str, exc: OSError) -> Failure:
     return Failure(f"cannot write {path}: {why}")
 
 
-def write_file(path: str, write) -> None:
+def write_file(path: str, write, binary: bool = False) -> None:
     """Calls write(file) on `path` opened for writing; a failure becomes one line."""
     try:
-        with open(path, "w", newline="", encoding="utf-8") as out:
-            write(out)
+        if binary:
+            with open(path, "wb") as out:
+                write(out)
+        else:
+            with open(path, "w", newline="", encoding="utf-8") as out:
+                write(out)
     except OSError as exc:
         raise cannot_write(path, exc) from exc
 

@@ -1,4 +1,4 @@
-"""What the database keeps: `ivr voicemails`, `ivr stats` for the annual report, `ivr db`.
+"""What the database keeps: `ivr stats` for the annual report, `ivr db` for its schema.
 
 Their times are Brussels time: they read the database alone, not the lines' schedules, so a
 message or a figure of a line since removed is shown all the same.
@@ -13,20 +13,6 @@ from datetime import date, datetime, time, timedelta
 from ivr.cli.common import CommandError, open_store, write_file
 from ivr.cli.moments import BRUSSELS_TIME, check_year, not_real
 from ivr.settings import Settings
-
-
-def voicemails(args, settings: Settings) -> int:
-    rows = open_store(settings).messages.list(args.line)
-    if not rows:
-        print("no voicemail")
-        return 0
-    for row in rows:
-        received = row["received_at"].astimezone(BRUSSELS_TIME)
-        print(
-            f"{received:%Y-%m-%d %H:%M}  {row['line']:<28} {row['language']:<3} "
-            f"{row['duration_seconds']:>4}s  {row['recording_sid']}  {row['recording_url']}"
-        )
-    return 0
 
 
 def stats(args, settings: Settings) -> int:

@@ -21,7 +21,9 @@ LINE_KEYS = {
     "when_open",
     "when_closed",
     "steps",
+    "messages",
 }
+MESSAGES_KEYS = {"keep_days_after_done", "keep_days_at_most"}
 
 
 class LineReader:
@@ -71,7 +73,25 @@ class LineReader:
             steps=steps,
             contacts=contacts,
             source=r.file,
+            retention=self._retention(f),
         )
+
+    def _retention(self, f: Fields) -> model.Retention:
+        """`messages:` how long its messages are kept (docs/privacy.md)."""
+        default = model.Retention()
+        m = f.mapping("messages", required=False)
+        if m is None:
+            return default
+        g = Fields(self.r, m, "'messages'", MESSAGES_KEYS)
+        after_done = g.number("keep_days_after_done", default.days_after_done, 0, 3650)
+        at_most = g.number("keep_days_at_most", default.days_at_most, 1, 3650)
+        if after_done > at_most:
+            self.r.error(
+                g.line("keep_days_after_done"),
+                f"messages are kept {at_most} days at most, so not {after_done} days after "
+                "being done; raise keep_days_at_most or lower keep_days_after_done",
+            )
+        return model.Retention(after_done, at_most)
 
     def _numbers(self, f: Fields) -> list[str]:
         """The Twilio numbers callers dial to reach the line."""

@@ -14,6 +14,7 @@ from ivr.store.tables import voicemails
 from ivr.store.times import aware, utc
 
 NEW, TAKEN, DONE = "new", "taken", "done"
+STATES = (NEW, TAKEN, DONE)
 CALLED_BACK, CLOSED = "called back", "closed"
 # What a list shows: everything but the audio itself.
 LISTED = [c for c in voicemails.c if c.name != "audio"]
@@ -120,6 +121,21 @@ class Messages:
                 update(voicemails)
                 .where(voicemails.c.recording_sid == recording_sid)
                 .values(deleted_at_twilio=utc(at))
+            )
+
+    def played(self, message_id: int, *, operator: str, at: datetime) -> None:
+        """Who listened to a message, when: in the audit log."""
+        self.store.ready()
+        with self.store.engine.begin() as conn:
+            line = conn.execute(
+                select(voicemails.c.line).where(voicemails.c.id == message_id)
+            ).scalar()
+            self.store.audit.add(
+                conn,
+                at=at,
+                operator=operator,
+                action="message played",
+                subject=f"message {message_id} ({line})",
             )
 
     # -- its life ----------------------------------------------------------------------------

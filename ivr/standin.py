@@ -1,0 +1,222 @@
+"""A local stand-in for the few resources of Twilio's REST API the router uses (calls, their
+legs, recordings and their audio, deletions), answering in Twilio's own JSON shapes, on
+loopback, for the tests. It can be told to fail, and it keeps what it was sent."""
+
+from __future__ import annotations
+
+import base64
+import json
+import re
+import threading
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from email.utils import format_datetime, parsedate_to_datetime
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import parse_qs, urlsplit
+
+ROOT = re.compile(
+    r"^/2010-04-01/Accounts/(AC\w+)/(Calls|Recordings)(?:/(\w+))?(\.json|\.mp3|\.wav)$"
+)
+
+
+@dataclass
+class Failure:
+    method: str
+    kind: str  # Calls, Recordings
+    status: int
+    code: int
+    times: int
+
+
+@dataclass
+class Sent:
+    method: str
+    path: str
+    body: str
+    headers: dict = field(default_factory=dict)
+
+
+class TwilioStandIn:
+    def __init__(self, account_sid: str, api_key: str, api_secret: str):
+        self.account_sid = account_sid
+        self.credentials = base64.b64encode(f"{api_key}:{api_secret}".encode()).decode()
+        self.calls: dict[str, dict] = {}
+        self.recordings: dict[str, dict] = {}
+        self.audio: dict[str, bytes] = {}
+        self.failures: list[Failure] = []
+        self.sent: list[Sent] = []
+        self.lock = threading.Lock()
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
+        self.base = f"http://127.0.0.1:{self.server.server_address[1]}"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def close(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+    # -- what the test sets up -------------------------------------------------------------
+
+    def add_call(
+        self,
+        sid: str,
+        *,
+        parent: str | None = None,
+        status: str = "completed",
+        caller: str = "+32470000000",
+        to: str = "+3220000100",
+    ) -> None:
+        self.calls[sid] = {
+            "sid": sid,
+            "account_sid": self.account_sid,
+            "parent_call_sid": parent,
+            "status": status,
+            "from": caller,
+            "to": to,
+            "direction": "outbound-dial" if parent else "inbound",
+            "date_created": format_datetime(datetime.now(UTC), usegmt=True),
+            "uri": f"/2010-04-01/Accounts/{self.account_sid}/Calls/{sid}.json",
+        }
+
+    def add_recording(
+        self, sid: str, call_sid: str, audio: bytes, created: datetime, duration: int = 30
+    ) -> None:
+        self.recordings[sid] = {
+            "sid": sid,
+            "account_sid": self.account_sid,
+            "call_sid": call_sid,
+            "duration": str(duration),
+            "status": "completed",
+            "date_created": format_datetime(created.astimezone(UTC), usegmt=True),
+            "uri": f"/2010-04-01/Accounts/{self.account_sid}/Recordings/{sid}.json",
+        }
+        self.audio[sid] = audio
+
+    def fail(self, method: str, kind: str, status: int, code: int, times: int = 1) -> None:
+        """The next `times` requests `method` on `kind` (Calls, Recordings) fail so."""
+        self.failures.append(Failure(method, kind, status, code, times))
+
+    def deleted(self, kind: str) -> list[str]:
+        return [
+            ROOT.match(s.path.split("?")[0]).group(3)
+            for s in self.sent
+            if s.method == "DELETE" and f"/{kind}/" in s.path
+        ]
+
+    # -- the HTTP side -----------------------------------------------------------------------
+
+    def _handler(self):
+        standin = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def log_message(self, *args):  # quiet
+                pass
+
+            def do_GET(self):
+                standin._serve(self, "GET")
+
+            def do_DELETE(self):
+                standin._serve(self, "DELETE")
+
+            def do_POST(self):
+                standin._serve(self, "POST")
+
+        return Handler
+
+    def _serve(self, request, method: str) -> None:
+        length = int(request.headers.get("Content-Length") or 0)
+        body = request.rfile.read(length).decode() if length else ""
+        with self.lock:
+            self.sent.append(Sent(method, request.path, body, dict(request.headers)))
+        if request.headers.get("Authorization") != f"Basic {self.credentials}":
+            return self._json(
+                request,
+                401,
+                {
+                    "code": 20003,
+                    "message": "Authenticate",
+                    "more_info": "https://www.twilio.com/docs/errors/20003",
+                    "status": 401,
+                },
+            )
+        url = urlsplit(request.path)
+        match = ROOT.match(url.path)
+        if not match or match.group(1) != self.account_sid:
+            return self._error(request, 404, 20404)
+        kind, sid, suffix = match.group(2), match.group(3), match.group(4)
+        with self.lock:
+            for failure in self.failures:
+                if failure.method == method and failure.kind == kind and failure.times > 0:
+                    failure.times -= 1
+                    return self._error(request, failure.status, failure.code)
+        query = {k: v[0] for k, v in parse_qs(url.query).items()}
+        table = self.calls if kind == "Calls" else self.recordings
+        if sid is None and method == "GET":
+            items = list(table.values())
+            if "ParentCallSid" in query:
+                items = [c for c in items if c.get("parent_call_sid") == query["ParentCallSid"]]
+            if "DateCreated>" in query:
+                since = datetime.fromisoformat(query["DateCreated>"].replace("Z", "+00:00"))
+                if since.tzinfo is None:
+                    since = since.replace(tzinfo=UTC)
+                items = [i for i in items if parsedate_to_datetime(i["date_created"]) >= since]
+            key = "calls" if kind == "Calls" else "recordings"
+            uri = f"/2010-04-01/Accounts/{self.account_sid}/{kind}.json"
+            return self._json(
+                request,
+                200,
+                {
+                    key: items,
+                    "page": 0,
+                    "page_size": 50,
+                    "uri": uri,
+                    "first_page_uri": uri,
+                    "next_page_uri": None,
+                    "previous_page_uri": None,
+                    "start": 0,
+                    "end": max(len(items) - 1, 0),
+                },
+            )
+        if sid not in table:
+            return self._error(request, 404, 20404)
+        if method == "DELETE":
+            if kind == "Calls" and table[sid]["status"] in ("queued", "ringing", "in-progress"):
+                return self._error(request, 422, 20009)
+            with self.lock:
+                del table[sid]
+            request.send_response(204)
+            request.end_headers()
+            return None
+        if suffix in (".mp3", ".wav"):
+            data = self.audio[sid]
+            request.send_response(200)
+            request.send_header("Content-Type", "audio/mpeg" if suffix == ".mp3" else "audio/x-wav")
+            request.send_header("Content-Length", str(len(data)))
+            request.end_headers()
+            request.wfile.write(data)
+            return None
+        return self._json(request, 200, table[sid])
+
+    @staticmethod
+    def _json(request, status: int, payload: dict) -> None:
+        data = json.dumps(payload).encode()
+        request.send_response(status)
+        request.send_header("Content-Type", "application/json")
+        request.send_header("Content-Length", str(len(data)))
+        request.end_headers()
+        request.wfile.write(data)
+
+    def _error(self, request, status: int, code: int) -> None:
+        messages = {
+            20404: "The requested resource was not found",
+            20009: "Cannot delete this resource before it is complete",
+        }
+        return self._json(
+            request,
+            status,
+            {
+                "code": code,
+                "message": messages.get(code, "Service unavailable"),
+                "more_info": f"https://www.twilio.com/docs/errors/{code}",
+                "status": status,
+            },
+        )

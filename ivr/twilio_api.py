@@ -1,0 +1,138 @@
+"""Twilio's REST API, through twilio-python's Client and an API key: the few things we ask of
+it, to forget calls at Twilio and to keep the messages ourselves (docs/privacy.md)."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import datetime
+
+import requests
+from twilio.base.exceptions import TwilioException, TwilioRestException
+from twilio.http.http_client import TwilioHttpClient
+from twilio.rest import Client
+
+# twilio-python logs every request's URL and headers at INFO: not what our log is for.
+logging.getLogger("twilio.http_client").setLevel(logging.WARNING)
+TIMEOUT = 10  # seconds; a round of the Twilio thread must not hang on a slow answer
+NOT_FOUND = 404
+NOT_FINISHED = 20009  # "Cannot delete this resource before it is complete"
+
+
+class TwilioError(RuntimeError):
+    """Twilio could not do it now; the text says what it answered. Try again later."""
+
+
+@dataclass(frozen=True)
+class Recording:
+    sid: str
+    call_sid: str
+    created: datetime | None
+    duration: int
+
+
+class TwilioAPI:
+    def __init__(self, account_sid: str, api_key: str, api_secret: str, base: str = ""):
+        self.account_sid = account_sid
+        self.auth = (api_key, api_secret)
+        # environment={}: no TWILIO_EDGE or TWILIO_REGION of the machine rewrites the host.
+        self.client = Client(
+            api_key,
+            api_secret,
+            account_sid,
+            environment={},
+            http_client=TwilioHttpClient(timeout=TIMEOUT),
+        )
+        self.base = (base or "https://api.twilio.com").rstrip("/")
+        self.client.api.base_url = self.base
+
+    @classmethod
+    def from_settings(cls, settings) -> TwilioAPI | None:
+        if not settings.twilio_api:
+            return None
+        return cls(
+            settings.twilio_account_sid,
+            settings.twilio_api_key,
+            settings.twilio_api_secret,
+            settings.twilio_api_base,
+        )
+
+    # -- calls ---------------------------------------------------------------------------
+
+    def forget_call(self, sid: str) -> bool:
+        """Deletes a call's record and those of its transfer legs; True once none is left,
+        False if the call has not finished yet. TwilioError when Twilio fails."""
+        try:
+            legs = [leg.sid for leg in self.client.calls.list(parent_call_sid=sid, limit=100)]
+            for leg in legs:
+                if not self._delete(self.client.calls(leg)):
+                    return False
+            return self._delete(self.client.calls(sid))
+        except TwilioRestException as exc:
+            raise TwilioError(f"HTTP {exc.status}, code {exc.code}: {exc.msg}"[:300]) from exc
+        except (TwilioException, requests.RequestException) as exc:
+            raise TwilioError(f"{type(exc).__name__}: {exc}"[:300]) from exc
+
+    def call_line(self, call_sid: str, line_by_number: dict):
+        """The line a call was made to (its `To`; nothing else of the call is looked at),
+        or None when Twilio no longer has it."""
+        if not call_sid:
+            return None
+        try:
+            call = self.client.calls(call_sid).fetch()
+        except TwilioRestException as exc:
+            if exc.status == NOT_FOUND:
+                return None
+            raise TwilioError(f"HTTP {exc.status}, code {exc.code}: {exc.msg}"[:300]) from exc
+        except (TwilioException, requests.RequestException) as exc:
+            raise TwilioError(f"{type(exc).__name__}: {exc}"[:300]) from exc
+        return line_by_number.get(call.to)
+
+    # -- recordings ----------------------------------------------------------------------
+
+    def recording_url(self, sid: str) -> str:
+        return f"https://api.twilio.com/2010-04-01/Accounts/{self.account_sid}/Recordings/{sid}"
+
+    def forget_recording(self, sid: str) -> bool:
+        try:
+            return self._delete(self.client.recordings(sid))
+        except TwilioRestException as exc:
+            raise TwilioError(f"HTTP {exc.status}, code {exc.code}: {exc.msg}"[:300]) from exc
+        except (TwilioException, requests.RequestException) as exc:
+            raise TwilioError(f"{type(exc).__name__}: {exc}"[:300]) from exc
+
+    def recording_audio(self, sid: str) -> tuple[bytes, str]:
+        """The audio of a recording, as MP3 (twilio-python has no helper for media: a GET of
+        its .mp3 with the API key, as Twilio's documentation gives it)."""
+        url = f"{self.base}/2010-04-01/Accounts/{self.account_sid}/Recordings/{sid}.mp3"
+        try:
+            answer = requests.get(url, auth=self.auth, timeout=TIMEOUT)
+        except (TwilioException, requests.RequestException) as exc:
+            raise TwilioError(f"{type(exc).__name__}: {exc}"[:300]) from exc
+        if answer.status_code != 200:
+            raise TwilioError(f"HTTP {answer.status_code} for the audio of {sid}")
+        return answer.content, answer.headers.get("Content-Type", "audio/mpeg").split(";")[0]
+
+    def recordings(self, since: datetime) -> list[Recording]:
+        """The account's recordings made since `since`."""
+        try:
+            found = self.client.recordings.list(date_created_after=since, limit=1000)
+        except TwilioRestException as exc:
+            raise TwilioError(f"HTTP {exc.status}, code {exc.code}: {exc.msg}"[:300]) from exc
+        except (TwilioException, requests.RequestException) as exc:
+            raise TwilioError(f"{type(exc).__name__}: {exc}"[:300]) from exc
+        return [
+            Recording(r.sid, r.call_sid or "", r.date_created, int(r.duration or 0)) for r in found
+        ]
+
+    @staticmethod
+    def _delete(resource) -> bool:
+        try:
+            resource.delete()
+        except TwilioRestException as exc:
+            if exc.status == NOT_FOUND:
+                return True  # gone already: what we wanted
+            if exc.code == NOT_FINISHED:
+                return False
+            raise
+        return True
