@@ -30,9 +30,12 @@ class Periodic:
         job: Callable[[], None],
         hang_seconds: float = 30.0,
         failing: str = "failed",
+        first_at_once: bool = True,
     ):
-        """`failing` says, for the log, what it means when a round fails."""
+        """`failing` says, for the log, what it means when a round fails; without
+        `first_at_once`, the first round comes after one interval, not at start."""
         self.name = name
+        self.first_at_once = first_at_once
         self.failing = failing
         self.seconds = seconds
         self.job = job
@@ -97,6 +100,8 @@ class Periodic:
     def _run(self, generation: int) -> None:
         if self.seconds == 0:
             self._wake.wait()  # only when asked
+        elif not self.first_at_once:
+            self._wake.wait(self.seconds)
         while generation == self._generation:
             self._wake.clear()
             self._busy_since = time.monotonic()

@@ -118,6 +118,7 @@ class Live:
             settings.reload_seconds,
             self.reload,
             failing="could not look at the configuration files; still serving the last ones",
+            first_at_once=False,  # they were just read
         )
         if refused is None:
             self.last_good.keep(*self.sources, config.version)

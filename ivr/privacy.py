@@ -46,6 +46,7 @@ class TwilioWork:
             settings.twilio_seconds,
             self.round,
             failing="could not finish the work at Twilio (deletions, messages); tried again",
+            first_at_once=False,
         )
 
     def call_ended(self, call_sid: str, status: str) -> tuple[str, str, datetime] | None:

@@ -259,3 +259,21 @@ def test_the_stand_in_refuses_a_wrong_api_key(twilio, secret):
     with pytest.raises(TwilioError):
         bad.forget_call(PARENT)
     assert good.forget_call(PARENT)
+
+
+@pytest.mark.parametrize(
+    ("note", "holds"),
+    [
+        ("rappelée au 0470 12 34 56", True),
+        ("call her on +32 470 12 34 56", True),
+        ("0032470123456", True),
+        ("terugbellen op 470123456", True),
+        ("rappelée le 2026-11-25 à 10:30", False),
+        ("teruggebeld om 14u30 op 1/12/2026, doorverwezen naar 1712", False),
+        ("called back, 5 minutes, referred to CAW", False),
+    ],
+)
+def test_a_note_that_may_hold_a_phone_number_is_told_apart(note, holds):
+    from ivr import phone
+
+    assert phone.in_text(note) is holds

@@ -210,7 +210,7 @@ def test_a_failure_looking_for_changes_still_answers_with_what_was_known(app, mo
     def broken():
         raise RuntimeError("reload went wrong")
 
-    monkeypatch.setattr(service.live, "begin", broken)
+    monkeypatch.setattr(service, "begin", broken)
     turn = Call(app, EVC).start()
     assert "Écoute Violences Conjugales" in turn.text and turn.dialled
 
