@@ -89,8 +89,9 @@ def is_trunked(target: ET.Element) -> bool:
     return target.tag == "Sip" or target.get("byoc") is not None
 
 
-class Call:
-    """One phone call, followed the way Twilio would follow our TwiML."""
+class Twilio:
+    """Twilio's side of one call: signed requests to our webhooks, and the TwiML they answer
+    checked and followed verb by verb, as Twilio would."""
 
     def __init__(
         self,
@@ -126,8 +127,6 @@ class Call:
         self.turn: Turn | None = None
         self.redirects = 0
         self.signs_fragment = False  # sign our URLs with their #fragment, as Twilio may
-
-    # -- Twilio's side of the conversation -------------------------------------------------
 
     def post(self, url: str, extra: dict | None = None):
         params = dict(self.params, **(extra or {}))
@@ -213,7 +212,20 @@ class Call:
         self.redirects = 0
         return self.turn
 
-    # -- what the caller does --------------------------------------------------------------
+    def leg_document(self, url: str, extra: dict) -> ET.Element:
+        """A document Twilio runs on the answering phone's leg, which may only hold <Say>,
+        <Play>, <Gather> and <Hangup> (Twilio's <Number url> documentation)."""
+        response = self.post(url, extra)
+        check(response.status_code == 200, f"HTTP {response.status_code} for {url}")
+        root = ET.fromstring(response.get_data(as_text=True))
+        for verb in root:
+            check(verb.tag in ("Say", "Play", "Gather", "Hangup"), f"{verb.tag} in a whisper")
+        return root
+
+
+class Call(Twilio):
+    """One phone call, followed the way Twilio would follow our TwiML: what the caller does,
+    and how the transfers they reach end."""
 
     def start(self) -> Turn:
         self._new_turn()
@@ -260,12 +272,12 @@ class Call:
         bridged = True
         url = target.get("url")
         if url:
-            document = self._leg_document(url, {})
+            document = self.leg_document(url, {})
             heard += [s.text or "" for s in document.iter("Say")]
             gather = document.find("Gather")
             if gather is not None:
                 if press:
-                    after = self._leg_document(gather.get("action"), {"Digits": press})
+                    after = self.leg_document(gather.get("action"), {"Digits": press})
                     heard += [s.text or "" for s in after.iter("Say")]
                     bridged = after.find("Hangup") is None
                 else:
@@ -276,16 +288,6 @@ class Call:
         turn = self.dial_ends("completed", duration=60 if bridged else 8, bridged=bridged)
         turn.counsellor_heard = heard
         return turn
-
-    def _leg_document(self, url: str, extra: dict) -> ET.Element:
-        """A document Twilio runs on the answering phone's leg, which may only hold <Say>,
-        <Play>, <Gather> and <Hangup> (Twilio's <Number url> documentation)."""
-        response = self.post(url, extra)
-        check(response.status_code == 200, f"HTTP {response.status_code} for {url}")
-        root = ET.fromstring(response.get_data(as_text=True))
-        for verb in root:
-            check(verb.tag in ("Say", "Play", "Gather", "Hangup"), f"{verb.tag} in a whisper")
-        return root
 
     def leave_message(
         self,

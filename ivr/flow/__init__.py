@@ -1,0 +1,60 @@
+"""Where a call goes next: the routing decisions, with no Flask and no I/O.
+
+A call's whole state travels in the URLs Twilio requests (`CallState`, signed by the web layer),
+so any worker can serve any request. Each request names the action the call is waiting at
+(`step`, `pc`) and what happened there (`event`); `CallFlow` answers with the instructions
+Twilio should follow next, up to the next point where the call waits for the caller or for a
+dialled line.
+
+No path ends in silence: a step that runs out of actions goes to the built-in `end`, which says
+where to turn (the `goodbye` prompt: 107, 112, 101) before hanging up.
+
+One module a concern: `state` (`CallState`), `instructions` (what Twilio is told, and what it
+reports back), `interpreter` (`CallFlow`, and its tables of what each action does), and what
+the actions do: `menus` (the language choice too), `transfers` (referrals too), `voicemail`
+and `wording` (the prompts, their placeholders filled).
+"""
+
+from ivr.flow.instructions import (
+    DIAL_CONNECTED,
+    DIAL_STATUSES,
+    NOT_KEYPAD,
+    Dial,
+    DialResult,
+    Gather,
+    Hangup,
+    Instruction,
+    Record,
+    Redirect,
+    Speak,
+    clean_digits,
+)
+from ivr.flow.interpreter import ANSWERS, MAX_STEPS_PER_REQUEST, PERFORM, CallFlow, FlowError
+from ivr.flow.menus import LANGUAGE_TRIES
+from ivr.flow.state import ANSWERING_EVENTS, CallState
+from ivr.flow.transfers import REFERRAL_RING, SCREEN_SECONDS
+
+__all__ = [
+    "ANSWERING_EVENTS",
+    "ANSWERS",
+    "DIAL_CONNECTED",
+    "DIAL_STATUSES",
+    "LANGUAGE_TRIES",
+    "MAX_STEPS_PER_REQUEST",
+    "NOT_KEYPAD",
+    "PERFORM",
+    "REFERRAL_RING",
+    "SCREEN_SECONDS",
+    "CallFlow",
+    "CallState",
+    "Dial",
+    "DialResult",
+    "FlowError",
+    "Gather",
+    "Hangup",
+    "Instruction",
+    "Record",
+    "Redirect",
+    "Speak",
+    "clean_digits",
+]

@@ -1,0 +1,36 @@
+"""Where a call stands between two requests: `CallState`, carried in the URLs Twilio requests."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+from ivr.model import DEFAULT_LANGUAGE
+
+# Events of the documents run on the phone that answers a transfer, not on the caller's call.
+ANSWERING_EVENTS = frozenset({"whisper", "screen", "taken"})
+
+
+@dataclass(frozen=True)
+class CallState:
+    line: str
+    step: str
+    pc: int = 0
+    lang: str = DEFAULT_LANGUAGE
+    invalid: int = 0
+    silence: int = 0
+    # What the request carrying this state reports: go (just continue), digits (a menu was
+    # answered), silence (nothing was pressed), dial (a transfer ended), recorded, enter;
+    # to the person who answers a transfer: whisper, screen (asked to take the call), taken.
+    event: str = "go"
+    # Which phone of a ring group rung in order is being tried.
+    attempt: int = 0
+
+    def go(self, step: str) -> CallState:
+        """Into another step; the menu counters start again."""
+        return CallState(self.line, step, 0, self.lang)
+
+    def next_action(self) -> CallState:
+        return replace(self, pc=self.pc + 1, event="go", invalid=0, silence=0, attempt=0)
+
+    def expecting(self, event: str, **changes) -> CallState:
+        return replace(self, event=event, **changes)
