@@ -73,10 +73,10 @@ class TwilioWork:
         if self.seal.fernet is None:
             return 0  # no key: the audio stays at Twilio (ivr check says so)
         taken = 0
-        for message in self.store.messages.without_audio():
+        for message in self.store.recordings.without_audio():
             audio, kind = self.api.recording_audio(message["recording_sid"])
             sealed = self.seal.close(audio)
-            if self.store.messages.keep_audio(message["id"], sealed, kind, now):
+            if self.store.recordings.keep_audio(message["id"], sealed, kind, now):
                 taken += 1
                 metrics.MESSAGES.labels("audio kept").inc()
             self.store.forget.add(RECORDING, message["recording_sid"], due_at=now, now=now)
@@ -91,7 +91,7 @@ class TwilioWork:
                 else:
                     finished = self.api.forget_recording(task["sid"])
                     if finished:
-                        self.store.messages.deleted_at_twilio(task["sid"], now)
+                        self.store.recordings.deleted_at_twilio(task["sid"], now)
             except TwilioError as exc:
                 self._again(task, now, str(exc))
                 continue
@@ -122,7 +122,7 @@ class TwilioWork:
             kept = line.retention if line else None
             return (kept.days_after_done, kept.days_at_most) if kept else (30, 90)
 
-        gone = self.store.messages.purge(now, retention)
+        gone = self.store.recordings.purge(now, retention)
         for message in gone:
             metrics.MESSAGES.labels("purged").inc()
             if message["deleted_at_twilio"] is None and self.api is not None:

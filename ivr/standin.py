@@ -112,111 +112,114 @@ class TwilioStandIn:
                 pass
 
             def do_GET(self):
-                standin._serve(self, "GET")
+                serve(standin, self, "GET")
 
             def do_DELETE(self):
-                standin._serve(self, "DELETE")
+                serve(standin, self, "DELETE")
 
             def do_POST(self):
-                standin._serve(self, "POST")
+                serve(standin, self, "POST")
 
         return Handler
 
-    def _serve(self, request, method: str) -> None:
-        length = int(request.headers.get("Content-Length") or 0)
-        body = request.rfile.read(length).decode() if length else ""
-        with self.lock:
-            self.sent.append(Sent(method, request.path, body, dict(request.headers)))
-        if request.headers.get("Authorization") != f"Basic {self.credentials}":
-            return self._json(
-                request,
-                401,
-                {
-                    "code": 20003,
-                    "message": "Authenticate",
-                    "more_info": "https://www.twilio.com/docs/errors/20003",
-                    "status": 401,
-                },
-            )
-        url = urlsplit(request.path)
-        match = ROOT.match(url.path)
-        if not match or match.group(1) != self.account_sid:
-            return self._error(request, 404, 20404)
-        kind, sid, suffix = match.group(2), match.group(3), match.group(4)
-        with self.lock:
-            for failure in self.failures:
-                if failure.method == method and failure.kind == kind and failure.times > 0:
-                    failure.times -= 1
-                    return self._error(request, failure.status, failure.code)
-        query = {k: v[0] for k, v in parse_qs(url.query).items()}
-        table = self.calls if kind == "Calls" else self.recordings
-        if sid is None and method == "GET":
-            items = list(table.values())
-            if "ParentCallSid" in query:
-                items = [c for c in items if c.get("parent_call_sid") == query["ParentCallSid"]]
-            if "DateCreated>" in query:
-                since = datetime.fromisoformat(query["DateCreated>"].replace("Z", "+00:00"))
-                if since.tzinfo is None:
-                    since = since.replace(tzinfo=UTC)
-                items = [i for i in items if parsedate_to_datetime(i["date_created"]) >= since]
-            key = "calls" if kind == "Calls" else "recordings"
-            uri = f"/2010-04-01/Accounts/{self.account_sid}/{kind}.json"
-            return self._json(
-                request,
-                200,
-                {
-                    key: items,
-                    "page": 0,
-                    "page_size": 50,
-                    "uri": uri,
-                    "first_page_uri": uri,
-                    "next_page_uri": None,
-                    "previous_page_uri": None,
-                    "start": 0,
-                    "end": max(len(items) - 1, 0),
-                },
-            )
-        if sid not in table:
-            return self._error(request, 404, 20404)
-        if method == "DELETE":
-            if kind == "Calls" and table[sid]["status"] in ("queued", "ringing", "in-progress"):
-                return self._error(request, 422, 20009)
-            with self.lock:
-                del table[sid]
-            request.send_response(204)
-            request.end_headers()
-            return None
-        if suffix in (".mp3", ".wav"):
-            data = self.audio[sid]
-            request.send_response(200)
-            request.send_header("Content-Type", "audio/mpeg" if suffix == ".mp3" else "audio/x-wav")
-            request.send_header("Content-Length", str(len(data)))
-            request.end_headers()
-            request.wfile.write(data)
-            return None
-        return self._json(request, 200, table[sid])
 
-    @staticmethod
-    def _json(request, status: int, payload: dict) -> None:
-        data = json.dumps(payload).encode()
-        request.send_response(status)
-        request.send_header("Content-Type", "application/json")
+def serve(standin: TwilioStandIn, request, method: str) -> None:
+    """One request to the stand-in, answered as Twilio would."""
+    length = int(request.headers.get("Content-Length") or 0)
+    body = request.rfile.read(length).decode() if length else ""
+    with standin.lock:
+        standin.sent.append(Sent(method, request.path, body, dict(request.headers)))
+    if request.headers.get("Authorization") != f"Basic {standin.credentials}":
+        return answer_json(
+            request,
+            401,
+            {
+                "code": 20003,
+                "message": "Authenticate",
+                "more_info": "https://www.twilio.com/docs/errors/20003",
+                "status": 401,
+            },
+        )
+    url = urlsplit(request.path)
+    match = ROOT.match(url.path)
+    if not match or match.group(1) != standin.account_sid:
+        return answer_error(request, 404, 20404)
+    kind, sid, suffix = match.group(2), match.group(3), match.group(4)
+    with standin.lock:
+        for failure in standin.failures:
+            if failure.method == method and failure.kind == kind and failure.times > 0:
+                failure.times -= 1
+                return answer_error(request, failure.status, failure.code)
+    query = {k: v[0] for k, v in parse_qs(url.query).items()}
+    table = standin.calls if kind == "Calls" else standin.recordings
+    if sid is None and method == "GET":
+        items = list(table.values())
+        if "ParentCallSid" in query:
+            items = [c for c in items if c.get("parent_call_sid") == query["ParentCallSid"]]
+        if "DateCreated>" in query:
+            since = datetime.fromisoformat(query["DateCreated>"].replace("Z", "+00:00"))
+            if since.tzinfo is None:
+                since = since.replace(tzinfo=UTC)
+            items = [i for i in items if parsedate_to_datetime(i["date_created"]) >= since]
+        key = "calls" if kind == "Calls" else "recordings"
+        uri = f"/2010-04-01/Accounts/{standin.account_sid}/{kind}.json"
+        return answer_json(
+            request,
+            200,
+            {
+                key: items,
+                "page": 0,
+                "page_size": 50,
+                "uri": uri,
+                "first_page_uri": uri,
+                "next_page_uri": None,
+                "previous_page_uri": None,
+                "start": 0,
+                "end": max(len(items) - 1, 0),
+            },
+        )
+    if sid not in table:
+        return answer_error(request, 404, 20404)
+    if method == "DELETE":
+        if kind == "Calls" and table[sid]["status"] in ("queued", "ringing", "in-progress"):
+            return answer_error(request, 422, 20009)
+        with standin.lock:
+            del table[sid]
+        request.send_response(204)
+        request.end_headers()
+        return None
+    if suffix in (".mp3", ".wav"):
+        data = standin.audio[sid]
+        request.send_response(200)
+        request.send_header("Content-Type", "audio/mpeg" if suffix == ".mp3" else "audio/x-wav")
         request.send_header("Content-Length", str(len(data)))
         request.end_headers()
         request.wfile.write(data)
+        return None
+    return answer_json(request, 200, table[sid])
 
-    def _error(self, request, status: int, code: int) -> None:
-        messages = {
-            20404: "The requested resource was not found",
-            20009: "Cannot delete this resource before it is complete",
-        }
-        return self._json(
-            request,
-            status,
-            {
-                "code": code,
-                "message": messages.get(code, "Service unavailable"),
-                "more_info": f"https://www.twilio.com/docs/errors/{code}",
-                "status": status,
-            },
-        )
+
+def answer_json(request, status: int, payload: dict) -> None:
+    data = json.dumps(payload).encode()
+    request.send_response(status)
+    request.send_header("Content-Type", "application/json")
+    request.send_header("Content-Length", str(len(data)))
+    request.end_headers()
+    request.wfile.write(data)
+
+
+def answer_error(request, status: int, code: int) -> None:
+    messages = {
+        20404: "The requested resource was not found",
+        20009: "Cannot delete this resource before it is complete",
+    }
+    return answer_json(
+        request,
+        status,
+        {
+            "code": code,
+            "message": messages.get(code, "Service unavailable"),
+            "more_info": f"https://www.twilio.com/docs/errors/{code}",
+            "status": status,
+        },
+    )

@@ -20,6 +20,7 @@ from ivr.store.forget import Forget
 from ivr.store.messages import Messages
 from ivr.store.outcomes import Outcomes
 from ivr.store.overrides import Overrides
+from ivr.store.recordings import Recordings
 from ivr.store.tables import call_outcomes, metadata, override_log, overrides
 
 __all__ = ["Store", "database_url", "engine_for", "metadata"]
@@ -68,6 +69,7 @@ class Store:
         self.engine = engine_for(self.url)
         self._ready = False
         self.messages = Messages(self)
+        self.recordings = Recordings(self)
         self.overrides = Overrides(self)
         self.outcomes = Outcomes(self)
         self.forget = Forget(self)
