@@ -76,6 +76,22 @@ class Call(simulate.Call):
         super().__init__(app, to, token=TOKEN, caller=caller, sid=sid)
 
 
+def service_of(app):
+    """What the app's requests share (ivr.app.Service): its store, configuration, threads."""
+    return app.extensions["ivr"]
+
+
+@pytest.fixture
+def service(app):
+    return service_of(app)
+
+
+@pytest.fixture
+def store(service):
+    """The app's database."""
+    return service.store
+
+
 def metric(app, name: str, **labels) -> float:
     """The value of one sample of the app's /metrics, 0 when it was never counted."""
     from prometheus_client.parser import text_string_to_metric_families
@@ -93,7 +109,7 @@ def walk_call(app, to: str, lang: str, visit, max_depth: int = 5) -> None:
     each way a transfer ends (busy, failed, connected, and for a screened one, answered but
     not taken), a message or none. `visit(turn, depth)` sees every stretch of every path, in
     order; depth -1 is the language choice, 0 what follows the caller's choice."""
-    line = app.extensions["ivr"].config.line_by_number[to]
+    line = service_of(app).config.line_by_number[to]
     seen: set[tuple] = set()
 
     def walk(turn: Turn, depth: int) -> None:
@@ -159,7 +175,7 @@ def call(app, clock):
             clock.now = brussels(at)
         c = Call(app, to, **kwargs)
         c.start()
-        line = app.extensions["ivr"].config.line_by_number.get(to)
+        line = service_of(app).config.line_by_number.get(to)
         if lang and line and len(line.languages) > 1:
             c.press(str(line.languages.index(lang) + 1))
         return c

@@ -2,7 +2,7 @@
 closed, 107, the emergency numbers and the answering machine."""
 
 import pytest
-from conftest import CALLER, LINE_1712
+from conftest import CALLER, LINE_1712, service_of
 
 COUNSELLORS = "+3220000003"
 
@@ -23,7 +23,7 @@ def test_counsellors_do_not_answer_caller_leaves_a_message(call, app):
     turn = c.leave_message(seconds=42)
     assert "message est bien enregistré" in turn.text
     assert "107" in turn.text and turn.hung_up
-    rows = app.extensions["ivr"].store.messages.list()
+    rows = service_of(app).store.messages.list()
     assert len(rows) == 1
     row = rows[0]
     assert row["line"] == "1712" and row["language"] == "fr"
@@ -37,7 +37,7 @@ def test_caller_who_records_nothing_still_hears_where_to_turn(call, app):
     c.dial_ends("busy")
     turn = c.record_nothing()
     assert "107" in turn.text and turn.hung_up
-    assert app.extensions["ivr"].store.messages.list() == []
+    assert service_of(app).store.messages.list() == []
 
 
 @pytest.mark.parametrize(
@@ -69,7 +69,7 @@ def test_closed_key_2_records_a_message_for_a_callback(call, app):
     turn = c.press("2")
     assert turn.kind == "Record"
     c.leave_message(seconds=5, sid="RE2")
-    assert [r["recording_sid"] for r in app.extensions["ivr"].store.messages.list()] == ["RE2"]
+    assert [r["recording_sid"] for r in service_of(app).store.messages.list()] == ["RE2"]
 
 
 def test_closed_and_silent_caller_is_put_through_to_107(call):
@@ -87,4 +87,4 @@ def test_twilio_sending_the_recording_twice_stores_it_once(call, app):
     c.leave_message(sid="RE3")
     extra = {"RecordingSid": "RE3", "RecordingUrl": "u", "RecordingStatus": "completed"}
     assert c.post(record.get("recordingStatusCallback"), extra).status_code == 200
-    assert len(app.extensions["ivr"].store.messages.list()) == 1
+    assert len(service_of(app).store.messages.list()) == 1

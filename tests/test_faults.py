@@ -11,7 +11,7 @@ import urllib.request
 
 import pytest
 import sqlalchemy
-from conftest import CONFIG, LINE_1712, OPS, TOKEN, Call, brussels
+from conftest import CONFIG, LINE_1712, OPS, TOKEN, Call, brussels, service_of
 
 import ivr
 from ivr.loopback import StallingProxy
@@ -23,7 +23,7 @@ AWAY = "postgresql+psycopg://ivr:ivr@127.0.0.1:9/none?connect_timeout=1"  # noth
 
 
 def test_the_database_stops_mid_call_and_nothing_is_lost(app, clock, caplog):
-    store = app.extensions["ivr"].store
+    store = service_of(app).store
     working = store.engine
     clock.now = brussels("2026-11-24 20:00")
     c = Call(app, LINE_1712)
@@ -79,7 +79,7 @@ def test_a_real_postgresql_stopped_mid_call_and_started_again(postgres, clock, m
     turn = Call(app, LINE_1712).start()  # a new call while it is down: still answered
     assert turn.kind == "Gather"
     postgres.start()
-    app.extensions["ivr"].store.engine.dispose()  # the old connections died with it
+    service_of(app).store.engine.dispose()  # the old connections died with it
     Call(app, LINE_1712).start()  # the database thread stores what was kept
     assert [r["recording_sid"] for r in Store(postgres.url).messages.list()] == ["REpgstop"]
 

@@ -7,7 +7,7 @@ import time
 import xml.etree.ElementTree as ET
 
 import pytest
-from conftest import CONFIG, EVC, LINE_1712, OPS, Call, brussels
+from conftest import CONFIG, EVC, LINE_1712, OPS, Call, brussels, service_of
 
 import ivr
 
@@ -15,7 +15,7 @@ CALLBACK_FIELDS = {"RecordingStatus": "completed", "RecordingDuration": "31"}
 
 
 def voicemails(app) -> list[dict]:
-    return app.extensions["ivr"].store.messages.list()
+    return service_of(app).store.messages.list()
 
 
 # -- the operations endpoints --------------------------------------------------------------
@@ -110,7 +110,7 @@ def test_neither_disk_nor_database_answers_503_so_twilio_tries_again(call, app, 
     (tmp_path / "spool").write_text("not a folder")
     c = call(LINE_1712, at="2026-11-24 20:00", lang="fr")
     record = c.press("2").waiting
-    store = app.extensions["ivr"].store
+    store = service_of(app).store
     store.engine = sqlalchemy.create_engine("postgresql+psycopg://x@127.0.0.1:9/x")
     sid = "RE" + "f" * 32
     response = c.post(
@@ -122,7 +122,7 @@ def test_neither_disk_nor_database_answers_503_so_twilio_tries_again(call, app, 
 def test_the_journal_is_flushed_on_a_timer_without_any_later_call(config_copy, clock, monkeypatch):
     monkeypatch.setenv("IVR_REFRESH_SECONDS", "0.2")
     app = ivr.create_app(CONFIG, clock=clock)
-    service = app.extensions["ivr"]
+    service = service_of(app)
     Call(app, EVC).start()  # starts the database thread
     message = {
         "line": "1712",
@@ -158,9 +158,9 @@ def test_a_state_key_change_drops_no_call_in_progress(clock, monkeypatch):
     token = turn.waiting.get("action").split("s=")[1]  # signed with the newest key
     monkeypatch.setenv("IVR_SECRET", "new-key")
     only_new = ivr.create_app(CONFIG, clock=clock)
-    assert only_new.extensions["ivr"].decode(token) is not None
+    assert service_of(only_new).decode(token) is not None
     monkeypatch.setenv("IVR_SECRET", "old-key")
-    assert ivr.create_app(CONFIG, clock=clock).extensions["ivr"].decode(token) is None
+    assert service_of(ivr.create_app(CONFIG, clock=clock)).decode(token) is None
 
 
 # -- what an unsigned client can do ------------------------------------------------------------
@@ -179,7 +179,7 @@ def test_unsigned_huge_tokens_fill_no_cache_and_no_log(app, caplog):
                 "X-Twilio-Signature": "x",
             },
         )
-    codec = app.extensions["ivr"].codec
+    codec = service_of(app).codec
     assert sum(len(key) for key in codec._decoded) < 100_000
     lines = [r for r in caplog.records if "cannot check the signature" in r.getMessage()]
     assert len(lines) <= 2  # one line, then held back
@@ -204,7 +204,7 @@ def test_forged_requests_log_one_line_in_a_while(app, caplog):
 
 @pytest.mark.parametrize("char", ["\x0b", "\x00", "\x1f", "\ufffe", "\ud800"])
 def test_a_control_character_in_a_prompt_still_gives_valid_twiml(app, char):
-    config = app.extensions["ivr"].config
+    config = service_of(app).config
     welcome = config.prompts["fr"]["ecoute-violences-conjugales"]["welcome"]
     config.prompts["fr"]["ecoute-violences-conjugales"]["welcome"] = type(welcome)(
         welcome.text.replace("Bienvenue", f"Bien{char}venue")

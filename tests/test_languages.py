@@ -14,6 +14,7 @@ from conftest import (
     Call,
     Turn,
     brussels,
+    service_of,
     walk_call,
 )
 
@@ -65,7 +66,7 @@ def explore(app, to: str, lang: str) -> list[tuple[str, ET.Element]]:
     """Every <Say> met on every path (see conftest.walk_call), with the language it should
     be in: the caller's, or the line's own once the caller asked to be put through to one of
     our lines that does not speak it (the referral said so)."""
-    router = app.extensions["ivr"]
+    router = service_of(app)
     says: list[tuple[str, ET.Element]] = []
     current = [lang]
 
@@ -224,7 +225,7 @@ def test_the_voicemail_keeps_the_callers_language(call, app):
     c.press("2")
     turn = c.leave_message(sid="REen")
     assert "Your message has been recorded" in turn.text
-    assert app.extensions["ivr"].store.messages.list()[0]["language"] == "en"
+    assert service_of(app).store.messages.list()[0]["language"] == "en"
 
 
 def test_the_counsellor_hears_a_whisper_naming_the_line_and_the_language(call):

@@ -3,7 +3,7 @@
 from datetime import timedelta
 
 import pytest
-from conftest import EVC, Call, brussels
+from conftest import EVC, Call, brussels, service_of
 
 from ivr.cli import main
 from ivr.store import Store
@@ -275,7 +275,7 @@ def test_status_of_every_line(capsys):
 
 
 def test_an_unreachable_database_does_not_stop_calls(app, clock, monkeypatch):
-    router = app.extensions["ivr"]
+    router = service_of(app)
 
     def broken(now):
         raise OSError("database away")

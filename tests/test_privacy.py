@@ -19,6 +19,7 @@ from conftest import (
     Call,
     brussels,
     metric,
+    service_of,
 )
 from cryptography.fernet import Fernet
 from sqlalchemy import inspect, select, text
@@ -39,10 +40,6 @@ def status_callback(app, sid: str, status: str = "completed"):
     return c.post("/voice/status#rc=5&rp=5xx,ct,rt", {"CallStatus": status, "CallDuration": "75"})
 
 
-def service(app):
-    return app.extensions["ivr"]
-
-
 # -- forgetting calls at Twilio -----------------------------------------------------------------
 
 
@@ -52,13 +49,13 @@ def test_a_finished_call_and_its_transfer_legs_are_deleted_at_twilio_an_hour_lat
     twilio.add_call(PARENT)
     twilio.add_call(LEG, parent=PARENT, caller=EVC, to="+3220000001")
     assert status_callback(private_app, PARENT).status_code == 200
-    service(private_app).privacy.round()
+    service_of(private_app).privacy.round()
     assert twilio.deleted("Calls") == [] and PARENT in twilio.calls  # not yet: an hour later
     clock.now += timedelta(minutes=61)
-    service(private_app).privacy.round()
+    service_of(private_app).privacy.round()
     assert twilio.deleted("Calls") == [LEG, PARENT]  # the legs first
     assert twilio.calls == {}
-    assert service(private_app).store.forget.status()["waiting"] == {}  # its CallSid gone too
+    assert service_of(private_app).store.forget.status()["waiting"] == {}  # its CallSid gone too
 
 
 def test_deletions_twilio_refuses_are_tried_again_and_a_restart_loses_nothing(
@@ -68,7 +65,7 @@ def test_deletions_twilio_refuses_are_tried_again_and_a_restart_loses_nothing(
     twilio.fail("DELETE", "Calls", 500, 20500, times=2)
     assert status_callback(private_app, PARENT).status_code == 200
     clock.now += timedelta(hours=2)
-    service(private_app).privacy.round()
+    service_of(private_app).privacy.round()
     assert PARENT in twilio.calls
     assert main(["privacy", "status"]) == 0
     out = capsys.readouterr().out
@@ -76,13 +73,13 @@ def test_deletions_twilio_refuses_are_tried_again_and_a_restart_loses_nothing(
     assert "a call failed 1 time(s)" in out and "HTTP 500" in out
     # The service restarts: a new app on the same database carries on.
     restarted = ivr.create_app(CONFIG, clock=clock)
-    service(restarted).privacy.round()
+    service_of(restarted).privacy.round()
     assert PARENT in twilio.calls  # the retry waits its back-off: a minute
     clock.now += timedelta(minutes=1)
-    service(restarted).privacy.round()
+    service_of(restarted).privacy.round()
     assert PARENT in twilio.calls  # failed again: two minutes now
     clock.now += timedelta(minutes=2)
-    service(restarted).privacy.round()
+    service_of(restarted).privacy.round()
     assert twilio.calls == {} and twilio.deleted("Calls") == [PARENT] * 3
     tried = metric(restarted, "ivr_twilio_deletions_total", kind="call", result="tried again")
     assert tried >= 1
@@ -92,17 +89,17 @@ def test_a_call_twilio_has_not_finished_is_tried_again_later(private_app, twilio
     twilio.add_call(PARENT, status="in-progress")
     status_callback(private_app, PARENT)
     clock.now += timedelta(hours=2)
-    service(private_app).privacy.round()
+    service_of(private_app).privacy.round()
     assert PARENT in twilio.calls
     twilio.calls[PARENT]["status"] = "completed"
     clock.now += timedelta(minutes=2)
-    service(private_app).privacy.round()
+    service_of(private_app).privacy.round()
     assert twilio.calls == {}
 
 
 def test_without_rest_credentials_nothing_of_the_call_is_kept(app, capsys):
     assert status_callback(app, PARENT).status_code == 200
-    assert service(app).store.forget.status()["waiting"] == {}
+    assert service_of(app).store.forget.status()["waiting"] == {}
     assert main(["check", str(CONFIG)]) == 0
     assert "calls and recordings stay at Twilio" in capsys.readouterr().out
 
@@ -118,14 +115,14 @@ def leave_a_message(app, twilio, clock, sid=RECORDING, at="2026-11-24 20:00") ->
     c.press("2")  # French: the closed line's menu
     c.press("2")  # a message for a callback
     c.leave_message(sid=sid, seconds=31)
-    (row,) = [r for r in service(app).store.messages.list() if r["recording_sid"] == sid]
+    (row,) = [r for r in service_of(app).store.messages.list() if r["recording_sid"] == sid]
     return row["id"]
 
 
 def test_a_message_is_sealed_kept_by_us_and_deleted_at_twilio(private_app, twilio, clock):
     message_id = leave_a_message(private_app, twilio, clock)
-    service(private_app).privacy.round()
-    stored = service(private_app).store.messages.get(message_id)
+    service_of(private_app).privacy.round()
+    stored = service_of(private_app).store.messages.get(message_id)
     assert stored["audio"] and stored["audio"] != AUDIO and AUDIO[:64] not in stored["audio"]
     assert Fernet(MESSAGE_KEY.encode()).decrypt(stored["audio"]) == AUDIO
     assert twilio.recordings == {} and twilio.deleted("Recordings") == [RECORDING]
@@ -137,7 +134,7 @@ def test_a_counsellor_plays_takes_and_closes_a_message(
     private_app, twilio, clock, capsys, tmp_path, monkeypatch
 ):
     message_id = leave_a_message(private_app, twilio, clock)
-    service(private_app).privacy.round()
+    service_of(private_app).privacy.round()
     monkeypatch.setenv("IVR_OPERATOR", "marie")
     assert main(["voicemails", "--state", "new"]) == 0
     listed = capsys.readouterr().out
@@ -153,25 +150,25 @@ def test_a_counsellor_plays_takes_and_closes_a_message(
     assert "seems to hold a phone number" in capsys.readouterr().err
     note = "rappelée le 2026-11-25 à 10:30, orientée vers le CAW"
     assert main(["voicemails", "done", str(message_id), "--note", note]) == 0
-    row = service(private_app).store.messages.get(message_id)
+    row = service_of(private_app).store.messages.get(message_id)
     assert (row["state"], row["outcome"], row["taken_by"], row["note"]) == (
         "done",
         "called back",
         "marie",
         note,
     )
-    actions = [e["action"] for e in service(private_app).store.audit.entries("message")]
+    actions = [e["action"] for e in service_of(private_app).store.audit.entries("message")]
     assert actions == ["message called back", "message take", "message played"]
 
 
 def test_messages_are_purged_on_time(private_app, twilio, clock):
     done_id = leave_a_message(private_app, twilio, clock, "RE" + "1" * 32, "2026-11-24 20:00")
-    store = service(private_app).store
+    store = service_of(private_app).store
     store.messages.done(
         done_id, operator="marie", at=clock.now, outcome="closed", note="sans suite"
     )
     old_id = leave_a_message(private_app, twilio, clock, "RE" + "2" * 32, "2026-11-24 21:00")
-    work = service(private_app).privacy
+    work = service_of(private_app).privacy
     clock.now += timedelta(days=29)
     assert work.purge(clock.now) == 0
     clock.now += timedelta(days=2)  # 1712: 30 days after it was done
@@ -187,7 +184,7 @@ def test_a_key_change_keeps_every_message_playable(
     private_app, twilio, clock, monkeypatch, tmp_path
 ):
     message_id = leave_a_message(private_app, twilio, clock)
-    service(private_app).privacy.round()
+    service_of(private_app).privacy.round()
     newer = Fernet.generate_key().decode()
     monkeypatch.setenv("IVR_MESSAGE_KEYS", f"{newer},{MESSAGE_KEY}")
     output = tmp_path / "heard.mp3"
@@ -209,10 +206,10 @@ def test_reconcile_takes_in_a_recording_only_twilio_has_exactly_once(
     assert "1 recording(s) that only Twilio had taken in" in capsys.readouterr().out
     assert main(["voicemails", "reconcile"]) == 0
     assert "0 recording(s)" in capsys.readouterr().out
-    (row,) = service(private_app).store.messages.list()
+    (row,) = service_of(private_app).store.messages.list()
     assert (row["recording_sid"], row["line"], row["language"]) == (RECORDING, "1712", "nl")
-    service(private_app).privacy.round()  # its audio follows the usual way
-    assert service(private_app).store.messages.get(row["id"])["audio"]
+    service_of(private_app).privacy.round()  # its audio follows the usual way
+    assert service_of(private_app).store.messages.get(row["id"])["audio"]
     assert twilio.recordings == {}
 
 
@@ -234,12 +231,12 @@ def test_no_caller_number_in_the_database_the_logs_or_what_twilio_was_sent(
     c.leave_message(sid=RECORDING)
     c.post("/voice/status", {"CallStatus": "completed"})
     clock.now += timedelta(hours=2)
-    work = service(private_app).privacy
+    work = service_of(private_app).privacy
     work.round()
     work.reconcile(clock.now)
     assert twilio.calls == {} and twilio.recordings == {}
     digits = CALLER.lstrip("+")
-    engine = service(private_app).store.engine
+    engine = service_of(private_app).store.engine
     with engine.connect() as conn:
         for table in inspect(engine).get_table_names():
             for row in conn.execute(select(text("*")).select_from(sql_table(table))):

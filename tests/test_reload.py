@@ -6,7 +6,7 @@ import time
 import xml.etree.ElementTree as ET
 
 import pytest
-from conftest import EVC, OPS, Call, brussels
+from conftest import EVC, OPS, Call, brussels, service_of
 from test_check import edit
 
 import ivr
@@ -97,7 +97,7 @@ def test_a_change_is_picked_up_off_the_request_path(config_copy, clock, monkeypa
     monkeypatch.setenv("IVR_PROMPTS_DIR", str(config_copy.parent / "prompts"))
     clock.now = brussels("2026-11-24 19:30")
     app = ivr.create_app(config_copy, clock=clock)
-    live = app.extensions["ivr"].live
+    live = service_of(app).live
     assert Call(app, EVC).start().dialled == ["107"]  # the first request starts the watcher
     before = live.config.version
     edit(config_copy / EVC_FILE, "mon-fri: 09:00-19:00", "mon-fri: 09:00-20:00")

@@ -6,7 +6,7 @@ import logging
 import xml.etree.ElementTree as ET
 
 import pytest
-from conftest import CALLER, EVC, LINE_1712, ORIENTATION, STOP_IT_NOW, TOKEN, Call
+from conftest import CALLER, EVC, LINE_1712, ORIENTATION, STOP_IT_NOW, TOKEN, Call, service_of
 from twilio.request_validator import RequestValidator
 
 from ivr import flow
@@ -110,7 +110,7 @@ def test_wrong_urls_and_methods_under_voice_still_speak(app, method, path):
 
 
 def test_a_state_for_a_line_that_no_longer_exists_starts_over(app):
-    links = Links("http://localhost", app.extensions["ivr"].codec)
+    links = Links("http://localhost", service_of(app).codec)
     url = links.state(flow.CallState("gone", "open", 0, "fr"))
     c = Call(app, LINE_1712)
     c._new_turn()
@@ -171,10 +171,10 @@ def test_no_caller_number_in_logs_rows_or_what_twilio_is_told(app, clock, caplog
     assert documents
     assert all(CALLER not in d and CALLER.lstrip("+") not in d for d in documents)
     assert CALLER not in caplog.text and CALLER.lstrip("+") not in caplog.text
-    rows = app.extensions["ivr"].store.messages.list()
+    rows = service_of(app).store.messages.list()
     assert len(rows) == 2
     assert all(CALLER not in str(v) for row in rows for v in row.values())
-    with app.extensions["ivr"].store.engine.connect() as conn:
+    with service_of(app).store.engine.connect() as conn:
         dump = "\n".join(conn.connection.iterdump())
     assert "voicemails" in dump
     assert CALLER not in dump and CALLER.lstrip("+") not in dump
@@ -193,7 +193,7 @@ def test_an_unencoded_plus_in_to_still_finds_the_line(app):
 
 
 def test_a_failure_before_the_view_still_gives_the_safe_answer(app, monkeypatch):
-    service = app.extensions["ivr"]
+    service = service_of(app)
 
     def broken(*args):
         raise RuntimeError("checking went wrong")
@@ -205,7 +205,7 @@ def test_a_failure_before_the_view_still_gives_the_safe_answer(app, monkeypatch)
 
 
 def test_a_failure_looking_for_changes_still_answers_with_what_was_known(app, monkeypatch):
-    service = app.extensions["ivr"]
+    service = service_of(app)
 
     def broken():
         raise RuntimeError("reload went wrong")

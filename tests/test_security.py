@@ -3,7 +3,7 @@
 import logging
 
 import pytest
-from conftest import CALLER, CONFIG, EVC, LINE_1712, TEAM_EVC, TOKEN, Call, brussels
+from conftest import CALLER, CONFIG, EVC, LINE_1712, TEAM_EVC, TOKEN, Call, brussels, service_of
 from flask import request
 from test_robustness import assert_safe_answer
 from twilio.request_validator import RequestValidator
@@ -25,7 +25,7 @@ def test_twilio_published_test_vector_through_our_check(monkeypatch, clock):
         "From": "+14158675309",
         "To": "+18005551212",
     }
-    service = app.extensions["ivr"]
+    service = service_of(app)
 
     def verdict() -> str:
         hook = Hook(service, request.environ)
@@ -145,11 +145,11 @@ def test_a_call_signed_with_a_shared_key_goes_through_to_a_stored_message(monkey
     app = ivr.create_app(CONFIG, clock=clock)
     call = shared_key_call(app, OLD_KEY, to=LINE_1712)
     call.start()
-    line = app.extensions["ivr"].config.line_by_number[LINE_1712]
+    line = service_of(app).config.line_by_number[LINE_1712]
     call.press(str(line.languages.index("fr") + 1))
     assert call.dial_ends("no-answer").kind == "Record"
     call.leave_message(seconds=31)
-    stored = app.extensions["ivr"].store.messages.list()
+    stored = service_of(app).store.messages.list()
     assert [(m["line"], m["duration_seconds"]) for m in stored] == [("1712", 31)]
 
 

@@ -16,6 +16,7 @@ from conftest import (
     Call,
     brussels,
     metric,
+    service_of,
     walk_call,
 )
 
@@ -78,7 +79,7 @@ def test_every_dial_of_every_path_is_something_twilio_can_dial(clock, at):
 
 def test_every_number_of_the_shipped_configuration_renders_dialable():
     app = ivr.create_app(CONFIG)
-    config = app.extensions["ivr"].config
+    config = service_of(app).config
     routes = [r for line in config.lines.values() for c in line.contacts.values() for r in c.routes]
     routes += [s.route for s in config.services.values() if not s.line]
     for route in routes:
@@ -276,7 +277,7 @@ def test_the_recording_callback_is_stored_whichever_way_twilio_signed_it(call, a
     assert "#rc=5&rp=5xx,ct,rt" in c.turn.waiting.get("recordingStatusCallback")
     c.signs_fragment = with_fragment
     c.leave_message(sid="RE" + "1" * 32)
-    rows = app.extensions["ivr"].store.messages.list()
+    rows = service_of(app).store.messages.list()
     assert [row["recording_sid"] for row in rows] == ["RE" + "1" * 32]
 
 
