@@ -17,7 +17,7 @@ $(BIN)/.installed: pyproject.toml
 # without TWILIO_AUTH_TOKEN, for local trials only: the app says so loudly in its log.
 run: $(BIN)/.installed
 	IVR_INSECURE=1 $(BIN)/gunicorn --bind 127.0.0.1:$(PORT) --workers 2 --timeout 10 \
-		'ivr:create_app()'
+		'ivr.app:create_app()'
 
 test: $(BIN)/.installed
 	$(BIN)/ruff check ivr tests benchmarks

@@ -174,7 +174,7 @@ def load_tests(args) -> list[str]:
     servers: dict[str, loopback.Server] = {}
     try:
         for name, changes in variants.items():
-            servers[name] = serve("ivr:create_app()", args.workers, router_env | changes, data)
+            servers[name] = serve("ivr.app:create_app()", args.workers, router_env | changes, data)
         port = servers["router"].port
         first = post(*signed(port, "/voice", CALL)).decode()
         # The menu answer: French at the language choice, then 1 at the main menu.

@@ -1,6 +1,2 @@
-"""The call router for Belgian helplines: `create_app` builds the Flask app Twilio talks to
-(`ivr.app`); `ivr` on the command line runs the operators' commands (`ivr.cli`)."""
-
-from ivr.app import InsecureStartRefused, create_app
-
-__all__ = ["InsecureStartRefused", "create_app"]
+"""The call router for Belgian helplines. The app Twilio talks to is `ivr.app:create_app`; the
+operators' commands are `ivr` on the command line (`ivr.cli`)."""

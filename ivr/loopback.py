@@ -77,7 +77,7 @@ def start(
     port: int | None = None,
     log: Path | None = None,
     extra: tuple[str, ...] = (),
-    app: str = "ivr:create_app()",
+    app: str = "ivr.app:create_app()",
     cwd: Path = ROOT,
 ) -> Server:
     """gunicorn under ivr/gunicorn_config.py with `workers` workers or, with `front`, the

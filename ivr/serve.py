@@ -122,7 +122,7 @@ def gunicorn_command(bind: str) -> list[str]:
         "python:ivr.gunicorn_config",
         "--bind",
         bind,
-        "ivr:create_app()",
+        "ivr.app:create_app()",
     ]
 
 

@@ -3,18 +3,23 @@
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 import tempfile
 from datetime import datetime
 from pathlib import Path
+from xml.etree import ElementTree as ET
 from zoneinfo import ZoneInfo
 
 import pytest
 
-import ivr
 from ivr import loopback, simulate
-from ivr.simulate import Turn  # noqa: F401 - tests import it from here
+from ivr.app import create_app
+from ivr.simulate import (
+    Turn,  # noqa: F401 - tests import it from here
+    number_reached,
+)
 from ivr.standin import TwilioStandIn
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -74,6 +79,51 @@ class Call(simulate.Call):
 
     def __init__(self, app, to: str, caller: str | None = CALLER, sid: str = "CA" + "0" * 31 + "1"):
         super().__init__(app, to, token=TOKEN, caller=caller, sid=sid)
+
+
+PROBLEM = re.compile(r"^(?P<file>\S+):(?P<line>\d+): (?P<message>.+)$")
+
+
+def check(config_dir, capsys) -> tuple[int, list[str]]:
+    """`ivr check` on a folder: its exit status and the lines it printed."""
+    from ivr.cli import main
+
+    code = main(["check", str(config_dir)])
+    out = capsys.readouterr().out.strip().splitlines()
+    return code, out
+
+
+def edit(path, old: str, new: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert old in text, f"{old!r} not in {path}"
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+def line_of(path, fragment: str) -> int:
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+        if fragment in line:
+            return number
+    raise AssertionError(fragment)
+
+
+def spoken(body: str) -> str:
+    """Every sentence a TwiML document says."""
+    root = ET.fromstring(body)
+    return " ".join(say.text or "" for say in root.iter("Say"))
+
+
+def assert_safe_answer(body: str, dialled_from: str | None):
+    """The static safe answer: where to turn (112, 101, 107), and 107 dialled showing the
+    number the caller dialled, when there is one."""
+    text = spoken(body)
+    assert "112" in text and "101" in text and "107" in text
+    root = ET.fromstring(body)
+    dials = root.findall("Dial")
+    if dialled_from:
+        assert [d.get("callerId") for d in dials] == [dialled_from]
+        assert [number_reached(n) for d in dials for n in d] == ["107"]
+    else:
+        assert dials == []
 
 
 def service_of(app):
@@ -162,7 +212,7 @@ def clock() -> Clock:
 
 @pytest.fixture
 def app(clock):
-    return ivr.create_app(CONFIG, clock=clock)
+    return create_app(CONFIG, clock=clock)
 
 
 @pytest.fixture
@@ -299,4 +349,4 @@ def rest_settings(twilio, monkeypatch):
 @pytest.fixture
 def private_app(rest_settings, clock):
     """The app, with Twilio's REST API (the stand-in's) and a key for messages."""
-    return ivr.create_app(CONFIG, clock=clock)
+    return create_app(CONFIG, clock=clock)

@@ -1,33 +1,10 @@
 """`ivr check`: every operator mistake is caught before a caller meets it, as FILE:LINE."""
 
-import re
-
 import pytest
+from conftest import PROBLEM, check, edit, line_of
 
-import ivr
-from ivr.cli import main
+from ivr.app import create_app
 from ivr.config import ConfigError
-
-PROBLEM = re.compile(r"^(?P<file>\S+):(?P<line>\d+): (?P<message>.+)$")
-
-
-def check(config_dir, capsys) -> tuple[int, list[str]]:
-    code = main(["check", str(config_dir)])
-    out = capsys.readouterr().out.strip().splitlines()
-    return code, out
-
-
-def edit(path, old: str, new: str) -> None:
-    text = path.read_text(encoding="utf-8")
-    assert old in text, f"{old!r} not in {path}"
-    path.write_text(text.replace(old, new, 1), encoding="utf-8")
-
-
-def line_of(path, fragment: str) -> int:
-    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
-        if fragment in line:
-            return number
-    raise AssertionError(fragment)
 
 
 def test_the_shipped_configuration_is_sound_with_warnings_only(capsys):
@@ -177,7 +154,7 @@ def test_unreachable_step_is_a_warning_not_an_error(config_copy, capsys):
 def test_the_app_refuses_to_start_on_a_broken_configuration(config_copy):
     edit(config_copy / EVC, "mon-fri: 09:00-19:00", "mon-fri: 9h-19h")
     with pytest.raises(ConfigError) as refused:
-        ivr.create_app(config_copy)
+        create_app(config_copy)
     assert f"{config_copy / EVC}:" in str(refused.value)
     assert "is not a time" in str(refused.value)
 

@@ -48,7 +48,7 @@ def test_gunicorn_serves_the_shipped_configuration(tmp_path):
     env["DATABASE_URL"] = f"sqlite:///{tmp_path}/run.sqlite3"
     gunicorn = Path(sys.executable).parent / "gunicorn"
     server = subprocess.Popen(
-        [str(gunicorn), "--bind", f"127.0.0.1:{port}", "--workers", "1", "ivr:create_app()"],
+        [str(gunicorn), "--bind", f"127.0.0.1:{port}", "--workers", "1", "ivr.app:create_app()"],
         cwd=ROOT,
         env=env,
         stdout=subprocess.PIPE,

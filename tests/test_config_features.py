@@ -1,14 +1,13 @@
 """Features an operator writes in YAML, followed through a call."""
 
-from conftest import EVC, ORIENTATION, Call, brussels
-from test_check import edit
+from conftest import EVC, ORIENTATION, Call, brussels, edit
 
-import ivr
+from ivr.app import create_app
 
 
 def app_for(config_copy, clock, at: str):
     clock.now = brussels(at)
-    return ivr.create_app(config_copy, clock=clock)
+    return create_app(config_copy, clock=clock)
 
 
 def test_multi_digit_keys(config_copy, clock):

@@ -13,7 +13,7 @@ import pytest
 import sqlalchemy
 from conftest import CONFIG, LINE_1712, OPS, TOKEN, Call, brussels, service_of
 
-import ivr
+from ivr.app import create_app
 from ivr.loopback import StallingProxy
 from ivr.simulate import Call as PlainCall
 from ivr.simulate import HttpClient
@@ -60,7 +60,7 @@ def test_a_real_postgresql_stopped_mid_call_and_started_again(postgres, clock, m
     monkeypatch.setenv("DATABASE_URL", postgres.url)
     Store(postgres.url).migrate()
     clock.now = brussels("2026-11-24 20:00")
-    app = ivr.create_app(CONFIG, clock=clock)
+    app = create_app(CONFIG, clock=clock)
     c = Call(app, LINE_1712)
     c.start()
     c.press("2")

@@ -9,7 +9,7 @@ import xml.etree.ElementTree as ET
 import pytest
 from conftest import CONFIG, EVC, LINE_1712, OPS, Call, brussels, service_of
 
-import ivr
+from ivr.app import create_app
 
 CALLBACK_FIELDS = {"RecordingStatus": "completed", "RecordingDuration": "31"}
 
@@ -40,7 +40,7 @@ def test_metrics_without_the_credential_give_nothing_away(app):
 
 
 def test_a_refused_change_is_shown_only_with_the_credential(config_copy, clock):
-    app = ivr.create_app(config_copy, clock=clock)
+    app = create_app(config_copy, clock=clock)
     path = config_copy / "ecoute-violences-conjugales.yaml"
     path.write_text(path.read_text().replace('"+3220000001"', '"+3220000009x"'))
     Call(app, EVC).start()
@@ -121,7 +121,7 @@ def test_neither_disk_nor_database_answers_503_so_twilio_tries_again(call, app, 
 
 def test_the_journal_is_flushed_on_a_timer_without_any_later_call(config_copy, clock, monkeypatch):
     monkeypatch.setenv("IVR_REFRESH_SECONDS", "0.2")
-    app = ivr.create_app(CONFIG, clock=clock)
+    app = create_app(CONFIG, clock=clock)
     service = service_of(app)
     Call(app, EVC).start()  # starts the database thread
     message = {
@@ -145,22 +145,22 @@ def test_the_journal_is_flushed_on_a_timer_without_any_later_call(config_copy, c
 
 def test_a_state_key_change_drops_no_call_in_progress(clock, monkeypatch):
     monkeypatch.setenv("IVR_SECRET", "old-key")
-    before = ivr.create_app(CONFIG, clock=clock)
+    before = create_app(CONFIG, clock=clock)
     clock.now = brussels("2026-11-24 20:00")
     c = Call(before, LINE_1712)
     c.start()
     c.press("2")  # French: the menu of the closed line, under the old key
     monkeypatch.setenv("IVR_SECRET", "new-key,old-key")
-    after = ivr.create_app(CONFIG, clock=clock)
+    after = create_app(CONFIG, clock=clock)
     c.app, c.client = after, after.test_client()
     turn = c.press("2")
     assert turn.kind == "Record"  # where the caller was, not back at the start
     token = turn.waiting.get("action").split("s=")[1]  # signed with the newest key
     monkeypatch.setenv("IVR_SECRET", "new-key")
-    only_new = ivr.create_app(CONFIG, clock=clock)
+    only_new = create_app(CONFIG, clock=clock)
     assert service_of(only_new).decode(token) is not None
     monkeypatch.setenv("IVR_SECRET", "old-key")
-    assert service_of(ivr.create_app(CONFIG, clock=clock)).decode(token) is None
+    assert service_of(create_app(CONFIG, clock=clock)).decode(token) is None
 
 
 # -- what an unsigned client can do ------------------------------------------------------------
@@ -249,10 +249,10 @@ def test_a_recorded_prompt_is_served_with_a_relative_config_folder(web, tmp_path
 def test_a_worker_that_starts_on_broken_files_serves_the_last_good_configuration(
     config_copy, clock
 ):
-    ivr.create_app(config_copy, clock=clock)  # accepted: kept aside
+    create_app(config_copy, clock=clock)  # accepted: kept aside
     path = config_copy / "ecoute-violences-conjugales.yaml"
     path.write_text(path.read_text().replace("09:00-19:00", "09:00-1900"))
-    app = ivr.create_app(config_copy, clock=clock)  # a new worker, say
+    app = create_app(config_copy, clock=clock)  # a new worker, say
     clock.now = brussels("2026-11-24 10:00")
     assert Call(app, EVC).start().dialled == ["+3220000001"]
     health = app.test_client().get("/healthz", headers=OPS).get_json()
@@ -265,4 +265,4 @@ def test_with_no_earlier_configuration_broken_files_refuse_to_start(config_copy,
     from ivr.config import ConfigError
 
     with pytest.raises(ConfigError):
-        ivr.create_app(config_copy, clock=clock)
+        create_app(config_copy, clock=clock)

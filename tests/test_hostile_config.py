@@ -9,11 +9,10 @@ import subprocess
 import sys
 
 import pytest
-from conftest import EVC, OPS, Call, brussels
-from test_check import PROBLEM, check, edit
+from conftest import EVC, OPS, PROBLEM, Call, brussels, check, edit
 
-import ivr
 from ivr import config as config_module
+from ivr.app import create_app
 
 EVC_FILE = "ecoute-violences-conjugales.yaml"
 
@@ -303,7 +302,7 @@ def test_a_control_character_forced_past_the_check_crashes_nothing(config_copy, 
     assert config is not None, problems
     assert config.prompt("fr", "orientation", "invalid_choice").text == "Ce choix\x0b."
     monkeypatch.setenv("IVR_PROMPTS_DIR", str(config_copy.parent / "prompts"))
-    app = ivr.create_app(config_copy)
+    app = create_app(config_copy)
     assert app.test_client().get("/healthz").status_code == 200
 
 
@@ -357,7 +356,7 @@ def test_the_server_refuses_a_hostile_change_and_calls_go_on(
     monkeypatch.setenv("IVR_RELOAD_SECONDS", "0")
     monkeypatch.setenv("IVR_PROMPTS_DIR", str(config_copy.parent / "prompts"))
     clock.now = brussels("2026-11-24 19:30")
-    app = ivr.create_app(config_copy, clock=clock)
+    app = create_app(config_copy, clock=clock)
     services = config_copy / "services.yaml"
     services.write_text(ALIAS_BOMB, encoding="utf-8")
     assert Call(app, EVC).start().dialled == ["107"]  # the last good configuration

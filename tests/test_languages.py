@@ -14,11 +14,14 @@ from conftest import (
     Call,
     Turn,
     brussels,
+    check,
+    edit,
+    line_of,
     service_of,
     walk_call,
 )
 
-import ivr
+from ivr.app import create_app
 from ivr.simulate import number_reached
 
 VOICES = {
@@ -100,7 +103,7 @@ CASES = [(to, lang, at) for to, langs in LINES for lang in langs for at in ("10:
 @pytest.mark.parametrize(("to", "lang", "at"), CASES)
 def test_every_sentence_on_every_path_is_in_the_chosen_language(clock, caplog, to, lang, at):
     clock.now = brussels(f"2026-11-23 {at}")  # a Monday: Stop it Now opens at 14:00
-    app = ivr.create_app(CONFIG, clock=clock)
+    app = create_app(CONFIG, clock=clock)
     says = explore(app, to, lang)
     assert len(says) >= 3
     crossed = 0
@@ -270,7 +273,6 @@ def test_a_failure_mid_call_answers_in_the_callers_language(call, monkeypatch):
 
 
 def test_a_recorded_prompt_is_played_instead_of_speech(config_copy, clock, monkeypatch):
-    from test_check import edit
 
     audio = config_copy.parent / "prompts" / "audio" / "fr"
     audio.mkdir(parents=True)
@@ -285,7 +287,7 @@ def test_a_recorded_prompt_is_played_instead_of_speech(config_copy, clock, monke
     )
     clock.now = brussels("2026-11-24 10:00")
     monkeypatch.setenv("IVR_PROMPTS_DIR", str(config_copy.parent / "prompts"))
-    app = ivr.create_app(config_copy, clock=clock)
+    app = create_app(config_copy, clock=clock)
     c = Call(app, EVC)
     turn = c.start()
     root = ET.fromstring(turn.documents[0])
@@ -300,7 +302,6 @@ def test_a_recorded_prompt_is_played_instead_of_speech(config_copy, clock, monke
 
 
 def test_check_reports_a_missing_recording_and_a_missing_translation(config_copy, capsys):
-    from test_check import check, edit, line_of
 
     prompts = config_copy.parent / "prompts"
     edit(

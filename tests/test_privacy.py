@@ -25,7 +25,7 @@ from cryptography.fernet import Fernet
 from sqlalchemy import inspect, select, text
 from sqlalchemy import table as sql_table
 
-import ivr
+from ivr.app import create_app
 from ivr.cli import main
 
 PARENT = "CA" + "a" * 32
@@ -72,7 +72,7 @@ def test_deletions_twilio_refuses_are_tried_again_and_a_restart_loses_nothing(
     assert "waiting to be deleted at Twilio: 1 call(s)" in out
     assert "a call failed 1 time(s)" in out and "HTTP 500" in out
     # The service restarts: a new app on the same database carries on.
-    restarted = ivr.create_app(CONFIG, clock=clock)
+    restarted = create_app(CONFIG, clock=clock)
     service_of(restarted).privacy.round()
     assert PARENT in twilio.calls  # the retry waits its back-off: a minute
     clock.now += timedelta(minutes=1)

@@ -23,7 +23,7 @@ from hypothesis import strategies as st
 from twilio.request_validator import RequestValidator
 from werkzeug.datastructures import MultiDict
 
-import ivr
+from ivr.app import create_app
 from ivr.fields import PostedFields, form_pairs
 from ivr.signature import twilio_sha1
 
@@ -69,7 +69,7 @@ signing_settings = st.one_of(
 
 def test_any_request_gets_200_with_valid_twiml_or_403(monkeypatch):
     monkeypatch.setenv("TWILIO_SHARED_KEYS", SHARED_KEY)
-    client = ivr.create_app(CONFIG, clock=Clock(brussels("2026-11-24 10:00"))).test_client()
+    client = create_app(CONFIG, clock=Clock(brussels("2026-11-24 10:00"))).test_client()
 
     @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
     @given(
@@ -110,7 +110,7 @@ def test_any_request_gets_200_with_valid_twiml_or_403(monkeypatch):
 
 def test_any_keys_at_any_time_keep_the_call_going():
     clock = Clock(brussels("2026-11-24 10:00"))
-    app = ivr.create_app(CONFIG, clock=clock)
+    app = create_app(CONFIG, clock=clock)
 
     @settings(max_examples=150, deadline=None)
     @given(

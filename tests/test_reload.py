@@ -6,10 +6,9 @@ import time
 import xml.etree.ElementTree as ET
 
 import pytest
-from conftest import EVC, OPS, Call, brussels, service_of
-from test_check import edit
+from conftest import EVC, OPS, Call, brussels, edit, service_of
 
-import ivr
+from ivr.app import create_app
 
 EVC_FILE = "ecoute-violences-conjugales.yaml"
 
@@ -19,7 +18,7 @@ def live_app(config_copy, clock, monkeypatch):
     monkeypatch.setenv("IVR_RELOAD_SECONDS", "0")
     monkeypatch.setenv("IVR_PROMPTS_DIR", str(config_copy.parent / "prompts"))
     clock.now = brussels("2026-11-24 19:30")  # a Tuesday evening: closed until 19:00
-    return ivr.create_app(config_copy, clock=clock)
+    return create_app(config_copy, clock=clock)
 
 
 def health(app) -> dict:
@@ -96,7 +95,7 @@ def test_a_change_is_picked_up_off_the_request_path(config_copy, clock, monkeypa
     monkeypatch.setenv("IVR_RELOAD_SECONDS", "0.2")
     monkeypatch.setenv("IVR_PROMPTS_DIR", str(config_copy.parent / "prompts"))
     clock.now = brussels("2026-11-24 19:30")
-    app = ivr.create_app(config_copy, clock=clock)
+    app = create_app(config_copy, clock=clock)
     live = service_of(app).live
     assert Call(app, EVC).start().dialled == ["107"]  # the first request starts the watcher
     before = live.config.version

@@ -3,32 +3,24 @@
 import builtins
 import io
 import logging
-import xml.etree.ElementTree as ET
 
 import pytest
-from conftest import CALLER, EVC, LINE_1712, ORIENTATION, STOP_IT_NOW, TOKEN, Call, service_of
+from conftest import (
+    CALLER,
+    EVC,
+    LINE_1712,
+    ORIENTATION,
+    STOP_IT_NOW,
+    TOKEN,
+    Call,
+    assert_safe_answer,
+    service_of,
+    spoken,
+)
 from twilio.request_validator import RequestValidator
 
 from ivr import flow
 from ivr.links import Links
-from ivr.simulate import number_reached
-
-
-def spoken(body: str) -> str:
-    root = ET.fromstring(body)
-    return " ".join(say.text or "" for say in root.iter("Say"))
-
-
-def assert_safe_answer(body: str, dialled_from: str | None):
-    text = spoken(body)
-    assert "112" in text and "101" in text and "107" in text
-    root = ET.fromstring(body)
-    dials = root.findall("Dial")
-    if dialled_from:
-        assert [d.get("callerId") for d in dials] == [dialled_from]
-        assert [number_reached(n) for d in dials for n in d] == ["107"]
-    else:
-        assert dials == []
 
 
 @pytest.mark.parametrize(

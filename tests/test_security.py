@@ -3,13 +3,23 @@
 import logging
 
 import pytest
-from conftest import CALLER, CONFIG, EVC, LINE_1712, TEAM_EVC, TOKEN, Call, brussels, service_of
+from conftest import (
+    CALLER,
+    CONFIG,
+    EVC,
+    LINE_1712,
+    TEAM_EVC,
+    TOKEN,
+    Call,
+    assert_safe_answer,
+    brussels,
+    service_of,
+)
 from flask import request
-from test_robustness import assert_safe_answer
 from twilio.request_validator import RequestValidator
 
-import ivr
-from ivr import InsecureStartRefused, simulate
+from ivr import simulate
+from ivr.app import InsecureStartRefused, create_app
 from ivr.signature import FORGED, GENUINE
 from ivr.webhooks import Hook
 
@@ -17,7 +27,7 @@ from ivr.webhooks import Hook
 def test_twilio_published_test_vector_through_our_check(monkeypatch, clock):
     monkeypatch.setenv("TWILIO_AUTH_TOKEN", "12345")
     monkeypatch.setenv("IVR_PUBLIC_URL", "https://mycompany.com")
-    app = ivr.create_app(CONFIG, clock=clock)
+    app = create_app(CONFIG, clock=clock)
     params = {
         "CallSid": "CA1234567890ABCDE",
         "Caller": "+14158675309",
@@ -80,7 +90,7 @@ def test_every_webhook_checks_the_signature(app, path):
 
 def test_behind_a_proxy_the_public_url_is_what_twilio_signed(monkeypatch, clock):
     monkeypatch.setenv("IVR_PUBLIC_URL", "https://ivr.example.org/")
-    app = ivr.create_app(CONFIG, clock=clock)
+    app = create_app(CONFIG, clock=clock)
     call = Call(app, EVC)
     params = call.params
     public = call.validator.compute_signature("https://ivr.example.org/voice", params)
@@ -103,14 +113,14 @@ def test_behind_a_proxy_the_public_url_is_what_twilio_signed(monkeypatch, clock)
 def test_no_token_refuses_to_start(monkeypatch):
     monkeypatch.delenv("TWILIO_AUTH_TOKEN")
     with pytest.raises(InsecureStartRefused, match="IVR_INSECURE=1"):
-        ivr.create_app(CONFIG)
+        create_app(CONFIG)
 
 
 def test_insecure_mode_starts_and_warns_loudly(monkeypatch, caplog):
     monkeypatch.delenv("TWILIO_AUTH_TOKEN")
     monkeypatch.setenv("IVR_INSECURE", "1")
     with caplog.at_level(logging.WARNING):
-        app = ivr.create_app(CONFIG)
+        app = create_app(CONFIG)
     assert "INSECURE" in caplog.text
     response = app.test_client().post("/voice", data={"To": EVC, "CallSid": "CA1"})
     assert response.status_code == 200
@@ -142,7 +152,7 @@ def shared_key_call(app, key, to=EVC) -> simulate.Call:
 def test_a_call_signed_with_a_shared_key_goes_through_to_a_stored_message(monkeypatch, clock):
     monkeypatch.setenv("TWILIO_SHARED_KEYS", OLD_KEY[1])
     clock.now = brussels("2026-11-24 11:00")
-    app = ivr.create_app(CONFIG, clock=clock)
+    app = create_app(CONFIG, clock=clock)
     call = shared_key_call(app, OLD_KEY, to=LINE_1712)
     call.start()
     line = service_of(app).config.line_by_number[LINE_1712]
@@ -156,7 +166,7 @@ def test_a_call_signed_with_a_shared_key_goes_through_to_a_stored_message(monkey
 @pytest.mark.parametrize("key", [OLD_KEY, NEW_KEY])
 def test_while_one_shared_key_replaces_another_both_are_good(monkeypatch, clock, key):
     monkeypatch.setenv("TWILIO_SHARED_KEYS", f"{OLD_KEY[1]}, {NEW_KEY[1]}")
-    app = ivr.create_app(CONFIG, clock=clock)
+    app = create_app(CONFIG, clock=clock)
     assert shared_key_call(app, key).start().dialled == [TEAM_EVC]
     # Requests without the settings header are still checked with the auth token.
     assert Call(app, EVC).start().dialled == [TEAM_EVC]
@@ -191,7 +201,7 @@ def test_a_request_not_signed_with_our_shared_key_is_refused(
     monkeypatch, clock, secret, signed_with
 ):
     monkeypatch.setenv("TWILIO_SHARED_KEYS", OLD_KEY[1])
-    app = ivr.create_app(CONFIG, clock=clock)
+    app = create_app(CONFIG, clock=clock)
     assert post_with_shared_key(app, secret, signed_with, "HMAC_SHA256").status_code == 403
 
 
@@ -202,7 +212,7 @@ def test_a_signature_we_cannot_check_gives_the_safe_answer_and_says_what_to_set(
     """Our configuration lacks the key (or our twilio library the algorithm): the caller still
     hears where to turn, and the log tells the operator what to fix."""
     monkeypatch.setenv("TWILIO_SHARED_KEYS", keys)
-    app = ivr.create_app(CONFIG, clock=clock)
+    app = create_app(CONFIG, clock=clock)
     with caplog.at_level(logging.ERROR):
         response = post_with_shared_key(app, OLD_KEY[1], "HMAC_SHA256", algorithm)
     assert response.status_code == 200

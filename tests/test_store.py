@@ -6,8 +6,9 @@ from datetime import timedelta
 
 import pytest
 import sqlalchemy
-from conftest import CALLER, LINE_1712, Call, brussels
+from conftest import CALLER, CONFIG, LINE_1712, Call, brussels
 
+from ivr.app import create_app
 from ivr.model import Override
 from ivr.store import Store
 
@@ -112,13 +113,9 @@ def test_call_outcomes_are_counted_by_hour(database):
 
 
 def test_a_whole_call_with_a_message_on_this_database(database, clock):
-    from conftest import CONFIG
-
-    import ivr
-
     Store(database).migrate()
     clock.now = brussels("2026-11-24 20:00")
-    app = ivr.create_app(CONFIG, clock=clock)
+    app = create_app(CONFIG, clock=clock)
     c = Call(app, LINE_1712)
     c.start()
     c.press("2")

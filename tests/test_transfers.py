@@ -15,13 +15,14 @@ from conftest import (
     TEAM_EVC,
     Call,
     brussels,
+    check,
     metric,
     service_of,
     walk_call,
 )
 
-import ivr
 from ivr import twiml
+from ivr.app import create_app
 from ivr.cli import main
 from ivr.flow import Dial
 from ivr.simulate import number_reached
@@ -58,7 +59,7 @@ MOMENTS = [
 @pytest.mark.parametrize("at", MOMENTS)
 def test_every_dial_of_every_path_is_something_twilio_can_dial(clock, at):
     clock.now = brussels(at)
-    app = ivr.create_app(CONFIG, clock=clock)
+    app = create_app(CONFIG, clock=clock)
     dials: list[ET.Element] = []
 
     def visit(turn, depth):
@@ -78,7 +79,7 @@ def test_every_dial_of_every_path_is_something_twilio_can_dial(clock, at):
 
 
 def test_every_number_of_the_shipped_configuration_renders_dialable():
-    app = ivr.create_app(CONFIG)
+    app = create_app(CONFIG)
     config = service_of(app).config
     routes = [r for line in config.lines.values() for c in line.contacts.values() for r in c.routes]
     routes += [s.route for s in config.services.values() if not s.line]
@@ -103,7 +104,7 @@ def test_the_short_number_goes_to_the_carrier_over_tls_from_ireland(call):
 def test_trunk_credentials_come_from_the_environment(clock, monkeypatch, caplog):
     monkeypatch.setenv("IVR_TRUNK_CARRIER_USERNAME", "helpline")
     monkeypatch.setenv("IVR_TRUNK_CARRIER_PASSWORD", "s3cret-pass")
-    app = ivr.create_app(CONFIG, clock=clock)
+    app = create_app(CONFIG, clock=clock)
     clock.now = brussels("2026-11-24 20:00")
     c = Call(app, EVC)
     (target,) = c.start().targets
@@ -207,7 +208,7 @@ def test_screening_can_be_turned_off_for_a_contact(config_copy, clock):
         "    placeholder: true", "    placeholder: true\n    screening: false"
     )
     path.write_text(text)
-    app = ivr.create_app(config_copy, clock=clock)
+    app = create_app(config_copy, clock=clock)
     clock.now = brussels("2026-11-24 11:00")
     c = Call(app, EVC)
     c.start()
@@ -227,7 +228,7 @@ def ring_group(config_copy, clock, ring: str):
         'number: "+3220000001"', f"numbers: {GROUP}\n    ring: {ring}".replace("'", '"')
     )
     path.write_text(text)
-    app = ivr.create_app(config_copy, clock=clock)
+    app = create_app(config_copy, clock=clock)
     clock.now = brussels("2026-11-24 11:00")
     return app
 
@@ -296,11 +297,6 @@ def test_a_fragment_is_accepted_only_where_our_url_has_it(call):
 # -- ivr check: numbers Twilio cannot dial are refused --------------------------------------------
 
 
-def check(config_dir, capsys) -> tuple[int, str]:
-    code = main(["check", str(config_dir)])
-    return code, capsys.readouterr().out
-
-
 @pytest.mark.parametrize(
     ("file", "old", "new", "message"),
     [
@@ -345,7 +341,7 @@ def test_check_refuses_what_twilio_cannot_dial(config_copy, capsys, file, old, n
     path.write_text(text.replace(old, new, 1))
     code, out = check(config_copy, capsys)
     assert code == 1
-    (line,) = [line for line in out.splitlines() if message in line]
+    (line,) = [line for line in out if message in line]
     assert re.match(rf"^{re.escape(str(path))}:\d+: ", line), line
     number = int(line.split(":")[1])
     assert number > 0
@@ -356,7 +352,7 @@ def test_a_byoc_trunk_dials_the_number_through_the_operators_carrier(config_copy
     path = config_copy / "trunks.yaml"
     text = path.read_text().replace("    sip: sip.carrier.example\n    transport: tls\n", "")
     path.write_text(text.replace("    region: ie1\n", f"    byoc: {sid}\n"))
-    app = ivr.create_app(config_copy, clock=clock)
+    app = create_app(config_copy, clock=clock)
     clock.now = brussels("2026-11-24 20:00")
     (target,) = Call(app, EVC).start().targets
     assert (target.tag, target.text, target.get("byoc")) == ("Number", "107", sid)
@@ -381,7 +377,7 @@ def test_the_team_phone_shows_the_number_the_caller_dialled(config_copy, clock):
     forwarded = "+3225550123"
     path = config_copy / "ecoute-violences-conjugales.yaml"
     path.write_text(path.read_text().replace('["+3280030030"]', f'["+3280030030", "{forwarded}"]'))
-    app = ivr.create_app(config_copy, clock=clock)
+    app = create_app(config_copy, clock=clock)
     clock.now = brussels("2026-11-24 11:00")
     for dialled in (EVC, forwarded):
         turn = Call(app, dialled).start()
@@ -398,4 +394,4 @@ def test_a_sip_trunk_rung_together_with_other_phones_is_warned_about(config_copy
     )
     code, out = check(config_copy, capsys)
     assert code == 0
-    assert "Enhanced Programmable SIP Features" in out
+    assert any("Enhanced Programmable SIP Features" in line for line in out)
