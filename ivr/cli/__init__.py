@@ -5,22 +5,28 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import importlib
 import os
 import sys
 import traceback
 from dataclasses import replace
 from pathlib import Path
 
-from ivr.cli.calls import call
-from ivr.cli.check import check
 from ivr.cli.common import CommandError, explain
-from ivr.cli.messages import voicemails
-from ivr.cli.operations import override, override_log, status
-from ivr.cli.privacy import privacy
-from ivr.cli.records import db, stats
-from ivr.cli.schedules import holidays_command, schedule_command
 from ivr.settings import Settings, SettingsError
-from ivr.store.messages import STATES
+
+STATES = ("new", "taken", "done")  # a message's states, as ivr.store.messages names them
+
+
+def run(target: str):
+    """A command, imported when it runs: `ivr check` must not wait for the database
+    driver, the web app and Twilio's client to load (half a second on a busy machine)."""
+
+    def command(args, settings):
+        module, function = target.split(":")
+        return getattr(importlib.import_module(f"ivr.cli.{module}"), function)(args, settings)
+
+    return command
 
 
 def command_line() -> argparse.ArgumentParser:
@@ -38,10 +44,12 @@ def command_line() -> argparse.ArgumentParser:
     p = commands.add_parser("check", help="check the configuration before callers meet it")
     p.add_argument("config_dir", nargs="?", help="configuration folder (default: ./config)")
     p.add_argument("--prompts", help="prompts folder (default: prompts/ beside the config)")
-    p.set_defaults(run=check, config=None)
+    p.set_defaults(run=run("check:check"), config=None)
     p.set_defaults(config_dir=None)
 
-    p = command("call", call, "play a call as Twilio would, and print what the caller meets")
+    p = command(
+        "call", run("calls:call"), "play a call as Twilio would, and print what the caller meets"
+    )
     p.add_argument("line", help="a line id or number")
     p.add_argument("--lang", help="the language the caller chooses (fr, nl, de, en)")
     p.add_argument("--press", action="append", help="keys pressed at a question, in order")
@@ -53,20 +61,31 @@ def command_line() -> argparse.ArgumentParser:
         "but the key that takes the call is not pressed, as by a voicemail)",
     )
 
-    p = command("schedule", schedule_command, "print a week of opening hours")
+    p = command("schedule", run("schedules:schedule_command"), "print a week of opening hours")
     p.add_argument("line", nargs="?", help="a line id (default: every line)")
     p.add_argument("--week", help="an ISO week such as 2026-W52 (default: this week)")
     p.add_argument("--html", help="write the week of every line as a page to pin on the wall")
 
-    p = command("holidays", holidays_command, "list the public holidays and closure days")
+    p = command(
+        "holidays", run("schedules:holidays_command"), "list the public holidays and closure days"
+    )
     p.add_argument("--year", type=int, help="the year (default: this year)")
 
-    command("status", status, "is each line open now, why, and where a call goes")
+    command("status", run("operations:status"), "is each line open now, why, and where a call goes")
 
-    p = command("override-log", override_log, "who set which override, when and why", at=False)
+    p = command(
+        "override-log",
+        run("operations:override_log"),
+        "who set which override, when and why",
+        at=False,
+    )
     p.add_argument("--line", help="only this line")
 
-    p = command("override", override, "close or open a line for a while, without editing YAML")
+    p = command(
+        "override",
+        run("operations:override"),
+        "close or open a line for a while, without editing YAML",
+    )
     p.add_argument("line", help="a line id or number")
     p.add_argument("state", nargs="?", choices=["open", "closed"], help="open or closed")
     p.add_argument("--until", help="until when: '2026-12-24 18:00' or '18:00' (default: midnight)")
@@ -74,17 +93,27 @@ def command_line() -> argparse.ArgumentParser:
     p.add_argument("--reason", help="why; kept in the log with your name")
     p.add_argument("--clear", action="store_true", help="end the override now")
 
-    p = command("stats", stats, "anonymous call figures as CSV, for the annual report", at=False)
+    p = command(
+        "stats",
+        run("records:stats"),
+        "anonymous call figures as CSV, for the annual report",
+        at=False,
+    )
     p.add_argument("--from", dest="date_from", required=True, help="first day, 2026-01-01")
     p.add_argument("--to", dest="date_to", required=True, help="last day, 2026-12-31")
     p.add_argument("--output", help="a CSV file to write (default: the screen)")
 
-    p = command("db", db, "database schema: 'upgrade' to the newest version, or 'status'", at=False)
+    p = command(
+        "db",
+        run("records:db"),
+        "database schema: 'upgrade' to the newest version, or 'status'",
+        at=False,
+    )
     p.add_argument("action", choices=["upgrade", "status"])
 
     p = command(
         "voicemails",
-        voicemails,
+        run("messages:voicemails"),
         "the messages callers left: list them, play, take or close one",
         at=False,
     )
@@ -101,7 +130,9 @@ def command_line() -> argparse.ArgumentParser:
     p.add_argument("--closed", action="store_true", help="with done: closed without a call")
     p.add_argument("--output", help="with play: the file to write (default: message-ID.mp3)")
 
-    p = command("privacy", privacy, "what is kept at Twilio, and keys for messages", at=False)
+    p = command(
+        "privacy", run("privacy:privacy"), "what is kept at Twilio, and keys for messages", at=False
+    )
     p.add_argument("action", choices=["status", "new-key"])
     return parser
 

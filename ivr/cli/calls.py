@@ -13,13 +13,8 @@ from dataclasses import replace
 from pathlib import Path
 
 from ivr.app import create_app
-from ivr.cli.common import (
-    CommandError,
-    error_text,
-    find_line,
-    load_config,
-    one_line,
-)
+from ivr.cli.common import CommandError, find_line, load_config, one_line
+from ivr.cli.database import error_text
 from ivr.cli.moments import now_from
 from ivr.logs import scrub
 from ivr.settings import Settings

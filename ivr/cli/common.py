@@ -1,20 +1,17 @@
-"""What every command shares: its errors and their one line, the configuration, the database."""
+"""What every command shares: its errors, the configuration, the files it writes. Light: `ivr
+check` loads nothing more (the database's helpers are in `ivr.cli.database`)."""
 
 from __future__ import annotations
 
-import contextlib
 import getpass
 import os
+import sys
 from pathlib import Path
-
-from sqlalchemy import exc as database_errors
-from sqlalchemy.engine import make_url
 
 from ivr import config as config_module
 from ivr import model
 from ivr.logs import scrub
 from ivr.settings import Settings
-from ivr.store import Store
 
 
 class CommandError(Exception):
@@ -65,41 +62,6 @@ def operator_name(settings: Settings) -> str:
     return settings.operator or getpass.getuser()
 
 
-def database_shown(url: str) -> str:
-    """DATABASE_URL as it may be shown: host, port and database, never the password."""
-    try:
-        return make_url(url).render_as_string(hide_password=True)
-    except Exception:
-        return "DATABASE_URL (not a database URL)"
-
-
-def error_text(exc: Exception, database_url: str) -> str:
-    """What the driver said, its first line (the rest is advice we give better), without the
-    password (drivers do not repeat it, but in case one did)."""
-    said = str(getattr(exc, "orig", None) or exc).strip()
-    text = one_line(said.splitlines()[0] if said else type(exc).__name__)
-    with contextlib.suppress(Exception):
-        password = str(make_url(database_url).password or "")
-        if len(password) >= 4:
-            text = text.replace(password, "***")
-    return text
-
-
-def open_store(settings: Settings) -> Store:
-    """The database of DATABASE_URL (the store gives up on one that does not answer within
-    seconds); main() turns its failures into one line."""
-    url = settings.database_url
-    try:
-        return Store(url)
-    except (database_errors.ArgumentError, ImportError) as exc:
-        raise Failure(
-            f"DATABASE_URL is not a database the router can use ({error_text(exc, url)}); "
-            "write it like postgresql+psycopg://user:password@host:5432/ivr"
-        ) from exc
-    except OSError as exc:
-        raise Failure(f"cannot create the database {database_shown(url)}: {exc.strerror}") from exc
-
-
 def cannot_write(path: str, exc: OSError) -> Failure:
     folder = os.path.dirname(os.path.abspath(path))
     if isinstance(exc, IsADirectoryError):
@@ -130,14 +92,16 @@ def explain(exc: Exception, database_url: str) -> tuple[str, int]:
     """One line and an exit status for whatever stopped a command."""
     if isinstance(exc, CommandError):
         return str(exc), exc.status
-    if isinstance(exc, database_errors.OperationalError | database_errors.InterfaceError):
-        return (
-            f"cannot reach the database {database_shown(database_url)}: "
-            f"{error_text(exc, database_url)}; "
-            "is it running, and is DATABASE_URL right?"
-        ), 1
-    if isinstance(exc, database_errors.DBAPIError):
+    # A database error means the database's modules are loaded: told apart without loading
+    # them for every command (`ivr check` needs none).
+    errors = sys.modules.get("sqlalchemy.exc")
+    if errors and isinstance(exc, errors.DBAPIError):
+        from ivr.cli.database import database_shown, error_text  # loaded with the database
+
         shown, said = database_shown(database_url), error_text(exc, database_url)
+        if isinstance(exc, errors.OperationalError | errors.InterfaceError):
+            why = f"cannot reach the database {shown}: {said}"
+            return f"{why}; is it running, and is DATABASE_URL right?", 1
         return f"the database {shown} refused: {said}", 1
     if isinstance(exc, RuntimeError) and "ivr db upgrade" in str(exc):
         return one_line(exc), 1  # Store: the schema is behind the code

@@ -7,7 +7,8 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from ivr import phone
-from ivr.cli.common import CommandError, Failure, load_config, open_store, write_file
+from ivr.cli.common import CommandError, Failure, load_config, write_file
+from ivr.cli.database import open_store
 from ivr.cli.moments import BRUSSELS_TIME
 from ivr.privacy import TwilioWork
 from ivr.sealed import Seal, SealError

@@ -5,7 +5,8 @@ from __future__ import annotations
 from datetime import datetime, time, timedelta
 
 from ivr import model, phone
-from ivr.cli.common import CommandError, find_line, load_config, open_store, operator_name
+from ivr.cli.common import CommandError, find_line, load_config, operator_name
+from ivr.cli.database import open_store
 from ivr.cli.moments import BRUSSELS_TIME, a_year_after, next_change, now_from, parse_moment, when
 from ivr.settings import Settings
 from ivr.status import line_status

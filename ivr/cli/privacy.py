@@ -3,7 +3,7 @@ sealing messages' audio."""
 
 from __future__ import annotations
 
-from ivr.cli.common import open_store
+from ivr.cli.database import open_store
 from ivr.cli.moments import BRUSSELS_TIME
 from ivr.sealed import new_key
 from ivr.settings import Settings

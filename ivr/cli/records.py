@@ -10,7 +10,8 @@ import csv
 import sys
 from datetime import date, datetime, time, timedelta
 
-from ivr.cli.common import CommandError, open_store, write_file
+from ivr.cli.common import CommandError, write_file
+from ivr.cli.database import open_store
 from ivr.cli.moments import BRUSSELS_TIME, check_year, not_real
 from ivr.settings import Settings
 
