@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import logging
 import os
+import time
 from collections.abc import Callable
 from dataclasses import replace
 from datetime import UTC, datetime
@@ -51,6 +52,8 @@ class Service:
             settings, self.store, self.live, clock, TwilioAPI.from_settings(settings)
         )
         self.threads = (self.live.reloader, self.upkeep.thread, self.privacy.thread)
+        self.on_demand = tuple(thread for thread in self.threads if thread.seconds == 0)
+        self._watched_at = float("-inf")
         self.codec = StateCodec(settings.signing_keys)
         self.signatures = Signatures(settings.auth_token, settings.shared_keys, settings.insecure)
         self.watch()  # from the start: a worker that has served no call yet watches too
@@ -66,11 +69,14 @@ class Service:
             thread.ensure()
 
     def begin(self) -> None:
-        """At the start of every webhook. With intervals of 0 (tests, `ivr call`) a request
-        waits, a moment at most, for a fresh round of each thread."""
-        self.watch()
-        for thread in self.threads:
-            if thread.seconds == 0:
+        """At the start of every webhook: the threads are looked at once a second at most.
+        With intervals of 0 (tests, `ivr call`) a request waits, a moment at most, for a fresh
+        round of each thread."""
+        now = time.monotonic()
+        if now - self._watched_at >= 1.0 or self.on_demand:
+            self._watched_at = now
+            self.watch()
+            for thread in self.on_demand:
                 thread.fresh(FRESH_WAIT)
 
     def health(self) -> dict:
