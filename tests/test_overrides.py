@@ -355,6 +355,80 @@ def test_store_refuses_overlaps_and_keeps_what_was_cleared_in_the_week():
 EVC_ID = "ecoute-violences-conjugales"
 
 
+# -- the week, on the screen and on the wall -------------------------------------------------
+
+
+def set_christmas_overrides(capsys) -> None:
+    """Closed on the afternoon of the 24th, calls to 106; open on Christmas day on a mobile;
+    and, planned for the next week, closed on the 28th."""
+    for argv in (
+        [EVC, "closed", *CHRISTMAS_EVE_AFTERNOON, "--to", "106"],
+        [EVC, "open", "--from", "2026-12-25 10:00", "--until", "2026-12-25 16:00"]
+        + ["--to", "0470 11 22 33", "--reason", "permanence de Noël"],
+        [EVC, "closed", "--from", "2026-12-28 09:00", "--until", "2026-12-29 00:00"]
+        + ["--reason", "inventaire"],
+    ):
+        code, out = run(capsys, "override", *argv, *at("2026-12-21 09:00"))
+        assert code == 0, out
+
+
+def test_the_week_on_the_screen_shows_its_overrides_and_the_planned_ones(capsys, monkeypatch):
+    monkeypatch.setenv("IVR_OPERATOR", "marie")
+    set_christmas_overrides(capsys)
+    code, out = run(capsys, "schedule", EVC, "--week", "2026-W52", *at("2026-12-24 13:00"))
+    assert code == 0
+    assert out.splitlines() == [
+        "ecoute-violences-conjugales — week 2026-W52, Mon 21 Dec to Sun 27 Dec 2026 "
+        "(Europe/Brussels)",
+        "  Mon 21 Dec  09:00-19:00",
+        "  Tue 22 Dec  09:00-19:00",
+        "  Wed 23 Dec  09:00-19:00",
+        "  Thu 24 Dec  09:00-12:00, 18:00-19:00   (override #1: closed 12:00-18:00, calls → "
+        "Tele-Onthaal 106: fête du personnel)",
+        "  Fri 25 Dec  10:00-16:00   (closed: Noël; override #2: open 10:00-16:00, the team's "
+        "calls → +32 470 11 22 33: permanence de Noël)",
+        "  Sat 26 Dec  closed",
+        "  Sun 27 Dec  closed",
+        "  now: closed (override by marie: fête du personnel); override ends today 18:00",
+        "  planned: #2 OPEN from tomorrow 10:00 until tomorrow 16:00, the team's calls → "
+        "+32 470 11 22 33 (marie: permanence de Noël)",
+        "  planned: #3 CLOSED from Monday 28 December 09:00 until Tuesday 29 December 00:00 "
+        "(marie: inventaire)",
+        "",
+    ]
+    code, out = run(capsys, "schedule", EVC, "--week", "2026-W52", *at("2026-12-24 10:00"))
+    assert "  now: open (weekly hours); override #1 starts today 12:00\n" in out
+
+
+def test_the_wall_page_shows_the_overrides_of_its_week_and_the_planned_ones(capsys, tmp_path):
+    set_christmas_overrides(capsys)
+    page = tmp_path / "week.html"
+    code, out = run(
+        capsys, "schedule", "--week", "2026-W52", "--html", str(page), *at("2026-12-21 10:00")
+    )
+    assert code == 0, out
+    html = page.read_text(encoding="utf-8")
+    assert "dérogation: fermé 12:00-18:00, appels → Tele-Onthaal 106: fête du personnel" in html
+    assert "dérogation: ouvert 10:00-16:00, renvoi vers +32 470 11 22 33" in html
+    assert html.count('<td class="override">') == 2
+    # The 24th: open 09:00-12:00 and 18:00-19:00 only.
+    assert 'style="left:37.50%;width:12.50%"' in html
+    assert 'style="left:75.00%;width:4.17%"' in html
+    assert "<h2>Dérogations prévues</h2>" in html
+    assert (
+        "<li>Écoute Violences Conjugales — fermé du lun. 28 déc. 09:00 au mar. 29 déc. 00:00 : "
+        "inventaire</li>"
+    ) in html
+
+
+def test_the_week_is_printed_without_overrides_when_the_database_is_away(capsys, monkeypatch):
+    monkeypatch.setenv("DATABASE_URL", "postgresql+psycopg://ivr@127.0.0.1:1/ivr")
+    code, out = run(capsys, "schedule", EVC, "--week", "2026-W52")
+    assert code == 0
+    assert "  Thu 24 Dec  09:00-19:00" in out
+    assert "ivr schedule: the overrides are not shown: cannot reach the database" in out
+
+
 def test_a_step_named_redirect_is_refused_it_is_built_in(config_copy, capsys):
     path = config_copy / "stop-it-now.yaml"
     edit(path, "  information:", "  redirect:")
