@@ -123,7 +123,13 @@ class _Path:
             return "a loop of steps"
         step, pc = where
         if step == REDIRECT:
-            to = target_name(self.config, line, self.override.forward_to)
+            to = self.override.forward_to
+            # A service named by its id is transferred to as a step would: by language.
+            to = (
+                self.service(to)
+                if to in self.config.services
+                else target_name(self.config, line, to)
+            )
             if depth >= DEPTH:
                 return to
             return f"{to}; if that fails → {self.describe(line.when_closed, 0, depth + 1)}"

@@ -239,6 +239,23 @@ def test_closed_to_a_service_by_its_id_and_a_person_who_answers(capsys, app, clo
     assert "Bienvenue" in turn.text and turn.dialled == ["107"]
 
 
+def test_closed_to_a_service_sends_each_caller_to_the_one_for_their_language(capsys, call):
+    argv = [
+        "override",
+        "1712",
+        "closed",
+        "--to",
+        "tele-accueil",
+        "--reason",
+        "x",
+        *at("2026-11-24 09:00"),
+    ]
+    code, out = run(capsys, *argv)
+    assert "  a call goes → the language choice, then Télé-Accueil 107 (in Dutch: " in out
+    assert call(LINE_1712, at="2026-11-24 10:00", lang="nl").turn.dialled == ["106"]
+    assert call(LINE_1712, lang="fr").turn.dialled == ["107"]
+
+
 def test_open_to_a_service_by_its_id_rings_it_instead_of_the_team(capsys, app, clock):
     code, out = run(
         capsys,
