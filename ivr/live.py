@@ -111,8 +111,9 @@ class Live:
         self.loaded_at = clock()
         self.last_refused = refused
         self._fingerprint = seen
-        # The overrides in force and a number that changes whenever they do, swapped as one.
-        self._overrides: tuple[int, dict] = (0, {})
+        # The overrides in force and planned, and a number that changes whenever they do,
+        # swapped as one.
+        self._overrides: tuple[int, tuple] = (0, ())
         self.reloader = Periodic(
             "ivr-reload",
             settings.reload_seconds,
@@ -146,14 +147,19 @@ class Live:
         return cls(settings, config, clock, refused, seen)
 
     @property
-    def overrides(self) -> dict:
+    def overrides(self) -> tuple:
+        """The overrides in force and planned (`ivr.model.Override`): a `CallFlow` picks the
+        one of each line in force at its own instant."""
         return self._overrides[1]
 
-    def overrides_now(self) -> tuple[int, dict]:
-        """The overrides in force, and their version (for keys of cached answers)."""
+    def overrides_now(self) -> tuple[int, tuple]:
+        """The overrides, and their version (for keys of cached answers: an answer is kept
+        for a minute, and overrides start and end on the minute)."""
         return self._overrides
 
-    def publish_overrides(self, fresh: dict) -> None:
+    def publish_overrides(self, fresh) -> None:
+        """The overrides in force and planned, as last read from the database."""
+        fresh = tuple(fresh)
         version, known = self._overrides
         if fresh != known:
             self._overrides = (version + 1, fresh)

@@ -17,6 +17,9 @@ DEFAULT_LANGUAGE = "fr"
 END = "end"
 # Where a line that speaks several languages starts: the caller chooses one.
 LANGUAGE = "language"
+# Where a call starts on a line an operator closed with `--to`: a transfer there, and if it
+# fails, the line's closed path (`ivr.flow.CallFlow.actions`).
+REDIRECT = "redirect"
 
 
 # The actions of a step. Each says where it can lead (`next_steps`) and whether the call
@@ -218,15 +221,38 @@ class Voice:
 
 @dataclass(frozen=True)
 class Override:
-    """An operator's temporary decision for a line: it wins over every schedule rule until
-    `until`, then expires by itself."""
+    """An operator's decision for a line, for a while: from `starts_at` (None: from whenever it
+    was set) until `until`, it wins over every schedule rule; then it expires by itself.
+
+    `forward_to` is a partner service's id (services.yaml) or a number with a route
+    (`Config.override_route`). On an open line, transfers to the line's contacts ring it
+    instead of their phones; on a closed line, callers are put straight through to it (after
+    the language choice), and if that fails they take the line's closed path.
+
+    Several overrides of one line may be set, planned one after the other, never overlapping
+    (`ivr.store.overrides`); `id` is the store's number for one.
+    """
 
     line: str
     open: bool
     until: datetime
-    forward_to: str | None = None  # while set, transfers to the line's contacts go here
+    forward_to: str | None = None
     reason: str = ""
     operator: str = ""
+    starts_at: datetime | None = None
+    id: int | None = None
+
+    def in_force(self, at: datetime) -> bool:
+        """Whether it decides for its line at `at`: in [starts_at, until)."""
+        return (self.starts_at is None or self.starts_at <= at) and at < self.until
+
+    def overlaps(self, other: Override) -> bool:
+        """Whether the two would be in force at some same instant (for one line)."""
+        return (
+            self.line == other.line
+            and (self.starts_at is None or self.starts_at < other.until)
+            and (other.starts_at is None or other.starts_at < self.until)
+        )
 
 
 @dataclass(frozen=True)
@@ -270,6 +296,18 @@ class Config:
         if route is None and phone.is_e164(number):
             route = Route(number)
         return route
+
+    def override_route(self, to: str) -> Route | None:
+        """How Twilio reaches what an override sends calls to (`Override.forward_to`): a
+        partner service named by its id, or a number (`route_for`). None for what no override
+        may name: an emergency number, one of our own lines (the call would come back in, or
+        go round), a number nothing here can dial."""
+        service = self.services.get(to)
+        if service is not None:
+            return None if service.line else service.route
+        if phone.is_emergency(to) or to in self.line_by_number:
+            return None
+        return self.route_for(to)
 
     def service_by_number(self, number: str) -> Service | None:
         return next((s for s in self.services.values() if s.number == number), None)

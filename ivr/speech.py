@@ -295,6 +295,14 @@ def number_groups(number: str) -> list[str]:
     return [digits[i : i + 2] for i in range(0, len(digits), 2)]
 
 
+def written_number(number: str) -> str:
+    """A number as operators read it: '+32 2 000 00 01', '+32 470 11 22 33', '107'."""
+    if not number.startswith("+32"):
+        return number
+    first, *rest = number_groups(number)
+    return " ".join(["+32", first[1:], *rest])
+
+
 @lru_cache(maxsize=1024)
 def spoken_number(number: str, code: str) -> str:
     """A phone number in words, group by group: `zéro huit cents, trente, zéro trente`."""

@@ -81,7 +81,8 @@ class DatabaseWork:
     def round(self) -> None:
         self._do_what_was_asked()
         self.journal.flush(self.store)
-        self.live.publish_overrides(self.store.overrides.active(self.clock()))
+        # Those planned too: the router follows each from its first minute, read again or not.
+        self.live.publish_overrides(self.store.overrides.in_force_or_planned(self.clock()))
         self._write_outcomes()
 
     def _do_what_was_asked(self) -> None:

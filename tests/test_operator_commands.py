@@ -195,7 +195,7 @@ def test_override_open_on_a_holiday_with_another_number(capsys, app, clock):
         "2026-12-25 10:00",
     )
     assert code == 0
-    assert "transfer to team (+32470112233)" in out
+    assert "  a call goes → the team, forwarded to +32 470 11 22 33; if nobody takes the" in out
     c = Call(app, EVC)
     turn = c.start()
     assert turn.dialled == ["+32470112233"]
@@ -206,18 +206,19 @@ def test_override_clear_and_the_audit_log(capsys, app, clock, monkeypatch):
     monkeypatch.setenv("IVR_OPERATOR", "jan")
     run(capsys, "override", "1712", "closed", "--reason", "ziekte", "--at", "2026-11-24 09:00")
     code, out = run(capsys, "override", "1712", "--clear", "--at", "2026-11-24 11:00")
-    assert "override cleared" in out
+    assert "override #1 cleared" in out
     log = Store().overrides.history("1712")
-    assert [(r["action"], r["operator"], r["reason"]) for r in log] == [
-        ("set", "jan", "ziekte"),
-        ("clear", "jan", "cleared"),
+    assert [(r["action"], r["override_id"], r["operator"], r["reason"]) for r in log] == [
+        ("set", 1, "jan", "ziekte"),
+        ("clear", 1, "jan", "cleared"),
     ]
     # Without --until, an override ends at midnight.
     assert log[0]["until"] == brussels("2026-11-25 00:00")
     code, out = run(capsys, "override-log", "--line", "1712")
     assert [" ".join(row.split()) for row in out.splitlines()] == [
-        "2026-11-24 09:00 1712 CLOSED until 2026-11-25 00:00 jan: ziekte",
-        "2026-11-24 11:00 1712 cleared jan: cleared",
+        "2026-11-24 09:00 1712 #1 CLOSED from 2026-11-24 09:00 until 2026-11-25 00:00 jan: ziekte",
+        "2026-11-24 11:00 1712 cleared #1: CLOSED from 2026-11-24 09:00 until 2026-11-25 00:00 "
+        "jan: cleared",
     ]
 
 
@@ -266,12 +267,18 @@ def test_status_of_every_line(capsys):
     code, out = run(capsys, "status", "--at", "2026-12-24 18:30")
     assert code == 0
     assert "1712: CLOSED (outside weekly hours)" in out
-    assert "  a call goes to: language choice, then menu in step 'closed' (1 talk-now, " in out
+    assert (
+        "  a call goes → the language choice, then a menu: 1 → Télé-Accueil 107 (in Dutch: "
+        "Tele-Onthaal 106), 2 → voicemail\n"
+    ) in out
     assert "  opens Monday 28 December 09:00" in out
     assert "ecoute-violences-conjugales: OPEN (weekly hours)" in out
-    assert "  a call goes to: transfer to team (+3220000001), step 'open'" in out
+    assert (
+        "  a call goes → the team (+32 2 000 00 01); if nobody takes the call → Télé-Accueil 107\n"
+    ) in out
     assert "  closes today 19:00" in out
     assert "orientation: OPEN (always open)\n" in out and "  open day and night" in out
+    assert "stop-it-now: CLOSED (outside weekly hours)\n  a call goes → a menu: 1 → hear it" in out
 
 
 def test_an_unreachable_database_does_not_stop_calls(app, clock, monkeypatch):
@@ -280,7 +287,7 @@ def test_an_unreachable_database_does_not_stop_calls(app, clock, monkeypatch):
     def broken(now):
         raise OSError("database away")
 
-    monkeypatch.setattr(router.store.overrides, "active", broken)
+    monkeypatch.setattr(router.store.overrides, "in_force_or_planned", broken)
     clock.now = brussels("2026-11-24 10:00")
     assert Call(app, EVC).start().dialled == ["+3220000001"]
 

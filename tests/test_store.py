@@ -2,6 +2,7 @@
 PostgreSQL: the same tests, the same code, another URL."""
 
 import os
+from dataclasses import replace
 from datetime import timedelta
 
 import pytest
@@ -10,7 +11,9 @@ from conftest import CALLER, CONFIG, LINE_1712, Call, brussels
 
 from ivr.app import create_app
 from ivr.model import Override
-from ivr.store import Store
+from ivr.store import Store, metadata
+from ivr.store.overrides import OverrideOverlap
+from ivr.store.times import utc
 
 POSTGRES = os.environ.get("IVR_TEST_POSTGRES_URL")
 
@@ -25,13 +28,8 @@ def database(request, monkeypatch, tmp_path):
         url = POSTGRES
         engine = sqlalchemy.create_engine(url)
         with engine.begin() as conn:
-            for table in (
-                "call_outcomes",
-                "override_log",
-                "overrides",
-                "voicemails",
-                "alembic_version",
-            ):
+            # Every table of the schema (version 0002's too, which this list once missed).
+            for table in (*metadata.tables, "alembic_version"):
                 conn.exec_driver_sql(f"DROP TABLE IF EXISTS {table} CASCADE")
         engine.dispose()
     monkeypatch.setenv("DATABASE_URL", url)
@@ -85,12 +83,73 @@ def test_overrides_expire_and_are_logged(database):
     )
     assert store.overrides.active(now + timedelta(hours=2))["1712"].reason == "ziek"
     assert store.overrides.active(now + timedelta(hours=3)) == {}
-    store.overrides.set(
-        Override("1712", True, now + timedelta(hours=5), "+3247011", "x"), operator="bo", now=now
-    )
-    assert store.overrides.active(now)["1712"].forward_to == "+3247011"
+    # Two of one line are never in force at once: the second is planned after the first.
+    later = Override("1712", True, now + timedelta(hours=5), "+3247011", "x")
+    with pytest.raises(OverrideOverlap):
+        store.overrides.set(later, operator="bo", now=now)
+    later = replace(later, starts_at=now + timedelta(hours=3))
+    later = store.overrides.set(later, operator="bo", now=now)
+    assert store.overrides.active(now + timedelta(hours=3))["1712"].forward_to == "+3247011"
+    assert [o.reason for o in store.overrides.in_force_or_planned(now)] == ["ziek", "x"]
     assert store.overrides.clear("1712", operator="bo", reason="klaar", now=now)
-    assert [r["action"] for r in store.overrides.history("1712")] == ["set", "set", "clear"]
+    assert store.overrides.clear("1712", operator="bo", reason="weg", now=now, number=later.id)
+    assert store.overrides.in_force_or_planned(now) == []
+    assert [(r["action"], r["reason"]) for r in store.overrides.history("1712")] == [
+        ("set", "ziek"),
+        ("set", "x"),
+        ("clear", "klaar"),
+        ("clear", "weg"),
+    ]
+
+
+def test_an_override_from_before_planned_overrides_is_kept_by_the_migration(database):
+    """Version 0003 gives overrides a number and a start: one set before it starts when it
+    was set; going back to 0002 keeps one a line."""
+    from alembic import command
+
+    store = Store(database)
+    set_at = brussels("2026-11-24 09:00")
+    old = sqlalchemy.table(
+        "overrides",
+        *(sqlalchemy.column(name) for name in ("line", "open", "forward_to", "reason", "operator")),
+        *(
+            sqlalchemy.column(name, sqlalchemy.DateTime(timezone=True))
+            for name in ("until", "set_at")
+        ),
+    )
+    with store.engine.begin() as conn:
+        command.upgrade(store._alembic(conn), "0002")
+        conn.execute(
+            sqlalchemy.insert(old).values(
+                line="1712",
+                open=False,
+                until=utc(set_at + timedelta(hours=8)),  # in UTC, as the store writes them
+                forward_to="106",
+                reason="ziek",
+                operator="an",
+                set_at=utc(set_at),
+            )
+        )
+    assert store.migrate() == "0003"
+    (kept,) = store.overrides.in_force_or_planned(set_at)
+    assert (kept.id, kept.starts_at, kept.forward_to, kept.reason) == (1, set_at, "106", "ziek")
+    store.overrides.set(
+        Override(
+            "1712",
+            True,
+            set_at + timedelta(hours=10),
+            "tele-onthaal",
+            "x",
+            starts_at=set_at + timedelta(hours=8),
+        ),
+        operator="bo",
+        now=set_at,
+    )
+    with store.engine.begin() as conn:
+        command.downgrade(store._alembic(conn), "0002")
+        rows = conn.execute(sqlalchemy.select(old.c.line, old.c.reason)).all()
+    assert [tuple(row) for row in rows] == [("1712", "x")]  # the one that ends last
+    assert Store(database).migrate() == "0003"
 
 
 def test_call_outcomes_are_counted_by_hour(database):

@@ -360,14 +360,14 @@ def test_a_byoc_trunk_dials_the_number_through_the_operators_carrier(config_copy
 
 def test_an_override_to_a_short_number_goes_through_its_trunk(app, capsys, monkeypatch):
     monkeypatch.setenv("IVR_OPERATOR", "coordinator")
-    code = main(["override", "ecoute-violences-conjugales", "open", "--to", "106", "--reason", "x"])
+    # Set before the call the test's clock makes (an override starts when it is set).
+    at, evc = ["--at", "2026-11-24 09:00"], "ecoute-violences-conjugales"
+    code = main(["override", evc, "open", "--to", "106", "--reason", "x", *at])
     assert code == 0, capsys.readouterr()
     (target,) = Call(app, EVC).start().targets
     assert target.tag == "Sip" and number_reached(target) == "106"
     assert target.get("url") is None  # a service's own system answers: not screened
-    code = main(
-        ["override", "ecoute-violences-conjugales", "open", "--to", "4455", "--reason", "x"]
-    )
+    code = main(["override", evc, "open", "--to", "4455", "--reason", "x", *at])
     assert code == 2
     assert "not a number the router can dial" in capsys.readouterr().err
 

@@ -75,7 +75,7 @@ def command_line() -> argparse.ArgumentParser:
 
     p = command(
         "override-log",
-        run("operations:override_log"),
+        run("overrides:override_log"),
         "who set which override, when and why",
         at=False,
     )
@@ -83,15 +83,30 @@ def command_line() -> argparse.ArgumentParser:
 
     p = command(
         "override",
-        run("operations:override"),
+        run("overrides:override"),
         "close or open a line for a while, without editing YAML",
     )
     p.add_argument("line", help="a line id or number")
     p.add_argument("state", nargs="?", choices=["open", "closed"], help="open or closed")
-    p.add_argument("--until", help="until when: '2026-12-24 18:00' or '18:00' (default: midnight)")
-    p.add_argument("--to", help="while open, transfer to this number instead of the team's")
+    p.add_argument(
+        "--from", dest="starts", help="from when: '2026-12-24 12:00' or '12:00' (default: now)"
+    )
+    p.add_argument(
+        "--until", help="until when: '2026-12-24 18:00' or '18:00' (default: that midnight)"
+    )
+    p.add_argument(
+        "--to",
+        help="a number, or a service of services.yaml by its id: open, it rings instead of "
+        "the team's phones; closed, callers are put through to it",
+    )
     p.add_argument("--reason", help="why; kept in the log with your name")
-    p.add_argument("--clear", action="store_true", help="end the override now")
+    p.add_argument(
+        "--clear",
+        nargs="?",
+        const="",
+        metavar="ID",
+        help="end the override in force now, or override ID (as 'ivr status' lists it)",
+    )
 
     p = command(
         "stats",

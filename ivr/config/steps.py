@@ -21,6 +21,9 @@ def read_steps(r: Reader, f: Fields, refs: References) -> Steps | None:
         if step_id == model.END:
             r.error(line, "'end' is built in (it says where to turn and hangs up)")
             continue
+        if step_id == model.REDIRECT:
+            r.error(line, "'redirect' is built in (where an override sends calls); rename it")
+            continue
         if not isinstance(actions, Sequence) or not actions:
             r.error(line, f"step '{step_id}' must be a list of actions, '- say: ...'")
             continue

@@ -4,23 +4,27 @@ call waits, by one table a type of action."""
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterable, Mapping
 from dataclasses import replace
 from datetime import datetime
 
 from ivr import model
 from ivr.flow.instructions import DialResult, Hangup, Instruction, clean_digits
 from ivr.flow.menus import ask, language_choice, language_menu, menu_choice, menu_silence
+from ivr.flow.overrides import Overrides
 from ivr.flow.state import CallState
 from ivr.flow.transfers import dial_result, refer, referral_choice, transfer, whisper_and_screen
 from ivr.flow.voicemail import record, recorded
 from ivr.flow.wording import say, speak
-from ivr.model import END, LANGUAGE
+from ivr.model import END, LANGUAGE, REDIRECT
 
 # Records keep the logger name `ivr.flow` they had before the call flow became a package.
 log = logging.getLogger(__package__)
 
 # More steps than this in one request means a loop the checker did not catch.
 MAX_STEPS_PER_REQUEST = 50
+# Seconds the number or service an override sends calls to rings (`redirect`).
+REDIRECT_RING = 30
 
 
 class FlowError(RuntimeError):
@@ -34,16 +38,18 @@ class CallFlow:
         self,
         config: model.Config,
         now: datetime,
-        overrides: dict[str, model.Override] | None = None,
+        overrides: Iterable[model.Override] | Mapping[str, model.Override] | None = None,
         dialled: str | None = None,
     ):
+        """`overrides`: the operators' overrides, those in force and those planned, any
+        number a line (a mapping is read as its values): the one of each line in force at
+        `now` decides (`override_for`); the others wait for their time or are over."""
         self.config = config
         self.now = now
         # The number the caller dialled (Twilio's `To`): what a transferred leg shows, so
         # nobody sees the caller's own number. Twilio allows the called number as callerId.
         self.dialled = dialled if dialled in config.line_by_number else None
-        # Only those still in force: an override expires by itself.
-        self.overrides = {k: o for k, o in (overrides or {}).items() if o.until > now}
+        self.overrides = Overrides(overrides, now)
         self.out: list[Instruction] = []
         # What happened, for metrics and the anonymous statistics: how the call ended (on
         # the request that ends it), transfers by dial status, menus that gave up.
@@ -59,8 +65,8 @@ class CallFlow:
     # -- what operators decided, over the schedule -----------------------------------------
 
     def override_for(self, line: model.Line) -> model.Override | None:
-        """The operators' override of `line` still in force now, if any."""
-        return self.overrides.get(line.id)
+        """The operators' override of `line` in force now (in [starts_at, until)), if any."""
+        return self.overrides.in_force(line.id)
 
     def is_open(self, line: model.Line) -> bool:
         override = self.override_for(line)
@@ -69,16 +75,28 @@ class CallFlow:
         return line.schedule.is_open(self.now)
 
     def next_opening(self, line: model.Line) -> datetime | None:
-        override = self.override_for(line)
-        if override is not None and not override.open:
-            return line.schedule.next_opening(override.until)
-        if override is not None:
-            return self.now
-        return line.schedule.next_opening(self.now)
+        """When the line is next open (now, if it is), overrides planned later included."""
+        return self.overrides.next_opening(line)
 
     def entry_state(self, line: model.Line, lang: str) -> CallState:
-        step = line.when_open if self.is_open(line) else line.when_closed
-        return CallState(line.id, step, 0, lang)
+        """Where a call on `line` starts once its language is known: the open or the closed
+        path; on a line an operator closed with `--to`, straight to the transfer there."""
+        if self.is_open(line):
+            return CallState(line.id, line.when_open, 0, lang)
+        override = self.override_for(line)
+        if override is not None and override.forward_to:
+            return CallState(line.id, REDIRECT, 0, lang)
+        return CallState(line.id, line.when_closed, 0, lang)
+
+    def actions(self, line: model.Line, step: str) -> tuple[model.Action, ...]:
+        """The actions of a step of `line`. The built-in `redirect` is one transfer to where
+        the override in force sends calls, and if it fails, the line's closed path (if the
+        override ended meanwhile, that path at once)."""
+        if step != REDIRECT:
+            return line.steps.get(step, ())
+        override = self.override_for(line)
+        to = override.forward_to if override is not None and not override.open else None
+        return (model.Transfer(to or "", REDIRECT_RING, line.when_closed),)
 
     # -- entry points ----------------------------------------------------------------------
 
@@ -107,11 +125,11 @@ class CallFlow:
             return self.answer(line, state.lang)
         if state.step == LANGUAGE:
             return self._run(language_choice(self, line, state, digits))
-        if state.step != END and state.step not in line.steps:
+        if state.step not in (END, REDIRECT) and state.step not in line.steps:
             # The configuration changed under this call: start the line again.
             log.warning("line=%s has no step %r any more; starting over", line.id, state.step)
             return self.answer(line, state.lang)
-        action = _action_at(line, state)
+        action = self._action_at(line, state)
         answer = ANSWERS.get((state.event, type(action)))
         if answer is not None:
             return self._run(answer(self, line, action, state, clean_digits(digits)))
@@ -140,12 +158,16 @@ class CallFlow:
             if state.step == LANGUAGE:
                 language_menu(self, line, state)
                 return self.out
-            actions = line.steps[state.step]
+            actions = self.actions(line, state.step)
             if state.pc >= len(actions):
                 state = state.go(END)
                 continue
             state = self._perform(line, actions[state.pc], replace(state, event="go"))
         raise FlowError(f"more than {MAX_STEPS_PER_REQUEST} steps in one request")
+
+    def _action_at(self, line: model.Line, state: CallState):
+        actions = self.actions(line, state.step)
+        return actions[state.pc] if 0 <= state.pc < len(actions) else None
 
     def _perform(self, line: model.Line, action, state: CallState) -> CallState | None:
         """Does one action (by `PERFORM`); returns where to continue, or None when the call
@@ -154,11 +176,6 @@ class CallFlow:
         if perform is None:
             raise FlowError(f"unknown action {action!r}")
         return perform(self, line, action, state)
-
-
-def _action_at(line: model.Line, state: CallState):
-    actions = line.steps.get(state.step, ())
-    return actions[state.pc] if 0 <= state.pc < len(actions) else None
 
 
 # The interpreter, one row a type of action of `ivr.model`: what the call does on reaching the

@@ -24,10 +24,21 @@ REFERRAL_RING = 20
 
 
 def transfer(flow, line, state: CallState, to: str, timeout: int, on_failure):
+    """To a contact of the line, a partner service by its id, or (only where an override sends
+    calls: the built-in `redirect` step) a number, dialled as it is."""
     contact = line.contacts.get(to)
     if contact is not None:
         targets, event = _contact_targets(flow, line, contact, state.attempt)
         whisper = replace(state, event=event) if event else None
+    elif to not in flow.config.services:
+        route = flow.config.override_route(to) if to else None  # "": the override ended
+        if route is None:
+            if to:
+                log.error("line=%s an override sends calls where nothing can dial", line.id)
+            return _dial_failed(state, on_failure)
+        # A partner service answers with its own system; a person's phone is screened.
+        service = flow.config.service_by_number(route.number)
+        targets, whisper = (route,), None if service else replace(state, event="screen")
     else:
         service = flow.config.service_for(to, state.lang)
         if service.line and service.line in flow.config.lines:
@@ -49,7 +60,7 @@ def _contact_targets(flow, line, contact: model.Contact, attempt: int):
     event = "screen" if contact.screening else "whisper"
     override = flow.override_for(line)
     if override is not None and override.forward_to:
-        route = flow.config.route_for(override.forward_to)
+        route = flow.config.override_route(override.forward_to)
         if route is not None:
             # A partner service answers with its own system; a person's phone is screened.
             service = flow.config.service_by_number(route.number)
@@ -99,10 +110,16 @@ def dial_result(flow, line, action, state: CallState, result: DialResult):
     # A partner service we could not reach: the caller is told its number and when it
     # answers, to dial it themselves, before the step goes on.
     service_id = action.to if isinstance(action, model.Transfer) else action.service
-    service = flow.config.service_for(service_id, state.lang)
+    on_failure = action.on_failure if isinstance(action, model.Transfer) else None
+    if service_id in flow.config.services:
+        service = flow.config.service_for(service_id, state.lang)
+    else:  # a number an override sends calls to: named if it is a service's
+        service = flow.config.service_by_number(service_id)
+        if service is None:
+            flow.failed_transfers.append((line.id, "override"))
+            return _dial_failed(state, on_failure)
     flow.failed_transfers.append((line.id, service.id))
     say_service(flow, line, state, service, "transfer_failed")
-    on_failure = action.on_failure if isinstance(action, model.Transfer) else None
     return _dial_failed(state, on_failure)
 
 

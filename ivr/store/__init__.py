@@ -21,9 +21,9 @@ from ivr.store.messages import Messages
 from ivr.store.outcomes import Outcomes
 from ivr.store.overrides import Overrides
 from ivr.store.recordings import Recordings
-from ivr.store.tables import call_outcomes, metadata, override_log, overrides
+from ivr.store.tables import call_outcomes, first_version_tables, metadata
 
-__all__ = ["Store", "database_url", "engine_for", "metadata"]
+__all__ = ["Store", "call_outcomes", "database_url", "engine_for", "metadata"]
 
 
 def database_url() -> str:
@@ -97,7 +97,7 @@ class Store:
             if conn.dialect.name == "sqlite" and self._unversioned(conn):
                 # A local file made before the schema was versioned: its tables are those of
                 # the first version; complete it, and mark it as being at that version.
-                metadata.create_all(conn, tables=[overrides, override_log, call_outcomes])
+                first_version_tables().create_all(conn)
                 command.stamp(cfg, "0001")
             command.upgrade(cfg, "head")
         self._ready = True

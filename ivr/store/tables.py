@@ -44,13 +44,18 @@ voicemails = Table(
     Column("deleted_at_twilio", DateTime(timezone=True)),
 )
 
+# An operator's decision for a line, for a while (`ivr.model.Override`): several a line, planned
+# one after the other, never overlapping (`ivr.store.overrides` sees to it). Rows stay after
+# they end, so that a week's page can show them; the log keeps who did what.
 overrides = Table(
     "overrides",
     metadata,
-    Column("line", String(64), primary_key=True),
+    Column("id", Integer, primary_key=True),
+    Column("line", String(64), nullable=False, index=True),
     Column("open", Boolean, nullable=False),
-    Column("until", DateTime(timezone=True), nullable=False),
-    Column("forward_to", String(32)),
+    Column("starts_at", DateTime(timezone=True), nullable=False),
+    Column("until", DateTime(timezone=True), nullable=False, index=True),
+    Column("forward_to", String(64)),  # a number, or a partner service's id
     Column("reason", String(500), nullable=False),
     Column("operator", String(100), nullable=False),
     Column("set_at", DateTime(timezone=True), nullable=False),
@@ -64,9 +69,11 @@ override_log = Table(
     Column("action", String(16), nullable=False),  # set, clear
     Column("open", Boolean),
     Column("until", DateTime(timezone=True)),
-    Column("forward_to", String(32)),
+    Column("forward_to", String(64)),
     Column("reason", String(500), nullable=False),
     Column("operator", String(100), nullable=False),
+    Column("override_id", Integer),  # the override set or cleared (none before version 0003)
+    Column("starts_at", DateTime(timezone=True)),
 )
 
 # One row per call that ended, for the annual report: the line, the hour (not the minute), how
@@ -108,3 +115,43 @@ audit_log = Table(
     Column("subject", String(100), nullable=False),
     Column("detail", String(500), nullable=False, server_default=""),
 )
+
+
+def first_version_tables() -> MetaData:
+    """The tables besides `voicemails` as the first version of the schema (migration 0001) had
+    them: what a local file from before the schema was versioned is completed with."""
+    first = MetaData()
+    Table(
+        "call_outcomes",
+        first,
+        Column("id", Integer, primary_key=True),
+        Column("hour", DateTime(timezone=True), nullable=False, index=True),
+        Column("line", String(64), nullable=False),
+        Column("outcome", String(32), nullable=False),
+        Column("language", String(8), nullable=False),
+    )
+    Table(
+        "overrides",
+        first,
+        Column("line", String(64), primary_key=True),
+        Column("open", Boolean, nullable=False),
+        Column("until", DateTime(timezone=True), nullable=False),
+        Column("forward_to", String(32)),
+        Column("reason", String(500), nullable=False),
+        Column("operator", String(100), nullable=False),
+        Column("set_at", DateTime(timezone=True), nullable=False),
+    )
+    Table(
+        "override_log",
+        first,
+        Column("id", Integer, primary_key=True),
+        Column("at", DateTime(timezone=True), nullable=False),
+        Column("line", String(64), nullable=False, index=True),
+        Column("action", String(16), nullable=False),
+        Column("open", Boolean),
+        Column("until", DateTime(timezone=True)),
+        Column("forward_to", String(32)),
+        Column("reason", String(500), nullable=False),
+        Column("operator", String(100), nullable=False),
+    )
+    return first

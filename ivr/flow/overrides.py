@@ -1,0 +1,74 @@
+"""What operators decided over the schedules, as a call flow sees it at one instant: the
+override of each line in force now, and those planned later (`ivr.model.Override`)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from datetime import UTC, datetime
+
+from ivr import model
+
+EARLIEST = datetime.min.replace(tzinfo=UTC)
+# Overrides of a line one after the other, at most, looked through for its next opening.
+MAX_IN_A_ROW = 20
+
+
+class Overrides:
+    def __init__(
+        self,
+        overrides: Iterable[model.Override] | Mapping[str, model.Override] | None,
+        now: datetime,
+    ):
+        """Any number of overrides a line, in force, planned or over (a mapping is read as
+        its values); those over at `now` are left out."""
+        if isinstance(overrides, Mapping):
+            overrides = overrides.values()
+        self.now = now
+        self._by_line: dict[str, list[model.Override]] = {}
+        for o in sorted(overrides or (), key=lambda o: o.starts_at or EARLIEST):
+            if o.until > now:
+                self._by_line.setdefault(o.line, []).append(o)
+        self._now = {o.line: o for os in self._by_line.values() for o in os if o.in_force(now)}
+
+    def in_force(self, line_id: str) -> model.Override | None:
+        """The override of the line in force now (`Override.in_force`), if any."""
+        return self._now.get(line_id)
+
+    def at(self, line_id: str, at: datetime) -> model.Override | None:
+        """The override of the line in force at `at` (now or later), if any."""
+        return next((o for o in self._by_line.get(line_id, ()) if o.in_force(at)), None)
+
+    def planned(self, line_id: str) -> tuple[model.Override, ...]:
+        """The line's overrides that start later than now, by start."""
+        return tuple(
+            o for o in self._by_line.get(line_id, ()) if o.starts_at and o.starts_at > self.now
+        )
+
+    def next_opening(self, line: model.Line) -> datetime | None:
+        """When `line` is next open (now, if it is): its schedule, and the overrides in force
+        and planned over it."""
+        at = self.now
+        for _ in range(MAX_IN_A_ROW):
+            override = self.at(line.id, at)
+            if override is not None:
+                if override.open:
+                    return at
+                at = override.until
+                continue
+            opening = line.schedule.next_opening(at)
+            planned = next(
+                (
+                    o
+                    for o in self._by_line.get(line.id, ())
+                    if o.starts_at is not None
+                    and at < o.starts_at
+                    and (opening is None or o.starts_at <= opening)
+                ),
+                None,
+            )
+            if planned is None:
+                return opening
+            if planned.open:
+                return planned.starts_at
+            at = planned.starts_at
+        return line.schedule.next_opening(at)
