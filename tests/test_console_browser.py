@@ -206,7 +206,8 @@ def test_what_a_counsellor_may_not_do_and_what_stays_after_logout(console_server
     assert "n'a pas été envoyé depuis cette page" in page.inner_text("main")
     assert store.messages.get(number)["state"] == "new"
 
-    page.goto(f"{server.url}/console/messages")
+    private = page.goto(f"{server.url}/console/messages")
+    assert private.headers["cache-control"] == "no-store"  # what keeps it out of the back button
     with page.expect_navigation():
         page.click("text=Se déconnecter")
     assert page.url.endswith("/console/login")

@@ -30,6 +30,10 @@ def database(request, monkeypatch, tmp_path):
                 "override_log",
                 "overrides",
                 "voicemails",
+                "forget",
+                "audit_log",
+                "operators",
+                "login_failures",
                 "alembic_version",
             ):
                 conn.exec_driver_sql(f"DROP TABLE IF EXISTS {table} CASCADE")
@@ -45,6 +49,7 @@ def test_migrations_bring_an_empty_database_to_the_newest_schema(database):
     assert store.migrate() == store.head()  # running it again changes nothing
     tables = set(sqlalchemy.inspect(store.engine).get_table_names())
     assert {"voicemails", "overrides", "override_log", "call_outcomes"} <= tables
+    assert {"forget", "audit_log", "operators", "login_failures"} <= tables
 
 
 def test_postgresql_is_never_set_up_behind_the_operators_back(database):
@@ -146,3 +151,25 @@ def test_a_local_file_from_before_the_versioned_schema_is_adopted(tmp_path):
     assert store.messages.list()[0]["recording_sid"] == "REold"  # kept, not lost
     assert store.revision() == store.head()
     assert store.overrides.active(brussels("2026-11-24 10:00")) == {}  # tables completed
+
+
+def test_wrong_passwords_are_counted_by_account_and_by_address(database):
+    store = Store(database)
+    store.migrate()
+    at = brussels("2026-11-24 20:15")
+    store.operators.add("ana", "coordinator", "scrypt:hash", language="fr", by="test", at=at)
+    for n, address in enumerate(("192.0.2.1", "192.0.2.1", "192.0.2.2")):
+        store.operators.failed(
+            account="ana", address=address, at=at + timedelta(seconds=n), audit=("ana", "wrong")
+        )
+    store.operators.failed(
+        account="bert", address="192.0.2.1", at=at, audit=("-", "no such account")
+    )
+    since = at - timedelta(minutes=1)
+    assert store.operators.failures(account="ana", address="192.0.2.1", since=since) == (3, 3)
+    assert store.operators.failures(account="ana", address="192.0.2.9", since=since) == (3, 0)
+    later = at + timedelta(minutes=2)
+    assert store.operators.failures(account="ana", address="192.0.2.1", since=later) == (0, 0)
+    assert store.operators.get(name="ana")["role"] == "coordinator"
+    store.operators.disable("ana", by="test", at=at)
+    assert store.operators.get(name="ana") is None
