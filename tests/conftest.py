@@ -361,8 +361,8 @@ def password_of(name: str) -> str:
     return f"{name}'s long password"
 
 
-def add_operator(store, name: str, role: str, language: str = "fr") -> None:
-    """An account of the console, with the password `password_of(name)`."""
+def add_operator(store, name: str, role: str, language: str = "fr", at=None) -> None:
+    """An account of the console, with the password `password_of(name)`, added `at`."""
     from ivr.console.accounts import hash_password
 
     store.operators.add(
@@ -371,7 +371,7 @@ def add_operator(store, name: str, role: str, language: str = "fr") -> None:
         hash_password(password_of(name)),
         language=language,
         by="test",
-        at=datetime.now(BRUSSELS),
+        at=at or datetime.now(BRUSSELS),
     )
 
 

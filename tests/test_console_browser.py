@@ -267,8 +267,8 @@ def fixed_console(monkeypatch, tmp_path):
     clock = Clock(brussels("2026-12-24 16:30"))
     app = create_app(CONFIG, clock=clock)
     store = app.extensions["ivr"].store
-    add_operator(store, "ana", "coordinator")
-    add_operator(store, "bert", "counsellor")
+    add_operator(store, "ana", "coordinator", at=brussels("2026-12-01 09:00"))
+    add_operator(store, "bert", "counsellor", at=brussels("2026-12-01 09:05"))
     from ivr.model import Override
 
     store.overrides.set(
