@@ -1,5 +1,6 @@
 """`create_app`: the Flask app Twilio talks to, wired from its settings. Wiring only: the
-webhooks are in `ivr.webhooks`, the operations endpoints in `ivr.ops`."""
+webhooks are in `ivr.webhooks`, the operations endpoints in `ivr.ops`, the operators' console
+(under /console, a Flask app of its own) in `ivr.console`."""
 
 from __future__ import annotations
 
@@ -131,6 +132,10 @@ def create_app(
 
     app.register_blueprint(webhooks.bp)
     app.register_blueprint(ops.bp)
+    if settings.console:
+        from ivr.console import mount  # its libraries load only when it is served
+
+        mount(app, service)
 
     @app.errorhandler(404)
     @app.errorhandler(405)

@@ -52,6 +52,13 @@ class Settings:
     metrics_folder: str = ""  # PROMETHEUS_MULTIPROC_DIR: every worker's figures, added up
     answer_cache: bool = True  # IVR_ANSWER_CACHE=0 works every answer out anew (benchmarks)
     operator: str = ""  # who `ivr override` writes in the audit log
+    console: bool = True  # IVR_CONSOLE=0: no operators' console under /console
+    console_secret: str = ""  # IVR_CONSOLE_SECRET: signs the console's session cookies
+
+    @property
+    def https(self) -> bool:
+        """Whether the public URL is https: then cookies are sent over https only."""
+        return bool(self.public_url and self.public_url.startswith("https://"))
 
     @property
     def twilio_api(self) -> bool:
@@ -95,6 +102,8 @@ class Settings:
             forget_after_seconds=_seconds(env, "IVR_FORGET_CALLS_AFTER", 3600.0, 30 * 86400),
             twilio_seconds=_seconds(env, "IVR_TWILIO_SECONDS", 30.0),
             operator=env.get("IVR_OPERATOR") or env.get("USER") or "",
+            console=env.get("IVR_CONSOLE", "1") != "0",
+            console_secret=env.get("IVR_CONSOLE_SECRET", ""),
         )
         values.update(overrides)
         return cls(**values)

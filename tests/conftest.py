@@ -350,3 +350,75 @@ def rest_settings(twilio, monkeypatch):
 def private_app(rest_settings, clock):
     """The app, with Twilio's REST API (the stand-in's) and a key for messages."""
     return create_app(CONFIG, clock=clock)
+
+
+# -- the operators' console ------------------------------------------------------------------
+
+CONSOLE_SECRET = "test-console-secret-0123456789abcdef"
+
+
+def password_of(name: str) -> str:
+    return f"{name}'s long password"
+
+
+def add_operator(store, name: str, role: str, language: str = "fr", at=None) -> None:
+    """An account of the console, with the password `password_of(name)`, added `at`."""
+    from ivr.console.accounts import hash_password
+
+    store.operators.add(
+        name,
+        role,
+        hash_password(password_of(name)),
+        language=language,
+        by="test",
+        at=at or datetime.now(BRUSSELS),
+    )
+
+
+def wav(seconds: float = 1.0, rate: int = 8000) -> bytes:
+    """A short tone, as a WAV file a browser can play."""
+    import io
+    import math
+    import wave
+
+    out = io.BytesIO()
+    with wave.open(out, "wb") as w:
+        w.setnchannels(1)
+        w.setsampwidth(1)
+        w.setframerate(rate)
+        w.writeframes(
+            bytes(
+                128 + int(60 * math.sin(2 * math.pi * 440 * i / rate))
+                for i in range(int(rate * seconds))
+            )
+        )
+    return out.getvalue()
+
+
+def add_message(store, line: str, received_at: datetime, audio: bytes | None = None, n: int = 1):
+    """A message left on `line`, its audio sealed with MESSAGE_KEY; returns its number."""
+    from ivr.sealed import Seal
+
+    sid = f"RE{n:032x}"
+    store.messages.add(
+        line=line,
+        received_at=received_at,
+        recording_sid=sid,
+        recording_url=f"https://api.twilio.com/2010-04-01/Accounts/AC0/Recordings/{sid}",
+        duration_seconds=int(len(audio or b"") / 8000) or 12,
+        language="fr",
+    )
+    message_id = next(m["id"] for m in store.messages.list() if m["recording_sid"] == sid)
+    if audio is not None:
+        store.recordings.keep_audio(
+            message_id, Seal((MESSAGE_KEY,)).close(audio), "audio/wav", received_at
+        )
+    return message_id
+
+
+@pytest.fixture
+def console(monkeypatch, clock):
+    """The app with its console (a secret set), and a Flask test client for it."""
+    monkeypatch.setenv("IVR_CONSOLE_SECRET", CONSOLE_SECRET)
+    monkeypatch.setenv("IVR_MESSAGE_KEYS", MESSAGE_KEY)
+    return create_app(CONFIG, clock=clock)

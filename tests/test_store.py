@@ -43,6 +43,7 @@ def test_migrations_bring_an_empty_database_to_the_newest_schema(database):
     assert store.migrate() == store.head()  # running it again changes nothing
     tables = set(sqlalchemy.inspect(store.engine).get_table_names())
     assert {"voicemails", "overrides", "override_log", "call_outcomes"} <= tables
+    assert {"forget", "audit_log", "operators", "login_failures"} <= tables
 
 
 def test_postgresql_is_never_set_up_behind_the_operators_back(database):
@@ -130,7 +131,7 @@ def test_an_override_from_before_planned_overrides_is_kept_by_the_migration(data
                 set_at=utc(set_at),
             )
         )
-    assert store.migrate() == "0003"
+    assert store.migrate() == store.head()  # 0003, and the versions after it
     (kept,) = store.overrides.in_force_or_planned(set_at)
     assert (kept.id, kept.starts_at, kept.forward_to, kept.reason) == (1, set_at, "106", "ziek")
     store.overrides.set(
@@ -205,3 +206,25 @@ def test_a_local_file_from_before_the_versioned_schema_is_adopted(tmp_path):
     assert store.messages.list()[0]["recording_sid"] == "REold"  # kept, not lost
     assert store.revision() == store.head()
     assert store.overrides.active(brussels("2026-11-24 10:00")) == {}  # tables completed
+
+
+def test_wrong_passwords_are_counted_by_account_and_by_address(database):
+    store = Store(database)
+    store.migrate()
+    at = brussels("2026-11-24 20:15")
+    store.operators.add("ana", "coordinator", "scrypt:hash", language="fr", by="test", at=at)
+    for n, address in enumerate(("192.0.2.1", "192.0.2.1", "192.0.2.2")):
+        store.operators.failed(
+            account="ana", address=address, at=at + timedelta(seconds=n), audit=("ana", "wrong")
+        )
+    store.operators.failed(
+        account="bert", address="192.0.2.1", at=at, audit=("-", "no such account")
+    )
+    since = at - timedelta(minutes=1)
+    assert store.operators.failures(account="ana", address="192.0.2.1", since=since) == (3, 3)
+    assert store.operators.failures(account="ana", address="192.0.2.9", since=since) == (3, 0)
+    later = at + timedelta(minutes=2)
+    assert store.operators.failures(account="ana", address="192.0.2.1", since=later) == (0, 0)
+    assert store.operators.get(name="ana")["role"] == "coordinator"
+    store.operators.disable("ana", by="test", at=at)
+    assert store.operators.get(name="ana") is None

@@ -1,5 +1,5 @@
 """The operators' command line: `ivr check`, `call`, `schedule`, `holidays`, `status`,
-`override`, `override-log`, `voicemails`, `privacy`, `stats` and `db`."""
+`override`, `override-log`, `voicemails`, `operators`, `privacy`, `stats` and `db`."""
 
 from __future__ import annotations
 
@@ -144,6 +144,19 @@ def command_line() -> argparse.ArgumentParser:
     p.add_argument("--note", help="with done: how it ended, in a few words (no phone number)")
     p.add_argument("--closed", action="store_true", help="with done: closed without a call")
     p.add_argument("--output", help="with play: the file to write (default: message-ID.mp3)")
+
+    p = command(
+        "operators",
+        run("operators:operators"),
+        "the console's accounts: add NAME --role ... (password on standard input), list, disable",
+        at=False,
+    )
+    p.add_argument("action", choices=["add", "list", "disable"])
+    p.add_argument("name", nargs="?", help="the account's name, such as ana.dupont")
+    p.add_argument("--role", choices=["coordinator", "counsellor"], help="with add")
+    p.add_argument(
+        "--language", choices=["fr", "nl", "en"], default="fr", help="of the pages (default fr)"
+    )
 
     p = command(
         "privacy", run("privacy:privacy"), "what is kept at Twilio, and keys for messages", at=False

@@ -92,6 +92,7 @@ def play_call(args, settings: Settings) -> int:
         reload_seconds=0,
         refresh_seconds=0,
         spool_dir=scratch / "spool",
+        console=False,
     )
     try:
         app = create_app(settings=trial, clock=lambda: at)

@@ -5,10 +5,11 @@ from __future__ import annotations
 
 from datetime import datetime, time, timedelta
 
-from ivr import model, phone
+from ivr import model
 from ivr.cli.common import CommandError, find_line, load_config, operator_name
 from ivr.cli.database import open_store
 from ivr.cli.moments import BRUSSELS_TIME, a_year_after, now_from, parse_moment, when
+from ivr.flow import overrides
 from ivr.settings import Settings
 from ivr.status import line_status, target_name
 from ivr.store.overrides import OverrideOverlap
@@ -98,24 +99,10 @@ def override_times(args, line: model.Line, now: datetime) -> tuple[datetime, dat
 
 def override_target(args, config: model.Config, line: model.Line) -> str:
     """What --to names, as kept: a service's id, or a number in the form Twilio dials."""
-    to = args.to.strip()
-    if to not in config.services:
-        to = phone.dial_string(to.replace(" ", ""))
-    service = config.services.get(to) or config.service_by_number(to)
-    if to in config.line_by_number or (service is not None and service.line):
-        raise CommandError(
-            f"--to {args.to} is one of our own lines; send calls to a team's number or to a "
-            "partner service (such as tele-accueil)"
-        )
-    if config.override_route(to) is None:
-        raise CommandError(
-            f"--to {args.to} is not a number the router can dial; give a number as "
-            "+32470112233, or a service of services.yaml by its id (such as tele-onthaal) or "
-            "its number (such as 106)"
-        )
-    if args.state == "open" and not line.contacts:
-        raise CommandError(f"{line.id} has no contacts to forward; --to does not apply")
-    return to
+    try:
+        return overrides.target(config, line, args.to, args.state == "open")
+    except overrides.TargetError as exc:
+        raise CommandError(f"--to {exc}") from exc
 
 
 def clear_override(args, settings, config, line: model.Line, operator: str, now) -> int:

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime
 
-from ivr import model
+from ivr import model, phone
 
 EARLIEST = datetime.min.replace(tzinfo=UTC)
 # Overrides of a line one after the other, at most, looked through for its next opening.
@@ -72,3 +72,29 @@ class Overrides:
                 return planned.starts_at
             at = planned.starts_at
         return line.schedule.next_opening(at)
+
+
+class TargetError(ValueError):
+    """What an override was asked to send calls to cannot be: the text says why."""
+
+
+def target(config: model.Config, line: model.Line, text: str, open_line: bool) -> str:
+    """What an override sends calls to, as it is kept: a partner service's id, or a number in
+    the form Twilio dials. The rules `ivr override --to` and the console share."""
+    to = text.strip()
+    if to not in config.services:
+        to = phone.dial_string(to.replace(" ", "").replace(".", "").replace("/", ""))
+    service = config.services.get(to) or config.service_by_number(to)
+    if to in config.line_by_number or (service is not None and service.line):
+        raise TargetError(
+            f"{text} is one of our own lines; send calls to a team's number or to a partner "
+            "service (such as tele-accueil)"
+        )
+    if config.override_route(to) is None:
+        raise TargetError(
+            f"{text} is not a number the router can dial; give a number as +32470112233, or a "
+            "service of services.yaml by its id (such as tele-onthaal) or its number (such as 106)"
+        )
+    if open_line and not line.contacts:
+        raise TargetError(f"{text}: {line.id} has no contacts to forward, so this does not apply")
+    return to

@@ -18,6 +18,7 @@ from ivr.settings import Settings
 from ivr.store.audit import Audit
 from ivr.store.forget import Forget
 from ivr.store.messages import Messages
+from ivr.store.operators import Operators
 from ivr.store.outcomes import Outcomes
 from ivr.store.overrides import Overrides
 from ivr.store.recordings import Recordings
@@ -74,6 +75,7 @@ class Store:
         self.outcomes = Outcomes(self)
         self.forget = Forget(self)
         self.audit = Audit(self)
+        self.operators = Operators(self)
 
     def ping(self) -> None:
         with self.engine.connect() as conn:

@@ -16,6 +16,7 @@ from sqlalchemy import (
     MetaData,
     String,
     Table,
+    true,
 )
 
 metadata = MetaData()
@@ -114,6 +115,32 @@ audit_log = Table(
     Column("action", String(32), nullable=False),
     Column("subject", String(100), nullable=False),
     Column("detail", String(500), nullable=False, server_default=""),
+)
+
+# The console's accounts: a name, a role, a password hash (scrypt, never the password), the
+# language of its pages; disabled rather than deleted, so that the audit log keeps its names.
+operators = Table(
+    "operators",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("name", String(100), nullable=False, unique=True),
+    Column("role", String(16), nullable=False),  # coordinator, counsellor
+    Column("password_hash", String(255), nullable=False),
+    Column("language", String(8), nullable=False, server_default="fr"),
+    Column("active", Boolean, nullable=False, server_default=true()),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("disabled_at", DateTime(timezone=True)),
+)
+
+# Wrong passwords of the last minutes, by the account name typed and the address it came from,
+# shared by every worker and instance: the sixth within a minute is refused unchecked.
+login_failures = Table(
+    "login_failures",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("at", DateTime(timezone=True), nullable=False, index=True),
+    Column("account", String(100), nullable=False, index=True),
+    Column("address", String(64), nullable=False, index=True),
 )
 
 

@@ -1,0 +1,82 @@
+"""`ivr operators`: the console's accounts. `add NAME --role coordinator|counsellor` reads the
+password from standard input (asked twice at a terminal), `list`, `disable NAME`."""
+
+from __future__ import annotations
+
+import getpass
+import sys
+from datetime import UTC, datetime
+
+from ivr.cli.common import CommandError, operator_name
+from ivr.cli.database import open_store
+from ivr.cli.moments import BRUSSELS_TIME
+from ivr.settings import Settings
+
+
+def operators(args, settings: Settings) -> int:
+    if args.action in ("add", "disable") and not args.name:
+        raise CommandError(f"say whose account: ivr operators {args.action} NAME")
+    return {"add": add, "list": listing, "disable": disable}[args.action](args, settings)
+
+
+def read_password() -> str:
+    if sys.stdin.isatty():
+        first = getpass.getpass("password: ")
+        if getpass.getpass("the same again: ") != first:
+            raise CommandError("the two passwords differ; nothing was changed")
+        return first
+    return sys.stdin.readline().rstrip("\r\n")
+
+
+def add(args, settings: Settings) -> int:
+    from ivr.console.accounts import hash_password, password_problem
+    from ivr.store.operators import ROLES, OperatorError
+
+    name = args.name.strip()
+    if not name or len(name) > 100 or any(c.isspace() for c in name):
+        raise CommandError("a name is one word of at most 100 characters, such as 'ana.dupont'")
+    if args.role not in ROLES:
+        raise CommandError(f"give --role {' or --role '.join(ROLES)}")
+    password = read_password()
+    problem = password_problem(password)
+    if problem:
+        raise CommandError(problem)
+    try:
+        open_store(settings).operators.add(
+            name,
+            args.role,
+            hash_password(password),
+            language=args.language,
+            by=operator_name(settings),
+            at=datetime.now(UTC),
+        )
+    except OperatorError as exc:
+        raise CommandError(str(exc)) from exc
+    print(f"{name} can log in to the console as {args.role}")
+    return 0
+
+
+def listing(args, settings: Settings) -> int:
+    rows = open_store(settings).operators.list()
+    if not rows:
+        print("no account yet: ivr operators add NAME --role coordinator")
+        return 0
+    for row in rows:
+        since = row["created_at"].astimezone(BRUSSELS_TIME)
+        state = "active" if row["active"] else "disabled"
+        name, role, language = row["name"], row["role"], row["language"]
+        print(f"{name:<30} {role:<12} {language:<3} {state:<9} since {since:%Y-%m-%d}")
+    return 0
+
+
+def disable(args, settings: Settings) -> int:
+    from ivr.store.operators import OperatorError
+
+    try:
+        open_store(settings).operators.disable(
+            args.name, by=operator_name(settings), at=datetime.now(UTC)
+        )
+    except OperatorError as exc:
+        raise CommandError(str(exc)) from exc
+    print(f"{args.name} can no longer log in; their name stays in the audit log")
+    return 0

@@ -1,0 +1,102 @@
+"""The voicemail inbox: messages by state (new, taken, done), how long each is kept, and its
+audio opened for a logged-in counsellor. Nothing about the caller, and no Twilio id or URL."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from babel import Locale
+
+from ivr import phone
+from ivr.console.words import LOCALES, translate
+from ivr.sealed import Seal
+from ivr.store.messages import CALLED_BACK, CLOSED, DONE, NEW, STATES, TAKEN
+
+NOTE_LIMIT = 500
+OUTCOMES = (CALLED_BACK, CLOSED)
+
+
+@dataclass(frozen=True)
+class Message:
+    id: int
+    line: str
+    received_at: datetime
+    language: str
+    seconds: int
+    state: str
+    taken_by: str | None
+    outcome: str | None
+    note: str | None
+    has_audio: bool
+    kept_until: datetime
+
+
+def inbox(service, lang: str) -> dict[str, list[Message]]:
+    """The messages by state, newest first within each."""
+    config = service.config
+    found: dict[str, list[Message]] = {state: [] for state in STATES}
+    for row in reversed(service.store.messages.list()):
+        line = config.lines.get(row["line"])
+        found[row["state"]].append(
+            Message(
+                id=row["id"],
+                line=line.name if line else row["line"],
+                received_at=row["received_at"],
+                language=language_name(row["language"], lang),
+                seconds=row["duration_seconds"],
+                state=row["state"],
+                taken_by=row["taken_by"],
+                outcome=row["outcome"],
+                note=row["note"],
+                has_audio=bool(row["has_audio"]),
+                kept_until=kept_until(row, line),
+            )
+        )
+    return found
+
+
+def kept_until(row: dict, line) -> datetime:
+    """When the message is deleted, by its line's retention (docs/privacy.md)."""
+    if line is None:
+        after_done, at_most = 30, 90
+    else:
+        after_done, at_most = line.retention.days_after_done, line.retention.days_at_most
+    until = row["received_at"] + timedelta(days=at_most)
+    if row["done_at"] is not None:
+        until = min(until, row["done_at"] + timedelta(days=after_done))
+    return until
+
+
+def language_name(code: str, lang: str) -> str:
+    try:
+        return Locale.parse(code).get_display_name(LOCALES[lang]) or code
+    except (ValueError, LookupError):
+        return code
+
+
+def audio(service, message_id: int) -> tuple[bytes, str] | None:
+    """The message's audio, opened, and its type; None when it is not kept here."""
+    message = service.store.messages.get(message_id)
+    if message is None or message["audio"] is None:
+        return None
+    opened = Seal(service.settings.message_keys).open(message["audio"])
+    return opened, message["audio_type"] or "audio/mpeg"
+
+
+def note_problem(note: str, lang: str) -> str | None:
+    """Why a closing note cannot be kept, in the page's language; None when it can."""
+    if not note:
+        return translate("Say in a few words how it ended.", lang)
+    if len(note) > NOTE_LIMIT:
+        return translate("Keep the note under %(most)s characters.", lang, most=NOTE_LIMIT)
+    if phone.in_text(note):
+        return translate(
+            "The note seems to hold a phone number: callers' numbers are never kept. "
+            "Write what happened without it.",
+            lang,
+        )
+    return None
+
+
+__all__ = ["DONE", "NEW", "TAKEN", "inbox", "audio", "note_problem", "OUTCOMES"]

@@ -1,0 +1,162 @@
+"""The overrides as the console uses them, on the store's planned overrides: several a line,
+each from a start to an end, cleared by its number (`store.overrides`, `model.Override`).
+
+Everything the console does with overrides goes through this module; the rules of what an
+override may send calls to are the CLI's too (`ivr.flow.overrides.target`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from ivr import model
+from ivr.flow import overrides as rules
+from ivr.status import LineStatus, line_status
+from ivr.store.overrides import OverrideOverlap
+
+MAX_REASON = 500  # what the database's column holds
+CLOSED, OPEN, REDIRECT = "closed", "open", "redirect"
+KINDS = (CLOSED, OPEN, REDIRECT)
+
+
+class Refused(ValueError):
+    """An override that cannot be set as asked; `text` (to translate) and its `values`."""
+
+    def __init__(self, text: str, **values):
+        super().__init__(text % values if values else text)
+        self.text = text
+        self.values = values
+
+
+@dataclass(frozen=True)
+class Shown:
+    """An override as the console shows it."""
+
+    key: str  # what `clear` takes: the line's id and the override's number
+    line: str
+    kind: str  # closed, open, redirect
+    to: str | None
+    starts: datetime | None
+    until: datetime
+    reason: str
+    operator: str
+
+
+def in_force(store, now: datetime) -> list[model.Override]:
+    """The overrides in force and planned, as the call flow and `ivr status` read them."""
+    return store.overrides.in_force_or_planned(now)
+
+
+def during(store, start: datetime, end: datetime) -> list[model.Override]:
+    """The overrides in force at some time of [start, end): what a week's page shows."""
+    return store.overrides.during(start, end)
+
+
+def status(config, line, now: datetime, overrides) -> LineStatus:
+    return line_status(config, line, now, overrides)
+
+
+def kind_of(o: model.Override) -> str:
+    if o.open:
+        return OPEN
+    return REDIRECT if o.forward_to else CLOSED
+
+
+def listed(store, now: datetime) -> list[Shown]:
+    """The overrides in force and those planned, by line and start."""
+    return [
+        Shown(
+            key=f"{o.line}:{o.id}",
+            line=o.line,
+            kind=kind_of(o),
+            to=o.forward_to,
+            starts=o.starts_at,
+            until=o.until,
+            reason=o.reason,
+            operator=o.operator,
+        )
+        for o in sorted(in_force(store, now), key=lambda o: (o.line, o.starts_at or now))
+    ]
+
+
+def history(store, limit: int = 200) -> list[dict]:
+    """Who set and cleared which override, newest first."""
+    return list(reversed(store.overrides.history()))[:limit]
+
+
+def set_override(
+    store,
+    config,
+    *,
+    line_id: str,
+    kind: str,
+    to: str,
+    starts: datetime | None,
+    until: datetime,
+    reason: str,
+    operator: str,
+    now: datetime,
+) -> model.Override:
+    """Sets an override after the checks `ivr override` makes; Refused says why not."""
+    line = config.lines.get(line_id)
+    if line is None:
+        raise Refused("There is no line %(line)s.", line=line_id)
+    if kind not in KINDS:
+        raise Refused("Choose close, open or send calls elsewhere.")
+    reason = reason.strip()
+    if not reason:
+        raise Refused("Give a reason: it goes into the log with your name.")
+    if len(reason) > MAX_REASON:
+        raise Refused("Keep the reason to %(most)s characters.", most=MAX_REASON)
+    begins = starts if starts is not None and starts > now else now
+    if until <= begins:
+        raise Refused("The end is already past.")
+    if until > now + timedelta(days=365):
+        raise Refused("An override lasts a year at most: change the schedule instead.")
+    forward_to = None
+    if kind == REDIRECT:
+        try:
+            forward_to = rules.target(config, line, to or "", open_line=False)
+        except rules.TargetError:
+            raise Refused(
+                "%(to)s is not something calls can be sent to: give a number as +32470112233, "
+                "or a service such as tele-accueil or 106.",
+                to=to or "—",
+            ) from None
+    wanted = model.Override(
+        line.id, kind == OPEN, until, forward_to, reason, starts_at=starts if starts else None
+    )
+    try:
+        override = store.overrides.set(wanted, operator=operator, now=now)
+    except OverrideOverlap as exc:
+        raise Refused(
+            "It overlaps override #%(number)s of this line: clear that one first.",
+            number=exc.existing.id,
+        ) from None
+    _audit(store, now, operator, "override set", line.id, f"{kind} until {until:%Y-%m-%d %H:%M}")
+    return override
+
+
+def clear(store, key: str, *, operator: str, now: datetime) -> bool:
+    """Ends an override now (or takes a planned one away); False when there was none."""
+    line, _, number = key.partition(":")
+    removed = store.overrides.clear(
+        line,
+        operator=operator,
+        reason="cleared",
+        now=now,
+        number=int(number) if number.isdigit() else None,
+    )
+    if removed:
+        _audit(store, now, operator, "override cleared", line, f"#{removed.id}")
+    return removed is not None
+
+
+def _audit(store, now, operator, action, line_id, detail) -> None:
+    # The store's overrides write their own log (override_log) in their own transaction;
+    # the console's audit log gets its line right after.
+    with store.engine.begin() as conn:
+        store.audit.add(
+            conn, at=now, operator=operator, action=action, subject=f"line {line_id}", detail=detail
+        )

@@ -1,0 +1,120 @@
+"""What keeps the console's pages private: CSRF tokens on every form (Flask-WTF), sessions
+that end (8 hours after login, 30 minutes without a click), headers that forbid framing,
+inline scripts and caching, and the error pages."""
+
+from __future__ import annotations
+
+import ipaddress
+
+from flask import current_app, redirect, render_template, request, session, url_for
+from flask_login import current_user, logout_user
+from flask_wtf.csrf import CSRFError, CSRFProtect
+
+LONGEST_SESSION_HOURS = 8
+IDLE_MINUTES = 30
+# The status board reloads itself with this header: that is no sign of someone at the screen.
+REFRESH_HEADER = "X-Console-Refresh"
+CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self'; "
+    "media-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; "
+    "frame-ancestors 'none'"
+)
+HEADERS = {
+    "Content-Security-Policy": CSP,
+    "X-Frame-Options": "DENY",
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "same-origin",
+    "Cross-Origin-Opener-Policy": "same-origin",
+    "Permissions-Policy": "camera=(), microphone=(), geolocation=()",
+}
+
+
+ERRORS = {
+    403: "This page is for coordinators.",
+    404: "There is no such page.",
+    405: "This page does not take that request.",
+    413: "That is too much to send.",
+}
+NO_TOKEN = (
+    "This form was not sent from this page, or has expired. Go back, reload the page and try again."
+)
+
+
+def now():
+    return current_app.extensions["ivr"].clock()
+
+
+def client_address() -> str:
+    """The browser's address: behind our own nginx (loopback), the one it saw."""
+    address = request.remote_addr or "-"
+    forwarded = request.headers.get("X-Forwarded-For", "")
+    try:
+        loopback = ipaddress.ip_address(address).is_loopback
+    except ValueError:
+        loopback = False
+    if loopback and forwarded:
+        return forwarded.split(",")[-1].strip()[:64] or address
+    return address
+
+
+def expired() -> bool:
+    """Whether the logged-in session is over; its times are kept in the signed cookie."""
+    moment = now().timestamp()
+    since, seen = session.get("since", 0), session.get("seen", 0)
+    return moment - since > LONGEST_SESSION_HOURS * 3600 or moment - seen > IDLE_MINUTES * 60
+
+
+def end_session(reason: str) -> None:
+    from ivr.console.session import audit  # the session's own pages write the log
+
+    audit(reason, "console")
+    logout_user()
+    session.clear()
+
+
+def install(app) -> None:
+    CSRFProtect(app)
+
+    @app.before_request
+    def session_times():
+        if request.endpoint == "static" or not current_user.is_authenticated:
+            return None
+        if expired():
+            end_session("session expired")
+            return redirect(url_for("session.login", expired=1))
+        if not request.headers.get(REFRESH_HEADER):
+            session["seen"] = now().timestamp()
+        return None
+
+    @app.after_request
+    def headers(response):
+        response.headers.update(HEADERS)
+        if current_app.extensions["ivr"].settings.https:
+            response.headers["Strict-Transport-Security"] = "max-age=31536000"
+        if request.endpoint != "static":
+            # Nothing private stays in the browser: the back button after logout asks again.
+            response.headers["Cache-Control"] = "no-store"
+            response.vary.add("Cookie")
+        return response
+
+    @app.errorhandler(CSRFError)
+    def no_token(error):
+        return error_page(
+            400,
+            "This form was not sent from this page, or has expired. "
+            "Go back, reload the page and try again.",
+        ), 400
+
+    for status, text in ERRORS.items():
+        app.register_error_handler(status, _handler(status, text))
+
+
+def _handler(status: int, text: str):
+    def handle(error):
+        return error_page(status, text), status
+
+    return handle
+
+
+def error_page(status: int, text: str) -> str:
+    return render_template("error.html", status=status, text=text)

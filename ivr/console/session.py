@@ -1,0 +1,114 @@
+"""Logging in and out, and the language of the pages."""
+
+from __future__ import annotations
+
+from flask import (
+    Blueprint,
+    current_app,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+from flask_login import current_user, login_required, login_user, logout_user
+
+from ivr.console import PREFIX, accounts, security
+from ivr.console.forms import Form, LanguageForm, LoginForm, choices
+from ivr.console.words import LANGUAGES, language
+
+bp = Blueprint("session", __name__)
+# What the login page may say (translated in the page).
+EXPIRED = "Your session has ended: log in again."
+THROTTLED = "Too many wrong passwords: wait a minute, then try again."
+WRONG = "Wrong name or password."
+
+
+def service():
+    return current_app.extensions["ivr"]
+
+
+def audit(action: str, subject: str, detail: str = "", who: str | None = None) -> None:
+    """One line in the audit log: who (the operator logged in), what, when."""
+    store = service().store
+    with store.engine.begin() as conn:
+        store.audit.add(
+            conn,
+            at=security.now(),
+            operator=who or current_user.name,
+            action=action,
+            subject=subject,
+            detail=detail,
+        )
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login():
+    if current_user.is_authenticated:
+        return redirect(url_for("pages.board"))
+    form = LoginForm()
+    problem, status = None, 200
+    if request.args.get("expired"):
+        problem = EXPIRED
+    if form.validate_on_submit():
+        now = security.now()
+        try:
+            account = accounts.log_in(
+                service().store,
+                form.name.data,
+                form.password.data,
+                security.client_address(),
+                now,
+            )
+        except accounts.Throttled:
+            audit("login throttled", "console", who="-")
+            problem, status = THROTTLED, 429
+        else:
+            if account is None:
+                problem, status = WRONG, 401
+            else:
+                session.clear()  # a new session: nothing from before the login carries over
+                login_user(account)
+                session["since"] = session["seen"] = now.timestamp()
+                audit("login", "console")
+                return redirect(url_for("pages.board"))
+    return render_template("login.html", form=form, problem=problem), status
+
+
+@bp.post("/logout")
+@login_required
+def logout():
+    form = Form()
+    if form.validate_on_submit():
+        audit("logout", "console")
+        logout_user()
+        session.clear()
+    return redirect(url_for("session.login"))
+
+
+@bp.post("/language")
+def choose_language():
+    form = LanguageForm()
+    form.language.choices = choices(LANGUAGES.items())
+    back = form.back.data or ""
+    if not back.startswith(PREFIX + "/") or back.startswith("//"):
+        back = url_for("pages.board")
+    if form.validate_on_submit():
+        chosen = form.language.data
+        session["lang"] = chosen
+        if current_user.is_authenticated:
+            service().store.operators.set_language(current_user.id, chosen)
+    return redirect(back)
+
+
+def language_form() -> LanguageForm:
+    form = LanguageForm(
+        language=language(), back=request.script_root + request.full_path.rstrip("?")
+    )
+    form.language.choices = choices(LANGUAGES.items())
+    return form
+
+
+@bp.app_context_processor
+def every_page():
+    return {"language_form": language_form, "logout_form": Form, "PREFIX": PREFIX}

@@ -1,0 +1,115 @@
+"""The console's languages: French, Dutch and English, the operator's choice. Every text the
+pages show is written in English in the code and the templates, `_("…")`, and its French and
+Dutch are in `ivr/console/catalogue.py`; dates and times are written by Babel in the chosen
+language (tests/test_console.py checks that no text lacks a translation)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+import holidays as holidays_package
+from babel.dates import format_date, format_datetime, format_time
+from flask import g, request, session
+from flask_login import current_user
+
+from ivr.console.catalogue import WORDS
+
+LANGUAGES = {"fr": "Français", "nl": "Nederlands", "en": "English"}
+LOCALES = {"fr": "fr_BE", "nl": "nl_BE", "en": "en_GB"}
+HOLIDAY_LANGUAGES = {"fr": "fr", "nl": "nl", "en": "en_US"}  # the holidays package's codes
+DEFAULT = "fr"
+_holidays: dict[tuple[str, int], dict] = {}
+
+
+def translate(text: str, lang: str, **values) -> str:
+    if lang != "en":
+        pair = WORDS.get(text)
+        if pair is not None:
+            text = pair[0] if lang == "fr" else pair[1]
+    return text % values if values else text
+
+
+def language() -> str:
+    """The page's language: the operator's, else the one chosen on the login page, else the
+    browser's."""
+    if "lang" not in g:
+        chosen = None
+        if current_user and current_user.is_authenticated:
+            chosen = current_user.language
+        chosen = chosen or session.get("lang")
+        if chosen not in LANGUAGES:
+            chosen = request.accept_languages.best_match(list(LANGUAGES), DEFAULT)
+        g.lang = chosen
+    return g.lang
+
+
+def _(text: str, **values) -> str:
+    return translate(text, language(), **values)
+
+
+def holiday_name(schedule, day: date, lang: str) -> str | None:
+    """The public holiday or closure day that closes a line on `day`, named in `lang`
+    (a closure day as the configuration names it)."""
+    name = schedule.holiday_name(day)
+    if name is None:
+        return None
+    if any((c.month, c.day) == (day.month, day.day) for c in schedule.closure_days):
+        return name
+    key = (lang, day.year)
+    if key not in _holidays:
+        _holidays[key] = holidays_package.country_holidays(
+            "BE", years=day.year, categories=("public",), language=HOLIDAY_LANGUAGES[lang]
+        )
+    return _holidays[key].get(day) or name
+
+
+def day_words(day: date, lang: str) -> tuple[str, str, str]:
+    """('lundi', 'lun.', '21 déc.')"""
+    locale = LOCALES[lang]
+    return (
+        format_date(day, "EEEE", locale=locale),
+        format_date(day, "EEE", locale=locale),
+        format_date(day, "d MMM", locale=locale),
+    )
+
+
+def moment(at: datetime | None, lang: str, zone: str = "Europe/Brussels") -> str:
+    """'jeudi 24 décembre 2026 18:00'"""
+    if at is None:
+        return ""
+    return format_datetime(at, "EEEE d MMMM y HH:mm", tzinfo=zone, locale=LOCALES[lang])
+
+
+def short(at: datetime | None, lang: str, zone: str = "Europe/Brussels") -> str:
+    """'24 déc. 18:00'"""
+    if at is None:
+        return ""
+    return format_datetime(at, "d MMM HH:mm", tzinfo=zone, locale=LOCALES[lang])
+
+
+def relative(at: datetime | None, now: datetime, lang: str, zone="Europe/Brussels") -> str:
+    """'today 19:00', 'tomorrow 09:00', 'Monday 28 December 09:00'; '' for None."""
+    if at is None:
+        return ""
+    local, today = at.astimezone(ZoneInfo(zone)), now.astimezone(ZoneInfo(zone)).date()
+    hour = format_time(local, "HH:mm", locale=LOCALES[lang])
+    days = (local.date() - today).days
+    if days == 0:
+        return translate("today %(time)s", lang, time=hour)
+    if days == 1:
+        return translate("tomorrow %(time)s", lang, time=hour)
+    return format_datetime(local, "EEEE d MMMM HH:mm", tzinfo=zone, locale=LOCALES[lang])
+
+
+def install(app) -> None:
+    app.jinja_env.globals.update(
+        _=_,
+        language=language,
+        LANGUAGES=LANGUAGES,
+        relative=lambda at, now: relative(at, now, language()),
+    )
+    app.jinja_env.filters.update(
+        moment=lambda at: moment(at, language()),
+        short=lambda at: short(at, language()),
+    )

@@ -1,0 +1,131 @@
+"""The console's accounts and the failed logins that throttle password guessing.
+
+A password is never kept, only its hash (made by the caller: `ivr.console.accounts`); an
+account is disabled, never deleted, so the audit log's names keep meaning someone. Failed logins
+are rows, so every worker and instance counts the same ones.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from sqlalchemy import delete, func, insert, or_, select, update
+from sqlalchemy.exc import IntegrityError
+
+from ivr.store.tables import login_failures, operators
+from ivr.store.times import aware, utc
+
+COORDINATOR, COUNSELLOR = "coordinator", "counsellor"
+ROLES = (COORDINATOR, COUNSELLOR)
+# Failed logins older than this are of no use to the throttle: deleted as new ones come.
+FAILURES_KEPT = timedelta(days=1)
+
+
+class OperatorError(ValueError):
+    """What was asked of an account cannot be done; the text says why."""
+
+
+def _row(mapping) -> dict:
+    row = dict(mapping)
+    for key in ("created_at", "disabled_at"):
+        row[key] = aware(row[key])
+    return row
+
+
+class Operators:
+    def __init__(self, store):
+        self.store = store
+
+    def add(self, name: str, role: str, password_hash: str, *, language: str, by: str, at):
+        if role not in ROLES:
+            raise OperatorError(f"a role is {' or '.join(ROLES)}, not '{role}'")
+        self.store.ready()
+        try:
+            with self.store.engine.begin() as conn:
+                conn.execute(
+                    insert(operators).values(
+                        name=name,
+                        role=role,
+                        password_hash=password_hash,
+                        language=language,
+                        active=True,
+                        created_at=utc(at),
+                    )
+                )
+                self.store.audit.add(
+                    conn, at=at, operator=by, action="account added", subject=name, detail=role
+                )
+        except IntegrityError as exc:
+            raise OperatorError(f"there is an account '{name}' already") from exc
+
+    def disable(self, name: str, *, by: str, at: datetime) -> None:
+        self.store.ready()
+        with self.store.engine.begin() as conn:
+            done = conn.execute(
+                update(operators)
+                .where(operators.c.name == name, operators.c.active.is_(True))
+                .values(active=False, disabled_at=utc(at))
+            ).rowcount
+            if not done:
+                raise OperatorError(f"there is no active account '{name}'")
+            self.store.audit.add(conn, at=at, operator=by, action="account disabled", subject=name)
+
+    def list(self) -> list[dict]:
+        self.store.ready()
+        query = select(operators).order_by(operators.c.name)
+        with self.store.engine.connect() as conn:
+            return [_row(row._mapping) for row in conn.execute(query)]
+
+    def get(self, *, name: str | None = None, operator_id: int | None = None) -> dict | None:
+        """An active account, by its name or its number; None when there is none."""
+        self.store.ready()
+        query = select(operators).where(operators.c.active.is_(True))
+        if name is not None:
+            query = query.where(operators.c.name == name)
+        else:
+            query = query.where(operators.c.id == operator_id)
+        with self.store.engine.connect() as conn:
+            row = conn.execute(query).first()
+        return _row(row._mapping) if row else None
+
+    def set_language(self, operator_id: int, language: str) -> None:
+        self.store.ready()
+        with self.store.engine.begin() as conn:
+            conn.execute(
+                update(operators).where(operators.c.id == operator_id).values(language=language)
+            )
+
+    # -- failed logins ---------------------------------------------------------------------
+
+    def failures(self, *, account: str, address: str, since: datetime) -> tuple[int, int]:
+        """How many wrong passwords since `since`: for this account, from this address."""
+        self.store.ready()
+        recent = login_failures.c.at >= utc(since)
+        by_account = func.count().filter(login_failures.c.account == account[:100])
+        by_address = func.count().filter(login_failures.c.address == address[:64])
+        query = select(by_account, by_address).where(
+            recent,
+            or_(
+                login_failures.c.account == account[:100], login_failures.c.address == address[:64]
+            ),
+        )
+        with self.store.engine.connect() as conn:
+            accounts, addresses = conn.execute(query).one()
+        return accounts, addresses
+
+    def failed(self, *, account: str, address: str, at: datetime, audit: tuple[str, str]) -> None:
+        """A wrong password, counted and written in the audit log (`audit`: who, what)."""
+        self.store.ready()
+        with self.store.engine.begin() as conn:
+            conn.execute(
+                delete(login_failures).where(login_failures.c.at < utc(at - FAILURES_KEPT))
+            )
+            conn.execute(
+                insert(login_failures).values(
+                    at=utc(at), account=account[:100], address=address[:64]
+                )
+            )
+            who, detail = audit
+            self.store.audit.add(
+                conn, at=at, operator=who, action="login failed", subject="console", detail=detail
+            )

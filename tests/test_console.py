@@ -1,0 +1,418 @@
+"""The operators' console through Flask's test client: who may see what, the forms' CSRF
+tokens, the login throttle, sessions that end, the security headers, the pages' words in
+three languages, and the accounts' commands. The browser's view is in test_console_browser."""
+
+from __future__ import annotations
+
+import ast
+import html
+import io
+import re
+from datetime import timedelta
+
+import pytest
+from conftest import (
+    CONFIG,
+    CONSOLE_SECRET,
+    MESSAGE_KEY,
+    ROOT,
+    add_message,
+    add_operator,
+    brussels,
+    password_of,
+    service_of,
+    wav,
+)
+
+from ivr.app import create_app
+from ivr.cli import main
+from ivr.console import forms, security, session
+from ivr.console.catalogue import WORDS
+
+TOKEN = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
+
+
+def token_of(client, path: str = "/console/login") -> str:
+    return TOKEN.search(client.get(path).get_data(as_text=True)).group(1)
+
+
+def log_in(client, name: str, password: str | None = None):
+    return client.post(
+        "/console/login",
+        data={
+            "csrf_token": token_of(client),
+            "name": name,
+            "password": password or password_of(name),
+        },
+    )
+
+
+@pytest.fixture
+def store(console):
+    return service_of(console).store
+
+
+@pytest.fixture
+def coordinator(console, store):
+    add_operator(store, "ana", "coordinator")
+    client = console.test_client()
+    assert log_in(client, "ana").status_code == 302
+    return client
+
+
+@pytest.fixture
+def counsellor(console, store):
+    add_operator(store, "bert", "counsellor", language="nl")
+    client = console.test_client()
+    assert log_in(client, "bert").status_code == 302
+    return client
+
+
+def text_of(response) -> str:
+    text = re.sub(r"<[^>]+>", " ", response.get_data(as_text=True))
+    return re.sub(r"\s+", " ", html.unescape(text))
+
+
+# -- who sees what ---------------------------------------------------------------------------
+
+
+def test_nothing_is_shown_before_logging_in(console):
+    client = console.test_client()
+    for path in ("/console/", "/console/messages", "/console/overrides", "/console/try"):
+        response = client.get(path)
+        assert response.status_code == 302
+        assert response.headers["Location"].startswith("/console/login")
+    assert client.get("/console/messages/1/audio").status_code == 302
+
+
+def test_a_counsellor_sees_the_board_and_the_messages_but_not_the_tools(counsellor):
+    assert "De lijnen nu" in text_of(counsellor.get("/console/"))
+    assert counsellor.get("/console/messages").status_code == 200
+    assert counsellor.get("/console/week").status_code == 200
+    for path in ("/console/overrides", "/console/try", "/console/journal"):
+        response = counsellor.get(path)
+        assert response.status_code == 403
+        assert "Deze pagina is voor coördinatoren." in text_of(response)
+    page = text_of(counsellor.get("/console/"))
+    assert "Afwijkingen" not in page and "Logboek" not in page  # not offered either
+
+
+def test_a_coordinator_sees_the_tools(coordinator):
+    for path in ("/console/overrides", "/console/try", "/console/journal"):
+        assert coordinator.get(path).status_code == 200
+
+
+def test_a_disabled_account_is_logged_out_at_its_next_click(counsellor, capsys):
+    assert main(["operators", "disable", "bert"]) == 0
+    assert counsellor.get("/console/").status_code == 302
+
+
+# -- forms, logins, sessions -----------------------------------------------------------------
+
+
+def test_a_form_posted_without_its_csrf_token_is_refused(coordinator, store):
+    response = coordinator.post(
+        "/console/overrides",
+        data={"line": "1712", "kind": "closed", "until": "2026-11-24T18:00", "reason": "x"},
+    )
+    assert response.status_code == 400
+    assert "n'a pas été envoyé depuis cette page" in text_of(response)
+    assert store.overrides.active(brussels("2026-11-24 10:00")) == {}
+
+
+def test_the_sixth_wrong_password_in_a_minute_is_refused_without_being_checked(
+    console, store, clock
+):
+    add_operator(store, "ana", "coordinator")
+    client = console.test_client()
+    for _ in range(5):
+        response = log_in(client, "ana", "wrong password!")
+        assert response.status_code == 401
+        assert "Nom ou mot de passe incorrect." in text_of(response)
+    response = log_in(client, "ana")  # the right password, not even checked
+    assert response.status_code == 429
+    assert "Trop de mots de passe erronés : attendez une minute" in text_of(response)
+    clock.now += timedelta(seconds=61)
+    assert log_in(client, "ana").status_code == 302
+    actions = [e["action"] for e in store.audit.entries()]
+    assert actions.count("login failed") == 5 and "login throttled" in actions
+
+
+def test_failures_are_counted_in_the_database_so_every_worker_sees_them(console, store, clock):
+    add_operator(store, "ana", "coordinator")
+    for _ in range(5):
+        log_in(console.test_client(), "ana", "wrong password!")
+    other_worker = create_app(CONFIG, clock=clock)  # the same database, nothing else shared
+    assert log_in(other_worker.test_client(), "ana").status_code == 429
+
+
+def test_sessions_end_after_30_idle_minutes_and_after_8_hours(console, store, clock):
+    add_operator(store, "ana", "coordinator")
+    client = console.test_client()
+    log_in(client, "ana")
+    clock.now += timedelta(minutes=29)
+    assert client.get("/console/").status_code == 200
+    clock.now += timedelta(minutes=31)
+    response = client.get("/console/")
+    assert response.headers["Location"] == "/console/login?expired=1"
+    assert "Votre session est terminée" in text_of(client.get(response.headers["Location"]))
+
+    log_in(client, "ana")
+    for _ in range(16):
+        clock.now += timedelta(minutes=29)
+        assert client.get("/console/").status_code == 200
+    clock.now += timedelta(minutes=29)  # 8 h 13 after logging in, never idle
+    assert client.get("/console/").status_code == 302
+    assert "session expired" in [e["action"] for e in store.audit.entries()]
+
+
+def test_the_board_refreshing_itself_does_not_keep_a_session_alive(coordinator, clock):
+    refresh = {"X-Console-Refresh": "1"}
+    clock.now += timedelta(minutes=20)
+    assert coordinator.get("/console/", headers=refresh).status_code == 200
+    clock.now += timedelta(minutes=20)  # 40 minutes after the last click
+    assert coordinator.get("/console/", headers=refresh).status_code == 302
+
+
+def test_logging_out_ends_the_session_and_is_in_the_audit_log(coordinator, store):
+    response = coordinator.post(
+        "/console/logout", data={"csrf_token": token_of(coordinator, "/console/")}
+    )
+    assert response.status_code == 302
+    assert coordinator.get("/console/messages").status_code == 302
+    actions = [(e["operator"], e["action"]) for e in store.audit.entries()]
+    assert ("ana", "login") in actions and ("ana", "logout") in actions
+
+
+def test_security_headers_on_every_page_and_no_caching_of_private_ones(coordinator):
+    for path in ("/console/login", "/console/", "/console/messages", "/console/nothing"):
+        headers = coordinator.get(path).headers
+        csp = headers["Content-Security-Policy"]
+        assert "default-src 'self'" in csp and "frame-ancestors 'none'" in csp
+        assert "unsafe-inline" not in csp
+        assert headers["X-Frame-Options"] == "DENY"
+        assert headers["X-Content-Type-Options"] == "nosniff"
+        assert headers["Cache-Control"] == "no-store"
+
+
+def test_the_session_cookie_is_httponly_samesite_and_secure_behind_https(
+    console, store, monkeypatch, clock
+):
+    add_operator(store, "ana", "coordinator")
+    cookie = log_in(console.test_client(), "ana").headers["Set-Cookie"]
+    assert "HttpOnly" in cookie and "SameSite=Lax" in cookie and "Path=/console" in cookie
+    assert "Secure" not in cookie
+    monkeypatch.setenv("IVR_PUBLIC_URL", "https://ivr.example.org")
+    behind_https = create_app(CONFIG, clock=clock).test_client()
+    response = behind_https.get("/console/login", base_url="https://ivr.example.org")
+    assert "max-age" in response.headers["Strict-Transport-Security"]
+    token = TOKEN.search(response.get_data(as_text=True)).group(1)
+    cookie = behind_https.post(
+        "/console/login",
+        data={"csrf_token": token, "name": "ana", "password": password_of("ana")},
+        base_url="https://ivr.example.org",
+        headers={"Referer": "https://ivr.example.org/console/login"},
+    ).headers["Set-Cookie"]
+    assert "Secure" in cookie
+
+
+def test_no_console_without_a_secret_and_none_when_switched_off(monkeypatch, clock):
+    client = create_app(CONFIG, clock=clock).test_client()
+    response = client.get("/console/login")
+    assert response.status_code == 503
+    assert "IVR_CONSOLE_SECRET" in response.get_data(as_text=True)
+    monkeypatch.setenv("IVR_CONSOLE_SECRET", CONSOLE_SECRET)
+    monkeypatch.setenv("IVR_CONSOLE", "0")
+    assert create_app(CONFIG, clock=clock).test_client().get("/console/login").status_code == 404
+
+
+# -- what the pages do -----------------------------------------------------------------------
+
+
+def test_an_override_set_in_the_console_is_what_ivr_status_says(coordinator, store, capsys):
+    token = token_of(coordinator, "/console/overrides")
+    response = coordinator.post(
+        "/console/overrides",
+        data={
+            "csrf_token": token,
+            "line": "1712",
+            "kind": "closed",
+            "until": "2026-11-24T18:00",
+            "reason": "équipe malade",
+        },
+    )
+    assert response.status_code == 302
+    board = text_of(coordinator.get("/console/"))
+    assert "dérogation de ana : équipe malade" in board
+    assert main(["status", "--at", "2026-11-24 10:00"]) == 0
+    assert "1712: CLOSED (override by ana: équipe malade)" in capsys.readouterr().out
+    assert store.audit.entries()[0]["action"] == "override set"
+
+
+def test_an_override_that_cannot_be_kept_is_refused_in_words(coordinator, store):
+    token = token_of(coordinator, "/console/overrides")
+    base = {"csrf_token": token, "line": "1712", "kind": "closed", "reason": "formation"}
+    planned = {"starts": "2026-11-25T09:00", "until": "2026-11-25T18:00"}
+    assert coordinator.post("/console/overrides", data={**base, **planned}).status_code in (
+        200,
+        302,
+        303,
+    )
+    cases = {
+        "Elle chevauche la dérogation n°": {
+            "starts": "2026-11-25T12:00",
+            "until": "2026-11-25T20:00",
+        },
+        "La fin est déjà passée.": {"until": "2026-11-24T09:00"},
+        "n'est pas une destination possible pour les appels": {
+            "kind": "redirect",
+            "to": "112",
+            "until": "2026-11-24T18:00",
+        },
+    }
+    for said, fields in cases.items():
+        response = coordinator.post("/console/overrides", data={**base, **fields})
+        assert response.status_code == 422
+        assert said in text_of(response)
+    assert store.overrides.active(brussels("2026-11-24 10:00")) == {}  # the planned one: later
+    (planned_one,) = store.overrides.in_force_or_planned(brussels("2026-11-24 10:00"))
+    assert planned_one.starts_at == brussels("2026-11-25 09:00")
+    assert store.overrides.active(brussels("2026-11-25 09:00"))["1712"].reason == "formation"
+
+
+def test_sending_calls_to_another_service_shows_where_they_go(coordinator):
+    token = token_of(coordinator, "/console/overrides")
+    coordinator.post(
+        "/console/overrides",
+        data={
+            "csrf_token": token,
+            "line": "ecoute-violences-conjugales",
+            "kind": "redirect",
+            "to": "107",
+            "until": "2026-11-24T18:00",
+            "reason": "permanence",
+        },
+    )
+    board = text_of(coordinator.get("/console/"))
+    assert "→ Télé-Accueil 107" in board.split("Écoute Violences Conjugales")[1]
+
+
+def test_messages_are_taken_and_closed_and_a_note_never_holds_a_number(counsellor, store):
+    number = add_message(store, "1712", brussels("2026-11-24 08:00"), wav())
+    page = text_of(counsellor.get("/console/messages"))
+    assert f"Bericht {number}" in page and "Gewist op" in page
+    assert "RE" not in page.split(f"Bericht {number}")[1] and "twilio" not in page.lower()
+    token = token_of(counsellor, "/console/messages")
+    counsellor.post(f"/console/messages/{number}/take", data={"csrf_token": token})
+    assert store.messages.get(number)["taken_by"] == "bert"
+    refused = counsellor.post(
+        f"/console/messages/{number}/done",
+        data={"csrf_token": token, "outcome": "called back", "note": "rappeler au 0470 12 34 56"},
+        follow_redirects=True,
+    )
+    assert "telefoonnummer" in text_of(refused)
+    assert store.messages.get(number)["state"] == "taken"
+    counsellor.post(
+        f"/console/messages/{number}/done",
+        data={"csrf_token": token, "outcome": "called back", "note": "teruggebeld"},
+    )
+    assert store.messages.get(number)["outcome"] == "called back"
+
+
+def test_the_audio_is_streamed_only_to_someone_logged_in(counsellor, console, store):
+    sound = wav()
+    number = add_message(store, "1712", brussels("2026-11-24 08:00"), sound)
+    response = counsellor.get(f"/console/messages/{number}/audio")
+    assert response.status_code == 200 and response.mimetype == "audio/wav"
+    assert response.data == sound
+    assert response.headers["Cache-Control"] == "no-store"
+    part = counsellor.get(f"/console/messages/{number}/audio", headers={"Range": "bytes=100-"})
+    assert part.status_code == 206 and part.data == sound[100:]
+    played = [e for e in store.audit.entries() if e["action"] == "message played"]
+    assert len(played) == 1 and played[0]["operator"] == "bert"  # once a listening
+    assert console.test_client().get(f"/console/messages/{number}/audio").status_code == 302
+
+
+def test_a_trial_call_shows_what_ivr_call_prints_and_stores_nothing(coordinator, store, capsys):
+    token = token_of(coordinator, "/console/try")
+    response = coordinator.post(
+        "/console/try",
+        data={
+            "csrf_token": token,
+            "line": "1712",
+            "at": "2026-12-24T18:30",
+            "language": "fr",
+            "keys": "1",
+            "result": "busy",
+        },
+    )
+    assert response.status_code == 200
+    page = text_of(response)
+    assert main(["call", "1712", "--at", "2026-12-24 18:30", "--lang", "fr", "--press", "1",
+                 "--dial-result", "busy"]) == 0  # fmt: skip
+    for line in capsys.readouterr().out.splitlines():
+        assert line.strip() in page
+    assert store.messages.list() == []
+    assert store.audit.entries()[0]["action"] == "trial call"
+
+
+def test_the_week_names_holidays_in_the_pages_language(counsellor, coordinator):
+    week = text_of(counsellor.get("/console/week?week=2026-W52&line=1712"))
+    assert "Kerstmis" in week and "vrijdag" in week and "25 dec" in week
+    week = text_of(coordinator.get("/console/week?week=2026-W52&line=1712"))
+    assert "fermée : Noël" in week and "vendredi" in week
+    assert "Quand elle est fermée : → menu (1 → Télé-Accueil 107" in week
+    assert coordinator.get("/console/week?week=nonsense").status_code == 404
+
+
+def test_the_language_is_the_operators_choice_and_kept_in_the_account(coordinator, store):
+    token = token_of(coordinator, "/console/")
+    coordinator.post(
+        "/console/language",
+        data={"csrf_token": token, "language": "en", "back": "/console/messages"},
+    )
+    assert "Messages" in text_of(coordinator.get("/console/messages"))
+    assert store.operators.get(name="ana")["language"] == "en"
+    assert "The lines now" in text_of(coordinator.get("/console/"))
+
+
+def test_every_text_of_the_console_has_its_french_and_dutch():
+    shown = set()
+    quoted = r"""(["'])((?:\\.|(?!\1).)*)\1"""
+    for template in (ROOT / "ivr" / "templates" / "console").glob("*.html"):
+        shown |= {m[1] for m in re.findall(r"_\(\s*" + quoted, template.read_text())}
+    for module in (ROOT / "ivr" / "console").glob("*.py"):
+        for node in ast.walk(ast.parse(module.read_text())):
+            if isinstance(node, ast.Call) and getattr(node.func, "id", "") in (
+                "translate",
+                "Refused",
+            ):
+                if node.args and isinstance(node.args[0], ast.Constant):
+                    shown.add(node.args[0].value)
+    shown |= {"weekly hours", "always open", "outside weekly hours", "coordinator", "counsellor"}
+    shown |= {*security.ERRORS.values(), security.NO_TOKEN, forms.REQUIRED, forms.NOT_A_MOMENT}
+    shown |= {session.EXPIRED, session.THROTTLED, session.WRONG}
+    missing = sorted(text for text in shown if text not in WORDS)
+    assert not missing
+    assert len(shown) > 140  # the extraction still finds them
+
+
+# -- the accounts' commands ------------------------------------------------------------------
+
+
+def test_operators_are_added_listed_and_disabled_from_the_command_line(monkeypatch, capsys, clock):
+    monkeypatch.setattr("sys.stdin", io.StringIO("a long enough password\n"))
+    assert main(["operators", "add", "claire", "--role", "coordinator"]) == 0
+    monkeypatch.setattr("sys.stdin", io.StringIO("short\n"))
+    assert main(["operators", "add", "dirk", "--role", "counsellor"]) == 2
+    assert "at least 10 characters" in capsys.readouterr().err
+    assert main(["operators", "list"]) == 0
+    listed = capsys.readouterr().out
+    assert "claire" in listed and "coordinator" in listed and "dirk" not in listed
+    assert "password" not in listed.lower()
+    monkeypatch.setenv("IVR_CONSOLE_SECRET", CONSOLE_SECRET)
+    monkeypatch.setenv("IVR_MESSAGE_KEYS", MESSAGE_KEY)
+    client = create_app(CONFIG, clock=clock).test_client()
+    assert log_in(client, "claire", "a long enough password").status_code == 302
+    assert main(["operators", "disable", "claire"]) == 0
+    assert log_in(client, "claire", "a long enough password").status_code == 401
