@@ -45,7 +45,7 @@ def _check_references(lr: LineReader, line: model.Line, services, prompts, unrea
     if SERVICES_FILE in unreadable:
         return  # services.yaml could not be read: said once, there
     for ln, target in lr.refs.transfers:
-        if target in line.contacts:
+        if target in line.contacts or target in lr.broken_contacts:
             continue
         if target in services:
             continue

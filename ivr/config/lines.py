@@ -6,7 +6,7 @@ from ivr import model, phone
 from ivr.config.actions import References
 from ivr.config.contacts import read_contacts
 from ivr.config.fields import ID, Fields
-from ivr.config.numbers import Routes
+from ivr.config.numbers import NUMBER_FORMS, Routes
 from ivr.config.reading import Mapping, Reader
 from ivr.config.schedules import read_schedule
 from ivr.config.steps import check_steps, read_steps
@@ -35,6 +35,7 @@ class LineReader:
         self.data = data
         self.routes = routes
         self.refs = References()
+        self.broken_contacts: set[str] = set()  # written, but not read: their error is said
 
     def read(self) -> model.Line | None:
         r, data = self.r, self.data
@@ -52,7 +53,7 @@ class LineReader:
         sched_map = f.mapping("schedule")
         if sched_map is not None:
             schedule = read_schedule(r, sched_map, "the schedule", languages[0], f.line("schedule"))
-        contacts = read_contacts(r, f, self.routes)
+        contacts = read_contacts(r, f, self.routes, self.broken_contacts)
         steps = read_steps(r, f, self.refs)
         for key in ("when_open", "when_closed"):
             target = f.text(key)
@@ -97,13 +98,16 @@ class LineReader:
         """The Twilio numbers callers dial to reach the line."""
         numbers = []
         seq = f.sequence("numbers")
-        for number, ln in zip(seq or [], (seq.item_lines if seq else []), strict=True):
-            number = str(number)
-            if not phone.is_e164(number):
+        for written, ln in zip(seq or [], (seq.item_lines if seq else []), strict=True):
+            number = phone.normalise(str(written))
+            if number is None:
+                self.r.error(ln, f"'{written}' is not a phone number; {NUMBER_FORMS}")
+            elif not phone.is_e164(number):
                 self.r.error(
                     ln,
-                    f"'{number}' is not a Twilio number in E.164 form; write it as +32 and "
-                    'the number without its leading 0, quoted: "+3280030030"',
+                    f"{number} is a short number, which Twilio never gives as the number "
+                    "dialled: write the Twilio number callers reach the line on, such as "
+                    "02 000 17 12 (docs/configuration.md, 'The numbers calls arrive on')",
                 )
             else:
                 numbers.append(number)

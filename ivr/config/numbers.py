@@ -16,6 +16,11 @@ SIP_REGIONS = ("ie1", "de1", "us1", "us2", "br1", "au1", "jp1", "sg1")
 BYOC_SID = re.compile(r"^BY[0-9a-f]{32}$")
 SIP_HOST = re.compile(r"^[A-Za-z0-9.-]+(:\d{1,5})?$")
 SIP_TRANSPORTS = ("udp", "tcp", "tls")
+# How a number may be written, said when one cannot be read.
+NUMBER_FORMS = (
+    "write it as on a business card, such as 02 000 00 01, 0470 12 34 56 or +32 2 000 00 01, "
+    "or a short number such as 107"
+)
 
 
 def read_trunks(r: Reader, data) -> dict[str, model.Trunk]:
@@ -92,6 +97,11 @@ class Routes:
     ) -> model.Route | None:
         """`dialled` is False for a number we only tell callers about (one of our own lines,
         which a transfer enters without a phone call)."""
+        written = number
+        number = phone.normalise(written)
+        if number is None:
+            r.error(line, f"{what}: '{written}' is not a phone number; {NUMBER_FORMS}")
+            return None
         if phone.is_emergency(number):
             r.error(
                 line,
@@ -99,14 +109,6 @@ class Routes:
                 "emergency services; tell callers to hang up and dial it instead (a 'say' prompt)",
             )
             return None
-        if phone.is_national(number):
-            dialled_as = phone.dial_string(number)
-            r.warn(
-                line,
-                f"{what}: {number} is written the national way; Twilio dials {dialled_as}, "
-                "write it like that",
-            )
-            number = dialled_as
         trunk = None
         if via:
             trunk = self.trunks.get(via)
@@ -119,13 +121,6 @@ class Routes:
                     + (", ".join(sorted(self.trunks)) or "(none)"),
                 )
                 return None
-        if not phone.is_e164(number) and not phone.is_short(number):
-            r.error(
-                line,
-                f"{what}: '{number}' is not a phone number; write it as +32 followed by the "
-                "number without its leading 0, such as +3280030030, or as a short number like 107",
-            )
-            return None
         if trunk is None and not phone.is_e164(number) and dialled:
             r.error(
                 line,
