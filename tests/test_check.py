@@ -54,7 +54,7 @@ CASES = [
         "already belongs to line 'ecoute-violences-conjugales'",
     ),
     (EVC, "when_closed: closed", "when_closed: close", "when_closed", "no step 'close'"),
-    (EVC, "    - say: [welcome, closed_hours]", "\t- say: x", "- say: x", "not valid YAML"),
+    (EVC, "    - say: [welcome, closed_hours]", "\t- say: x", "- say: x", "starts with a tab"),
     (
         "stop-it-now.yaml",
         '"1": information',

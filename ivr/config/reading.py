@@ -21,6 +21,8 @@ from pathlib import Path
 
 import yaml
 
+from ivr.config import yamlerrors
+
 
 @dataclass(frozen=True)
 class Problem:
@@ -214,13 +216,7 @@ class Reader:
             loader = _Loader(text)
             node = loader.get_single_node()
         except yaml.MarkedYAMLError as exc:
-            mark = exc.problem_mark or exc.context_mark
-            line = mark.line + 1 if mark else 1
-            raise Refused(
-                line,
-                f"this is not valid YAML ({exc.problem}); check the indentation and that "
-                "text with ':' or '#' in it is quoted",
-            ) from None
+            raise Refused(*yamlerrors.explain(exc, LINE_BREAK.split(text))) from None
         except yaml.YAMLError as exc:
             position = getattr(exc, "position", None)
             line = text[:position].count("\n") + 1 if isinstance(position, int) else 1
