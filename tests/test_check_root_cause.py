@@ -122,3 +122,121 @@ def test_a_line_not_lined_up_names_where_its_block_starts(config_copy, capsys):
         "lines above it are indented 4 (line 12), 2 (line 11) or 0 (line 9): line it up with "
         "the setting it belongs with"
     )
+
+
+# -- a misspelled name: did you mean, and nothing that follows from it --------------------------
+
+
+@pytest.mark.parametrize(
+    ("file", "old", "new", "at", "message"),
+    [
+        (EVC_FILE, "languages: [fr]", "langauges: [fr]", "langauges", "the line has no setting "
+         "'langauges'; did you mean 'languages'?"),
+        (EVC_FILE, "steps:\n", "step:\n", "step:", "the line has no setting 'step'; did you mean "
+         "'steps'?"),
+        (EVC_FILE, "timeout: 25", "timout: 25", "timout", "'transfer' has no setting 'timout'; "
+         "did you mean 'timeout'?"),
+        (EVC_FILE, 'number: "+3220000001"', 'nummer: "+3220000001"', "nummer", "contact 'team' "
+         "has no setting 'nummer'; did you mean 'number'?"),
+        (EVC_FILE, "  - say: team_busy", "  - sya: team_busy", "sya", "'sya' is not an action; "
+         "did you mean 'say'?"),
+        (EVC_FILE, "on_failure: team-unavailable", "on_failure: team-unavailabel",
+         "on_failure", "there is no step 'team-unavailabel'; did you mean 'team-unavailable'?"),
+        (EVC_FILE, "transfer: tele-accueil", "transfer: tele-acceuil", "tele-acceuil",
+         "'tele-acceuil' is neither a contact of this line nor a service of services.yaml; did "
+         "you mean 'tele-accueil'?"),
+        ("orientation.yaml", "referral: sos-viol", "referral: sos-viool", "sos-viool",
+         "there is no service 'sos-viool' in services.yaml; did you mean 'sos-viol'?"),
+        ("1712.yaml", "mon-fri: 09:00-17:00", "lun-ven: 09:00-17:00", "lun-ven", "'lun-ven' is "
+         "not a day or a range of days; days are written short and in English: mon-fri"),
+        ("1712.yaml", "    - say: counsellors_busy", "    - say: counsellors_bussy", "bussy",
+         "prompt 'counsellors_bussy' is missing in prompts/nl.yaml, prompts/fr.yaml, "
+         "prompts/en.yaml; did you mean 'counsellors_busy'?"),
+        ("services.yaml", "      hours: always\n    instead:\n      nl: tele-onthaal",
+         "      hours: allways\n    instead:\n      nl: tele-onthaal", "allways",
+         "'hours: allways' is not a way of writing hours; did you mean 'always'?"),
+        ("voices.yaml", "  fr:", "  fre:", "fre:", "'fre' is not a language code; did you mean "
+         "'fr'?"),
+    ],
+)  # fmt: skip
+def test_a_misspelled_name_is_one_error_with_what_was_meant(
+    config_copy, capsys, file, old, new, at, message
+):
+    path = config_copy / file
+    edit(path, old, new)
+    assert only_error(config_copy, capsys) == f"{path}:{line_of(path, at)}: {message}"
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "at", "message"),
+    [
+        ("\nshared:\n", "\nshare:\n", "share:", "there is no section 'share'; did you mean "
+         "'shared'?"),
+        ("\nservices:\n", "\nservice:\n", "service:", "there is no section 'service'; did you "
+         "mean 'services'?"),
+        ("\norientation:\n", "\norientaton:\n", "orientaton:", "there is no line 'orientaton'; "
+         "did you mean 'orientation'? (a line's own prompts are under its id)"),
+        ("  goodbye:", "  goodby:", "goodby:", "'shared:' needs the prompt 'goodbye', which the "
+         "router speaks itself; did you mean 'goodbye' here?"),
+    ],
+)  # fmt: skip
+def test_a_misspelled_name_in_a_prompts_file_is_one_error(
+    config_copy, capsys, old, new, at, message
+):
+    path = config_copy.parent / FR
+    edit(path, old, new)
+    assert only_error(config_copy, capsys) == f"{path}:{line_of(path, at)}: {message}"
+
+
+def test_a_prompt_misspelled_in_one_language_is_said_there(config_copy, capsys):
+    path = config_copy.parent / "prompts" / "nl.yaml"
+    line = config_copy / "1712.yaml"
+    edit(path, "  counsellors_busy:", "  counsellors_bussy:")
+    assert only_error(config_copy, capsys) == (
+        f"{path}:{line_of(path, 'counsellors_bussy')}: line '1712' says prompt "
+        f"'counsellors_busy' (1712.yaml:{line_of(line, 'say: counsellors_busy')}), which the "
+        "other languages have and this file has not; did you mean 'counsellors_busy'?"
+    )
+
+
+def test_a_line_id_nobody_can_use_is_one_error_with_a_usable_one(config_copy, capsys):
+    path = config_copy / EVC_FILE
+    edit(path, "id: ecoute-violences-conjugales", "id: Écoute Violences")
+    assert only_error(config_copy, capsys) == (
+        f"{path}:{line_of(path, 'id:')}: 'Écoute Violences' is not a usable id; use lowercase "
+        "letters, digits and -, such as 'ecoute-violences'"
+    )
+
+
+# -- what follows from a mistake is not said -------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("file", "old", "new", "at", "message"),
+    [
+        # A contact whose number cannot be read: not also "'team' is neither a contact ...".
+        (EVC_FILE, 'number: "+3220000001"', 'number: "112"', "112", "team: 112 is an emergency "
+         "number and Twilio cannot dial Belgian emergency services; tell callers to hang up and "
+         "dial it instead (a 'say' prompt)"),
+        (EVC_FILE, "  team:\n", "  team:\n    ring: sometimes\n", "ring:", "'ring' is 'together' "
+         "(every phone at once, the first to take the call wins) or 'in order' (one after the "
+         "other), not 'sometimes'"),
+        # A service that cannot be read: not also every transfer to it, in every line.
+        ("services.yaml", 'number: "107"', 'number: "1o7"', "1o7", "tele-accueil: '1o7' is not "
+         "a phone number; write it as on a business card, such as 02 000 00 01, 0470 12 34 56 or "
+         "+32 2 000 00 01, or a short number such as 107"),
+        # A trunk that cannot be read: not also every number that goes through it.
+        ("trunks.yaml", "sip: sip.carrier.example", "sip: sip:carrier", "sip: sip:",
+         "'sip:carrier' is not a SIP host; write only the host (and :port), such as "
+         "sip.carrier.be or sip.carrier.be:5061, without 'sip:' or a number"),
+        # A trunk misspelled where it is written: said there, once.
+        ("trunks.yaml", "  carrier:", "  carier:", "carier", "no number names trunk 'carier', "
+         "and 6 numbers name a trunk 'carrier' that is not here (services.yaml:21, "
+         "services.yaml:30, services.yaml:65, services.yaml:72, services.yaml:83, "
+         "services.yaml:93): did you mean 'carrier'?"),
+    ],
+)  # fmt: skip
+def test_what_follows_from_a_mistake_is_not_said(config_copy, capsys, file, old, new, at, message):
+    path = config_copy / file
+    edit(path, old, new)
+    assert only_error(config_copy, capsys) == f"{path}:{line_of(path, at)}: {message}"

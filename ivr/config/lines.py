@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import re
+import unicodedata
+
 from ivr import model, phone
 from ivr.config.actions import References
 from ivr.config.contacts import read_contacts
@@ -26,6 +29,12 @@ LINE_KEYS = {
 MESSAGES_KEYS = {"keep_days_after_done", "keep_days_at_most"}
 
 
+def usable_id(text: str) -> str:
+    """'Écoute Ados' -> 'ecoute-ados'."""
+    plain = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    return re.sub(r"[^a-z0-9]+", "-", plain.lower()).strip("-") or "my-line"
+
+
 class LineReader:
     """Reads a line file into a `model.Line`; keeps the file and what it names (`refs`) for
     the checks that need the whole configuration."""
@@ -45,7 +54,12 @@ class LineReader:
         f = Fields(r, data, "the line", LINE_KEYS)
         line_id = f.text("id") or ""
         if line_id and not ID.match(line_id):
-            r.error(f.line("id"), f"'{line_id}' is not a usable id; use lowercase letters, - ")
+            r.error(
+                f.line("id"),
+                f"'{line_id}' is not a usable id; use lowercase letters, digits and -, such as "
+                f"'{usable_id(line_id)}'",
+            )
+            line_id = ""  # the prompts and services that name the line cannot be checked
         name = f.text("name", required=False, default=line_id)
         numbers = self._numbers(f)
         languages = f.languages()

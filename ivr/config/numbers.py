@@ -6,8 +6,8 @@ from __future__ import annotations
 import re
 
 from ivr import model, phone
-from ivr.config.fields import Fields, named_entries
-from ivr.config.reading import Reader, line_of
+from ivr.config.fields import Fields, closest, named_entries, or_list
+from ivr.config.reading import Reader, line_of, place
 
 TRUNKS_FILE = "trunks.yaml"
 TRUNK_KEYS = {"sip", "transport", "region", "byoc", "placeholder"}
@@ -75,9 +75,19 @@ class Routes:
     """Reads numbers and the trunk (`via:`) that reaches them; remembers which numbers go
     through each trunk, so that a placeholder trunk is named once, not once per number."""
 
-    def __init__(self, trunks: dict[str, model.Trunk], *, unknown_trunks: bool = False):
+    def __init__(
+        self,
+        trunks: dict[str, model.Trunk],
+        *,
+        unknown_trunks: bool = False,
+        broken: set[str] = frozenset(),
+    ):
         self.trunks = trunks
         self.uses: dict[str, list[str]] = {}
+        # Trunks written in trunks.yaml but not read (their error is said), and those named
+        # by a `via:` but not written at all: said once each, when every file is read.
+        self.broken = broken
+        self.missing: dict[str, list[tuple[Reader, int, str]]] = {}
         # Each number Twilio dials: (reader, line, number, contact or service).
         self.dialled: list[tuple[Reader, int, str, str]] = []
         # trunks.yaml could not be read: any trunk named is taken as it is, without a word.
@@ -112,14 +122,10 @@ class Routes:
         trunk = None
         if via:
             trunk = self.trunks.get(via)
-            if trunk is None and self.unknown_trunks:
+            if trunk is None and (self.unknown_trunks or via in self.broken):
                 trunk = model.Trunk(via)
             elif trunk is None:
-                r.error(
-                    via_line,
-                    f"{what}: there is no trunk '{via}' in trunks.yaml; the trunks are: "
-                    + (", ".join(sorted(self.trunks)) or "(none)"),
-                )
+                self.missing.setdefault(via, []).append((r, via_line, what))
                 return None
         if trunk is None and not phone.is_e164(number) and dialled:
             r.error(
@@ -136,6 +142,27 @@ class Routes:
         if dialled:
             self.dialled.append((r, line, number, what))
         return model.Route(number, trunk)
+
+    def report_missing(self, trunks_reader: Reader | None) -> None:
+        """Each trunk named by a `via:` that trunks.yaml does not have, once: at trunks.yaml
+        when a trunk there nobody names is its likely misspelling, else where it is named."""
+        for via, uses in self.missing.items():
+            guess = closest(via, self.trunks)
+            places = ", ".join(place(r.file, line) for r, line, _ in uses)
+            if guess and guess not in self.uses and len(uses) > 1 and trunks_reader is not None:
+                trunks_reader.error(
+                    line_of(trunks_reader.data["trunks"], guess),
+                    f"no number names trunk '{guess}', and {len(uses)} numbers name a trunk "
+                    f"'{via}' that is not here ({places}): did you mean '{via}'?",
+                )
+                continue
+            r, line, what = uses[0]
+            more = f" (nor for {len(uses) - 1} more numbers: {places})" if len(uses) > 1 else ""
+            r.error(
+                line,
+                f"{what}: there is no trunk '{via}' in trunks.yaml{more}; "
+                + or_list(via, self.trunks, "the trunks are"),
+            )
 
     def warn_placeholders(self, r: Reader) -> None:
         for name, numbers in self.uses.items():

@@ -181,9 +181,11 @@ class Reader:
         # The file could not be read (too large, not YAML, refused): its one problem is
         # reported, and nothing that depends on it is checked further.
         self.unreadable = False
+        self.errors = 0  # errors said about this file
 
     def error(self, line: int, message: str) -> None:
         self.problems.append(Problem(self.file, line, message))
+        self.errors += 1
 
     def warn(self, line: int, message: str) -> None:
         self.problems.append(Problem(self.file, line, message, warning=True))
@@ -320,6 +322,11 @@ def _size(size: int) -> str:
     if size >= 1024 * 1024:
         return f"{size / (1024 * 1024):.1f} MB"
     return f"{size / 1024:.0f} KiB"
+
+
+def place(file: str, line: int) -> str:
+    """`1712.yaml:24`: where something is, said short, in a message about another place."""
+    return f"{Path(file).name}:{line}"
 
 
 def line_of(mapping, key: str) -> int:

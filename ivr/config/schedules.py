@@ -6,7 +6,7 @@ import re
 from datetime import date
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from ivr.config.fields import Fields
+from ivr.config.fields import Fields, closest
 from ivr.config.reading import Mapping, Reader, Sequence, line_of
 from ivr.schedule import (
     ClosureDay,
@@ -42,9 +42,12 @@ def read_schedule(r: Reader, m: Mapping, what: str, language: str, at: int) -> S
         ok = False
     elif not always:
         if not isinstance(hours, Mapping):
+            guess = closest(hours, ["always"]) if isinstance(hours, str) else None
             r.error(
                 f.line("hours"),
-                "'hours' must be 'always' or indented lines such as 'mon-fri: 09:00-19:00'",
+                f"'hours: {hours}' is not a way of writing hours; did you mean 'always'?"
+                if guess
+                else "'hours' must be 'always' or indented lines such as 'mon-fri: 09:00-19:00'",
             )
             ok = False
         else:
@@ -64,7 +67,7 @@ def read_schedule(r: Reader, m: Mapping, what: str, language: str, at: int) -> S
                 r.error(f.line("hours"), f"{exc}; a line cannot open twice at the same time")
                 ok = False
     holidays_policy = m.get("public_holidays")
-    if holidays_policy is None and not always:
+    if holidays_policy is None and not always and not isinstance(hours, str):
         r.error(
             at,
             f"{what} needs 'public_holidays: closed' or 'public_holidays: open' "
