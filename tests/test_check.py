@@ -51,7 +51,7 @@ CASES = [
         '["+3280014112"]',
         '["+3280030030"]',
         "numbers:",
-        "already belongs to line 'ecoute-violences-conjugales'",
+        "is also a number of line 'ecoute-violences-conjugales'",
     ),
     (EVC, "when_closed: closed", "when_closed: close", "when_closed", "no step 'close'"),
     (EVC, "    - say: [welcome, closed_hours]", "\t- say: x", "- say: x", "starts with a tab"),

@@ -240,3 +240,47 @@ def test_what_follows_from_a_mistake_is_not_said(config_copy, capsys, file, old,
     path = config_copy / file
     edit(path, old, new)
     assert only_error(config_copy, capsys) == f"{path}:{line_of(path, at)}: {message}"
+
+
+# -- duplicates name both files ------------------------------------------------------------------
+
+
+def test_a_backup_copy_of_a_line_is_one_error_naming_the_original(config_copy, capsys):
+    original = config_copy / "stop-it-now.yaml"
+    copy = config_copy / "ados.yaml"
+    copy.write_text(original.read_text(encoding="utf-8"), encoding="utf-8")
+    assert only_error(config_copy, capsys) == (
+        f"{copy}:{line_of(copy, 'id:')}: this file has the id 'stop-it-now', as "
+        f"stop-it-now.yaml:{line_of(original, 'id:')} has: each line file needs an id of its own; "
+        "a copy kept as a backup goes outside the configuration folder"
+    )
+
+
+def test_a_copy_made_into_a_new_line_names_the_line_whose_number_it_kept(config_copy, capsys):
+    original = config_copy / "stop-it-now.yaml"
+    copy = config_copy / "ados.yaml"
+    copy.write_text(
+        original.read_text(encoding="utf-8").replace("id: stop-it-now", "id: ados"),
+        encoding="utf-8",
+    )
+    code, out = check(config_copy, capsys)
+    assert code == 1
+    # Both files are named after their id: said in the one read last, naming the other.
+    assert (
+        f"{original}:{line_of(original, 'numbers:')}: +3280014112 is also a number of line "
+        f"'ados' (ados.yaml:{line_of(copy, 'numbers:')}): calls to a number reach one line; "
+        "remove it from one of the two"
+    ) in out
+
+
+def test_a_line_without_its_prompts_section_is_one_error(config_copy, capsys):
+    path = config_copy.parent / FR
+    line = config_copy / "stop-it-now.yaml"
+    edit(path, "\nstop-it-now:\n", "\nstop-it-now-old:\n")
+    code, out = check(config_copy, capsys)
+    assert out[0] == (
+        f"{line}:{line_of(line, 'say: [welcome, anonymity]')}: prompts/fr.yaml has no section "
+        "'stop-it-now:', so 6 prompts this line says are missing there: welcome, anonymity, "
+        "team_unavailable, closed, contact_hours, hear_again; add the section, with them"
+    )
+    assert code == 1 and out[-1] == SUMMARY, out

@@ -3,13 +3,15 @@ to their own line, our own numbers dialled, and the prompts each line speaks."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from ivr import model
 from ivr.config.fields import closest, or_list
 from ivr.config.lines import LineReader
 from ivr.config.numbers import Routes
 from ivr.config.prompt_checks import check_line_prompts
 from ivr.config.prompts import SERVICE_TEXTS
-from ivr.config.reading import Reader, line_of
+from ivr.config.reading import Reader, line_of, place
 from ivr.config.services import SERVICES_FILE
 
 
@@ -24,18 +26,34 @@ class Unread(set):
 def check_lines(readers, services, prompts, prompt_readers, voices, unreadable, routes) -> None:
     """What each line names elsewhere, and what the lines do to one another."""
     seen_numbers: dict[str, str] = {}
+    first: dict[str, LineReader] = {}  # number -> the line file that has it
     for lr, line in readers:
         for number in line.numbers:
             if number in seen_numbers:
-                lr.r.error(
-                    line_of(lr.data, "numbers"),
-                    f"{number} already belongs to line '{seen_numbers[number]}'",
-                )
+                _same_number(number, lr, first[number])
+                continue
             seen_numbers[number] = line.id
+            first[number] = lr
         _check_references(lr, line, services, prompts, unreadable)
         check_line_prompts(lr, line, prompts, prompt_readers, voices, unreadable)
     _check_transfer_loops(readers, services)
     _check_own_numbers_dialled(routes, seen_numbers, services)
+
+
+def _same_number(number: str, lr: LineReader, first: LineReader) -> None:
+    """Said once, in the file that is likely a copy (its name is not its id), naming the
+    other."""
+    copy, other = lr, first
+    if Path(lr.r.file).stem == lr.data.get("id") and Path(first.r.file).stem != first.data.get(
+        "id"
+    ):
+        copy, other = first, lr
+    copy.r.error(
+        line_of(copy.data, "numbers"),
+        f"{number} is also a number of line '{other.data.get('id')}' "
+        f"({place(other.r.file, line_of(other.data, 'numbers'))}): calls to a number reach one "
+        "line; remove it from one of the two",
+    )
 
 
 def check_services_lines(r: Reader, services, lines) -> None:

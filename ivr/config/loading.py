@@ -14,7 +14,7 @@ from ivr.config.lines import LineReader
 from ivr.config.numbers import TRUNKS_FILE, Routes, read_trunks
 from ivr.config.prompt_checks import check_prompt_sections, check_shared_prompts
 from ivr.config.prompts import AUDIO_DIR, VOICES_FILE, read_prompts, read_voices
-from ivr.config.reading import ConfigError, Mapping, Problem, Reader, line_of
+from ivr.config.reading import ConfigError, Mapping, Problem, Reader, line_of, place
 from ivr.config.services import SERVICES_FILE, read_services
 
 
@@ -139,6 +139,20 @@ def _prompts(files: Files, prompts_dir: Path):
     return prompts, readers
 
 
+def _same_id(line_id: str, lr: LineReader, first: LineReader) -> None:
+    """Two files with one id: said once, in the one that is likely a copy (its name is not
+    the id), naming the other."""
+    copy, other = lr, first
+    if Path(lr.r.file).stem == line_id and Path(first.r.file).stem != line_id:
+        copy, other = first, lr
+    copy.r.error(
+        line_of(copy.data, "id"),
+        f"this file has the id '{line_id}', as {place(other.r.file, line_of(other.data, 'id'))} "
+        "has: each line file needs an id of its own; a copy kept as a backup goes outside the "
+        "configuration folder",
+    )
+
+
 def _lines(files: Files, config_dir: Path, routes: Routes):
     """The lines that compiled, their readers, and how many line files did not compile."""
     lines: dict[str, model.Line] = {}
@@ -161,7 +175,7 @@ def _lines(files: Files, config_dir: Path, routes: Routes):
             broken += 1
             continue
         if line.id in lines:
-            r.error(line_of(lr.data, "id"), f"another file already has id '{line.id}'")
+            _same_id(line.id, lr, next(other for other, li in readers if li.id == line.id))
             continue
         lines[line.id] = line
         readers.append((lr, line))

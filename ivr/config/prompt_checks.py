@@ -82,9 +82,21 @@ def check_line_prompts(lr, line: model.Line, prompts, prompt_readers, voices, un
                     f"prompt '{key}' uses {{{', '.join(sorted(unknown))}}}, which nothing fills; "
                     "the placeholders are: " + ", ".join(f"{{{p}}}" for p in sorted(allowed)),
                 )
+    for lang in line.languages:
+        keys = [key for key, (langs, _) in missing.items() if lang in langs]
+        if len(keys) > 1 and line.id not in prompts.get(lang, {line.id: None}):
+            # No section for the line at all: that is the one thing to say.
+            lr.r.error(
+                missing[keys[0]][1][0],
+                f"prompts/{lang}.yaml has no section '{line.id}:', so {len(keys)} prompts this "
+                f"line says are missing there: {', '.join(keys)}; add the section, with them",
+            )
+            for key in keys:
+                missing[key][0].remove(lang)
     said = {key for _, key, _ in lr.refs.prompts}
     for key, (langs, lines) in missing.items():
-        _missing(lr, line, key, langs, lines, said, prompts, prompt_readers)
+        if langs:
+            _missing(lr, line, key, langs, lines, said, prompts, prompt_readers)
 
 
 def _missing(lr, line, key, langs, lines, said, prompts, prompt_readers) -> None:
