@@ -114,9 +114,10 @@ def _check_references(lr: LineReader, line: model.Line, services, prompts, unrea
         if unspoken:
             lr.r.warn(
                 ln,
-                f"'{target}' answers in {', '.join(service.languages)}, not in "
-                f"{', '.join(unspoken)}; if another service does, add it under 'instead:' "
-                "in services.yaml",
+                f"callers in {', '.join(unspoken)} are sent to '{target}', which answers in "
+                f"{', '.join(service.languages)}; if another service speaks their language, "
+                f"name it under 'instead:' of '{target}' in services.yaml",
+                kind="language",
             )
 
 

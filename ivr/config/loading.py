@@ -14,7 +14,7 @@ from ivr.config.lines import LineReader
 from ivr.config.numbers import TRUNKS_FILE, Routes, read_trunks
 from ivr.config.prompt_checks import check_prompt_sections, check_shared_prompts
 from ivr.config.prompts import AUDIO_DIR, VOICES_FILE, read_prompts, read_voices
-from ivr.config.reading import ConfigError, Mapping, Problem, Reader, line_of, place
+from ivr.config.reading import ConfigError, Mapping, Problem, Reader, fold, line_of, place
 from ivr.config.services import SERVICES_FILE, read_services
 
 
@@ -60,7 +60,7 @@ def load(config_dir, prompts_dir=None) -> tuple[model.Config | None, list[Proble
         routes.warn_placeholders(trunks_reader)
 
     # A shared prompt is checked for each line that speaks it: said once.
-    problems[:] = dict.fromkeys(problems)
+    problems[:] = fold(list(dict.fromkeys(problems)))
     if any(not p.warning for p in problems):
         return None, problems
     # A service that is one of our lines answers with the line's own schedule.

@@ -136,7 +136,12 @@ class Routes:
             )
             return None
         if placeholder:
-            r.warn(line, f"{what}: {number} is a placeholder; replace it with the real number")
+            r.warn(
+                line,
+                f"{what}: {number} is a placeholder; put in the real number and remove "
+                "'placeholder: true'",
+                kind="placeholder",
+            )
         if trunk is not None and trunk.name in self.trunks:
             self.uses.setdefault(trunk.name, []).append(number)
         if dialled:

@@ -74,4 +74,4 @@ def check_steps(r: Reader, written: Mapping | None, steps: Steps | None, refs: R
             todo += [t for t in action.next_steps() if t in steps]
     for step in steps:
         if step not in reachable and step not in meant:
-            r.warn(line_of(written, step), f"no caller ever reaches step '{step}'")
+            r.warn(line_of(written, step), f"no caller ever reaches step '{step}'", "unreached")
