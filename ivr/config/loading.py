@@ -9,6 +9,7 @@ from pathlib import Path
 
 from ivr import model
 from ivr.config.checks import Unread, check_lines, check_services_lines
+from ivr.config.emergency import check_emergency_numbers
 from ivr.config.fields import KNOWN_LANGUAGES
 from ivr.config.lines import LineReader
 from ivr.config.numbers import TRUNKS_FILE, Routes, read_trunks
@@ -52,6 +53,7 @@ def load(config_dir, prompts_dir=None) -> tuple[model.Config | None, list[Proble
     if not broken_line_files:  # else a section may be the broken line's: nothing to say
         check_prompt_sections(prompts, prompt_readers, lines, unreadable)
     check_lines(readers, services, prompts, prompt_readers, voices, unreadable, routes)
+    check_emergency_numbers(readers, services, prompts, unreadable)
     # A line file that did not compile has its own errors; do not repeat them here.
     if services_reader is not None and not broken_line_files:
         check_services_lines(services_reader, services, lines)
