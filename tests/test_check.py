@@ -73,7 +73,7 @@ CASES = [
         "is also a number of line 'ecoute-violences-conjugales'",
     ),
     (EVC, "when_closed: closed", "when_closed: close", "when_closed", "no step 'close'"),
-    (EVC, "    - say: [welcome, closed_hours]", "\t- say: x", "- say: x", "starts with a tab"),
+    (EVC, "    - say: [welcome, not_emergency, closed_hours]", "\t- say: x", "- say: x", "a tab"),
     (
         "stop-it-now.yaml",
         '"1": information',
