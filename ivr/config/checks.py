@@ -1,13 +1,12 @@
-"""Checks what no single file can show: references between files, transfers that lead back
-to their own line, our own numbers dialled, and the prompts each line speaks."""
+"""Checks what no single file can show: numbers two lines share, references between files,
+transfers that lead back to their own line, our own numbers dialled (the prompts each line
+speaks are `prompt_checks`')."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from ivr import model
 from ivr.config.fields import closest, or_list
-from ivr.config.lines import LineReader
+from ivr.config.lines import LineReader, looks_like_a_copy
 from ivr.config.numbers import Routes
 from ivr.config.prompt_checks import check_line_prompts
 from ivr.config.prompts import SERVICE_TEXTS
@@ -43,11 +42,7 @@ def check_lines(readers, services, prompts, prompt_readers, voices, unreadable, 
 def _same_number(number: str, lr: LineReader, first: LineReader) -> None:
     """Said once, in the file that is likely a copy (its name is not its id), naming the
     other."""
-    copy, other = lr, first
-    if Path(lr.r.file).stem == lr.data.get("id") and Path(first.r.file).stem != first.data.get(
-        "id"
-    ):
-        copy, other = first, lr
+    copy, other = (first, lr) if looks_like_a_copy(first, lr) else (lr, first)
     copy.r.error(
         line_of(copy.data, "numbers"),
         f"{number} is also a number of line '{other.data.get('id')}' "

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from pathlib import Path
 
 from ivr import model, phone
 from ivr.config.actions import References
@@ -33,6 +34,16 @@ def usable_id(text: str) -> str:
     """'Écoute Ados' -> 'ecoute-ados'."""
     plain = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
     return re.sub(r"[^a-z0-9]+", "-", plain.lower()).strip("-") or "my-line"
+
+
+def looks_like_a_copy(lr: LineReader, other: LineReader) -> bool:
+    """Of two line files that clash, whether `lr` is the copy: its name is not its id, and
+    the other's is."""
+
+    def named_after_its_id(reader: LineReader) -> bool:
+        return Path(reader.r.file).stem == str(reader.data.get("id"))
+
+    return not named_after_its_id(lr) and named_after_its_id(other)
 
 
 class LineReader:

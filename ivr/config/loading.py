@@ -11,7 +11,7 @@ from ivr import model
 from ivr.config.checks import Unread, check_lines, check_services_lines
 from ivr.config.emergency import check_emergency_numbers
 from ivr.config.fields import KNOWN_LANGUAGES
-from ivr.config.lines import LineReader
+from ivr.config.lines import LineReader, looks_like_a_copy
 from ivr.config.numbers import TRUNKS_FILE, Routes, read_trunks
 from ivr.config.prompt_checks import check_prompt_sections, check_shared_prompts
 from ivr.config.prompts import AUDIO_DIR, VOICES_FILE, read_prompts, read_voices
@@ -144,9 +144,7 @@ def _prompts(files: Files, prompts_dir: Path):
 def _same_id(line_id: str, lr: LineReader, first: LineReader) -> None:
     """Two files with one id: said once, in the one that is likely a copy (its name is not
     the id), naming the other."""
-    copy, other = lr, first
-    if Path(lr.r.file).stem == line_id and Path(first.r.file).stem != line_id:
-        copy, other = first, lr
+    copy, other = (first, lr) if looks_like_a_copy(first, lr) else (lr, first)
     copy.r.error(
         line_of(copy.data, "id"),
         f"this file has the id '{line_id}', as {place(other.r.file, line_of(other.data, 'id'))} "
