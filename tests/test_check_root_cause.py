@@ -284,3 +284,12 @@ def test_a_line_without_its_prompts_section_is_one_error(config_copy, capsys):
         "anonymity, team_unavailable, closed, contact_hours, hear_again; add the section, with them"
     )
     assert code == 1 and out[-1] == SUMMARY, out
+
+
+def test_a_line_file_without_settings_says_how_they_are_written(config_copy, capsys):
+    path = config_copy / "ados.yaml"
+    path.write_text("id ados\nname Écoute Ados\n", encoding="utf-8")  # the ':' forgotten
+    assert only_error(config_copy, capsys) == (
+        f"{path}:1: a line's file holds its settings, each 'name: value' on a line of its own, "
+        "from the first column: 'id: ...', 'name: ...', 'numbers: ...'"
+    )

@@ -60,7 +60,12 @@ class LineReader:
     def read(self) -> model.Line | None:
         r, data = self.r, self.data
         if not isinstance(data, Mapping):
-            r.error(getattr(data, "line", 1), "a line file holds 'id:', 'numbers:', 'steps:' ...")
+            r.error(
+                getattr(data, "line", 1),
+                "a line's file holds its settings, each 'name: value' on a line of its own, "
+                "from the first column: 'id: ...', 'name: ...', 'numbers: ...'"
+                + (", not a list: remove the '- '" if isinstance(data, list) else ""),
+            )
             return None
         f = Fields(r, data, "the line", LINE_KEYS)
         line_id = f.text("id") or ""
