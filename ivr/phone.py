@@ -26,6 +26,32 @@ DATE_OR_TIME = re.compile(r"\d{4}-\d{1,2}-\d{1,2}|\d{1,2}[:h]\d{2}|\d{1,2}/\d{1,
 LONG_DIGITS = re.compile(r"\d(?:[ ./-]?\d){7,}")
 
 
+# What people put between the digits of a number: 02 000 00 01, 02/000.00.01, 0470-12-34-56.
+SEPARATORS = re.compile(r"[\s./()\u00a0-]")
+# "+32 (0)2 ..." writes the national 0 in brackets: it is not dialled.
+BRACKETED_ZERO = re.compile(r"^(\+|00)(\d{1,3})\s*\(0\)")
+
+
+def normalise(text: str) -> str | None:
+    """A number as Belgians write it, in the form the router keeps: E.164 (`+3220000001`) for
+    02 000 00 01, 0800 30 030, 0470/12.34.56, +32 2 000 00 01, +32 (0)2 ..., 0032 2 ...; a
+    short number's digits (107, 116 000 -> 116000); None when `text` is not a phone number.
+    Emergency numbers come back as they are (112): whoever asks decides what to do with them."""
+    text = BRACKETED_ZERO.sub(r"\1\2", str(text).strip())
+    if not text.startswith("+") and "+" in text:
+        return None
+    digits = SEPARATORS.sub("", text)
+    if digits.startswith("00"):
+        digits = "+" + digits[2:]
+    if digits.startswith(BELGIUM + "0"):
+        digits = BELGIUM + digits[len(BELGIUM) + 1 :]  # +32 0470 ...: the 0 is not dialled
+    if is_national(digits):
+        digits = BELGIUM + digits[1:]
+    if is_e164(digits) or is_short(digits):
+        return digits
+    return None
+
+
 def is_e164(number: str) -> bool:
     return bool(E164.match(number))
 

@@ -80,6 +80,33 @@ class DatedException:
 
 
 @dataclass(frozen=True)
+class HoursChange:
+    """Weekly hours of some days that change from a date, until a date, or between two:
+    `wed from 2026-12-01: 10:00-19:00`. Public holidays and exceptions still win over them."""
+
+    weekdays: frozenset[int]
+    spans: tuple[tuple[int, int], ...]  # minutes, as a window's; none: closed those days
+    first_day: date | None = None  # None: since always
+    last_day: date | None = None  # None: for good
+
+    def covers(self, day: date) -> bool:
+        return (self.first_day is None or self.first_day <= day) and (
+            self.last_day is None or day <= self.last_day
+        )
+
+
+def hours_on(windows, changes, day: date, weekday: int | None = None) -> list[tuple[int, int]]:
+    """The windows of `weekday` (by default `day`'s) as the hours stand on `day`: those of the
+    change that covers it and started last (`changes` are in that order), else the weekly
+    hours."""
+    weekday = day.weekday() if weekday is None else weekday
+    for change in reversed(changes):
+        if weekday in change.weekdays and change.covers(day):
+            return list(change.spans)
+    return [(w.start, w.end) for w in windows if w.weekday == weekday]
+
+
+@dataclass(frozen=True)
 class Status:
     open: bool
     reason: str  # why, in an operator's words: "weekly hours", "public holiday: Noël", ...
@@ -95,12 +122,15 @@ class Schedule:
     exceptions: tuple[DatedException, ...] = ()
     holiday_language: str = "fr"
     always_open: bool = False  # written as `hours: always`; exceptions still apply
+    changes: tuple[HoursChange, ...] = ()  # weekly hours from or until a date
     _zone: ZoneInfo = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
         self._zone = ZoneInfo(self.timezone)
         if self.always_open:
             self.windows = tuple(Window(d, 0, DAY) for d in range(7))
+        # The one that started last wins: in that order (Python's sort keeps the written one).
+        self.changes = tuple(sorted(self.changes, key=lambda c: c.first_day or date.min))
         self._holidays = holidays_package.country_holidays(
             "BE", categories=("public",), language=self.holiday_language
         )
@@ -149,6 +179,14 @@ class Schedule:
         for year in years:
             _ = date(year, 1, 1) in self._holidays
 
+    def weekly_on(self, day: date) -> tuple[Window, ...]:
+        """The weekly hours as they stand on `day`, changes from a date included."""
+        return tuple(
+            Window(d, start, end)
+            for d in range(7)
+            for start, end in hours_on(self.windows, self.changes, day, d)
+        )
+
     def holiday_name(self, day: date) -> str | None:
         """The public holiday or closure day that closes the line on `day`, if any."""
         return self._day_closure(day)
@@ -182,9 +220,8 @@ class Schedule:
         weekly = []
         if self._day_closure(day) is None:
             weekly = [
-                (self._instant(day, w.start), self._instant(day, w.end))
-                for w in self.windows
-                if w.weekday == day.weekday()
+                (self._instant(day, start), self._instant(day, end))
+                for start, end in hours_on(self.windows, self.changes, day)
             ]
         dated = [
             (self._instant(day, e.start), self._instant(day, e.end), e)
@@ -225,6 +262,54 @@ class Schedule:
 # -- parsing what operators write ----------------------------------------------------------
 
 _TIME = re.compile(r"^(\d{1,2}):(\d{2})$")
+CLOSED = "closed"
+# `wed from 2026-12-01 until 2027-01-31`: days, then when the hours start and end.
+_ROW = re.compile(r"^(?P<days>.*?)(?:\s+from\s+(?P<first>\S+))?(?:\s+until\s+(?P<last>\S+))?$")
+
+
+def parse_row(text: str) -> tuple[str, date | None, date | None]:
+    """`wed from 2026-12-01 until 2027-01-31` -> ('wed', first day, last day); the dates are
+    None where not written. `every wed from ...` (as an exception says it) is the same."""
+    text = " ".join(str(text).split())
+    if text.lower().startswith("every ") and not text.lower().startswith("every day"):
+        text = text[len("every ") :]
+    match = _ROW.match(text)
+    first, last = (_date(match[name]) for name in ("first", "last"))
+    if first and last and last < first:
+        raise ScheduleError(
+            f"'{text}' ends on {last} before it starts on {first}; write the first day after "
+            "'from' and the last after 'until'"
+        )
+    return match["days"], first, last
+
+
+def _date(text: str | None) -> date | None:
+    if text is None:
+        return None
+    try:
+        if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
+            raise ValueError
+        return date.fromisoformat(text)
+    except ValueError:
+        raise ScheduleError(
+            f"'{text}' is not a date; write it year-month-day, such as 2026-12-01"
+        ) from None
+
+
+def hours_change(row: str, spans_text: str, undated: bool = False) -> HoursChange | None:
+    """`wed from 2026-12-01`, `10:00-19:00` -> the change; None for a row without dates (the
+    weekly hours themselves) unless `undated`, for good."""
+    days, first, last = parse_row(row)
+    if first is None and last is None and not undated:
+        return None
+    spans = tuple(parse_spans(spans_text))
+    return HoursChange(frozenset(parse_days(days)), spans, first, last)
+
+
+def check_change(windows, change: HoursChange) -> None:
+    """The week as `change` makes it has no two windows that overlap."""
+    kept = [w for w in windows if w.weekday not in change.weekdays]
+    check_overlaps(kept + [Window(d, s, e) for d in change.weekdays for s, e in change.spans])
 
 
 def parse_time(text: str, *, allow_24: bool = False) -> int:
@@ -255,11 +340,31 @@ def parse_span(text: str) -> tuple[int, int]:
 
 
 def parse_spans(text: str) -> list[tuple[int, int]]:
-    """`09:00-12:00, 13:00-17:00` -> several windows in one day."""
+    """`09:00-12:00, 13:00-17:00` -> several windows in one day; `closed` -> none."""
+    if str(text).strip().lower() == CLOSED:
+        return []
     spans = [parse_span(part) for part in str(text).split(",") if part.strip()]
     if not spans:
         raise ScheduleError("no time window given; write one such as 09:00-19:00")
     return spans
+
+
+# Days as operators may write them in French, Dutch, German or in full: what they mean.
+DAY_NAMES = {
+    name: WEEKDAYS[day]
+    for day, names in enumerate(
+        [
+            "lundi lun maandag ma montag mo monday",
+            "mardi mar dinsdag di dienstag tuesday tues",
+            "mercredi mer woensdag wo mittwoch mi wednesday",
+            "jeudi jeu donderdag do donnerstag thursday thurs",
+            "vendredi ven vrijdag vr freitag fr friday",
+            "samedi sam zaterdag za samstag sa saturday",
+            "dimanche dim zondag zo sonntag so sunday",
+        ]
+    )
+    for name in names.split()
+}
 
 
 def parse_days(text: str) -> list[int]:
@@ -272,6 +377,12 @@ def parse_days(text: str) -> list[int]:
         part = part.strip()
         bounds = [b.strip() for b in part.split("-")]
         if len(bounds) > 2 or any(b not in WEEKDAYS for b in bounds):
+            meant = [DAY_NAMES.get(b) for b in bounds]
+            if len(bounds) <= 2 and all(meant):
+                raise ScheduleError(
+                    f"'{part}' is not a day or a range of days; days are written short and in "
+                    f"English: {'-'.join(meant)}"
+                )
             raise ScheduleError(
                 f"'{part}' is not a day or a range of days; use mon, tue, wed, thu, fri, sat, "
                 "sun, a range such as mon-fri, or 'every day'"

@@ -197,29 +197,31 @@ def _join(items: list[str], code: str) -> str:
     return ", ".join(items[:-1]) + f" {language(code).and_} " + items[-1]
 
 
-_HOURS: WeakKeyDictionary[Schedule, dict[str, str]] = WeakKeyDictionary()
+_HOURS: WeakKeyDictionary[Schedule, dict[tuple, str]] = WeakKeyDictionary()
 
 
-def spoken_hours(schedule: Schedule, code: str) -> str:
-    """`du lundi au vendredi de 9 h à 19 h, sauf les jours fériés`."""
+def spoken_hours(schedule: Schedule, code: str, at: datetime) -> str:
+    """`du lundi au vendredi de 9 h à 19 h, sauf les jours fériés`: the weekly hours as they
+    stand at `at` (the call's instant), changes from a date included."""
+    windows = schedule.windows
+    if schedule.changes:
+        windows = schedule.weekly_on(schedule.local(at).date())
     # A schedule does not change once loaded: each sentence is made once, and forgotten with
     # the schedule when a new configuration replaces it.
     made = _HOURS.setdefault(schedule, {})
-    if code not in made:
-        made[code] = _spoken_hours(schedule, code)
-    return made[code]
+    if (code, windows) not in made:
+        made[code, windows] = _spoken_hours(schedule, windows, code)
+    return made[code, windows]
 
 
-def _spoken_hours(schedule: Schedule, code: str) -> str:
+def _spoken_hours(schedule: Schedule, windows, code: str) -> str:
     lang = language(code)
     if schedule.always_open:
         return lang.always
-    if not schedule.windows:
+    if not windows:
         return lang.never
     day_names = get_day_names("wide", locale=lang.locale)
-    spans_by_day = [
-        tuple((w.start, w.end) for w in schedule.windows if w.weekday == d) for d in range(7)
-    ]
+    spans_by_day = [tuple((w.start, w.end) for w in windows if w.weekday == d) for d in range(7)]
     # Runs of consecutive days with the same windows become "from Monday to Friday".
     groups: list[tuple[int, int, tuple]] = []
     for day, spans in enumerate(spans_by_day):

@@ -341,7 +341,7 @@ def test_a_file_that_cannot_be_read_is_the_only_error(config_copy, capsys, file,
     assert message.startswith(f"{path}:")
     expected = {
         "bomb": "anchors (&) and aliases (*) are not allowed",
-        "invalid": "this is not valid YAML",
+        "invalid": "the [ on this line is not closed by ]",
         "empty": "the file is empty",
     }[breakage]
     assert expected in message

@@ -454,3 +454,29 @@ def test_a_step_named_redirect_is_refused_it_is_built_in(config_copy, capsys):
     code, out = check(config_copy, capsys)
     assert code == 1
     assert f"{path}:{line_of(path, '  redirect:')}: 'redirect' is built in" in "\n".join(out)
+
+
+@pytest.mark.parametrize("written", ["0470 11 22 33", "0470/11.22.33", "+32 470 11 22 33"])
+def test_override_to_a_number_written_the_belgian_way(app, capsys, monkeypatch, written):
+    from ivr.cli import main
+
+    monkeypatch.setenv("IVR_OPERATOR", "coordinator")
+    assert (
+        main(
+            [
+                "override",
+                "ecoute-violences-conjugales",
+                "open",
+                "--to",
+                written,
+                "--reason",
+                "x",
+                "--at",
+                "2026-11-24 10:00",
+            ]
+        )
+        == 0
+    )
+    store = service_of(app).store
+    (o,) = store.overrides.in_force_or_planned(brussels("2026-11-24 10:00"))
+    assert o.forward_to == "+32470112233"

@@ -1,17 +1,21 @@
 """Hours, moments and numbers as the caller hears them, generated from the schedule."""
 
+from datetime import UTC, datetime
+
 import pytest
 from conftest import brussels
 
 from ivr.schedule import ClosureDay, Schedule, weekly_windows
 from ivr.speech import number_groups, spoken_hours, spoken_moment, spoken_number
 
+NOW = datetime(2026, 11, 24, 9, tzinfo=UTC)
+
 
 def hours(rows, holidays=False, **kwargs) -> str:
     s = Schedule(
         "Europe/Brussels", weekly_windows(rows), closes_on_public_holidays=holidays, **kwargs
     )
-    return spoken_hours(s, "fr")
+    return spoken_hours(s, "fr", NOW)
 
 
 def test_french_hours():
@@ -30,7 +34,7 @@ def test_french_hours():
     )
     assert hours([("sat,sun", "10:00-12:00")]) == "le samedi et le dimanche de 10 h à 12 h"
     assert hours([("fri", "22:00-02:00")]) == "le vendredi de 22 h à 2 h"
-    assert spoken_hours(Schedule("Europe/Brussels", always_open=True), "fr") == (
+    assert spoken_hours(Schedule("Europe/Brussels", always_open=True), "fr", NOW) == (
         "jour et nuit, tous les jours"
     )
 

@@ -310,7 +310,7 @@ def test_a_fragment_is_accepted_only_where_our_url_has_it(call):
             "services.yaml",
             "    via: carrier\n",
             "    via: carier\n",
-            "there is no trunk 'carier' in trunks.yaml; the trunks are: carrier",
+            "there is no trunk 'carier' in trunks.yaml; did you mean 'carrier'?",
         ),
         (
             "ecoute-violences-conjugales.yaml",

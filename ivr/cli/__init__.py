@@ -1,5 +1,5 @@
-"""The operators' command line: `ivr check`, `call`, `schedule`, `holidays`, `status`,
-`override`, `override-log`, `voicemails`, `operators`, `privacy`, `stats` and `db`."""
+"""The operators' command line: `ivr check`, `new-line`, `call`, `schedule`, `holidays`,
+`status`, `override`, `override-log`, `voicemails`, `operators`, `privacy`, `stats` and `db`."""
 
 from __future__ import annotations
 
@@ -46,6 +46,9 @@ def command_line() -> argparse.ArgumentParser:
     p.add_argument("--prompts", help="prompts folder (default: prompts/ beside the config)")
     p.set_defaults(run=run("check:check"), config=None)
     p.set_defaults(config_dir=None)
+
+    p = command("new-line", run("newline:new_line"), "add a line, from a few questions", at=False)
+    p.add_argument("--prompts", help="prompts folder (default: prompts/ beside the config)")
 
     p = command(
         "call", run("calls:call"), "play a call as Twilio would, and print what the caller meets"

@@ -13,7 +13,8 @@ def check(args, settings: Settings) -> int:
     # the copy they have just edited, wherever IVR_PROMPTS_DIR points the running service.
     prompts = Path(args.prompts) if args.prompts else None
     config, problems = read_config(settings.config_dir, prompts, hint="")
-    for problem in sorted(problems, key=lambda p: (p.file, p.line)):
+    # Errors first: what stops the service is what the operator reads first.
+    for problem in sorted(problems, key=lambda p: (p.warning, p.file, p.line)):
         print(problem)
     errors = [p for p in problems if not p.warning]
     if errors:

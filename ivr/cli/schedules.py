@@ -35,19 +35,19 @@ def holidays_command(args, settings: Settings) -> int:
     config = load_config(settings)
     year = args.year if args.year is not None else now_from(args).astimezone(BRUSSELS_TIME).year
     check_year(year, f"--year {year}")
-    national = holidays_package.country_holidays(
-        "BE", years=year, categories=("public",), language="en_US"
-    )
-    print(f"Belgian public holidays {year} (from the holidays package):")
-    for day, name in sorted(national.items()):
-        print(f"  {day:%a %d %b}  {name}")
+    print(f"Public holidays and closure days {year}, named in each line's language:")
     for line in sorted(config.lines.values(), key=lambda li: li.id):
         sched = line.schedule
         print(f"\n{line.id}:")
         if sched.always_open:
             print("  open every day, public holidays included")
         elif sched.closes_on_public_holidays:
-            print("  closed on the public holidays above")
+            print("  closed on the Belgian public holidays (from the holidays package):")
+            national = holidays_package.country_holidays(
+                "BE", years=year, categories=("public",), language=sched.holiday_language
+            )
+            for day, name in sorted(national.items()):
+                print(f"  {day:%a %d %b}  {name}")
         else:
             print("  open on public holidays (its weekly hours apply)")
         for closure in sched.closure_days:

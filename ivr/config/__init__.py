@@ -8,8 +8,10 @@ anything.
 One module a concern: `reading` (YAML with line numbers, the limits against hostile files),
 `fields` (settings by type), `schedules`, `numbers` (trunks and every number dialled),
 `services`, `lines` with `contacts`, `steps` and `actions` (one reader an action type),
-`prompts` (prompts, placeholders, voices), `checks` (what only the whole configuration shows)
-and `loading` (the whole folder).
+`prompts` (prompts, placeholders, voices), `checks` (what only the whole configuration shows),
+`prompt_checks` (the prompts each line says), `emergency` (whether every caller hears 112 and
+101), `schedule_checks` (dated rules that do nothing) and `loading` (the whole folder);
+`yamlerrors` says what YAML cannot read in an operator's words.
 """
 
 from ivr.config.fields import KNOWN_LANGUAGES

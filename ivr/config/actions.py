@@ -12,7 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from ivr import model
-from ivr.config.fields import Fields
+from ivr.config.fields import Fields, or_list
 from ivr.config.prompts import LINE_PLACEHOLDERS
 from ivr.config.reading import Mapping, Reader, line_of
 
@@ -155,7 +155,8 @@ def read_action(r: Reader, item, line: int, refs: References) -> model.Action | 
     if kind is None:
         r.error(
             line,
-            f"'{next(iter(item))}' is not an action; use one of: " + ", ".join(ACTIONS),
+            f"'{next(iter(item))}' is not an action; "
+            + or_list(next(iter(item)), ACTIONS, "the actions are"),
         )
         return None
     read, settings = ACTIONS[kind]

@@ -1,37 +1,54 @@
-"""Checks what no single file can show: references between files, transfers that lead back
-to their own line, our own numbers dialled, and the prompts each line speaks."""
+"""Checks what no single file can show: numbers two lines share, references between files,
+transfers that lead back to their own line, our own numbers dialled (the prompts each line
+speaks are `prompt_checks`')."""
 
 from __future__ import annotations
 
 from ivr import model
-from ivr.config.lines import LineReader
+from ivr.config.fields import closest, or_list
+from ivr.config.lines import LineReader, looks_like_a_copy
 from ivr.config.numbers import Routes
-from ivr.config.prompts import (
-    BUILTIN_PROMPTS,
-    SERVICE_TEXTS,
-    VOICES_FILE,
-    format_problem,
-    placeholders,
-)
-from ivr.config.reading import Mapping, Reader, line_of
+from ivr.config.prompt_checks import check_line_prompts
+from ivr.config.prompts import SERVICE_TEXTS
+from ivr.config.reading import Reader, line_of, place
 from ivr.config.services import SERVICES_FILE
+
+
+class Unread(set):
+    """What could not be read, and whose own error is said: nothing that names it is reported
+    again. The set holds files (prompts by language, voices.yaml, services.yaml); `services`
+    the services written in services.yaml that could not be read."""
+
+    services: set[str] = frozenset()
 
 
 def check_lines(readers, services, prompts, prompt_readers, voices, unreadable, routes) -> None:
     """What each line names elsewhere, and what the lines do to one another."""
     seen_numbers: dict[str, str] = {}
+    first: dict[str, LineReader] = {}  # number -> the line file that has it
     for lr, line in readers:
         for number in line.numbers:
             if number in seen_numbers:
-                lr.r.error(
-                    line_of(lr.data, "numbers"),
-                    f"{number} already belongs to line '{seen_numbers[number]}'",
-                )
+                _same_number(number, lr, first[number])
+                continue
             seen_numbers[number] = line.id
+            first[number] = lr
         _check_references(lr, line, services, prompts, unreadable)
-        _check_prompts(lr, line, prompts, prompt_readers, voices, unreadable)
+        check_line_prompts(lr, line, prompts, prompt_readers, voices, unreadable)
     _check_transfer_loops(readers, services)
     _check_own_numbers_dialled(routes, seen_numbers, services)
+
+
+def _same_number(number: str, lr: LineReader, first: LineReader) -> None:
+    """Said once, in the file that is likely a copy (its name is not its id), naming the
+    other."""
+    copy, other = (first, lr) if looks_like_a_copy(first, lr) else (lr, first)
+    copy.r.error(
+        line_of(copy.data, "numbers"),
+        f"{number} is also a number of line '{other.data.get('id')}' "
+        f"({place(other.r.file, line_of(other.data, 'numbers'))}): calls to a number reach one "
+        "line; remove it from one of the two",
+    )
 
 
 def check_services_lines(r: Reader, services, lines) -> None:
@@ -45,21 +62,28 @@ def _check_references(lr: LineReader, line: model.Line, services, prompts, unrea
     if SERVICES_FILE in unreadable:
         return  # services.yaml could not be read: said once, there
     for ln, target in lr.refs.transfers:
-        if target in line.contacts:
+        if target in line.contacts or target in lr.broken_contacts:
+            continue
+        if target in unreadable.services:
             continue
         if target in services:
             continue
+        guess = closest(target, [*line.contacts, *services])
         lr.r.error(
             ln,
             f"'{target}' is neither a contact of this line nor a service of services.yaml; "
-            "contacts: " + (", ".join(sorted(line.contacts)) or "(none)"),
+            + (
+                f"did you mean '{guess}'?"
+                if guess
+                else "contacts: " + (", ".join(sorted(line.contacts)) or "(none)")
+            ),
         )
     for ln, target in lr.refs.services:
-        if target not in services:
+        if target not in services and target not in unreadable.services:
             lr.r.error(
                 ln,
-                f"there is no service '{target}' in services.yaml; the services are: "
-                + ", ".join(sorted(services)),
+                f"there is no service '{target}' in services.yaml; "
+                + or_list(target, services, "the services are"),
             )
     for ln, target in lr.refs.transfers + lr.refs.services:
         service = services.get(target)
@@ -67,6 +91,8 @@ def _check_references(lr: LineReader, line: model.Line, services, prompts, unrea
             continue
         unspoken = []
         for lang in line.languages:
+            if lang in service.instead and service.instead[lang] not in services:
+                continue  # the service meant for this language has its own error
             chosen = service.for_language(lang, services)
             if lang not in chosen.languages:
                 unspoken.append(lang)
@@ -83,9 +109,10 @@ def _check_references(lr: LineReader, line: model.Line, services, prompts, unrea
         if unspoken:
             lr.r.warn(
                 ln,
-                f"'{target}' answers in {', '.join(service.languages)}, not in "
-                f"{', '.join(unspoken)}; if another service does, add it under 'instead:' "
-                "in services.yaml",
+                f"callers in {', '.join(unspoken)} are sent to '{target}', which answers in "
+                f"{', '.join(service.languages)}; if another service speaks their language, "
+                f"name it under 'instead:' of '{target}' in services.yaml",
+                kind="language",
             )
 
 
@@ -189,92 +216,3 @@ def _report_loop(lr, ln, kind, target, other, langs, cycle, services) -> None:
         f"{how} {into}, which leads back here: {round_trip}; callers would go round and "
         f"round: {fix}",
     )
-
-
-def _check_prompts(
-    lr: LineReader, line: model.Line, prompts, prompt_readers, voices, unreadable
-) -> None:
-    for lang in line.languages:
-        if lang not in prompts:
-            lr.r.error(
-                line_of(lr.data, "languages"),
-                f"there is no prompts/{lang}.yaml for language '{lang}'",
-            )
-            continue
-        if lang not in voices and VOICES_FILE not in unreadable:
-            lr.r.error(
-                line_of(lr.data, "languages"),
-                f"voices.yaml has no voice for language '{lang}'",
-            )
-        if lang in unreadable:
-            continue  # prompts/<lang>.yaml could not be read: said once, there
-        texts = prompts[lang]
-        for ln, key, allowed in lr.refs.prompts:
-            prompt = model.line_prompt(texts, line.id, key)
-            if prompt is None:
-                lr.r.error(
-                    ln,
-                    f"prompt '{key}' is missing in prompts/{lang}.yaml; add it under "
-                    f"'{line.id}:' or 'shared:'",
-                )
-                continue
-            section = line.id if key in texts.get(line.id, {}) else model.SHARED
-            at = prompt_line(prompt_readers[lang], section, key)
-            problem = format_problem(prompt.text, allowed)
-            unknown = placeholders(prompt.text) - allowed
-            if problem:
-                prompt_readers[lang].error(at, f"prompt '{key}' {problem}")
-            elif unknown:
-                prompt_readers[lang].error(
-                    at,
-                    f"prompt '{key}' uses {{{', '.join(sorted(unknown))}}}, which nothing fills; "
-                    "the placeholders are: " + ", ".join(f"{{{p}}}" for p in sorted(allowed)),
-                )
-
-
-def prompt_line(r: Reader, section: str, key: str) -> int:
-    data = r.data
-    if isinstance(data, Mapping) and isinstance(data.get(section), Mapping):
-        return line_of(data[section], key)
-    return line_of(data, section)
-
-
-def check_shared_prompts(prompts, prompt_readers, services, unreadable) -> None:
-    for lang, texts in prompts.items():
-        r = prompt_readers[lang]
-        if lang in unreadable:
-            continue
-        shared = texts.get(model.SHARED, {})
-        for key in BUILTIN_PROMPTS:
-            if key not in shared:
-                r.error(
-                    line_of(r.data, model.SHARED),
-                    f"'shared:' needs the prompt '{key}', which the router speaks itself",
-                )
-        # The router's own prompts, shared or a line's own wording of them.
-        for section, section_texts in texts.items():
-            if section == "services":
-                continue
-            for key, allowed in BUILTIN_PROMPTS.items():
-                if key not in section_texts:
-                    continue
-                text = section_texts[key].text
-                problem = format_problem(text, allowed)
-                if problem:
-                    r.error(prompt_line(r, section, key), f"prompt '{key}' {problem}")
-                elif placeholders(text) - allowed:
-                    r.error(
-                        prompt_line(r, section, key),
-                        f"prompt '{key}' uses a placeholder nothing fills; the placeholders are: "
-                        + ", ".join(f"{{{p}}}" for p in sorted(allowed)),
-                    )
-        service_texts = texts.get("services", {})
-        for sid, service in services.items():
-            if lang not in service.languages:
-                continue
-            for key in SERVICE_TEXTS:
-                if f"{sid}.{key}" not in service_texts:
-                    r.error(
-                        line_of(r.data, "services"),
-                        f"'services:' needs '{sid}:' with '{key}:' in this language",
-                    )

@@ -12,7 +12,11 @@ CONTACT_KEYS = {"number", "numbers", "ring", "screening", "via", "placeholder"}
 MAX_RING_GROUP = 10
 
 
-def read_contacts(r: Reader, f: Fields, routes: Routes) -> dict[str, model.Contact]:
+def read_contacts(
+    r: Reader, f: Fields, routes: Routes, broken: set[str]
+) -> dict[str, model.Contact]:
+    """The contacts that could be read; the names of those that could not go in `broken`
+    (their own error is said: a transfer to them is not an error of its own)."""
     contacts = {}
     m = f.mapping("contacts", required=False) or {}
     for cid, item in m.items():
@@ -21,11 +25,14 @@ def read_contacts(r: Reader, f: Fields, routes: Routes) -> dict[str, model.Conta
             item_map = Mapping({"number": str(item)})
             item_map.line, item_map.key_lines = line, {"number": line}
             item = item_map
+        contact = None
         if not isinstance(item, Mapping):
             r.error(line, f"contact '{cid}' needs 'number:' (or 'numbers:')")
-            continue
-        contact = read_contact(r, cid, item, line, routes)
-        if contact is not None:
+        else:
+            contact = read_contact(r, cid, item, line, routes)
+        if contact is None:
+            broken.add(cid)
+        else:
             contacts[cid] = contact
     return contacts
 

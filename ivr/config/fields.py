@@ -12,6 +12,42 @@ ID = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 KNOWN_LANGUAGES = ("fr", "nl", "de", "en")
 
 
+def closest(word, choices) -> str | None:
+    """The one of `choices` that `word` is most likely a misspelling of: one letter wrong,
+    missing, added or two swapped (two in a longer word); None when none is, or two are."""
+    word = str(word).lower()
+    allowed = 1 if len(word) <= 5 else 2
+    scored = sorted((_distance(word, str(c).lower()), str(c)) for c in choices)
+    if not scored or scored[0][0] > allowed:
+        return None
+    if len(scored) > 1 and scored[1][0] == scored[0][0]:
+        return None  # as close to two: no guess
+    return scored[0][1]
+
+
+def _distance(a: str, b: str) -> int:
+    """Edits from `a` to `b`: a letter changed, added, removed, or two neighbours swapped."""
+    if abs(len(a) - len(b)) > 2:
+        return 3
+    previous, current = None, list(range(len(b) + 1))
+    for i in range(1, len(a) + 1):
+        before, previous, current = previous, current, [i] + [0] * len(b)
+        for j in range(1, len(b) + 1):
+            cost = a[i - 1] != b[j - 1]
+            current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + cost)
+            if i > 1 and j > 1 and a[i - 1] == b[j - 2] and a[i - 2] == b[j - 1]:
+                current[j] = min(current[j], before[j - 2] + 1)
+    return current[len(b)]
+
+
+def or_list(word, choices, what: str) -> str:
+    """'did you mean X?' when `word` is close to one of `choices`; else the list of them."""
+    guess = closest(word, choices)
+    if guess is not None:
+        return f"did you mean '{guess}'?"
+    return f"{what}: " + (", ".join(sorted(str(c) for c in choices)) or "(none)")
+
+
 def named_entries(r: Reader, data, section: str, kind: str, needs: str):
     """The `name: settings` entries under `section:`, which the file starts with, as (name,
     settings, line); reports a file without it, an unusable name, and an entry without
@@ -36,13 +72,20 @@ class Fields:
 
     def __init__(self, reader: Reader, mapping: Mapping, what: str, known: set[str]):
         self.r, self.m, self.what = reader, mapping, what
-        for key in mapping:
-            if key not in known:
+        for key in list(mapping):
+            if key in known:
+                continue
+            line = line_of(mapping, key)
+            guess = closest(key, [k for k in known if k not in mapping])
+            if guess is None:
                 hint = ", ".join(sorted(known))
-                self.r.error(
-                    line_of(mapping, key),
-                    f"{what} has no setting '{key}'; the settings are: {hint}",
-                )
+                self.r.error(line, f"{what} has no setting '{key}'; the settings are: {hint}")
+                continue
+            self.r.error(line, f"{what} has no setting '{key}'; did you mean '{guess}'?")
+            # Read as what it was meant to be: its own mistakes are found, and nothing is
+            # said to be missing because of the spelling.
+            mapping[guess] = mapping[key]
+            mapping.key_lines[guess] = line
 
     def line(self, key: str) -> int:
         return line_of(self.m, key)

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import re
+import unicodedata
+from pathlib import Path
+
 from ivr import model, phone
 from ivr.config.actions import References
 from ivr.config.contacts import read_contacts
 from ivr.config.fields import ID, Fields
-from ivr.config.numbers import Routes
+from ivr.config.numbers import NUMBER_FORMS, Routes
 from ivr.config.reading import Mapping, Reader
 from ivr.config.schedules import read_schedule
 from ivr.config.steps import check_steps, read_steps
@@ -26,6 +30,22 @@ LINE_KEYS = {
 MESSAGES_KEYS = {"keep_days_after_done", "keep_days_at_most"}
 
 
+def usable_id(text: str) -> str:
+    """'Écoute Ados' -> 'ecoute-ados'."""
+    plain = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    return re.sub(r"[^a-z0-9]+", "-", plain.lower()).strip("-") or "my-line"
+
+
+def looks_like_a_copy(lr: LineReader, other: LineReader) -> bool:
+    """Of two line files that clash, whether `lr` is the copy: its name is not its id, and
+    the other's is."""
+
+    def named_after_its_id(reader: LineReader) -> bool:
+        return Path(reader.r.file).stem == str(reader.data.get("id"))
+
+    return not named_after_its_id(lr) and named_after_its_id(other)
+
+
 class LineReader:
     """Reads a line file into a `model.Line`; keeps the file and what it names (`refs`) for
     the checks that need the whole configuration."""
@@ -35,16 +55,27 @@ class LineReader:
         self.data = data
         self.routes = routes
         self.refs = References()
+        self.broken_contacts: set[str] = set()  # written, but not read: their error is said
 
     def read(self) -> model.Line | None:
         r, data = self.r, self.data
         if not isinstance(data, Mapping):
-            r.error(getattr(data, "line", 1), "a line file holds 'id:', 'numbers:', 'steps:' ...")
+            r.error(
+                getattr(data, "line", 1),
+                "a line's file holds its settings, each 'name: value' on a line of its own, "
+                "from the first column: 'id: ...', 'name: ...', 'numbers: ...'"
+                + (", not a list: remove the '- '" if isinstance(data, list) else ""),
+            )
             return None
         f = Fields(r, data, "the line", LINE_KEYS)
         line_id = f.text("id") or ""
         if line_id and not ID.match(line_id):
-            r.error(f.line("id"), f"'{line_id}' is not a usable id; use lowercase letters, - ")
+            r.error(
+                f.line("id"),
+                f"'{line_id}' is not a usable id; use lowercase letters, digits and -, such as "
+                f"'{usable_id(line_id)}'",
+            )
+            line_id = ""  # the prompts and services that name the line cannot be checked
         name = f.text("name", required=False, default=line_id)
         numbers = self._numbers(f)
         languages = f.languages()
@@ -52,7 +83,7 @@ class LineReader:
         sched_map = f.mapping("schedule")
         if sched_map is not None:
             schedule = read_schedule(r, sched_map, "the schedule", languages[0], f.line("schedule"))
-        contacts = read_contacts(r, f, self.routes)
+        contacts = read_contacts(r, f, self.routes, self.broken_contacts)
         steps = read_steps(r, f, self.refs)
         for key in ("when_open", "when_closed"):
             target = f.text(key)
@@ -97,13 +128,16 @@ class LineReader:
         """The Twilio numbers callers dial to reach the line."""
         numbers = []
         seq = f.sequence("numbers")
-        for number, ln in zip(seq or [], (seq.item_lines if seq else []), strict=True):
-            number = str(number)
-            if not phone.is_e164(number):
+        for written, ln in zip(seq or [], (seq.item_lines if seq else []), strict=True):
+            number = phone.normalise(str(written))
+            if number is None:
+                self.r.error(ln, f"'{written}' is not a phone number; {NUMBER_FORMS}")
+            elif not phone.is_e164(number):
                 self.r.error(
                     ln,
-                    f"'{number}' is not a Twilio number in E.164 form; write it as +32 and "
-                    'the number without its leading 0, quoted: "+3280030030"',
+                    f"{number} is a short number, which Twilio never gives as the number "
+                    "dialled: write the Twilio number callers reach the line on, such as "
+                    "02 000 17 12 (docs/configuration.md, 'The numbers calls arrive on')",
                 )
             else:
                 numbers.append(number)

@@ -8,12 +8,14 @@ import hashlib
 from pathlib import Path
 
 from ivr import model
-from ivr.config.checks import check_lines, check_services_lines, check_shared_prompts
+from ivr.config.checks import Unread, check_lines, check_services_lines
+from ivr.config.emergency import check_emergency_numbers
 from ivr.config.fields import KNOWN_LANGUAGES
-from ivr.config.lines import LineReader
+from ivr.config.lines import LineReader, looks_like_a_copy
 from ivr.config.numbers import TRUNKS_FILE, Routes, read_trunks
+from ivr.config.prompt_checks import check_prompt_sections, check_shared_prompts
 from ivr.config.prompts import AUDIO_DIR, VOICES_FILE, read_prompts, read_voices
-from ivr.config.reading import ConfigError, Problem, Reader, line_of
+from ivr.config.reading import ConfigError, Mapping, Problem, Reader, fold, line_of, place
 from ivr.config.services import SERVICES_FILE, read_services
 
 
@@ -34,17 +36,24 @@ def load(config_dir, prompts_dir=None) -> tuple[model.Config | None, list[Proble
     voices_reader, voices = _voices(files, config_dir / VOICES_FILE)
     prompts, prompt_readers = _prompts(files, prompts_dir)
     # Files that could not be read (languages, for prompts): nothing is checked against them.
-    unreadable = {lang for lang, r in prompt_readers.items() if r.unreadable}
-    if voices_reader.unreadable:
-        unreadable.add(VOICES_FILE)
+    unreadable = Unread(lang for lang, r in prompt_readers.items() if r.unreadable)
+    if voices_reader.unreadable or voices_reader.errors:
+        unreadable.add(VOICES_FILE)  # a voice not read: "no voice for 'fr'" would follow from it
     if services_reader is not None and services_reader.unreadable:
         unreadable.add(SERVICES_FILE)
+    if services_reader is not None and isinstance(services_reader.data, Mapping):
+        written = services_reader.data.get("services")
+        unreadable.services = set(written or ()) - set(services)
     lines, readers, broken_line_files = _lines(files, config_dir, routes)
 
     problems = files.problems
     if not lines and not any(not p.warning for p in problems):
         problems.append(Problem(str(config_dir), 0, "no line is configured (no *.yaml file)"))
+    routes.report_missing(trunks_reader)
+    if not broken_line_files:  # else a section may be the broken line's: nothing to say
+        check_prompt_sections(prompts, prompt_readers, lines, unreadable)
     check_lines(readers, services, prompts, prompt_readers, voices, unreadable, routes)
+    check_emergency_numbers(readers, services, prompts, unreadable)
     # A line file that did not compile has its own errors; do not repeat them here.
     if services_reader is not None and not broken_line_files:
         check_services_lines(services_reader, services, lines)
@@ -53,7 +62,7 @@ def load(config_dir, prompts_dir=None) -> tuple[model.Config | None, list[Proble
         routes.warn_placeholders(trunks_reader)
 
     # A shared prompt is checked for each line that speaks it: said once.
-    problems[:] = dict.fromkeys(problems)
+    problems[:] = fold(list(dict.fromkeys(problems)))
     if any(not p.warning for p in problems):
         return None, problems
     # A service that is one of our lines answers with the line's own schedule.
@@ -93,8 +102,10 @@ def _trunks(files: Files, path: Path) -> tuple[Reader | None, Routes]:
     r = files.reader(path)
     data = r.load()
     trunks = read_trunks(r, data) if data is not None else {}
+    written = data.get("trunks") if isinstance(data, Mapping) else None
+    broken = set(written) - set(trunks) if isinstance(written, Mapping) else set()
     # An unreadable trunks.yaml is reported once, not once per number that names a trunk.
-    return r, Routes(trunks, unknown_trunks=r.unreadable)
+    return r, Routes(trunks, unknown_trunks=r.unreadable or not written, broken=broken)
 
 
 def _services(files: Files, path: Path, routes: Routes):
@@ -130,6 +141,18 @@ def _prompts(files: Files, prompts_dir: Path):
     return prompts, readers
 
 
+def _same_id(line_id: str, lr: LineReader, first: LineReader) -> None:
+    """Two files with one id: said once, in the one that is likely a copy (its name is not
+    the id), naming the other."""
+    copy, other = (first, lr) if looks_like_a_copy(first, lr) else (lr, first)
+    copy.r.error(
+        line_of(copy.data, "id"),
+        f"this file has the id '{line_id}', as {place(other.r.file, line_of(other.data, 'id'))} "
+        "has: each line file needs an id of its own; a copy kept as a backup goes outside the "
+        "configuration folder",
+    )
+
+
 def _lines(files: Files, config_dir: Path, routes: Routes):
     """The lines that compiled, their readers, and how many line files did not compile."""
     lines: dict[str, model.Line] = {}
@@ -152,7 +175,7 @@ def _lines(files: Files, config_dir: Path, routes: Routes):
             broken += 1
             continue
         if line.id in lines:
-            r.error(line_of(lr.data, "id"), f"another file already has id '{line.id}'")
+            _same_id(line.id, lr, next(other for other, li in readers if li.id == line.id))
             continue
         lines[line.id] = line
         readers.append((lr, line))

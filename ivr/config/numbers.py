@@ -6,8 +6,8 @@ from __future__ import annotations
 import re
 
 from ivr import model, phone
-from ivr.config.fields import Fields, named_entries
-from ivr.config.reading import Reader, line_of
+from ivr.config.fields import Fields, closest, named_entries, or_list
+from ivr.config.reading import Reader, line_of, place
 
 TRUNKS_FILE = "trunks.yaml"
 TRUNK_KEYS = {"sip", "transport", "region", "byoc", "placeholder"}
@@ -16,6 +16,11 @@ SIP_REGIONS = ("ie1", "de1", "us1", "us2", "br1", "au1", "jp1", "sg1")
 BYOC_SID = re.compile(r"^BY[0-9a-f]{32}$")
 SIP_HOST = re.compile(r"^[A-Za-z0-9.-]+(:\d{1,5})?$")
 SIP_TRANSPORTS = ("udp", "tcp", "tls")
+# How a number may be written, said when one cannot be read.
+NUMBER_FORMS = (
+    "write it as on a business card, such as 02 000 00 01, 0470 12 34 56 or +32 2 000 00 01, "
+    "or a short number such as 107"
+)
 
 
 def read_trunks(r: Reader, data) -> dict[str, model.Trunk]:
@@ -70,9 +75,19 @@ class Routes:
     """Reads numbers and the trunk (`via:`) that reaches them; remembers which numbers go
     through each trunk, so that a placeholder trunk is named once, not once per number."""
 
-    def __init__(self, trunks: dict[str, model.Trunk], *, unknown_trunks: bool = False):
+    def __init__(
+        self,
+        trunks: dict[str, model.Trunk],
+        *,
+        unknown_trunks: bool = False,
+        broken: set[str] = frozenset(),
+    ):
         self.trunks = trunks
         self.uses: dict[str, list[str]] = {}
+        # Trunks written in trunks.yaml but not read (their error is said), and those named
+        # by a `via:` but not written at all: said once each, when every file is read.
+        self.broken = broken
+        self.missing: dict[str, list[tuple[Reader, int, str]]] = {}
         # Each number Twilio dials: (reader, line, number, contact or service).
         self.dialled: list[tuple[Reader, int, str, str]] = []
         # trunks.yaml could not be read: any trunk named is taken as it is, without a word.
@@ -92,6 +107,11 @@ class Routes:
     ) -> model.Route | None:
         """`dialled` is False for a number we only tell callers about (one of our own lines,
         which a transfer enters without a phone call)."""
+        written = number
+        number = phone.normalise(written)
+        if number is None:
+            r.error(line, f"{what}: '{written}' is not a phone number; {NUMBER_FORMS}")
+            return None
         if phone.is_emergency(number):
             r.error(
                 line,
@@ -99,33 +119,14 @@ class Routes:
                 "emergency services; tell callers to hang up and dial it instead (a 'say' prompt)",
             )
             return None
-        if phone.is_national(number):
-            dialled_as = phone.dial_string(number)
-            r.warn(
-                line,
-                f"{what}: {number} is written the national way; Twilio dials {dialled_as}, "
-                "write it like that",
-            )
-            number = dialled_as
         trunk = None
         if via:
             trunk = self.trunks.get(via)
-            if trunk is None and self.unknown_trunks:
+            if trunk is None and (self.unknown_trunks or via in self.broken):
                 trunk = model.Trunk(via)
             elif trunk is None:
-                r.error(
-                    via_line,
-                    f"{what}: there is no trunk '{via}' in trunks.yaml; the trunks are: "
-                    + (", ".join(sorted(self.trunks)) or "(none)"),
-                )
+                self.missing.setdefault(via, []).append((r, via_line, what))
                 return None
-        if not phone.is_e164(number) and not phone.is_short(number):
-            r.error(
-                line,
-                f"{what}: '{number}' is not a phone number; write it as +32 followed by the "
-                "number without its leading 0, such as +3280030030, or as a short number like 107",
-            )
-            return None
         if trunk is None and not phone.is_e164(number) and dialled:
             r.error(
                 line,
@@ -135,12 +136,38 @@ class Routes:
             )
             return None
         if placeholder:
-            r.warn(line, f"{what}: {number} is a placeholder; replace it with the real number")
+            r.warn(
+                line,
+                f"{what}: {number} is a placeholder; put in the real number and remove "
+                "'placeholder: true'",
+                kind="placeholder",
+            )
         if trunk is not None and trunk.name in self.trunks:
             self.uses.setdefault(trunk.name, []).append(number)
         if dialled:
             self.dialled.append((r, line, number, what))
         return model.Route(number, trunk)
+
+    def report_missing(self, trunks_reader: Reader | None) -> None:
+        """Each trunk named by a `via:` that trunks.yaml does not have, once: at trunks.yaml
+        when a trunk there nobody names is its likely misspelling, else where it is named."""
+        for via, uses in self.missing.items():
+            guess = closest(via, self.trunks)
+            places = ", ".join(place(r.file, line) for r, line, _ in uses)
+            if guess and guess not in self.uses and len(uses) > 1 and trunks_reader is not None:
+                trunks_reader.error(
+                    line_of(trunks_reader.data["trunks"], guess),
+                    f"no number names trunk '{guess}', and {len(uses)} numbers name a trunk "
+                    f"'{via}' that is not here ({places}): did you mean '{via}'?",
+                )
+                continue
+            r, line, what = uses[0]
+            more = f" (nor for {len(uses) - 1} more numbers: {places})" if len(uses) > 1 else ""
+            r.error(
+                line,
+                f"{what}: there is no trunk '{via}' in trunks.yaml{more}; "
+                + or_list(via, self.trunks, "the trunks are"),
+            )
 
     def warn_placeholders(self, r: Reader) -> None:
         for name, numbers in self.uses.items():

@@ -7,7 +7,7 @@ import string
 from pathlib import Path
 
 from ivr import model
-from ivr.config.fields import KNOWN_LANGUAGES, Fields
+from ivr.config.fields import KNOWN_LANGUAGES, Fields, closest, or_list
 from ivr.config.reading import Mapping, Reader, line_of
 
 AUDIO_DIR = "audio"
@@ -38,10 +38,17 @@ def read_prompts(r: Reader, data, prompts_dir: Path) -> dict[str, dict[str, mode
     if not isinstance(data, Mapping):
         r.error(getattr(data, "line", 1), "a prompts file holds 'shared:' and one section a line")
         return sections
-    for section, texts in data.items():
+    for written, texts in data.items():
         if not isinstance(texts, Mapping):
-            r.error(line_of(data, section), f"'{section}' must hold 'key: text' lines")
+            r.error(line_of(data, written), f"'{written}' must hold 'key: text' lines")
             continue
+        section = written
+        guess = closest(written, [s for s in (model.SHARED, "services") if s not in data])
+        if guess and written not in (model.SHARED, "services"):
+            r.error(
+                line_of(data, written), f"there is no section '{written}'; did you mean '{guess}'?"
+            )
+            section = guess  # read as meant: its prompts are not said to be missing
         flat = {}
         for key, value in texts.items():
             ln = line_of(texts, key)
@@ -145,7 +152,10 @@ def read_voices(r: Reader, data) -> dict[str, model.Voice]:
     for lang, item in m.items():
         line = line_of(m, lang)
         if lang not in KNOWN_LANGUAGES:
-            r.error(line, f"'{lang}' is not a language code; use " + ", ".join(KNOWN_LANGUAGES))
+            r.error(
+                line,
+                f"'{lang}' is not a language code; " + or_list(lang, KNOWN_LANGUAGES, "use one of"),
+            )
             continue
         if not isinstance(item, Mapping):
             r.error(line, f"'{lang}' needs 'language:' and 'voice:'")

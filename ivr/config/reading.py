@@ -21,6 +21,8 @@ from pathlib import Path
 
 import yaml
 
+from ivr.config import yamlerrors
+
 
 @dataclass(frozen=True)
 class Problem:
@@ -30,6 +32,9 @@ class Problem:
     line: int
     message: str
     warning: bool = False
+    # Warnings of one kind fold into one line (`fold`): a placeholder number, a service that
+    # does not speak a line's language, ...
+    kind: str = ""
 
     def __str__(self) -> str:
         kind = "warning: " if self.warning else ""
@@ -179,12 +184,14 @@ class Reader:
         # The file could not be read (too large, not YAML, refused): its one problem is
         # reported, and nothing that depends on it is checked further.
         self.unreadable = False
+        self.errors = 0  # errors said about this file
 
     def error(self, line: int, message: str) -> None:
         self.problems.append(Problem(self.file, line, message))
+        self.errors += 1
 
-    def warn(self, line: int, message: str) -> None:
-        self.problems.append(Problem(self.file, line, message, warning=True))
+    def warn(self, line: int, message: str, kind: str = "") -> None:
+        self.problems.append(Problem(self.file, line, message, warning=True, kind=kind))
 
     def load(self):
         self.data = None
@@ -214,13 +221,7 @@ class Reader:
             loader = _Loader(text)
             node = loader.get_single_node()
         except yaml.MarkedYAMLError as exc:
-            mark = exc.problem_mark or exc.context_mark
-            line = mark.line + 1 if mark else 1
-            raise Refused(
-                line,
-                f"this is not valid YAML ({exc.problem}); check the indentation and that "
-                "text with ':' or '#' in it is quoted",
-            ) from None
+            raise Refused(*yamlerrors.explain(exc, LINE_BREAK.split(text))) from None
         except yaml.YAMLError as exc:
             position = getattr(exc, "position", None)
             line = text[:position].count("\n") + 1 if isinstance(position, int) else 1
@@ -324,6 +325,43 @@ def _size(size: int) -> str:
     if size >= 1024 * 1024:
         return f"{size / (1024 * 1024):.1f} MB"
     return f"{size / 1024:.0f} KiB"
+
+
+# Places named in a folded warning; beyond, only the files.
+MAX_PLACES = 4
+
+
+def fold(problems: list[Problem]) -> list[Problem]:
+    """Warnings of one kind said once, at the first, with how many more and where:
+    `1712.yaml:24: warning: ... (and 2 more like it: evc.yaml:17, stop-it-now.yaml:19)`."""
+    kinds: dict[str, list[Problem]] = {}
+    for p in sorted(problems, key=lambda p: (p.file, p.line)):
+        if p.warning and p.kind:
+            kinds.setdefault(p.kind, []).append(p)
+    folded = []
+    for p in problems:
+        alike = kinds.get(p.kind) if p.warning and p.kind else None
+        if not alike:
+            folded.append(p)
+            continue
+        if p is not alike[0]:
+            continue
+        others = alike[1:]
+        if not others:
+            folded.append(p)
+            continue
+        if len(others) <= MAX_PLACES:
+            where = ": " + ", ".join(place(o.file, o.line) for o in others)
+        else:
+            where = ", in " + ", ".join(dict.fromkeys(Path(o.file).name for o in others))
+        message = f"{p.message} (and {len(others)} more like it{where})"
+        folded.append(Problem(p.file, p.line, message, warning=True, kind=p.kind))
+    return folded
+
+
+def place(file: str, line: int) -> str:
+    """`1712.yaml:24`: where something is, said short, in a message about another place."""
+    return f"{Path(file).name}:{line}"
 
 
 def line_of(mapping, key: str) -> int:

@@ -6,13 +6,17 @@ import re
 from datetime import date
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from ivr.config.fields import Fields
+from ivr.config.fields import Fields, closest
 from ivr.config.reading import Mapping, Reader, Sequence, line_of
+from ivr.config.schedule_checks import check_dates
 from ivr.schedule import (
     ClosureDay,
     DatedException,
+    HoursChange,
     Schedule,
     ScheduleError,
+    check_change,
+    hours_change,
     parse_span,
     weekly_windows,
 )
@@ -36,35 +40,26 @@ def read_schedule(r: Reader, m: Mapping, what: str, language: str, at: int) -> S
     ok = True
     hours = m.get("hours")
     always = hours == "always"
-    windows = ()
+    windows, changes = (), []  # the weekly hours, and their changes from a date: (line, change)
     if hours is None:
         r.error(at, f"{what} needs 'hours:', for example 'mon-fri: 09:00-19:00' or 'always'")
         ok = False
     elif not always:
         if not isinstance(hours, Mapping):
+            guess = closest(hours, ["always"]) if isinstance(hours, str) else None
             r.error(
                 f.line("hours"),
-                "'hours' must be 'always' or indented lines such as 'mon-fri: 09:00-19:00'",
+                f"'hours: {hours}' is not a way of writing hours; did you mean 'always'?"
+                if guess
+                else "'hours' must be 'always' or indented lines such as 'mon-fri: 09:00-19:00'",
             )
             ok = False
         else:
-            rows = []
-            for days, spans in hours.items():
-                if isinstance(spans, Sequence):
-                    spans = ", ".join(str(s) for s in spans)
-                try:
-                    weekly_windows([(days, str(spans))])
-                    rows.append((days, str(spans)))
-                except ScheduleError as exc:
-                    r.error(line_of(hours, days), str(exc))
-                    ok = False
-            try:
-                windows = weekly_windows(rows)
-            except ScheduleError as exc:
-                r.error(f.line("hours"), f"{exc}; a line cannot open twice at the same time")
-                ok = False
+            read = _read_hours(r, f, hours)
+            ok = read is not None
+            windows, changes = read or ((), [])
     holidays_policy = m.get("public_holidays")
-    if holidays_policy is None and not always:
+    if holidays_policy is None and not always and not isinstance(hours, str):
         r.error(
             at,
             f"{what} needs 'public_holidays: closed' or 'public_holidays: open' "
@@ -78,15 +73,65 @@ def read_schedule(r: Reader, m: Mapping, what: str, language: str, at: int) -> S
     exceptions = _read_exceptions(r, f)
     if not ok or closure_days is None or exceptions is None:
         return None
-    return Schedule(
+    # `- every wed from 2026-12-01: 10:00-19:00` among the exceptions changes weekly hours.
+    changes += [(ln, e) for ln, e in exceptions if isinstance(e, HoursChange)]
+    exceptions = [(ln, e) for ln, e in exceptions if not isinstance(e, HoursChange)]
+    if not _changes_fit(r, windows, changes, always):
+        return None
+    schedule = Schedule(
         timezone=timezone,
         windows=windows,
         closes_on_public_holidays=holidays_policy == "closed",
-        closure_days=tuple(closure_days),
-        exceptions=tuple(exceptions),
+        closure_days=tuple(day for _, day in closure_days),
+        exceptions=tuple(e for _, e in exceptions),
         holiday_language=holiday_language(language),
         always_open=always,
+        changes=tuple(change for _, change in changes),
     )
+    check_dates(r, schedule, exceptions, changes)
+    return schedule
+
+
+def _read_hours(r: Reader, f: Fields, hours: Mapping):
+    """The weekly hours, and the rows that change them from or until a date: (windows, [(line,
+    change)]); None when a row is wrong (said)."""
+    rows, changes, ok = [], [], True
+    for days, spans in hours.items():
+        if isinstance(spans, Sequence):
+            spans = ", ".join(str(s) for s in spans)
+        try:
+            change = hours_change(days, str(spans))
+            if change is None:
+                weekly_windows([(days, str(spans))])
+                rows.append((days, str(spans)))
+            else:
+                changes.append((line_of(hours, days), change))
+        except ScheduleError as exc:
+            r.error(line_of(hours, days), str(exc))
+            ok = False
+    try:
+        windows = weekly_windows(rows)
+    except ScheduleError as exc:
+        r.error(f.line("hours"), f"{exc}; a line cannot open twice at the same time")
+        return None
+    return (windows, changes) if ok else None
+
+
+def _changes_fit(r: Reader, windows, changes, always: bool) -> bool:
+    """Changes of the weekly hours need weekly hours, and leave no two windows overlapping."""
+    ok = True
+    for ln, change in changes:
+        try:
+            if always:
+                raise ScheduleError(
+                    "'hours: always' is open day and night, so its hours cannot change on a "
+                    "date; write the week out instead ('every day: 00:00-24:00') and change that"
+                )
+            check_change(windows, change)
+        except ScheduleError as exc:
+            r.error(ln, str(exc))
+            ok = False
+    return ok
 
 
 def holiday_language(language: str) -> str:
@@ -124,7 +169,14 @@ def _read_exceptions(r: Reader, f: Fields) -> list[DatedException] | None:
     return _read_list(r, f, "exceptions", written, _read_exception)
 
 
-def _read_exception(r: Reader, item: Mapping) -> DatedException | None:
+def _read_exception(r: Reader, item: Mapping) -> DatedException | HoursChange | None:
+    if len(item) == 1 and str(next(iter(item))).lower().startswith("every "):
+        row = next(iter(item))
+        try:
+            return hours_change(row, str(item[row]), undated=True)
+        except ScheduleError as exc:
+            r.error(line_of(item, row), str(exc))
+            return None
     g = Fields(r, item, "an exception", {"dates", "hours", "status", "reason"})
     dates = g.text("dates") or ""
     status = g.text("status")
@@ -160,7 +212,8 @@ def _read_exception(r: Reader, item: Mapping) -> DatedException | None:
 
 def _read_list(r: Reader, f: Fields, key: str, written: str, read_item):
     """The list `key`, each item a mapping read by `read_item` (None when it is wrong, which
-    it reports); None when any item is wrong. `written` says how an item is written."""
+    it reports), as (line, item); None when any item is wrong. `written` says how an item is
+    written."""
     seq = f.sequence(key, required=False)
     if seq is None:
         return []
@@ -174,5 +227,5 @@ def _read_list(r: Reader, f: Fields, key: str, written: str, read_item):
         if read is None:
             ok = False
         else:
-            result.append(read)
+            result.append((line, read))
     return result if ok else None

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from ivr import model
-from ivr.config.fields import KNOWN_LANGUAGES, Fields, named_entries
+from ivr.config.fields import KNOWN_LANGUAGES, Fields, named_entries, or_list
 from ivr.config.numbers import Routes
-from ivr.config.reading import Reader, line_of
+from ivr.config.reading import Mapping, Reader, line_of
 from ivr.config.schedules import TIMEZONE, read_schedule
 from ivr.schedule import Schedule
 
@@ -63,9 +63,15 @@ def read_services(r: Reader, data, routes: Routes) -> dict[str, model.Service]:
                     placeholder=placeholder,
                     instead=instead,
                 )
+    written = set(data["services"]) if isinstance(data, Mapping) else set()
     for _sid, ln, lang, other in insteads:
+        if other not in services and other in written:
+            continue  # written, but not read: its own error is said
         if other not in services:
-            r.error(ln, f"there is no service '{other}'; the services are: " + ", ".join(services))
+            r.error(
+                ln,
+                f"there is no service '{other}'; " + or_list(other, services, "the services are"),
+            )
         elif lang not in services[other].languages:
             r.error(ln, f"'{other}' does not speak {lang}; add {lang} to its languages")
     return services

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from ivr import model
 from ivr.config.actions import References, read_action
-from ivr.config.fields import Fields
+from ivr.config.fields import Fields, closest, or_list
 from ivr.config.reading import Mapping, Reader, Sequence, line_of
 
 Steps = dict[str, tuple[model.Action, ...]]
@@ -37,12 +37,15 @@ def read_steps(r: Reader, f: Fields, refs: References) -> Steps | None:
 def check_steps(r: Reader, written: Mapping | None, steps: Steps | None, refs: References) -> None:
     """`written` is the `steps:` of the file, where a step's problem is reported."""
     known = set(steps or {}) | {model.END}
+    # A step written but not read has its own error: naming it is not one more.
+    written_names = set(written) if isinstance(written, Mapping) else set()
+    meant = set()  # steps a misspelled name was likely meant for
     for line, target in refs.steps:
-        if target and target not in known:
+        if target and target not in known | written_names:
             r.error(
-                line,
-                f"there is no step '{target}'; the steps are: " + ", ".join(sorted(known)),
+                line, f"there is no step '{target}'; " + or_list(target, known, "the steps are")
             )
+            meant.add(closest(target, known))
     if not steps:
         return
     # A loop of steps that never waits for the caller would redirect forever.
@@ -73,5 +76,5 @@ def check_steps(r: Reader, written: Mapping | None, steps: Steps | None, refs: R
         for action in steps[step]:
             todo += [t for t in action.next_steps() if t in steps]
     for step in steps:
-        if step not in reachable:
-            r.warn(line_of(written, step), f"no caller ever reaches step '{step}'")
+        if step not in reachable and step not in meant:
+            r.warn(line_of(written, step), f"no caller ever reaches step '{step}'", "unreached")

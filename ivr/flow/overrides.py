@@ -83,7 +83,7 @@ def target(config: model.Config, line: model.Line, text: str, open_line: bool) -
     the form Twilio dials. The rules `ivr override --to` and the console share."""
     to = text.strip()
     if to not in config.services:
-        to = phone.dial_string(to.replace(" ", "").replace(".", "").replace("/", ""))
+        to = phone.normalise(to) or to  # as Belgians write numbers: 0470 11 22 33, 02/...
     service = config.services.get(to) or config.service_by_number(to)
     if to in config.line_by_number or (service is not None and service.line):
         raise TargetError(

@@ -66,7 +66,7 @@ class _Values(dict):
         if key == "line":
             value = self.line.name
         elif key == "hours":
-            value = speech.spoken_hours(self.schedule, self.lang)
+            value = speech.spoken_hours(self.schedule, self.lang, self.flow.now)
         elif key == "next_open":
             if self.schedule is self.line.schedule:
                 at = self.flow.next_opening(self.line)

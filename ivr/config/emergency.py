@@ -1,0 +1,134 @@
+"""Warns when a line's callers can reach the end of a call without having heard 112 and 101.
+
+Twilio cannot dial Belgian emergency services: a caller in danger must hear the numbers to
+dial themselves. Every way through a line's steps is followed, in each of its languages, as
+the call flow runs them (`ivr.flow`): what each prompt says, where keys, silence and each
+outcome of a transfer lead. A call ends when the caller is put through to someone (the call
+is theirs from then on) or at the built-in `end` (the `goodbye` prompt, then the call is hung
+up). Each such end reached without 112 or 101 is said once, at the action that leads to it.
+"""
+
+from __future__ import annotations
+
+import re
+
+from ivr import model
+from ivr.config.reading import Mapping, Sequence, line_of
+
+EMERGENCY = {"112": re.compile(r"(?<!\d)112(?!\d)"), "101": re.compile(r"(?<!\d)101(?!\d)")}
+HEARD_ALL = frozenset(EMERGENCY)
+
+
+def check_emergency_numbers(readers, services, prompts, unreadable) -> None:
+    for lr, line in readers:
+        if lr.r.errors:
+            continue  # actions not read would put the file's lines out of step
+        ends: dict[int, tuple[str, set[str], list[str]]] = {}  # line -> how, unheard, languages
+        for lang in line.languages:
+            if lang not in prompts or lang in unreadable:
+                continue
+            walk = Walk(line, prompts[lang], services, lr.data.get("steps"))
+            for at, how, unheard in walk.ends_without_numbers():
+                _, missing, langs = ends.setdefault(at, (how, set(), []))
+                missing |= unheard
+                langs.append(lang)
+        for at, (how, missing, langs) in sorted(ends.items()):
+            numbers = " and ".join(n for n in EMERGENCY if n in missing)
+            lr.r.warn(
+                at,
+                f"callers in {', '.join(langs)} can {how} without having heard {numbers}, "
+                "which Twilio cannot dial for them; say a prompt that names them before, such "
+                "as 'emergency' or 'not_emergency' (shared)",
+                kind="emergency",
+            )
+
+
+class Walk:
+    """Every way through one line's steps in one language, with what the caller has heard."""
+
+    def __init__(self, line: model.Line, texts, services, written):
+        self.line, self.texts, self.services, self.written = line, texts, services, written
+        self.ends: dict[int, tuple[str, frozenset]] = {}
+
+    def ends_without_numbers(self):
+        """(file line, how the call ends there, the numbers not heard) of each such end."""
+        todo = [
+            (entry, 0, frozenset(), 0) for entry in (self.line.when_open, self.line.when_closed)
+        ]
+        seen = set()
+        while todo:
+            state = todo.pop()
+            # Where the call came from matters only at the end, where it is said.
+            key = state if state[0] == model.END else state[:3]
+            if key in seen:
+                continue
+            seen.add(key)
+            todo += self._next(*state)
+        for at, (how, heard) in self.ends.items():
+            if heard != HEARD_ALL:
+                yield at, how, HEARD_ALL - heard
+
+    def _end(self, at: int, how: str, heard: frozenset) -> list:
+        known = self.ends.get(at)
+        # Said for the way that hears least: one that misses a number is enough.
+        if known is None or len(heard) < len(known[1]):
+            self.ends[at] = (how, heard)
+        return []
+
+    def _next(self, step: str, pc: int, heard: frozenset, came_from: int) -> list:
+        """The states that follow `step`'s action number `pc` (`came_from`: the file line
+        that led here, where the built-in end is said)."""
+        if step == model.END:
+            heard = self._hear(heard, "goodbye")
+            return self._end(
+                came_from, "reach the end of the call ('goodbye', then it ends)", heard
+            )
+        actions = self.line.steps.get(step, ())
+        if pc >= len(actions):
+            return [(model.END, 0, heard, came_from)]
+        action, at = actions[pc], self._line_of(step, pc)
+        go_on = (step, pc + 1, heard, at)
+        if isinstance(action, model.Say):
+            for key in action.prompts:
+                heard = self._hear(heard, key)
+            return [(step, pc + 1, heard, at)]
+        if isinstance(action, model.Goto):
+            return [(action.step, 0, heard, at)]
+        if isinstance(action, model.Menu):
+            heard = self._hear(self._hear(heard, action.prompt), action.retry_prompt)
+            targets = [*action.options.values(), action.on_failure]
+            return [(target, 0, heard, at) for target in targets]
+        if isinstance(action, model.Voicemail):
+            heard = self._hear(heard, action.prompt)
+            return [
+                (model.END, 0, self._hear(heard, "voicemail_thanks"), at),
+                (*go_on[:2], heard, at),
+            ]
+        if isinstance(action, model.Transfer):
+            failed = (action.on_failure, 0, heard, at) if action.on_failure else go_on
+            return self._put_through(action.to, heard, at) + [failed]
+        if isinstance(action, model.Referral):
+            if action.offer_transfer:
+                self._put_through(action.service, heard, at)
+            return [go_on]
+        return [go_on]
+
+    def _put_through(self, to: str, heard: frozenset, at: int) -> list:
+        service = self.services.get(to)
+        if to not in self.line.contacts and service is not None and service.line:
+            return []  # into one of our own lines, which is checked on its own
+        return self._end(at, f"be put through to '{to}'", heard)
+
+    def _hear(self, heard: frozenset, key: str) -> frozenset:
+        prompt = model.line_prompt(self.texts, self.line.id, key)
+        if prompt is None:
+            return heard
+        return heard | {n for n, pattern in EMERGENCY.items() if pattern.search(prompt.text)}
+
+    def _line_of(self, step: str, pc: int) -> int:
+        steps = self.written
+        if isinstance(steps, Mapping) and isinstance(steps.get(step), Sequence):
+            lines = steps[step].item_lines
+            if pc < len(lines):
+                return lines[pc]
+        return line_of(steps, step)

@@ -1,0 +1,92 @@
+"""Phone numbers written the ways Belgians write them: accepted, kept in one form, dialled."""
+
+import pytest
+from conftest import EVC, Call, brussels, check, edit, line_of
+
+from ivr import phone
+from ivr.app import create_app
+
+EVC_FILE = "ecoute-violences-conjugales.yaml"
+TEAM = 'number: "+3220000001"'
+
+
+@pytest.mark.parametrize(
+    ("written", "kept"),
+    [
+        ("02 000 00 01", "+3220000001"),
+        ("02/000.00.01", "+3220000001"),
+        ("020000001", "+3220000001"),
+        ("+32 2 000 00 01", "+3220000001"),
+        ("+32 (0)2 000 00 01", "+3220000001"),
+        ("0032 2 000 00 01", "+3220000001"),
+        ("+32 0470 12 34 56", "+32470123456"),
+        ("0470-12-34-56", "+32470123456"),
+        ("0800 30 030", "+3280030030"),
+        ("+3280030030", "+3280030030"),
+        ("+1 212 555 0100", "+12125550100"),
+        ("107", "107"),
+        ("116 000", "116000"),
+        ("112", "112"),
+    ],
+)
+def test_normalise_keeps_one_form(written, kept):
+    assert phone.normalise(written) == kept
+
+
+@pytest.mark.parametrize("written", ["", "1o7", "12", "0470 12 34 56 78 90", "02 + 000", "tél."])
+def test_normalise_refuses_what_is_not_a_number(written):
+    assert phone.normalise(written) is None
+
+
+@pytest.mark.parametrize(
+    "written", ['"02 000 00 01"', "02 000 00 01", "020000001", '"+32 2 000 00 01"', "02/000.00.01"]
+)
+def test_a_contact_written_the_belgian_way_is_dialled_in_plus_32_form(
+    config_copy, capsys, clock, written
+):
+    edit(config_copy / EVC_FILE, TEAM, f"number: {written}")
+    code, out = check(config_copy, capsys)
+    assert code == 0, out
+    assert not [o for o in out if "+3220000001" in o and "placeholder" not in o], out
+    clock.now = brussels("2026-11-24 10:00")
+    assert Call(create_app(config_copy, clock=clock), EVC).start().dialled == ["+3220000001"]
+
+
+def test_a_line_number_written_the_belgian_way_is_the_one_calls_arrive_on(config_copy, clock):
+    edit(config_copy / EVC_FILE, '["+3280030030"]', '["0800 30 030"]')
+    clock.now = brussels("2026-11-24 10:00")
+    assert Call(create_app(config_copy, clock=clock), EVC).start().dialled == ["+3220000001"]
+
+
+def test_a_service_number_written_the_belgian_way(config_copy, capsys):
+    edit(config_copy / "services.yaml", 'number: "+3280098100"', "number: 0800 98 100")
+    code, out = check(config_copy, capsys)
+    assert code == 0, out
+
+
+def one_error(config_copy, capsys) -> str:
+    code, out = check(config_copy, capsys)
+    assert code == 1, out
+    errors = [o for o in out if ": warning:" not in o][:-1]
+    assert len(errors) == 1, out
+    return errors[0]
+
+
+def test_a_number_that_cannot_be_read_is_one_error(config_copy, capsys):
+    path = config_copy / EVC_FILE
+    edit(path, TEAM, 'number: "02 000 00 0x"')
+    assert one_error(config_copy, capsys) == (
+        f"{path}:{line_of(path, '0x')}: team: '02 000 00 0x' is not a phone number; write it "
+        "as on a business card, such as 02 000 00 01, 0470 12 34 56 or +32 2 000 00 01, or a "
+        "short number such as 107"
+    )
+
+
+def test_a_short_number_as_a_line_number_is_refused(config_copy, capsys):
+    path = config_copy / EVC_FILE
+    edit(path, '["+3280030030"]', '["1712"]')
+    message = one_error(config_copy, capsys)
+    assert message.startswith(
+        f"{path}:{line_of(path, 'numbers:')}: 1712 is a short number, which Twilio never gives "
+        "as the number dialled: write the Twilio number callers reach the line on"
+    )
