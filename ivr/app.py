@@ -1,5 +1,6 @@
 """`create_app`: the Flask app Twilio talks to, wired from its settings. Wiring only: the
-webhooks are in `ivr.webhooks`, the operations endpoints in `ivr.ops`, the operators' console
+webhooks are in `ivr.webhooks` (the coordinators' phone console's in `ivr.console_calls`),
+the operations endpoints in `ivr.ops`, the operators' console
 (under /console, a Flask app of its own) in `ivr.console`."""
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from pathlib import Path
 
 from flask import Flask, request
 
-from ivr import logs, ops, webhooks
+from ivr import console_calls, logs, ops, webhooks
 from ivr.answers import Answers
 from ivr.links import StateCodec
 from ivr.live import Live
@@ -131,6 +132,7 @@ def create_app(
     app.extensions["ivr"] = service
 
     app.register_blueprint(webhooks.bp)
+    app.register_blueprint(console_calls.bp)
     app.register_blueprint(ops.bp)
     if settings.console:
         from ivr.console import mount  # its libraries load only when it is served

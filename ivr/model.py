@@ -270,6 +270,18 @@ def line_prompt(texts: dict[str, dict[str, Prompt]], line_id: str, key: str) -> 
     return texts.get(line_id, {}).get(key) or texts.get(SHARED, {}).get(key)
 
 
+@dataclass(frozen=True)
+class PhoneConsole:
+    """The coordinators' phone console (`console.yaml`): the number(s) they call, the language
+    it speaks, the phones it answers (by the coordinator whose phone it is; any other caller
+    gets nothing of it), and where it can send a line's callers."""
+
+    numbers: tuple[str, ...]
+    language: str
+    coordinators: dict[str, str]  # phone number -> the coordinator's account name
+    redirect_to: str | None = None  # a service id
+
+
 @dataclass
 class Config:
     lines: dict[str, Line]
@@ -278,6 +290,7 @@ class Config:
     voices: dict[str, Voice]
     version: str = ""
     audio_dir: str = ""  # where recorded prompts are, served at /audio/
+    phone_console: PhoneConsole | None = None
 
     def __post_init__(self) -> None:
         self.line_by_number = {n: line for line in self.lines.values() for n in line.numbers}

@@ -221,6 +221,11 @@ def answer_new_call(hook: Hook) -> Response:
 @bp.post("/voice")
 @webhook
 def incoming(hook: Hook):
+    console = hook.config.phone_console
+    if console is not None and hook.dialled_number() in console.numbers:
+        from ivr import console_calls  # it builds on this module
+
+        return console_calls.answer(hook)
     return answer_new_call(hook)
 
 

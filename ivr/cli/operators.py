@@ -1,5 +1,6 @@
 """`ivr operators`: the console's accounts. `add NAME --role coordinator|counsellor` reads the
-password from standard input (asked twice at a terminal), `list`, `disable NAME`."""
+password from standard input (asked twice at a terminal), `list`, `disable NAME`, and
+`pin NAME` the PIN a coordinator enters on the phone console (docs/operators.md)."""
 
 from __future__ import annotations
 
@@ -14,18 +15,39 @@ from ivr.settings import Settings
 
 
 def operators(args, settings: Settings) -> int:
-    if args.action in ("add", "disable") and not args.name:
+    if args.action in ("add", "disable", "pin") and not args.name:
         raise CommandError(f"say whose account: ivr operators {args.action} NAME")
-    return {"add": add, "list": listing, "disable": disable}[args.action](args, settings)
+    actions = {"add": add, "list": listing, "disable": disable, "pin": pin}
+    return actions[args.action](args, settings)
 
 
-def read_password() -> str:
+def read_password(what: str = "password") -> str:
     if sys.stdin.isatty():
-        first = getpass.getpass("password: ")
+        first = getpass.getpass(f"{what}: ")
         if getpass.getpass("the same again: ") != first:
-            raise CommandError("the two passwords differ; nothing was changed")
+            raise CommandError(f"the two {what}s differ; nothing was changed")
         return first
     return sys.stdin.readline().rstrip("\r\n")
+
+
+def pin(args, settings: Settings) -> int:
+    """A coordinator's PIN for the phone console: 4 to 8 digits, kept only as a hash."""
+    from ivr.console.accounts import hash_password
+    from ivr.store.operators import OperatorError
+
+    secret = read_password("PIN").strip()
+    if not secret.isdigit() or not 4 <= len(secret) <= 8:
+        raise CommandError("a PIN is 4 to 8 digits, typed on the phone's keys")
+    if len(set(secret)) == 1 or secret in "0123456789" or secret in "9876543210":
+        raise CommandError(f"{secret} is too easy to guess; choose digits without a pattern")
+    try:
+        open_store(settings).operators.set_pin(
+            args.name, hash_password(secret), by=operator_name(settings), at=datetime.now(UTC)
+        )
+    except OperatorError as exc:
+        raise CommandError(str(exc)) from exc
+    print(f"{args.name} can use the phone console once console.yaml lists their phone")
+    return 0
 
 
 def add(args, settings: Settings) -> int:

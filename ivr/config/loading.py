@@ -9,6 +9,7 @@ from pathlib import Path
 
 from ivr import model
 from ivr.config.checks import Unread, check_lines, check_services_lines
+from ivr.config.console import CONSOLE_FILE, read_console
 from ivr.config.emergency import check_emergency_numbers
 from ivr.config.fields import KNOWN_LANGUAGES
 from ivr.config.lines import LineReader, looks_like_a_copy
@@ -45,6 +46,7 @@ def load(config_dir, prompts_dir=None) -> tuple[model.Config | None, list[Proble
         written = services_reader.data.get("services")
         unreadable.services = set(written or ()) - set(services)
     lines, readers, broken_line_files = _lines(files, config_dir, routes)
+    console = _console(files, config_dir / CONSOLE_FILE, services, lines)
 
     problems = files.problems
     if not lines and not any(not p.warning for p in problems):
@@ -73,7 +75,7 @@ def load(config_dir, prompts_dir=None) -> tuple[model.Config | None, list[Proble
     # takes a relative folder as relative to its package, not to where we were started).
     audio_dir = (prompts_dir / AUDIO_DIR).resolve()
     version = files.digest.hexdigest()[:12]
-    config = model.Config(lines, services, prompts, voices, version, str(audio_dir))
+    config = model.Config(lines, services, prompts, voices, version, str(audio_dir), console)
     return config, problems
 
 
@@ -125,6 +127,14 @@ def _voices(files: Files, path: Path) -> tuple[Reader, dict[str, model.Voice]]:
     return r, read_voices(r, data) if data is not None else {}
 
 
+def _console(files: Files, path: Path, services, lines) -> model.PhoneConsole | None:
+    if not path.exists():
+        return None
+    r = files.reader(path)
+    data = r.load()
+    return read_console(r, data, services, lines) if data is not None else None
+
+
 def _prompts(files: Files, prompts_dir: Path):
     """The prompts of each language, and the reader of each language's file."""
     prompts: dict[str, dict[str, dict[str, model.Prompt]]] = {}
@@ -159,7 +169,7 @@ def _lines(files: Files, config_dir: Path, routes: Routes):
     readers: list[tuple[LineReader, model.Line]] = []
     broken = 0
     for path in sorted(config_dir.glob("*.y*ml")):
-        if path.name in (SERVICES_FILE, VOICES_FILE, TRUNKS_FILE):
+        if path.name in (SERVICES_FILE, VOICES_FILE, TRUNKS_FILE, CONSOLE_FILE):
             continue
         r = files.reader(path)
         if path.suffix != ".yaml":

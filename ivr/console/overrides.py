@@ -29,6 +29,10 @@ class Refused(ValueError):
         self.values = values
 
 
+class Overlapping(Refused):
+    """Another override of the line would be in force at some same time."""
+
+
 @dataclass(frozen=True)
 class Shown:
     """An override as the console shows it."""
@@ -130,7 +134,7 @@ def set_override(
     try:
         override = store.overrides.set(wanted, operator=operator, now=now)
     except OverrideOverlap as exc:
-        raise Refused(
+        raise Overlapping(
             "It overlaps override #%(number)s of this line: clear that one first.",
             number=exc.existing.id,
         ) from None

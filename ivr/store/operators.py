@@ -88,6 +88,21 @@ class Operators:
             row = conn.execute(query).first()
         return _row(row._mapping) if row else None
 
+    def set_pin(self, name: str, pin_hash: str, *, by: str, at: datetime) -> None:
+        """Gives an account its phone-console PIN (its hash)."""
+        self.store.ready()
+        with self.store.engine.begin() as conn:
+            changed = conn.execute(
+                update(operators)
+                .where(operators.c.name == name, operators.c.active.is_(True))
+                .values(pin_hash=pin_hash)
+            ).rowcount
+            if not changed:
+                raise OperatorError(f"there is no active account '{name}'")
+            self.store.audit.add(
+                conn, at=at, operator=by, action="console PIN set", subject=name, detail=""
+            )
+
     def set_language(self, operator_id: int, language: str) -> None:
         self.store.ready()
         with self.store.engine.begin() as conn:

@@ -130,6 +130,7 @@ operators = Table(
     Column("active", Boolean, nullable=False, server_default=true()),
     Column("created_at", DateTime(timezone=True), nullable=False),
     Column("disabled_at", DateTime(timezone=True)),
+    Column("pin_hash", String(255)),  # the phone console's PIN, hashed; None: no PIN
 )
 
 # Wrong passwords of the last minutes, by the account name typed and the address it came from,

@@ -1,0 +1,64 @@
+"""Reads `console.yaml`: the coordinators' phone console, the number they call and the phones
+they may call it from."""
+
+from __future__ import annotations
+
+from ivr import model, phone
+from ivr.config.fields import KNOWN_LANGUAGES, Fields
+from ivr.config.reading import Mapping, Reader, line_of
+
+CONSOLE_FILE = "console.yaml"
+CONSOLE_KEYS = {"numbers", "language", "coordinators", "redirect_to"}
+
+
+def read_console(r: Reader, data, services: dict, lines: dict) -> model.PhoneConsole | None:
+    if not isinstance(data, Mapping) or not isinstance(data.get("phone_console"), Mapping):
+        r.error(getattr(data, "line", 1), "the file must start with 'phone_console:'")
+        return None
+    m = data["phone_console"]
+    f = Fields(r, m, "the phone console", CONSOLE_KEYS)
+    ok = True
+    numbers = []
+    seq = f.sequence("numbers")
+    for written, ln in zip(seq or [], (seq.item_lines if seq else []), strict=True):
+        number = phone.normalise(str(written))
+        if number is None or not phone.is_e164(number):
+            r.error(ln, f"'{written}' is not a Twilio number; write it as +32 and the number")
+            ok = False
+        elif any(number in line.numbers for line in lines.values()):
+            r.error(ln, f"{number} is a line's number; the console needs a number of its own")
+            ok = False
+        else:
+            numbers.append(number)
+    language = f.text("language", required=False, default=model.DEFAULT_LANGUAGE)
+    if language not in KNOWN_LANGUAGES:
+        r.error(f.line("language"), f"'{language}' is not one of {', '.join(KNOWN_LANGUAGES)}")
+        ok = False
+    coordinators: dict[str, str] = {}
+    written = f.mapping("coordinators") or {}
+    for name, number_written in written.items():
+        ln = line_of(written, name)
+        number = phone.normalise(str(number_written))
+        if number is None or not phone.is_e164(number):
+            r.error(
+                ln,
+                f"{name}: '{number_written}' is not a phone number; write the phone this "
+                "coordinator calls from, such as 0470 12 34 56",
+            )
+            ok = False
+        elif number in coordinators:
+            r.error(ln, f"{name} and {coordinators[number]} have the same phone, {number}")
+            ok = False
+        else:
+            coordinators[number] = str(name)
+    redirect_to = f.text("redirect_to", required=False)
+    if redirect_to and redirect_to not in services:
+        r.error(
+            f.line("redirect_to"),
+            f"there is no service '{redirect_to}' in services.yaml; the services are: "
+            + ", ".join(sorted(services)),
+        )
+        ok = False
+    if not ok:
+        return None
+    return model.PhoneConsole(tuple(numbers), language, coordinators, redirect_to)

@@ -1,0 +1,243 @@
+"""The phone console's webhooks: a coordinator calls the console's number (`console.yaml`) and,
+after a PIN, closes, opens or redirects a line until a time (`ivr.phone_console` says what
+is heard).
+
+A call to the console's number from a phone `console.yaml` does not list gets the safe
+answer, as a wrong number does: nothing of the console is said. The PIN is checked, and the
+override set, by the database thread (`ivr.upkeep`) within a bounded wait: when the database
+does not answer, the coordinator hears so and the call ends. The call's state travels in its
+URLs as a caller's does, signed, and bound to its CallSid and the coordinator's phone.
+"""
+
+from __future__ import annotations
+
+import logging
+import xml.etree.ElementTree as ET
+from dataclasses import astuple
+from datetime import timedelta
+
+from flask import Blueprint
+from itsdangerous import BadSignature, URLSafeSerializer
+from werkzeug.security import check_password_hash
+
+from ivr import phone_console, twiml
+from ivr.phone_console import CLEAR, ConsoleFlow, ConsoleState
+from ivr.webhooks import CALL_SID, Hook, safe_response, twiml_response, webhook
+
+log = logging.getLogger("ivr.console_calls")
+bp = Blueprint("phone_console", __name__)
+PATH = "/voice/console"
+# Wrong PINs of one account within LOCK_WINDOW, over all its calls, before the console
+# refuses it until they are older.
+MOST_WRONG_PINS = 5
+LOCK_WINDOW = timedelta(minutes=15)
+# Where wrong PINs are counted from, in the failed-logins table (beside web addresses).
+ADDRESS = "phone console"
+# Checking a PIN (scrypt) and setting an override take the database thread a moment.
+DATABASE_WAIT = 3.0
+MAX_TOKEN = 600
+
+
+class ConsoleLinks:
+    """The links of a console call's answer (`ivr.twiml.Links`): all lead back here."""
+
+    __slots__ = ("base", "signer", "call")
+
+    def __init__(self, base: str, signer: URLSafeSerializer, call: str):
+        self.base, self.signer, self.call = base, signer, call
+
+    def state(self, state: ConsoleState) -> str:
+        return f"{self.base}{PATH}?s={self.signer.dumps([self.call, *astuple(state)])}"
+
+    def audio(self, path: str) -> str:  # the console speaks only text
+        return path
+
+
+def signer_of(hook: Hook) -> URLSafeSerializer:
+    # itsdangerous takes its keys oldest first and signs with the last one.
+    keys = list(reversed(hook.service.settings.signing_keys))
+    return URLSafeSerializer(keys, salt="ivr.phone-console")
+
+
+def is_console_call(hook: Hook) -> bool:
+    console = hook.config.phone_console
+    return console is not None and hook.dialled_number() in console.numbers
+
+
+def coordinator(hook: Hook) -> str | None:
+    """The coordinator whose phone this is (Twilio's `From`), None for anyone else. The
+    number itself is never written anywhere."""
+    console = hook.config.phone_console
+    if console is None:
+        return None
+    return console.coordinators.get(hook.fields.get("From", "").strip())
+
+
+def answer(hook: Hook):
+    """A new call to the console's number (from `ivr.webhooks.incoming`)."""
+    operator = coordinator(hook)
+    if operator is None:
+        log.warning("call=%s to the phone console from a phone it does not list", hook.call_sid())
+        return safe_response(hook, "unknown number")
+    log.info("call=%s phone console: %s calls", hook.call_sid(), operator)
+    return speak(hook, flow_of(hook).answer(operator))
+
+
+@bp.post(PATH)
+@webhook
+def next_step(hook: Hook):
+    state = read_state(hook)
+    if state is None:
+        return answer(hook) if is_console_call(hook) else safe_response(hook, "unknown number")
+    console_flow = flow_of(hook)
+    digits = hook.fields.get("Digits", "")
+    if state.step == "pin":
+        return speak(hook, console_flow.after_pin(state, check_pin(hook, state, digits)))
+    if state.line not in hook.config.lines and state.step != "line":
+        return speak(hook, console_flow.lines(state))
+    if state.step == "line":
+        return speak(hook, console_flow.on_line(state, digits))
+    if state.step == "action":
+        instructions, asked = console_flow.on_action(state, digits)
+        if asked == CLEAR:
+            outcome = clear(hook, state)
+            # A flow of its own, made after the change: it sees the override gone.
+            instructions = flow_of(hook).after(state, outcome)
+        return speak(hook, instructions)
+    if state.step == "until":
+        return speak(hook, console_flow.on_until(state, digits))
+    if state.step == "confirm":
+        instructions, wanted = console_flow.on_confirm(state, digits)
+        if wanted is not None:
+            outcome = set_override(hook, state, wanted)
+            # A flow of its own, made after the change: it sees the override just set.
+            instructions = flow_of(hook).after(state, outcome)
+        return speak(hook, instructions)
+    return speak(hook, console_flow.lines(state))
+
+
+def read_state(hook: Hook) -> ConsoleState | None:
+    """The state of this console call, if it is ours, of this very call, and the phone is
+    still the coordinator's it was given to."""
+    token = hook.state_token()
+    if not token or len(token) > MAX_TOKEN or hook.config.phone_console is None:
+        return None
+    try:
+        call, *fields = signer_of(hook).loads(token)
+        state = ConsoleState(*fields)
+    except (BadSignature, ValueError, TypeError):
+        return None
+    sid = hook.fields.get("CallSid", "")
+    if call != sid or not CALL_SID.fullmatch(sid) or coordinator(hook) != state.operator:
+        return None
+    return state
+
+
+def flow_of(hook: Hook) -> ConsoleFlow:
+    service = hook.service
+    return ConsoleFlow(
+        hook.config.phone_console, hook.config, service.clock(), service.live.overrides
+    )
+
+
+def speak(hook: Hook, instructions: list):
+    links = ConsoleLinks(hook.links.base, signer_of(hook), hook.fields.get("CallSid", ""))
+    xml = twiml.render(instructions, links, hook.config.voices)
+    ET.fromstring(xml)  # never invalid XML to Twilio
+    return twiml_response(xml)
+
+
+def in_database(hook: Hook, job, publish: bool = False) -> tuple[bool, object]:
+    """Runs `job(store, now)` on the database thread, waiting a bounded time: (done, result).
+    With `publish`, the router's overrides are read again right after, so that calls, and
+    what the coordinator hears next, follow the change at once."""
+    service = hook.service
+    result: list = []
+
+    def run(store, now):
+        outcome = job(store, now)
+        if publish:
+            service.live.publish_overrides(store.overrides.in_force_or_planned(now))
+        return outcome
+
+    done = service.upkeep.ask(
+        lambda: result.append(run(service.store, service.clock())), DATABASE_WAIT
+    )
+    return done and bool(result), (result[0] if result else None)
+
+
+def check_pin(hook: Hook, state: ConsoleState, digits: str) -> str:
+    """right, wrong, locked or away (the database did not answer)."""
+    pin = "".join(c for c in digits if c.isdigit())[:16]
+
+    def check(store, now) -> str:
+        wrong, _ = store.operators.failures(
+            account=state.operator, address=ADDRESS, since=now - LOCK_WINDOW
+        )
+        if wrong >= MOST_WRONG_PINS:
+            return "locked"
+        row = store.operators.get(name=state.operator)
+        if row and row["active"] and row.get("pin_hash") and pin:
+            if check_password_hash(row["pin_hash"], pin):
+                return "right"
+        store.operators.failed(
+            account=state.operator,
+            address=ADDRESS,
+            at=now,
+            audit=(state.operator, "wrong phone console PIN"),
+        )
+        return "locked" if wrong + 1 >= MOST_WRONG_PINS else "wrong"
+
+    done, outcome = in_database(hook, check)
+    if not done:
+        return "away"
+    if outcome != "right":
+        log.warning("call=%s phone console: %s, PIN %s", hook.call_sid(), state.operator, outcome)
+    return outcome
+
+
+def set_override(hook: Hook, state: ConsoleState, wanted: phone_console.Wanted) -> str:
+    from ivr.console import overrides
+
+    def set_it(store, now) -> str:
+        try:
+            overrides.set_override(
+                store,
+                hook.config,
+                line_id=wanted.line,
+                kind=wanted.kind,
+                to=wanted.to,
+                starts=None,
+                until=wanted.until,
+                reason="set by phone",
+                operator=state.operator,
+                now=now,
+            )
+        except overrides.Overlapping:
+            return "overlap"
+        except overrides.Refused as exc:
+            log.warning("call=%s phone console refused: %s", hook.call_sid(), exc)
+            return "refused"
+        return "done"
+
+    done, outcome = in_database(hook, set_it, publish=True)
+    log.info(
+        "call=%s phone console: %s %s %s: %s",
+        hook.call_sid(),
+        state.operator,
+        wanted.kind,
+        wanted.line,
+        outcome if done else "database away",
+    )
+    return outcome if done else "away"
+
+
+def clear(hook: Hook, state: ConsoleState) -> str:
+    from ivr.console import overrides
+
+    def clear_it(store, now) -> str:
+        cleared = overrides.clear(store, state.line, operator=state.operator, now=now)
+        return "cleared" if cleared else "nothing to clear"
+
+    done, outcome = in_database(hook, clear_it, publish=True)
+    return outcome if done else "away"

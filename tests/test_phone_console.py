@@ -1,0 +1,231 @@
+"""The coordinators' phone console: a coordinator on the move calls the console's number,
+enters a PIN, and closes, opens or redirects a line until a time, without a shell or a
+browser (docs/operators.md)."""
+
+from __future__ import annotations
+
+import pytest
+from conftest import (
+    CALLER,
+    LINE_1712,
+    TOKEN,
+    add_operator,
+    assert_safe_answer,
+    brussels,
+    check,
+    line_of,
+    service_of,
+)
+
+from ivr import simulate
+from ivr.app import create_app
+from ivr.console.accounts import hash_password
+
+CONSOLE = "+3220009999"
+MARIE = "+32470999888"  # the coordinator's own phone
+PIN = "4826"
+CONSOLE_YAML = """\
+phone_console:
+  numbers: ["02 000 99 99"]
+  language: fr
+  coordinators:
+    marie: 0470 99 98 88
+  redirect_to: tele-accueil
+"""
+
+
+class ConsoleCall(simulate.Call):
+    def __init__(self, app, caller=MARIE, sid="CA" + "c" * 32):
+        super().__init__(app, CONSOLE, token=TOKEN, caller=caller, sid=sid)
+
+
+@pytest.fixture
+def console_dir(config_copy):
+    (config_copy / "console.yaml").write_text(CONSOLE_YAML, encoding="utf-8")
+    return config_copy
+
+
+@pytest.fixture
+def app(console_dir, clock):
+    app = create_app(console_dir, clock=clock)
+    store = service_of(app).store
+    add_operator(store, "marie", "coordinator", at=clock.now)
+    store.operators.set_pin("marie", hash_password(PIN), by="test", at=clock.now)
+    return app
+
+
+def logged_in(app) -> tuple[ConsoleCall, simulate.Turn]:
+    c = ConsoleCall(app)
+    assert "Entrez votre code" in c.start().text
+    return c, c.press(PIN)
+
+
+def test_a_coordinator_closes_1712_until_six_by_phone(app, clock, capsys):
+    clock.now = brussels("2026-11-24 10:00")  # a Tuesday: 1712 is open
+    c, turn = logged_in(app)
+    assert "Pour 1712, tapez 1." in turn.text
+    turn = c.press("1")
+    assert "1712 est ouverte." in turn.text
+    turn = c.press("1")  # close
+    assert "Jusqu'à quelle heure" in turn.text
+    turn = c.press("1800")
+    assert "1712 sera fermée jusqu'à aujourd'hui à 18 h" in turn.text
+    turn = c.press("1")
+    assert "C'est fait." in turn.text
+    assert "1712 est fermée." in turn.text
+    assert "jusqu'à aujourd'hui à 18 h" in turn.text
+
+    (override,) = service_of(app).store.overrides.active(clock.now).values()
+    assert (override.line, override.open, override.operator) == ("1712", False, "marie")
+    assert override.until == brussels("2026-11-24 18:00")
+    # A caller of 1712 now hears that it is closed, and where to turn.
+    caller = simulate.Call(app, LINE_1712, token=TOKEN, caller=CALLER, sid="CA" + "1" * 32)
+    caller.start()
+    turn = caller.press("2")  # français
+    assert "fermé en ce moment" in turn.text
+    assert "107" in turn.text
+    # The status of every line, from the lines' question.
+    turn = c.press("*")
+    turn = c.press("0")
+    assert "1712 est fermée." in turn.text
+    assert "Écoute Violences Conjugales est ouverte." in turn.text
+    clock.now = brussels("2026-11-24 18:00")
+    assert service_of(app).store.overrides.active(clock.now) == {}
+
+
+def test_a_wrong_pin_then_close_status_and_reopen(app, clock):
+    """The issue's scenario in one call: a wrong PIN, the right one, close 1712, hear its
+    status, and reopen it; callers follow each change."""
+    clock.now = brussels("2026-11-24 10:00")
+    c = ConsoleCall(app)
+    c.start()
+    assert "pas le bon" in c.press("0000").text
+    assert "Pour 1712, tapez 1." in c.press(PIN).text
+    c.press("1")
+    c.press("1")
+    c.press("1800")
+    assert "1712 est fermée." in c.press("1").text
+    caller = simulate.Call(app, LINE_1712, token=TOKEN, caller=CALLER, sid="CA" + "2" * 32)
+    caller.start()
+    assert "fermé en ce moment" in caller.press("2").text
+    turn = c.press("9")  # reopen: the line follows its hours again
+    assert "La dérogation est levée. 1712 est ouverte." in turn.text
+    caller = simulate.Call(app, LINE_1712, token=TOKEN, caller=CALLER, sid="CA" + "3" * 32)
+    caller.start()
+    turn = caller.press("2")
+    assert "fermé" not in turn.text and turn.dialled == ["+3220000003"]
+
+
+def test_the_coordinator_can_end_the_override_by_phone(app, clock):
+    c, _ = logged_in(app)
+    c.press("1")
+    c.press("1")
+    c.press("#")  # until midnight
+    c.press("1")
+    assert service_of(app).store.overrides.active(clock.now)
+    turn = c.press("9")
+    assert "La dérogation est levée." in turn.text
+    assert "1712 est ouverte." in turn.text
+    assert service_of(app).store.overrides.active(clock.now) == {}
+
+
+def test_calls_can_be_sent_to_the_console_s_service(app, clock):
+    c, _ = logged_in(app)
+    c.press("1")
+    turn = c.press("3")
+    assert "Jusqu'à quelle heure" in turn.text
+    turn = c.press("2200")
+    assert "Les appels de 1712 iront vers" in turn.text
+    c.press("1")
+    (override,) = service_of(app).store.overrides.active(clock.now).values()
+    assert override.forward_to == "tele-accueil"
+
+
+def test_star_starts_again_and_nothing_is_set(app, clock):
+    c, _ = logged_in(app)
+    c.press("1")
+    c.press("1")
+    c.press("1800")
+    turn = c.press("*")
+    assert "Pour fermer la ligne, tapez 1." in turn.text
+    assert service_of(app).store.overrides.active(clock.now) == {}
+
+
+def test_three_wrong_pins_end_the_call_and_five_lock_the_account(app):
+    c = ConsoleCall(app)
+    c.start()
+    assert "pas le bon" in c.press("1111").text
+    assert "pas le bon" in c.press("2222").text
+    turn = c.press("3333")
+    assert turn.hung_up and "Trop d'essais" in turn.text
+    c = ConsoleCall(app, sid="CA" + "d" * 32)
+    c.start()
+    c.press("4444")
+    turn = c.press("5555")
+    assert turn.hung_up and "Trop d'essais" in turn.text
+    # Locked: even the right PIN is not taken for a quarter of an hour.
+    c = ConsoleCall(app, sid="CA" + "e" * 32)
+    c.start()
+    assert "Trop d'essais" in c.press(PIN).text
+
+
+def test_a_phone_the_console_does_not_list_hears_only_the_safe_answer(app):
+    c = ConsoleCall(app, caller=CALLER)
+    body = c.post("/voice").get_data(as_text=True)
+    assert "code" not in body.lower()
+    assert_safe_answer(body, CONSOLE)
+
+
+def test_a_console_state_is_not_taken_in_another_call_or_from_another_phone(app):
+    c, turn = logged_in(app)
+    action = turn.waiting.get("action")
+    other = ConsoleCall(app, sid="CA" + "f" * 32)
+    other.start()
+    # The same URL, from another call: back to the PIN, nothing of the lines.
+    body = other.post(action, {"Digits": "1"}).get_data(as_text=True)
+    assert "Entrez votre code" in body and "1712" not in body
+    stranger = ConsoleCall(app, caller=CALLER)
+    body = stranger.post(action, {"Digits": "1"}).get_data(as_text=True)
+    assert "1712 est" not in body and "code" not in body.lower()
+
+
+def test_a_database_that_does_not_answer_is_said_and_the_call_ends(app, monkeypatch):
+    c = ConsoleCall(app)
+    c.start()
+    monkeypatch.setattr(service_of(app).upkeep, "ask", lambda job, timeout: False)
+    turn = c.press(PIN)
+    assert turn.hung_up and "pas disponible" in turn.text
+
+
+def test_the_pin_is_kept_only_as_a_hash(app):
+    row = service_of(app).store.operators.get(name="marie")
+    assert row["pin_hash"] and PIN not in row["pin_hash"]
+
+
+def test_operators_pin_sets_a_pin_and_refuses_an_easy_one(app, monkeypatch, capsys):
+    from ivr.cli import main
+
+    monkeypatch.setattr("sys.stdin", __import__("io").StringIO("1234\n"))
+    assert main(["operators", "pin", "marie"]) != 0
+    assert "too easy to guess" in capsys.readouterr().err
+    monkeypatch.setattr("sys.stdin", __import__("io").StringIO("7391\n"))
+    assert main(["operators", "pin", "marie"]) == 0
+    c = ConsoleCall(app)
+    c.start()
+    assert "Pour 1712, tapez 1." in c.press("7391").text
+
+
+def test_console_yaml_mistakes_are_explained(console_dir, capsys):
+    path = console_dir / "console.yaml"
+    path.write_text(
+        CONSOLE_YAML.replace("0470 99 98 88", "not a phone")
+        .replace("02 000 99 99", "02 000 17 12")
+        .replace("tele-accueil", "tele-acceuil"),
+        encoding="utf-8",
+    )
+    code, out = check(console_dir, capsys)
+    assert code != 0
+    text = "\n".join(out)
+    assert f"console.yaml:{line_of(path, 'numbers')}: +3220001712 is a line's number" in text
+    assert f"console.yaml:{line_of(path, 'marie')}: marie: 'not a phone'" in text
+    assert f"console.yaml:{line_of(path, 'redirect_to')}: there is no service" in text
