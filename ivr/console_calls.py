@@ -177,7 +177,7 @@ def check_pin(hook: Hook, state: ConsoleState, digits: str) -> str:
         if wrong >= MOST_WRONG_PINS:
             return "locked"
         row = store.operators.get(name=state.operator)
-        if row and row["active"] and row.get("pin_hash") and pin:
+        if row and row["active"] and row["role"] == "coordinator" and row.get("pin_hash") and pin:
             if check_password_hash(row["pin_hash"], pin):
                 return "right"
         store.operators.failed(

@@ -39,7 +39,7 @@ def pin(args, settings: Settings) -> int:
     if not secret.isdigit() or not 4 <= len(secret) <= 8:
         raise CommandError("a PIN is 4 to 8 digits, typed on the phone's keys")
     if len(set(secret)) == 1 or secret in "0123456789" or secret in "9876543210":
-        raise CommandError(f"{secret} is too easy to guess; choose digits without a pattern")
+        raise CommandError("this PIN is too easy to guess; choose digits without a pattern")
     try:
         open_store(settings).operators.set_pin(
             args.name, hash_password(secret), by=operator_name(settings), at=datetime.now(UTC)
