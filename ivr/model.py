@@ -194,6 +194,9 @@ class Service:
     placeholder: bool = False
     # The service to refer a caller to instead, by the caller's language (nl: tele-onthaal).
     instead: dict[str, str] = field(default_factory=dict)
+    # Languages it does not speak whose callers the operator refers to it all the same, for
+    # want of a service that speaks them (`ivr check` then says nothing of it).
+    also_for: tuple[str, ...] = ()
 
     @property
     def number(self) -> str:

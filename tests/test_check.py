@@ -10,20 +10,47 @@ from ivr.config import ConfigError
 def test_the_shipped_configuration_says_only_what_an_operator_must_act_on(capsys):
     code, out = check("config", capsys)
     assert code == 0
-    # The placeholders are real to-dos, each kind said once, with how many and where.
+    # One line of warnings: the placeholders, the one callers feel most (the trunk) first,
+    # with how many more and where.
     assert out == [
-        "config/1712.yaml:24: warning: counsellors: +3220000003 is a placeholder; put in the "
-        "real number and remove 'placeholder: true' (and 2 more like it: "
-        "ecoute-violences-conjugales.yaml:17, stop-it-now.yaml:19)",
-        "config/1712.yaml:52: warning: callers in en are sent to 'tele-accueil', which answers "
-        "in fr, de; if another service speaks their language, name it under 'instead:' of "
-        "'tele-accueil' in services.yaml (and 7 more like it, in orientation.yaml)",
         "config/trunks.yaml:21: warning: trunk 'carrier' is a placeholder: until it is real, "
         "transfers to 107, 106, 1813, 103, 102, 116000 fail (callers then hear the number to "
-        "dial themselves); put in your carrier's details (docs/deploy.md)",
+        "dial themselves); put in your carrier's details (docs/deploy.md) (and 3 more like it: "
+        "1712.yaml:24, ecoute-violences-conjugales.yaml:17, stop-it-now.yaml:19)",
         "configuration is sound: 4 lines, 11 services; calls and recordings stay at Twilio, with "
         "the callers' numbers, since TWILIO_API_KEY is not set (docs/privacy.md)",
     ]
+
+
+def test_callers_sent_to_a_service_that_does_not_speak_their_language(config_copy, capsys):
+    """Warned about, unless services.yaml says they are referred to it all the same
+    (`also_for:`), for want of a service that speaks their language."""
+    services = config_copy / "services.yaml"
+    edit(services, "    also_for: [en]\n", "")
+    code, out = check(config_copy, capsys)
+    assert code == 0
+    assert out[0] == (
+        f"{config_copy}/1712.yaml:52: warning: callers in en are sent to 'tele-accueil', which "
+        "answers in fr, de; if another service speaks their language, name it under 'instead:' "
+        "of 'tele-accueil' in services.yaml (and 1 more like it: orientation.yaml:62)"
+    )
+
+
+@pytest.mark.parametrize(
+    "also_for, message",
+    [
+        ("[fr, en]", "'tele-accueil' speaks fr itself; remove it from 'also_for'"),
+        ("[nl, en]", "callers in nl are sent to 'tele-onthaal' instead (under 'instead:'); keep"),
+        ("[en, xx]", "'xx' is not a language code"),
+    ],
+)
+def test_also_for_mistakes(config_copy, capsys, also_for, message):
+    services = config_copy / "services.yaml"
+    edit(services, "    also_for: [en]\n", f"    also_for: {also_for}\n")
+    code, out = check(config_copy, capsys)
+    assert code == 1
+    assert out[0].startswith(f"{services}:{line_of(services, 'also_for: ' + also_for)}: ")
+    assert message in out[0]
 
 
 def test_warnings_of_one_kind_fold_into_one_line(config_copy, capsys):

@@ -94,7 +94,7 @@ def _check_references(lr: LineReader, line: model.Line, services, prompts, unrea
             if lang in service.instead and service.instead[lang] not in services:
                 continue  # the service meant for this language has its own error
             chosen = service.for_language(lang, services)
-            if lang not in chosen.languages:
+            if lang not in chosen.languages and lang not in chosen.also_for:
                 unspoken.append(lang)
             section = prompts.get(lang, {}).get("services", {})
             for key in SERVICE_TEXTS:

@@ -179,4 +179,7 @@ class Routes:
                     f"trunk '{name}' is a placeholder: until it is real, transfers to "
                     f"{', '.join(unique)} fail (callers then hear the number to dial "
                     "themselves); put in your carrier's details (docs/deploy.md)",
+                    # The placeholders fold into one line, led by the one callers feel most.
+                    kind="placeholder",
+                    rank=-1,
                 )

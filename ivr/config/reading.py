@@ -35,6 +35,8 @@ class Problem:
     # Warnings of one kind fold into one line (`fold`): a placeholder number, a service that
     # does not speak a line's language, ...
     kind: str = ""
+    # Within a kind, the warning that leads the folded line: the lowest first.
+    rank: int = 0
 
     def __str__(self) -> str:
         kind = "warning: " if self.warning else ""
@@ -190,8 +192,8 @@ class Reader:
         self.problems.append(Problem(self.file, line, message))
         self.errors += 1
 
-    def warn(self, line: int, message: str, kind: str = "") -> None:
-        self.problems.append(Problem(self.file, line, message, warning=True, kind=kind))
+    def warn(self, line: int, message: str, kind: str = "", rank: int = 0) -> None:
+        self.problems.append(Problem(self.file, line, message, warning=True, kind=kind, rank=rank))
 
     def load(self):
         self.data = None
@@ -335,7 +337,7 @@ def fold(problems: list[Problem]) -> list[Problem]:
     """Warnings of one kind said once, at the first, with how many more and where:
     `1712.yaml:24: warning: ... (and 2 more like it: evc.yaml:17, stop-it-now.yaml:19)`."""
     kinds: dict[str, list[Problem]] = {}
-    for p in sorted(problems, key=lambda p: (p.file, p.line)):
+    for p in sorted(problems, key=lambda p: (p.rank, p.file, p.line)):
         if p.warning and p.kind:
             kinds.setdefault(p.kind, []).append(p)
     folded = []
@@ -355,7 +357,7 @@ def fold(problems: list[Problem]) -> list[Problem]:
         else:
             where = ", in " + ", ".join(dict.fromkeys(Path(o.file).name for o in others))
         message = f"{p.message} (and {len(others)} more like it{where})"
-        folded.append(Problem(p.file, p.line, message, warning=True, kind=p.kind))
+        folded.append(Problem(p.file, p.line, message, warning=True, kind=p.kind, rank=p.rank))
     return folded
 
 

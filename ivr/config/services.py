@@ -10,7 +10,16 @@ from ivr.config.schedules import TIMEZONE, read_schedule
 from ivr.schedule import Schedule
 
 SERVICES_FILE = "services.yaml"
-SERVICE_KEYS = {"number", "via", "languages", "schedule", "line", "placeholder", "instead"}
+SERVICE_KEYS = {
+    "number",
+    "via",
+    "languages",
+    "schedule",
+    "line",
+    "placeholder",
+    "instead",
+    "also_for",
+}
 
 
 def read_services(r: Reader, data, routes: Routes) -> dict[str, model.Service]:
@@ -40,6 +49,21 @@ def read_services(r: Reader, data, routes: Routes) -> dict[str, model.Service]:
             else:
                 instead[lang] = str(other)
                 insteads.append((sid, ln, lang, str(other)))
+        also_for = []
+        seq = f.sequence("also_for", required=False)
+        for lang, ln in zip(seq or [], (seq.item_lines if seq else []), strict=True):
+            if lang not in KNOWN_LANGUAGES:
+                r.error(ln, f"'{lang}' is not a language code; use " + ", ".join(KNOWN_LANGUAGES))
+            elif lang in languages:
+                r.error(ln, f"'{sid}' speaks {lang} itself; remove it from 'also_for'")
+            elif lang in instead:
+                r.error(
+                    ln,
+                    f"callers in {lang} are sent to '{instead[lang]}' instead (under 'instead:'); "
+                    "keep one of the two",
+                )
+            else:
+                also_for.append(lang)
         route = None
         if number:
             route = routes.read(
@@ -62,6 +86,7 @@ def read_services(r: Reader, data, routes: Routes) -> dict[str, model.Service]:
                     line=f.text("line", required=False),
                     placeholder=placeholder,
                     instead=instead,
+                    also_for=tuple(also_for),
                 )
     written = set(data["services"]) if isinstance(data, Mapping) else set()
     for _sid, ln, lang, other in insteads:
