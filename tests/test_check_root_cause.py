@@ -231,9 +231,9 @@ def test_a_line_id_nobody_can_use_is_one_error_with_a_usable_one(config_copy, ca
          "sip.carrier.be or sip.carrier.be:5061, without 'sip:' or a number"),
         # A trunk misspelled where it is written: said there, once.
         ("trunks.yaml", "  carrier:", "  carier:", "carier", "no number names trunk 'carier', "
-         "and 6 numbers name a trunk 'carrier' that is not here (services.yaml:21, "
-         "services.yaml:30, services.yaml:65, services.yaml:72, services.yaml:83, "
-         "services.yaml:93): did you mean 'carrier'?"),
+         "and 6 numbers name a trunk 'carrier' that is not here (services.yaml:23, "
+         "services.yaml:33, services.yaml:71, services.yaml:78, services.yaml:90, "
+         "services.yaml:100): did you mean 'carrier'?"),
     ],
 )  # fmt: skip
 def test_what_follows_from_a_mistake_is_not_said(config_copy, capsys, file, old, new, at, message):
