@@ -12,13 +12,14 @@ URLs as a caller's does, signed, and bound to its CallSid and the coordinator's 
 from __future__ import annotations
 
 import logging
+import threading
 import xml.etree.ElementTree as ET
 from dataclasses import astuple
 from datetime import timedelta
 
 from flask import Blueprint
 from itsdangerous import BadSignature, URLSafeSerializer
-from werkzeug.security import check_password_hash
+from werkzeug.security import check_password_hash, generate_password_hash
 
 from ivr import phone_console, twiml
 from ivr.phone_console import CLEAR, ConsoleFlow, ConsoleState
@@ -36,6 +37,9 @@ ADDRESS = "phone console"
 # Checking a PIN (scrypt) and setting an override take the database thread a moment.
 DATABASE_WAIT = 3.0
 MAX_TOKEN = 600
+# Checked when the account has no PIN, so that it takes as long as a wrong PIN and a caller
+# spoofing a coordinator's number does not learn which accounts have one.
+_NO_PIN = generate_password_hash("no account has this PIN", method="scrypt")
 
 
 class ConsoleLinks:
@@ -149,39 +153,64 @@ def speak(hook: Hook, instructions: list):
 
 def in_database(hook: Hook, job, publish: bool = False) -> tuple[bool, object]:
     """Runs `job(store, now)` on the database thread, waiting a bounded time: (done, result).
-    With `publish`, the router's overrides are read again right after, so that calls, and
-    what the coordinator hears next, follow the change at once."""
+    A job not begun when the wait ends never runs: what the coordinator is told ("not
+    available") stays true. With `publish`, this worker's overrides are read again right
+    after, so that what the coordinator hears next follows the change (other workers
+    follow at their next refresh, within seconds)."""
     service = hook.service
     result: list = []
+    gate = threading.Lock()
+    withdrawn = False
 
-    def run(store, now):
-        outcome = job(store, now)
-        if publish:
-            service.live.publish_overrides(store.overrides.in_force_or_planned(now))
-        return outcome
+    def run() -> None:
+        with gate:
+            if withdrawn:
+                return
+            now = service.clock()
+            outcome = job(service.store, now)
+            if publish:
+                service.live.publish_overrides(service.store.overrides.in_force_or_planned(now))
+            result.append(outcome)
 
-    done = service.upkeep.ask(
-        lambda: result.append(run(service.store, service.clock())), DATABASE_WAIT
-    )
-    return done and bool(result), (result[0] if result else None)
+    done = service.upkeep.ask(run, DATABASE_WAIT)
+    if not done:
+        # Begun already (the gate is held): it is finishing, wait for it a little more.
+        if gate.acquire(timeout=DATABASE_WAIT):
+            withdrawn = True
+            gate.release()
+    return bool(result), (result[0] if result else None)
+
+
+def may_use(row) -> bool:
+    """Whether an account (a row of `store.operators`) may use the phone console now."""
+    return bool(row and row["active"] and row["role"] == "coordinator" and row.get("pin_hash"))
 
 
 def check_pin(hook: Hook, state: ConsoleState, digits: str) -> str:
     """right, wrong, locked or away (the database did not answer)."""
     pin = "".join(c for c in digits if c.isdigit())[:16]
+    # Wrong PINs are counted under a name of their own: a wrong password on the web console
+    # does not lock the phone, nor the reverse.
+    counted_as = f"phone:{state.operator}"
 
     def check(store, now) -> str:
         wrong, _ = store.operators.failures(
-            account=state.operator, address=ADDRESS, since=now - LOCK_WINDOW
+            account=counted_as, address=ADDRESS, since=now - LOCK_WINDOW
         )
         if wrong >= MOST_WRONG_PINS:
             return "locked"
         row = store.operators.get(name=state.operator)
-        if row and row["active"] and row["role"] == "coordinator" and row.get("pin_hash") and pin:
-            if check_password_hash(row["pin_hash"], pin):
-                return "right"
+        usable = may_use(row)
+        if check_password_hash(row["pin_hash"] if usable else _NO_PIN, pin) and usable and pin:
+            return "right"
+        if not usable:
+            log.warning(
+                "phone console: console.yaml lists %s, who has no active coordinator's "
+                "account with a PIN (ivr operators list; ivr operators pin NAME)",
+                state.operator,
+            )
         store.operators.failed(
-            account=state.operator,
+            account=counted_as,
             address=ADDRESS,
             at=now,
             audit=(state.operator, "wrong phone console PIN"),
@@ -200,6 +229,8 @@ def set_override(hook: Hook, state: ConsoleState, wanted: phone_console.Wanted) 
     from ivr.console import overrides
 
     def set_it(store, now) -> str:
+        if not may_use(store.operators.get(name=state.operator)):
+            return "refused"  # disabled, or no longer a coordinator, since the PIN
         try:
             overrides.set_override(
                 store,
@@ -236,6 +267,8 @@ def clear(hook: Hook, state: ConsoleState) -> str:
     from ivr.console import overrides
 
     def clear_it(store, now) -> str:
+        if not may_use(store.operators.get(name=state.operator)):
+            return "refused"
         cleared = overrides.clear(store, state.line, operator=state.operator, now=now)
         return "cleared" if cleared else "nothing to clear"
 

@@ -7,7 +7,7 @@ until a time, or hears how the lines stand. Pure: no Flask, no I/O; the webhooks
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from ivr import model, speech
 from ivr.flow import Gather, Hangup, Speak, clean_digits
@@ -16,6 +16,7 @@ from ivr.status import line_status
 # Wrong PINs in a row on one call before it ends (the webhooks also count them per account).
 PIN_TRIES = 3
 MAX_LINES = 9  # one key each
+MINUTE = "%Y%m%d%H%M"  # how the end travels in the state
 # The kinds of override, as `ivr.console.overrides` names them.
 CLOSE, OPEN, REDIRECT, CLEAR = "closed", "open", "redirect", "clear"
 
@@ -24,6 +25,8 @@ TEXT = {
         "pin": "Console des lignes. Entrez votre code, puis dièse.",
         "wrong pin": "Ce code n'est pas le bon.",
         "locked": "Trop d'essais. Réessayez dans un quart d'heure. Au revoir.",
+        "tries": "Trop d'essais pour cet appel. Au revoir.",
+        "past": "Cette heure est déjà passée.",
         "away": "La console n'est pas disponible pour le moment. Réessayez plus tard. Au revoir.",
         "line": "Pour {name}, tapez {key}.",
         "all": "Pour entendre l'état de toutes les lignes, tapez 0.",
@@ -34,7 +37,7 @@ TEXT = {
         "redirect": "Pour envoyer ses appels vers {service}, tapez 3.",
         "clear": "Pour lever la dérogation, tapez 9. Pour revenir aux lignes, tapez étoile.",
         "until": "Jusqu'à quelle heure ? Tapez l'heure en quatre chiffres, par exemple 1 8 0 0, "
-        "puis dièse. Dièse seul : jusqu'à minuit.",
+        "puis dièse ; 0 0 0 0 pour minuit.",
         "not a time": "Ce n'est pas une heure.",
         "confirm close": "{name} sera fermée jusqu'à {until}.",
         "confirm open": "{name} sera ouverte jusqu'à {until}.",
@@ -52,6 +55,8 @@ TEXT = {
         "pin": "Lijnconsole. Geef uw code in, gevolgd door hekje.",
         "wrong pin": "Die code klopt niet.",
         "locked": "Te veel pogingen. Probeer het over een kwartier opnieuw. Tot ziens.",
+        "tries": "Te veel pogingen voor deze oproep. Tot ziens.",
+        "past": "Dat uur is al voorbij.",
         "away": "De console is nu niet beschikbaar. Probeer het later opnieuw. Tot ziens.",
         "line": "Voor {name}, druk {key}.",
         "all": "Om de toestand van alle lijnen te horen, druk 0.",
@@ -62,7 +67,7 @@ TEXT = {
         "redirect": "Om haar oproepen naar {service} te sturen, druk 3.",
         "clear": "Om de afwijking op te heffen, druk 9. Terug naar de lijnen: druk ster.",
         "until": "Tot hoe laat? Geef het uur in vier cijfers, bijvoorbeeld 1 8 0 0, gevolgd door "
-        "hekje. Alleen hekje: tot middernacht.",
+        "hekje; 0 0 0 0 voor middernacht.",
         "not a time": "Dat is geen uur.",
         "confirm close": "{name} wordt gesloten tot {until}.",
         "confirm open": "{name} wordt geopend tot {until}.",
@@ -81,6 +86,8 @@ TEXT = {
         "wrong pin": "Dieser Code stimmt nicht.",
         "locked": "Zu viele Versuche. Versuchen Sie es in einer Viertelstunde wieder. "
         "Auf Wiederhören.",
+        "tries": "Zu viele Versuche für diesen Anruf. Auf Wiederhören.",
+        "past": "Diese Uhrzeit ist schon vorbei.",
         "away": "Die Konsole ist im Moment nicht verfügbar. Versuchen Sie es später. "
         "Auf Wiederhören.",
         "line": "Für {name} drücken Sie {key}.",
@@ -92,7 +99,7 @@ TEXT = {
         "redirect": "Um ihre Anrufe zu {service} zu schicken, drücken Sie 3.",
         "clear": "Um die Ausnahme aufzuheben, drücken Sie 9. Zurück zu den Leitungen: Stern.",
         "until": "Bis wann? Geben Sie die Uhrzeit mit vier Ziffern ein, zum Beispiel 1 8 0 0, "
-        "dann die Raute. Nur die Raute: bis Mitternacht.",
+        "dann die Raute; 0 0 0 0 für Mitternacht.",
         "not a time": "Das ist keine Uhrzeit.",
         "confirm close": "{name} wird bis {until} geschlossen.",
         "confirm open": "{name} wird bis {until} geöffnet.",
@@ -110,6 +117,8 @@ TEXT = {
         "pin": "Lines console. Enter your code, then the hash key.",
         "wrong pin": "That code is not right.",
         "locked": "Too many tries. Try again in a quarter of an hour. Goodbye.",
+        "tries": "Too many tries for this call. Goodbye.",
+        "past": "That time has already passed.",
         "away": "The console is not available right now. Please try later. Goodbye.",
         "line": "For {name}, press {key}.",
         "all": "To hear how all the lines stand, press 0.",
@@ -120,7 +129,7 @@ TEXT = {
         "redirect": "To send its calls to {service}, press 3.",
         "clear": "To end the override, press 9. To go back to the lines, press star.",
         "until": "Until what time? Enter it in four digits, for example 1 8 0 0, then the hash "
-        "key. The hash key alone: until midnight.",
+        "key; 0 0 0 0 for midnight.",
         "not a time": "That is not a time.",
         "confirm close": "{name} will be closed until {until}.",
         "confirm open": "{name} will be open until {until}.",
@@ -145,7 +154,9 @@ class ConsoleState:
     operator: str
     line: str = ""
     action: str = ""
-    until: str = ""  # HHMM, or "" for midnight
+    # The end the coordinator heard, as a UTC minute (YYYYMMDDHHMM): what they confirm is what
+    # they heard, however long they took to press 1.
+    until: str = ""
     tries: int = 0
 
 
@@ -180,8 +191,10 @@ class ConsoleFlow:
         """`outcome`: right, wrong, locked (too many tries), away (the database)."""
         if outcome == "right":
             return self.lines(state)
-        if outcome in ("locked", "away") or state.tries + 1 >= PIN_TRIES:
-            return self._end("locked" if outcome != "away" else "away")
+        if outcome in ("locked", "away"):
+            return self._end(outcome)
+        if state.tries + 1 >= PIN_TRIES:
+            return self._end("tries")
         self._say("wrong pin")
         return self._ask(replace(state, tries=state.tries + 1), ["pin"], digits=None)
 
@@ -228,21 +241,27 @@ class ConsoleFlow:
         return self._ask(replace(state, step="until", action=chosen[key]), ["until"], None), None
 
     def on_until(self, state: ConsoleState, digits: str) -> list:
-        until = clean_digits(digits)
-        if until and self.until(state, until) is None:
+        at = self.until(state, clean_digits(digits))
+        if at is None:
             self._say("not a time")
             return self._ask(state, ["until"], digits=None)
-        state = replace(state, step="confirm", until=until)
+        state = replace(state, step="confirm", until=at.astimezone(UTC).strftime(MINUTE))
         line = self.config.lines[state.line]
-        spoken = self._spoken_until(line, self.until(state, until))
+        spoken = self._spoken_until(line, at)
         what = {CLOSE: "confirm close", OPEN: "confirm open", REDIRECT: "confirm redirect"}
         self._say(what[state.action], name=line.name, until=spoken, service=self._service_name())
         return self._ask(state, ["confirm"], digits=1)
 
     def on_confirm(self, state: ConsoleState, digits: str) -> tuple[list, Wanted | None]:
         """The override the webhooks must set, once the coordinator pressed 1."""
-        until = self.until(state, state.until)
+        try:
+            until = datetime.strptime(state.until, MINUTE).replace(tzinfo=UTC)
+        except ValueError:
+            until = None
         if clean_digits(digits) != "1" or until is None:
+            return self.actions(replace(state, step="action", action="", until="")), None
+        if until <= self.now:
+            self._say("past")
             return self.actions(replace(state, step="action", action="", until="")), None
         to = self._redirect_service() if state.action == REDIRECT else ""
         return [], Wanted(state.line, state.action, to or "", until)
@@ -258,12 +277,9 @@ class ConsoleFlow:
     # -- how it is said ----------------------------------------------------------------------
 
     def until(self, state: ConsoleState, hhmm: str) -> datetime | None:
-        """The next time it is `hhmm` at the line (today, or tomorrow if that is past);
-        midnight for ''."""
+        """The next time it is `hhmm` at the line (today, or tomorrow if that is past):
+        0000 is the coming midnight. (Not '#' alone: Twilio does not call back for it.)"""
         local = self.config.lines[state.line].schedule.local(self.now)
-        if not hhmm:
-            day = local.date() + timedelta(days=1)
-            return datetime(day.year, day.month, day.day, tzinfo=local.tzinfo)
         if len(hhmm) != 4 or not hhmm.isdigit():
             return None
         hours, minutes = int(hhmm[:2]), int(hhmm[2:])

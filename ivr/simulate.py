@@ -232,7 +232,15 @@ class Call(Twilio):
         return self.follow(list(self.request("/voice")))
 
     def press(self, digits: str) -> Turn:
+        """As Twilio: the finishing key ('#' unless the Gather says) ends the input and is
+        not sent; that key alone sends nothing and the TwiML goes on as after silence. ('' is
+        sent as it is: an empty `Digits`, as a hand-made request may carry.)"""
         gather = self._expect("Gather")
+        finish = gather.get("finishOnKey", "#")
+        if finish and finish in digits:
+            digits = digits[: digits.index(finish)]
+            if not digits and gather.get("actionOnEmptyResult") != "true":
+                return self.silence()
         self._new_turn()
         return self.follow(list(self.request(gather.get("action"), {"Digits": digits})))
 

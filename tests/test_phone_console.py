@@ -4,6 +4,8 @@ browser (docs/operators.md)."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 from conftest import (
     CALLER,
@@ -14,6 +16,7 @@ from conftest import (
     brussels,
     check,
     line_of,
+    password_of,
     service_of,
 )
 
@@ -23,7 +26,7 @@ from ivr.console.accounts import hash_password
 
 CONSOLE = "+3220009999"
 MARIE = "+32470999888"  # the coordinator's own phone
-PIN = "4826"
+PIN = "482619"
 CONSOLE_YAML = """\
 phone_console:
   numbers: ["02 000 99 99"]
@@ -99,7 +102,7 @@ def test_a_wrong_pin_then_close_status_and_reopen(app, clock):
     clock.now = brussels("2026-11-24 10:00")
     c = ConsoleCall(app)
     c.start()
-    assert "pas le bon" in c.press("0000").text
+    assert "pas le bon" in c.press("000000").text
     assert "Pour 1712, tapez 1." in c.press(PIN).text
     c.press("1")
     c.press("1")
@@ -120,7 +123,7 @@ def test_the_coordinator_can_end_the_override_by_phone(app, clock):
     c, _ = logged_in(app)
     c.press("1")
     c.press("1")
-    c.press("#")  # until midnight
+    c.press("0000")  # until midnight
     c.press("1")
     assert service_of(app).store.overrides.active(clock.now)
     turn = c.press("9")
@@ -154,19 +157,87 @@ def test_star_starts_again_and_nothing_is_set(app, clock):
 def test_three_wrong_pins_end_the_call_and_five_lock_the_account(app):
     c = ConsoleCall(app)
     c.start()
-    assert "pas le bon" in c.press("1111").text
-    assert "pas le bon" in c.press("2222").text
-    turn = c.press("3333")
-    assert turn.hung_up and "Trop d'essais" in turn.text
+    assert "pas le bon" in c.press("111111").text
+    assert "pas le bon" in c.press("222222").text
+    turn = c.press("333333")
+    assert turn.hung_up and "Trop d'essais pour cet appel" in turn.text
     c = ConsoleCall(app, sid="CA" + "d" * 32)
     c.start()
-    c.press("4444")
-    turn = c.press("5555")
-    assert turn.hung_up and "Trop d'essais" in turn.text
+    c.press("444444")
+    turn = c.press("555555")
+    assert turn.hung_up and "Réessayez dans un quart d'heure" in turn.text
     # Locked: even the right PIN is not taken for a quarter of an hour.
     c = ConsoleCall(app, sid="CA" + "e" * 32)
     c.start()
-    assert "Trop d'essais" in c.press(PIN).text
+    assert "Réessayez dans un quart d'heure" in c.press(PIN).text
+
+
+def test_wrong_web_passwords_do_not_lock_the_phone_nor_the_reverse(app, clock):
+    from ivr.console import accounts
+
+    store = service_of(app).store
+    for _ in range(6):
+        try:
+            accounts.log_in(store, "marie", "not her password", "203.0.113.9", clock.now)
+        except accounts.Throttled:
+            pass
+    assert "Pour 1712, tapez 1." in logged_in(app)[1].text
+    clock.now += timedelta(minutes=2)  # the web's own throttle is over
+    for n in range(3):  # five wrong PINs in all: the phone is locked, not the web
+        c = ConsoleCall(app, sid="CA" + str(n) * 32)
+        c.start()
+        turn = c.press("111111")
+        if not turn.hung_up:
+            turn = c.press("222222")
+    assert "Réessayez dans un quart d'heure" in turn.text
+    assert accounts.log_in(store, "marie", password_of("marie"), "203.0.113.9", clock.now)
+
+
+def test_what_is_confirmed_is_the_end_that_was_heard(app, clock):
+    clock.now = brussels("2026-11-24 17:59")
+    c, _ = logged_in(app)
+    c.press("1")
+    c.press("1")
+    assert "jusqu'à aujourd'hui à 18 h" in c.press("1800").text
+    clock.now = brussels("2026-11-24 18:00:30")  # the coordinator took their time
+    turn = c.press("1")
+    assert "Cette heure est déjà passée." in turn.text
+    assert service_of(app).store.overrides.in_force_or_planned(clock.now) == []
+
+
+def test_the_hash_key_alone_is_not_midnight(app, clock):
+    """Twilio does not call back for the finishing key alone: 0000 is midnight."""
+    c, _ = logged_in(app)
+    c.press("1")
+    turn = c.press("1")
+    assert "0 0 0 0 pour minuit" in turn.text
+    assert c.press("#").hung_up
+    assert service_of(app).store.overrides.active(clock.now) == {}
+
+
+def test_a_coordinator_disabled_during_the_call_changes_nothing(app, clock):
+    c, _ = logged_in(app)
+    service_of(app).store.operators.disable("marie", by="test", at=clock.now)
+    c.press("1")
+    c.press("1")
+    c.press("1800")
+    turn = c.press("1")
+    assert "Ce n'est pas possible par téléphone" in turn.text
+    assert service_of(app).store.overrides.active(clock.now) == {}
+
+
+def test_a_change_the_coordinator_was_told_failed_never_happens_later(app, clock, monkeypatch):
+    c, _ = logged_in(app)
+    c.press("1")
+    c.press("1")
+    c.press("1800")
+    upkeep = service_of(app).upkeep
+    monkeypatch.setattr(upkeep, "answers", lambda: False)  # the database thread is stuck
+    turn = c.press("1")
+    assert turn.hung_up and "pas disponible" in turn.text
+    monkeypatch.undo()
+    assert upkeep.ask(lambda: None, 3)  # the thread goes through what was queued
+    assert service_of(app).store.overrides.active(clock.now) == {}
 
 
 def test_a_phone_the_console_does_not_list_hears_only_the_safe_answer(app):
@@ -208,16 +279,16 @@ def test_the_pin_is_kept_only_as_a_hash(app):
 def test_operators_pin_sets_a_pin_and_refuses_an_easy_one(app, monkeypatch, capsys):
     from ivr.cli import main
 
-    monkeypatch.setattr("sys.stdin", __import__("io").StringIO("1234\n"))
+    monkeypatch.setattr("sys.stdin", __import__("io").StringIO("123456\n"))
     assert main(["operators", "pin", "marie"]) != 0
     assert "too easy to guess" in capsys.readouterr().err
-    monkeypatch.setattr("sys.stdin", __import__("io").StringIO("7391\n"))
+    monkeypatch.setattr("sys.stdin", __import__("io").StringIO("739184\n"))
     assert main(["operators", "pin", "marie"]) == 0
     c = ConsoleCall(app)
     c.start()
-    assert "Pour 1712, tapez 1." in c.press("7391").text
+    assert "Pour 1712, tapez 1." in c.press("739184").text
     add_operator(service_of(app).store, "tom", "counsellor")
-    monkeypatch.setattr("sys.stdin", __import__("io").StringIO("7391\n"))
+    monkeypatch.setattr("sys.stdin", __import__("io").StringIO("739184\n"))
     assert main(["operators", "pin", "tom"]) != 0
     assert "only coordinators get a PIN" in capsys.readouterr().err
 
