@@ -231,13 +231,13 @@ class Call(Twilio):
         self._new_turn()
         return self.follow(list(self.request("/voice")))
 
-    def press(self, digits: str) -> Turn:
+    def press(self, digits: str, exactly: bool = False) -> Turn:
         """As Twilio: the finishing key ('#' unless the Gather says) ends the input and is
-        not sent; that key alone sends nothing and the TwiML goes on as after silence. ('' is
-        sent as it is: an empty `Digits`, as a hand-made request may carry.)"""
+        not sent; that key alone sends nothing and the TwiML goes on as after silence. With
+        `exactly` (or for ''), `Digits` is sent as given, as a hand-made request may."""
         gather = self._expect("Gather")
         finish = gather.get("finishOnKey", "#")
-        if finish and finish in digits:
+        if finish and finish in digits and not exactly:
             digits = digits[: digits.index(finish)]
             if not digits and gather.get("actionOnEmptyResult") != "true":
                 return self.silence()
