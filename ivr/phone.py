@@ -16,6 +16,7 @@ SHORT_NUMBER = re.compile(r"^\d{3,6}$")
 NATIONAL_NUMBER = re.compile(r"^0\d{7,9}$")
 EMERGENCY_NUMBERS = ("112", "101", "100")
 BELGIUM = "+32"
+MOBILE_PREFIXES = tuple(str(n) for n in range(45, 50))
 # +32470123456, 0032 470 12 34 56, 0470 12 34 56: a number in international or national form
 # (a CallSid's digits follow letters, a date starts with its year: both are left alone).
 IN_TEXT = re.compile(
@@ -47,9 +48,18 @@ def normalise(text: str) -> str | None:
         digits = BELGIUM + digits[len(BELGIUM) + 1 :]  # +32 0470 ...: the 0 is not dialled
     if is_national(digits):
         digits = BELGIUM + digits[1:]
+    if digits.startswith(BELGIUM) and not belgian_length(digits):
+        return None  # a digit missing or too many: it would ring no one, or someone else
     if is_e164(digits) or is_short(digits):
         return digits
     return None
+
+
+def belgian_length(number: str) -> bool:
+    """Whether a +32 number has as many digits as Belgian numbers have: 9 for a mobile
+    (04 55 to 04 99), 8 for any other (02 000 00 01, 04 200 00 00 in Liège, 0800 30 030)."""
+    rest = number[len(BELGIUM) :]
+    return len(rest) == (9 if rest[:2] in MOBILE_PREFIXES else 8)
 
 
 def is_e164(number: str) -> bool:

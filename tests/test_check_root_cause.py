@@ -224,7 +224,8 @@ def test_a_line_id_nobody_can_use_is_one_error_with_a_usable_one(config_copy, ca
         # A service that cannot be read: not also every transfer to it, in every line.
         ("services.yaml", 'number: "107"', 'number: "1o7"', "1o7", "tele-accueil: '1o7' is not "
          "a phone number; write it as on a business card, such as 02 000 00 01, 0470 12 34 56 or "
-         "+32 2 000 00 01, or a short number such as 107"),
+         "+32 2 000 00 01 (a Belgian number has 9 digits with its 0, a mobile 10), or a short "
+         "number such as 107"),
         # A trunk that cannot be read: not also every number that goes through it.
         ("trunks.yaml", "sip: sip.carrier.example", "sip: sip:carrier", "sip: sip:",
          "'sip:carrier' is not a SIP host; write only the host (and :port), such as "

@@ -23,6 +23,8 @@ TEAM = 'number: "+3220000001"'
         ("0470-12-34-56", "+32470123456"),
         ("0800 30 030", "+3280030030"),
         ("+3280030030", "+3280030030"),
+        ("04 200 00 00", "+3242000000"),  # Liège: 04 and 8 digits, not a mobile
+        ("0456 12 34 56", "+32456123456"),
         ("+1 212 555 0100", "+12125550100"),
         ("107", "107"),
         ("116 000", "116000"),
@@ -33,7 +35,14 @@ def test_normalise_keeps_one_form(written, kept):
     assert phone.normalise(written) == kept
 
 
-@pytest.mark.parametrize("written", ["", "1o7", "12", "0470 12 34 56 78 90", "02 + 000", "tél."])
+@pytest.mark.parametrize(
+    "written",
+    [
+        *("", "1o7", "12", "0470 12 34 56 78 90", "02 + 000", "tél."),
+        # A digit missing or one too many: it would ring no one, or someone else.
+        *("02 000 00 1", "+32 2 00 00 01", "0470 12 34 5", "02 000 00 011", "+3247011223"),
+    ],
+)
 def test_normalise_refuses_what_is_not_a_number(written):
     assert phone.normalise(written) is None
 
@@ -77,8 +86,8 @@ def test_a_number_that_cannot_be_read_is_one_error(config_copy, capsys):
     edit(path, TEAM, 'number: "02 000 00 0x"')
     assert one_error(config_copy, capsys) == (
         f"{path}:{line_of(path, '0x')}: team: '02 000 00 0x' is not a phone number; write it "
-        "as on a business card, such as 02 000 00 01, 0470 12 34 56 or +32 2 000 00 01, or a "
-        "short number such as 107"
+        "as on a business card, such as 02 000 00 01, 0470 12 34 56 or +32 2 000 00 01 (a "
+        "Belgian number has 9 digits with its 0, a mobile 10), or a short number such as 107"
     )
 
 

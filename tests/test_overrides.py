@@ -153,7 +153,9 @@ def test_an_override_is_cleared_by_its_number(capsys, app, clock, monkeypatch):
         (["--from", "2026-12-25 09:01"], "is more than a year away"),
         (["--to", "+3220001712"], "one of our own lines"),
         (["--to", "ecoute-violences-conjugales"], "one of our own lines"),
-        (["--to", "nowhere"], "not a number the router can dial"),
+        (["--to", "nowhere"], "neither a service of services.yaml nor a phone number"),
+        (["--to", "02 000 00 1"], "a Belgian number has 9 digits with its 0, a mobile 10"),
+        (["--to", "+3220000"], "a Belgian number has 9 digits with its 0, a mobile 10"),
     ],
 )
 def test_override_times_and_targets_mistakes_are_explained(capsys, argv, message):

@@ -18,8 +18,8 @@ SIP_HOST = re.compile(r"^[A-Za-z0-9.-]+(:\d{1,5})?$")
 SIP_TRANSPORTS = ("udp", "tcp", "tls")
 # How a number may be written, said when one cannot be read.
 NUMBER_FORMS = (
-    "write it as on a business card, such as 02 000 00 01, 0470 12 34 56 or +32 2 000 00 01, "
-    "or a short number such as 107"
+    "write it as on a business card, such as 02 000 00 01, 0470 12 34 56 or +32 2 000 00 01 "
+    "(a Belgian number has 9 digits with its 0, a mobile 10), or a short number such as 107"
 )
 
 

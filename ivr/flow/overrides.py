@@ -83,7 +83,14 @@ def target(config: model.Config, line: model.Line, text: str, open_line: bool) -
     the form Twilio dials. The rules `ivr override --to` and the console share."""
     to = text.strip()
     if to not in config.services:
-        to = phone.normalise(to) or to  # as Belgians write numbers: 0470 11 22 33, 02/...
+        number = phone.normalise(to)  # as Belgians write numbers: 0470 11 22 33, 02/...
+        if number is None:
+            raise TargetError(
+                f"{text} is neither a service of services.yaml nor a phone number; give a "
+                "number as on a business card (0470 11 22 33: a Belgian number has 9 digits "
+                "with its 0, a mobile 10), or a service by its id (such as tele-onthaal)"
+            )
+        to = number
     service = config.services.get(to) or config.service_by_number(to)
     if to in config.line_by_number or (service is not None and service.line):
         raise TargetError(
