@@ -179,12 +179,16 @@ class Schedule:
         for year in years:
             _ = date(year, 1, 1) in self._holidays
 
-    def weekly_on(self, day: date) -> tuple[Window, ...]:
-        """The weekly hours as they stand on `day`, changes from a date included."""
+    def coming_week(self, day: date) -> tuple[Window, ...]:
+        """The hours of each weekday on its next date from `day` on (`day`'s own for its
+        weekday), changes from a date included: the week a caller is told about, which must
+        agree with when the line next opens, also on the eve of a change."""
         return tuple(
             Window(d, start, end)
             for d in range(7)
-            for start, end in hours_on(self.windows, self.changes, day, d)
+            for start, end in hours_on(
+                self.windows, self.changes, day + timedelta(days=(d - day.weekday()) % 7), d
+            )
         )
 
     def holiday_name(self, day: date) -> str | None:

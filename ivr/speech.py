@@ -201,11 +201,11 @@ _HOURS: WeakKeyDictionary[Schedule, dict[tuple, str]] = WeakKeyDictionary()
 
 
 def spoken_hours(schedule: Schedule, code: str, at: datetime) -> str:
-    """`du lundi au vendredi de 9 h à 19 h, sauf les jours fériés`: the weekly hours as they
-    stand at `at` (the call's instant), changes from a date included."""
+    """`du lundi au vendredi de 9 h à 19 h, sauf les jours fériés`: the hours of the coming
+    seven days from `at` (the call's instant), changes from a date included."""
     windows = schedule.windows
     if schedule.changes:
-        windows = schedule.weekly_on(schedule.local(at).date())
+        windows = schedule.coming_week(schedule.local(at).date())
     # A schedule does not change once loaded: each sentence is made once, and forgotten with
     # the schedule when a new configuration replaces it.
     made = _HOURS.setdefault(schedule, {})

@@ -113,6 +113,17 @@ def test_the_change_that_starts_last_wins_and_callers_hear_the_hours_of_the_day(
     )
 
 
+@pytest.mark.parametrize("at", ["2026-12-01 20:00", "2026-11-26 20:00"])
+def test_on_the_eve_of_a_change_callers_hear_the_hours_of_the_coming_days(config_copy, clock, at):
+    """The line reopens on the first Wednesday of the new hours: what the caller hears of
+    the week agrees with when it reopens (Tuesday evening, or the Thursday before)."""
+    with_schedule(config_copy, "  exceptions:\n    - every wed from 2026-12-02: 10:00-19:00\n")
+    clock.now = brussels(at)
+    heard = Call(create_app(config_copy, clock=clock), EVC).start().text
+    assert "le mercredi de 10 h à 19 h" in heard
+    assert "du lundi au vendredi de 9 h à 19 h" not in heard
+
+
 # -- what ivr check says -----------------------------------------------------------------------
 
 
