@@ -220,3 +220,25 @@ def test_python_m_ivr_check_exit_codes(config_copy):
     )
     assert broken.returncode == 1
     assert f"{config_copy / EVC}:12: '25:00' is not a time of day" in broken.stdout
+
+
+def test_a_comment_that_cuts_a_prompt_short_is_warned_about(config_copy, capsys):
+    """`tapez 1 puis #, ou 0 …`: YAML reads 'tapez 1 puis' and the rest as a comment."""
+    path = config_copy.parent / "prompts" / "fr.yaml"
+    edit(
+        path,
+        "hear_again: Pour réécouter ces informations, tapez 1.",
+        "hear_again: Pour réécouter ces informations, tapez 1 puis #, ou 0 pour finir.",
+    )
+    code, out = check(config_copy, capsys)
+    assert code == 0
+    assert f"{path}:{line_of(path, 'hear_again')}: warning: callers hear this text only up to " in (
+        "\n".join(out)
+    )
+    edit(
+        path,
+        "hear_again: Pour réécouter ces informations, tapez 1 puis #, ou 0 pour finir.",
+        'hear_again: "Pour réécouter ces informations, tapez 1 puis #, ou 0 pour finir."',
+    )
+    _, out = check(config_copy, capsys)
+    assert not [o for o in out if "only up to ' #'" in o]

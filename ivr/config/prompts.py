@@ -38,6 +38,13 @@ def read_prompts(r: Reader, data, prompts_dir: Path) -> dict[str, dict[str, mode
     if not isinstance(data, Mapping):
         r.error(getattr(data, "line", 1), "a prompts file holds 'shared:' and one section a line")
         return sections
+    for line in r.cut_by_comment:
+        r.warn(
+            line,
+            "callers hear this text only up to ' #': in YAML, a space and # start a comment; "
+            "if the # is part of the text, put the whole text in double quotes",
+            kind="cut by a comment",
+        )
     for written, texts in data.items():
         if not isinstance(texts, Mapping):
             r.error(line_of(data, written), f"'{written}' must hold 'key: text' lines")

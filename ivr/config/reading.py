@@ -103,6 +103,8 @@ class _Loader(yaml.SafeLoader):
         self.depth = 0
         self.nodes = 0
         self.controls: list[tuple[int, str]] = []  # (line, character) of escaped controls
+        # Lines where a comment cuts a text short: `tapez 1 puis #, ou 0 …` is "tapez 1 puis".
+        self.cut_by_comment: list[int] = []
 
     def compose_node(self, parent, index):
         event = self.peek_event()
@@ -149,6 +151,10 @@ class _Loader(yaml.SafeLoader):
             )
         for char in dict.fromkeys(CONTROL.findall(node.value)):
             self.controls.append((line, char))
+        if node.style is None and node.value:
+            after = self.buffer[node.end_mark.index : node.end_mark.index + 200]
+            if after.split("\n", 1)[0].lstrip(" ").startswith("#"):
+                self.cut_by_comment.append(node.end_mark.line + 1)
         return node
 
 
@@ -187,6 +193,7 @@ class Reader:
         # reported, and nothing that depends on it is checked further.
         self.unreadable = False
         self.errors = 0  # errors said about this file
+        self.cut_by_comment: list[int] = []  # lines where a ' #' ends a text (`_Loader`)
 
     def error(self, line: int, message: str) -> None:
         self.problems.append(Problem(self.file, line, message))
@@ -242,6 +249,7 @@ class Reader:
             return None
         if node is None:
             raise Refused(1, "the file is empty")
+        self.cut_by_comment = loader.cut_by_comment
         return self._convert(node)
 
     def _read_bytes(self) -> bytes:
