@@ -236,3 +236,37 @@ def test_an_exception_that_closes_part_of_an_open_day_is_said_nothing_about(conf
         "      status: closed\n      reason: Réveillon\n",
     )
     quiet_check(config_copy, capsys)
+
+
+def test_a_repeated_rule_is_said_once_at_the_copy(config_copy, capsys):
+    """Both told "remove it", an operator would remove both, and the closure with them."""
+    closure = "    - dates: 2027-12-24\n      status: closed\n      reason: Réveillon\n"
+    path = with_schedule(
+        config_copy,
+        "  exceptions:\n"
+        + closure
+        + closure.replace("Réveillon", "fermé")
+        + "    - every wed from 2027-01-06: 10:00-19:00\n"
+        + "    - every wed from 2027-01-06: 10:00-19:00\n",
+    )
+    code, out = check(config_copy, capsys)
+    assert code == 0, out
+    lines = [n for n, text in enumerate(path.read_text().splitlines(), 1) if "2027-12-24" in text]
+    rows = [n for n, text in enumerate(path.read_text().splitlines(), 1) if "every wed" in text]
+    assert [o for o in out if o.startswith(str(path))] == [
+        f"{path}:{lines[1]}: warning: this exception repeats the one at line {lines[0]}; remove "
+        "one of the two",
+        f"{path}:{rows[1]}: warning: these hours repeat those at line {rows[0]}; remove one of "
+        "the two",
+    ]
+
+
+def test_exceptions_that_change_nothing_fold_apart_when_open_and_closed(config_copy, capsys):
+    path = with_schedule(
+        config_copy,
+        "  exceptions:\n    - dates: 2027-12-26\n      status: closed\n      reason: x\n"
+        "    - dates: 2027-12-23\n      hours: 10:00-12:00\n      status: open\n      reason: y\n",
+    )
+    _, out = check(config_copy, capsys)
+    said = [o for o in out if o.startswith(str(path))]
+    assert len(said) == 2 and not [o for o in said if "more like it" in o], said

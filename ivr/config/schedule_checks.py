@@ -22,7 +22,13 @@ def today(timezone: str) -> date:
 def check_dates(r: Reader, schedule: Schedule, exceptions, changes) -> None:
     """`exceptions` and `changes`: (line, rule) as written."""
     now = today(schedule.timezone)
+    seen: dict = {}
     for line, exception in exceptions:
+        # Told once, at the copy: "remove it" said at both would have both removed.
+        first = seen.setdefault(_as_rule(exception), line)
+        if first != line:
+            r.warn(line, f"this exception repeats the one at line {first}; remove one of the two")
+            continue
         if exception.last_day < now:
             r.warn(
                 line,
@@ -32,6 +38,10 @@ def check_dates(r: Reader, schedule: Schedule, exceptions, changes) -> None:
         else:
             _exception_does_something(r, line, schedule, exception, now)
     for line, change in changes:
+        first = seen.setdefault(change, line)
+        if first != line:
+            r.warn(line, f"these hours repeat those at line {first}; remove one of the two")
+            continue
         if change.last_day is not None and change.last_day < now:
             r.warn(line, f"these hours ended on {change.last_day}; remove the row", kind="past")
         else:
@@ -39,8 +49,9 @@ def check_dates(r: Reader, schedule: Schedule, exceptions, changes) -> None:
 
 
 def _exception_does_something(r, line, schedule, exception: DatedException, now) -> None:
+    rule = _as_rule(exception)
     without = dataclasses.replace(
-        schedule, exceptions=tuple(e for e in schedule.exceptions if e is not exception)
+        schedule, exceptions=tuple(e for e in schedule.exceptions if _as_rule(e) != rule)
     )
     zone = ZoneInfo(schedule.timezone)
     day = max(exception.first_day, now)
@@ -63,12 +74,12 @@ def _exception_does_something(r, line, schedule, exception: DatedException, now)
         line,
         f"this exception changes nothing: the line is {state} then anyway ({reason}); remove "
         "it, or check its dates and hours",
-        kind="no effect",
+        kind=f"no effect: {state}",
     )
 
 
 def _change_does_something(r, line, schedule, change: HoursChange, now) -> None:
-    others = tuple(c for c in schedule.changes if c is not change)
+    others = tuple(c for c in schedule.changes if c != change)
     day = max(change.first_day or now, now)
     same = all(
         hours_on(schedule.windows, others, day, weekday) == list(change.spans)
@@ -80,8 +91,13 @@ def _change_does_something(r, line, schedule, change: HoursChange, now) -> None:
             line,
             f"these hours change nothing: the line's hours on those days are {hours} then "
             "anyway; remove the row, or check its hours",
-            kind="no effect",
+            kind="no effect: hours",
         )
+
+
+def _as_rule(exception: DatedException) -> DatedException:
+    """What an exception does, whatever the reason written with it."""
+    return dataclasses.replace(exception, reason="")
 
 
 def _instant(day: date, minutes: int, zone: ZoneInfo) -> datetime:
