@@ -270,3 +270,21 @@ def test_exceptions_that_change_nothing_fold_apart_when_open_and_closed(config_c
     _, out = check(config_copy, capsys)
     said = [o for o in out if o.startswith(str(path))]
     assert len(said) == 2 and not [o for o in said if "more like it" in o], said
+
+
+def test_two_rows_from_a_date_that_overlap_each_other_are_refused(config_copy, capsys):
+    path = config_copy / EVC_FILE
+    edit(
+        path,
+        "    mon-fri: 09:00-19:00\n",
+        "    mon-fri: 09:00-19:00\n"
+        "    fri from 2026-12-01: 20:00-03:00\n"
+        "    sat from 2026-12-01: 01:00-05:00\n",
+    )
+    assert only_error(config_copy, capsys).startswith(
+        f"{path}:{line_of(path, 'fri from')}: with the hours in force around 2026-12-01, those "
+        "of 2026-12-04 (until 03:00) overlap those of 2026-12-05 (from 01:00); a line cannot "
+        "open twice at the same time"
+    )
+    edit(path, "sat from 2026-12-01: 01:00-05:00", "sat from 2026-12-01: 03:00-05:00")
+    quiet_check(config_copy, capsys)

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import re
-from datetime import date
+from datetime import date, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from ivr.config.fields import Fields, closest
 from ivr.config.reading import Mapping, Reader, Sequence, line_of
 from ivr.config.schedule_checks import check_dates
 from ivr.schedule import (
+    DAY,
     ClosureDay,
     DatedException,
     HoursChange,
@@ -17,6 +18,7 @@ from ivr.schedule import (
     ScheduleError,
     check_change,
     hours_change,
+    hours_on,
     parse_span,
     weekly_windows,
 )
@@ -88,6 +90,8 @@ def read_schedule(r: Reader, m: Mapping, what: str, language: str, at: int) -> S
         always_open=always,
         changes=tuple(change for _, change in changes),
     )
+    if not _changes_fit_together(r, schedule, changes):
+        return None
     check_dates(r, schedule, exceptions, changes)
     return schedule
 
@@ -132,6 +136,41 @@ def _changes_fit(r: Reader, windows, changes, always: bool) -> bool:
             r.error(ln, str(exc))
             ok = False
     return ok
+
+
+def _changes_fit_together(r: Reader, schedule: Schedule, changes) -> bool:
+    """Rows of hours in force on the same days leave no two windows overlapping either (`fri
+    from 2026-12-04: 20:00-03:00` and `sat from 2026-12-05: 01:00-05:00`): the days around
+    each date where hours change are laid end to end and looked at."""
+    boundaries: dict[date, int] = {}
+    for ln, change in changes:
+        for day in (change.first_day, change.last_day and change.last_day + timedelta(days=1)):
+            if day is not None:
+                boundaries.setdefault(day, ln)
+    for boundary, ln in sorted(boundaries.items()):
+        first = boundary - timedelta(days=7)
+        spans = sorted(
+            (i * DAY + start, i * DAY + end, first + timedelta(days=i))
+            for i in range(15)
+            for start, end in hours_on(
+                schedule.windows, schedule.changes, first + timedelta(days=i)
+            )
+        )
+        for (_, end, day), (start, _, next_day) in zip(spans, spans[1:], strict=False):
+            if start < end:
+                r.error(
+                    ln,
+                    f"with the hours in force around {boundary}, those of {day} (until "
+                    f"{_hhmm(end - (day - first).days * DAY)}) overlap those of {next_day} "
+                    f"(from {_hhmm(start - (next_day - first).days * DAY)}); a line cannot "
+                    "open twice at the same time: change one of the rows",
+                )
+                return False
+    return True
+
+
+def _hhmm(minutes: int) -> str:
+    return f"{minutes // 60 % 24:02d}:{minutes % 60:02d}"
 
 
 def holiday_language(language: str) -> str:
