@@ -235,12 +235,36 @@ def test_a_line_id_nobody_can_use_is_one_error_with_a_usable_one(config_copy, ca
          "and 6 numbers name a trunk 'carrier' that is not here (services.yaml:23, "
          "services.yaml:33, services.yaml:71, services.yaml:78, services.yaml:90, "
          "services.yaml:100): did you mean 'carrier'?"),
+        # A service with a mistake of its own: not also what the lines do with it.
+        ("services.yaml", "nl: tele-onthaal", "nld: tele-onthaal", "nld: tele",
+         "'nld' is not a language code; use fr, nl, de, en"),
     ],
 )  # fmt: skip
 def test_what_follows_from_a_mistake_is_not_said(config_copy, capsys, file, old, new, at, message):
     path = config_copy / file
     edit(path, old, new)
     assert only_error(config_copy, capsys) == f"{path}:{line_of(path, at)}: {message}"
+
+
+def test_a_prompts_file_with_a_mistake_is_not_also_every_prompt_missing(config_copy, capsys):
+    path = config_copy.parent / "prompts" / "fr.yaml"
+    with path.open("a", encoding="utf-8") as f:
+        f.write("\nstop-it-now:\n  welcome: Bonjour\n")
+    assert only_error(config_copy, capsys) == (
+        f"{path}:{len(path.read_text().splitlines()) - 1}: 'stop-it-now' is written twice "
+        "here; keep only one"
+    )
+
+
+def test_a_root_cause_in_a_file_read_first_is_said_first(config_copy, capsys):
+    """Files are listed in the order they are read, which is the order they depend on
+    each other: services.yaml before the lines that use its services."""
+    edit(config_copy / "services.yaml", 'number: "107"', 'number: "1o7"')
+    edit(config_copy / "1712.yaml", "timeout: 30", "timeout: 3")
+    code, out = check(config_copy, capsys)
+    assert code == 1
+    assert out[0].startswith(f"{config_copy / 'services.yaml'}:")
+    assert out[1].startswith(f"{config_copy / '1712.yaml'}:")
 
 
 # -- duplicates name both files ------------------------------------------------------------------

@@ -13,8 +13,11 @@ def check(args, settings: Settings) -> int:
     # the copy they have just edited, wherever IVR_PROMPTS_DIR points the running service.
     prompts = Path(args.prompts) if args.prompts else None
     config, problems = read_config(settings.config_dir, prompts, hint="")
-    # Errors first: what stops the service is what the operator reads first.
-    for problem in sorted(problems, key=lambda p: (p.warning, p.file, p.line)):
+    # Errors first: what stops the service is what the operator reads first; and files in
+    # the order they are read, which is the order they depend on each other (trunks,
+    # services, prompts, then the lines): a root cause comes before what it leads to.
+    order = {file: n for n, file in enumerate(dict.fromkeys(p.file for p in problems))}
+    for problem in sorted(problems, key=lambda p: (p.warning, order[p.file], p.line)):
         print(problem)
     errors = [p for p in problems if not p.warning]
     if errors:

@@ -36,8 +36,9 @@ def load(config_dir, prompts_dir=None) -> tuple[model.Config | None, list[Proble
     services_reader, services = _services(files, config_dir / SERVICES_FILE, routes)
     voices_reader, voices = _voices(files, config_dir / VOICES_FILE)
     prompts, prompt_readers = _prompts(files, prompts_dir)
-    # Files that could not be read (languages, for prompts): nothing is checked against them.
-    unreadable = Unread(lang for lang, r in prompt_readers.items() if r.unreadable)
+    # Files that could not be read, or hold a mistake of their own (languages, for prompts):
+    # nothing is checked against them, so that only the mistake is said, not what follows.
+    unreadable = Unread(lang for lang, r in prompt_readers.items() if r.unreadable or r.errors)
     if voices_reader.unreadable or voices_reader.errors:
         unreadable.add(VOICES_FILE)  # a voice not read: "no voice for 'fr'" would follow from it
     if services_reader is not None and services_reader.unreadable:

@@ -27,6 +27,7 @@ def read_services(r: Reader, data, routes: Routes) -> dict[str, model.Service]:
     insteads: list[tuple[str, int, str, str]] = []  # service, line, language, other service
     needs = "indented settings: number, languages, schedule"
     for sid, item, _ in named_entries(r, data, "services", "service", needs):
+        errors = r.errors
         f = Fields(r, item, f"service '{sid}'", SERVICE_KEYS)
         number = f.text("number") or ""
         placeholder = f.flag("placeholder", False)
@@ -76,7 +77,9 @@ def read_services(r: Reader, data, routes: Routes) -> dict[str, model.Service]:
                 placeholder=placeholder,
                 dialled=not f.has("line"),
             )
-        if route is not None:
+        # A service with a mistake of its own is left out, as one that cannot be read: what
+        # the lines do with it is not checked, so nothing follows from the mistake.
+        if route is not None and r.errors == errors:
             if schedule is not None and languages:
                 services[sid] = model.Service(
                     id=sid,
