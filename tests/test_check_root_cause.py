@@ -81,6 +81,23 @@ QUOTE_IT = "this text holds ': ', which YAML reads as the start of a new setting
             "same quote (' or \"), or write it without quotes",
         ),
         (
+            # The quote is closed only by the next line's: blamed where it opens, not there.
+            "config/stop-it-now.yaml",
+            "name: Stop it Now! Bruxelles",
+            'name: "Stop it Now! Bruxelles',
+            "name:",
+            "the quote that opens the text on this line is not closed on it, so YAML reads on "
+            "into the lines below: end the text with the same quote (' or \")",
+        ),
+        (
+            "prompts/nl.yaml",
+            '  referral: "{name}: {about}. Bel {number}, {hours}."',
+            '  referral: "{name}: {about}. Bel {number}, {hours}.',
+            "  referral:",
+            "the quote that opens the text on this line is not closed on it, so YAML reads on "
+            "into the lines below: end the text with the same quote (' or \")",
+        ),
+        (
             "config/" + EVC_FILE,
             "languages: [fr]",
             "languages: [fr\n",

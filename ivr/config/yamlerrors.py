@@ -67,6 +67,12 @@ def explain(exc: yaml.MarkedYAMLError, lines: list[str]) -> tuple[int, str]:
             "if it goes on with the text of the line above, put that whole text in quotes"
         )
     if "expected <block end>" in problem or "expected <document start>" in problem:
+        unclosed = _unclosed_quote_above(lines, line, column)
+        if unclosed:
+            return unclosed, (
+                "the quote that opens the text on this line is not closed on it, so YAML "
+                "reads on into the lines below: end the text with the same quote (' or \")"
+            )
         value = _value(text)
         if value and value[0] in QUOTE_OR_BRACKET and column > len(text) - len(value):
             return line, _quote_whole(text, value)
@@ -141,6 +147,24 @@ def _indent(text: str) -> int:
 
 def _spaces(count: int) -> str:
     return "1 space" if count == 1 else f"{count} spaces"
+
+
+def _unclosed_quote_above(lines: list[str], line: int, column: int) -> int | None:
+    """The line above `line` whose quoted text is left open, when the quote that closes it
+    only comes on `line`, before where YAML gave up: `name: "Stop it Now!` then
+    `numbers: ["+32…"]` reads as one text up to the quote before +32."""
+    text = lines[line - 1] if 0 < line <= len(lines) else ""
+    for n in range(line - 1, max(line - 20, 0), -1):
+        above = lines[n - 1]
+        if not above.strip() or above.lstrip().startswith("#"):
+            continue
+        value = _value(above) or (above.strip()[2:].strip() if above.strip()[:2] == "- " else "")
+        if not value or value[0] not in "'\"":
+            return None
+        quote, rest = value[0], value[1:]
+        closed = re.search(r'(?<!\\)"', rest) if quote == '"' else "'" in rest.replace("''", "")
+        return n if not closed and quote in text[:column] else None
+    return None
 
 
 def _value(text: str) -> str:
