@@ -122,3 +122,19 @@ def test_an_id_that_exists_is_refused(config_copy, capsys, monkeypatch):
     assert "  there is a line 'stop-it-now' already: choose another" in out
     assert "  'Stop' is not usable: use lowercase letters, digits and -" in out
     assert (config_copy / "ados.yaml").exists()
+
+
+def test_answers_that_would_fail_the_final_check_are_asked_again(config_copy, capsys, monkeypatch):
+    """A section of prompts left by a removed line, or the line's own number as the team's,
+    are said at their question, not after every answer has been given."""
+    fr = config_copy.parent / "prompts" / "fr.yaml"
+    fr.write_text(fr.read_text(encoding="utf-8") + "\nados:\n  welcome: Bonjour\n", "utf-8")
+    answers = [ANSWERS[0], "ados", "ecoute-ados", *ANSWERS[2:6], "02 555 01 23", *ANSWERS[6:]]
+    code, out = new_line(config_copy, capsys, monkeypatch, answers)
+    assert code == 0, out
+    assert (
+        f"  {fr} still has a section 'ados' (of a line removed?): choose another name, or "
+        "remove that section first"
+    ) in out
+    assert "  +3225550123 is the number of one of our lines, not of a team" in out
+    assert (config_copy / "ecoute-ados.yaml").exists()

@@ -160,6 +160,7 @@ class Interview:
     def __init__(self, questions: Questions, config, config_dir: Path, prompts_dir: Path):
         self.q, self.config = questions, config
         self.config_dir, self.prompts_dir = config_dir, prompts_dir
+        self.number = ""  # the new line's, once given
 
     def run(self) -> NewLine:
         line, q = NewLine(), self.q
@@ -184,6 +185,7 @@ class Interview:
             line.closed_on_holidays = q.ask(
                 "Closed on Belgian public holidays? (yes or no)", _yes, "yes"
             )
+        self.number = line.number
         line.team = q.ask(
             "Who answers: the team's phone number (several: separated by commas)", self._team
         )
@@ -206,6 +208,13 @@ class Interview:
             return None, f"'{text}' is not usable: use lowercase letters, digits and -"
         if text in self.config.lines or (self.config_dir / f"{text}.yaml").exists():
             return None, f"there is a line '{text}' already: choose another"
+        section = re.compile(rf"^[\"']?{re.escape(text)}[\"']?\s*:", re.MULTILINE)
+        for prompts in sorted(self.prompts_dir.glob("*.yaml")):
+            if section.search(prompts.read_text(encoding="utf-8", errors="replace")):
+                return None, (
+                    f"{prompts} still has a section '{text}' (of a line removed?): choose "
+                    "another name, or remove that section first"
+                )
         return text, None
 
     def _number(self, text: str):
@@ -235,7 +244,7 @@ class Interview:
                     f"'{written.strip()}' is not a phone number the team answers: write it such "
                     "as 0470 12 34 56"
                 )
-            if number in self.config.line_by_number:
+            if number in self.config.line_by_number or number == self.number:
                 return None, f"{number} is the number of one of our lines, not of a team"
             numbers.append(number)
         return numbers, None
