@@ -288,3 +288,37 @@ def test_two_rows_from_a_date_that_overlap_each_other_are_refused(config_copy, c
     )
     edit(path, "sat from 2026-12-01: 01:00-05:00", "sat from 2026-12-01: 03:00-05:00")
     quiet_check(config_copy, capsys)
+
+
+def test_a_row_of_hours_among_the_exceptions_may_carry_a_reason(config_copy, capsys, clock):
+    with_schedule(
+        config_copy,
+        "  exceptions:\n    - every wed from 2026-12-01: 10:00-19:00\n"
+        "      reason: réunion d'équipe le mercredi matin\n",
+    )
+    quiet_check(config_copy, capsys)
+    assert reached(config_copy, clock, "2026-12-02 09:30") == ["107"]
+
+
+@pytest.mark.parametrize(
+    ("written", "at", "message"),
+    [
+        (
+            "    - wed from 2026-12-01: 10:00-19:00\n      reason: x\n",
+            "wed from",
+            "to change the hours of some days here, start the row with 'every': '- every wed "
+            "from 2026-12-01: 10:00-19:00'",
+        ),
+        (
+            "    - every wed from 2026-12-01: 10:00-19:00\n      status: closed\n",
+            "status: closed",
+            "'every wed from 2026-12-01: …' is an exception of its own, which only 'reason:' "
+            "may go with: write 'status' in another '- ' item",
+        ),
+    ],
+)
+def test_a_row_of_hours_written_as_an_exception_is_one_error(
+    config_copy, capsys, written, at, message
+):
+    path = with_schedule(config_copy, "  exceptions:\n" + written)
+    assert only_error(config_copy, capsys) == f"{path}:{line_of(path, at)}: {message}"

@@ -19,6 +19,8 @@ from ivr.schedule import (
     check_change,
     hours_change,
     hours_on,
+    parse_days,
+    parse_row,
     parse_span,
     weekly_windows,
 )
@@ -203,20 +205,48 @@ def _read_closure_day(r: Reader, item: Mapping) -> ClosureDay | None:
         return None
 
 
+EXCEPTION_KEYS = {"dates", "hours", "status", "reason"}
+
+
+def _is_day_row(text: str) -> bool:
+    try:
+        parse_days(parse_row(text)[0])
+    except (ScheduleError, TypeError):
+        return False
+    return True
+
+
 def _read_exceptions(r: Reader, f: Fields) -> list[DatedException] | None:
     written = "an exception needs 'dates:', 'status:' and 'reason:'"
     return _read_list(r, f, "exceptions", written, _read_exception)
 
 
 def _read_exception(r: Reader, item: Mapping) -> DatedException | HoursChange | None:
-    if len(item) == 1 and str(next(iter(item))).lower().startswith("every "):
-        row = next(iter(item))
+    rows = [key for key in item if str(key).lower().startswith("every ")]
+    if rows:
+        row, *others = [*rows, *(key for key in item if key not in rows and key != "reason")]
+        if others:
+            r.error(
+                line_of(item, others[0]),
+                f"'{row}: …' is an exception of its own, which only 'reason:' may go with: "
+                f"write '{others[0]}' in another '- ' item",
+            )
+            return None
         try:
             return hours_change(row, str(item[row]), undated=True)
         except ScheduleError as exc:
             r.error(line_of(item, row), str(exc))
             return None
-    g = Fields(r, item, "an exception", {"dates", "hours", "status", "reason"})
+    for key in item:
+        if key not in EXCEPTION_KEYS and _is_day_row(str(key)):
+            # `- wed from 2026-12-01: 10:00-19:00`: meant as a row of hours.
+            r.error(
+                line_of(item, key),
+                f"to change the hours of some days here, start the row with 'every': "
+                f"'- every {key}: {item[key]}'",
+            )
+            return None
+    g = Fields(r, item, "an exception", EXCEPTION_KEYS)
     dates = g.text("dates") or ""
     status = g.text("status")
     reason = g.text("reason") or ""
