@@ -322,3 +322,12 @@ def test_a_row_of_hours_written_as_an_exception_is_one_error(
 ):
     path = with_schedule(config_copy, "  exceptions:\n" + written)
     assert only_error(config_copy, capsys) == f"{path}:{line_of(path, at)}: {message}"
+
+
+def test_rows_of_hours_not_indented_under_hours_is_one_error(config_copy, capsys):
+    path = config_copy / EVC_FILE
+    edit(path, "    mon-fri: 09:00-19:00\n", "  mon-fri: 09:00-19:00\n")
+    assert only_error(config_copy, capsys) == (
+        f"{path}:{line_of(path, 'mon-fri')}: 'mon-fri' is a row of hours, but it is not indented "
+        f"under 'hours:' (line {line_of(path, 'hours:')}): indent it further than 'hours:'"
+    )

@@ -34,6 +34,15 @@ SCHEDULE_KEYS = {"timezone", "hours", "public_holidays", "closure_days", "except
 
 def read_schedule(r: Reader, m: Mapping, what: str, language: str, at: int) -> Schedule | None:
     """`at` is the line of the `schedule:` key, where a missing setting is reported."""
+    if isinstance(m, Mapping) and "hours" in m and m["hours"] is None:
+        rows = [key for key in m if key not in SCHEDULE_KEYS and _is_day_row(str(key))]
+        if rows:  # `hours:` empty, and its rows written level with it
+            r.error(
+                line_of(m, rows[0]),
+                f"'{rows[0]}' is a row of hours, but it is not indented under 'hours:' (line "
+                f"{line_of(m, 'hours')}): indent it further than 'hours:'",
+            )
+            return None
     f = Fields(r, m, what, SCHEDULE_KEYS)
     timezone = f.text("timezone", required=False, default=TIMEZONE)
     try:
