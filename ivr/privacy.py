@@ -129,10 +129,28 @@ class TwilioWork:
                 self.store.forget.add(RECORDING, message["recording_sid"], due_at=now, now=now)
         return len(gone)
 
+    def sweep_calls(self, now: datetime) -> int:
+        """Queues the deletion of our lines' calls that ended long enough ago and are still
+        at Twilio: those whose end Twilio never reported to us (a statusCallback lost, or
+        not set on a number), which would otherwise keep the caller's number for good."""
+        config = self.live.config
+        ours = set(config.line_by_number)
+        if config.phone_console is not None:
+            ours |= set(config.phone_console.numbers)
+        queued = 0
+        for sid in self.api.ended_calls(now - self.forget_after, ours):
+            if self.store.forget.add(CALL, sid, due_at=now, now=now):
+                queued += 1
+        if queued:
+            log.warning("%d ended call(s) at Twilio had not been queued for deletion", queued)
+        return queued
+
     def reconcile(self, now: datetime) -> int:
         """Takes in the recordings at Twilio that we have not got: the last line of defence
-        behind the journal. Each is stored once (its id is unique)."""
+        behind the journal. Each is stored once (its id is unique). Calls whose end we were
+        never told of are queued for deletion too (`sweep_calls`)."""
         self._reconciled_at = now
+        self.sweep_calls(now)
         known = self.store.messages.recording_sids()
         taken = 0
         for recording in self.api.recordings(now - RECONCILE_SINCE):

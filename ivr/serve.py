@@ -72,6 +72,20 @@ http {{
             proxy_intercept_errors off;
             error_page 502 503 504 = @safe;
         }}
+        # Callbacks no caller waits on: an error goes back to Twilio as it is, and Twilio
+        # sends the callback again (its URL asks for that on a 5xx), where the safe answer's
+        # 200 would lose a message or a call's record to delete.
+        location ~ ^/voice/(recording|status)$ {{
+            proxy_pass http://router;
+            proxy_http_version 1.1;
+            proxy_set_header Connection "";
+            proxy_set_header Host $http_host;
+            proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;
+            proxy_set_header X-Forwarded-Proto $scheme;
+            proxy_request_buffering on;
+            proxy_connect_timeout 2s;
+            proxy_read_timeout 12s;
+        }}
         location @safe {{
             default_type text/xml;
             return 200 '{safe_answer}';

@@ -64,8 +64,12 @@ class TwilioStandIn:
         status: str = "completed",
         caller: str = "+32470000000",
         to: str = "+3220000100",
+        ended: datetime | None = None,
     ) -> None:
+        finished = status not in ("queued", "ringing", "in-progress")
+        ended = ended or (datetime.now(UTC) if finished else None)
         self.calls[sid] = {
+            "end_time": format_datetime(ended, usegmt=True) if ended else None,
             "sid": sid,
             "account_sid": self.account_sid,
             "parent_call_sid": parent,
@@ -156,6 +160,15 @@ def serve(standin: TwilioStandIn, request, method: str) -> None:
         items = list(table.values())
         if "ParentCallSid" in query:
             items = [c for c in items if c.get("parent_call_sid") == query["ParentCallSid"]]
+        if "EndTime<" in query:
+            before = datetime.fromisoformat(query["EndTime<"].replace("Z", "+00:00"))
+            if before.tzinfo is None:
+                before = before.replace(tzinfo=UTC)
+            items = [
+                i
+                for i in items
+                if i.get("end_time") and parsedate_to_datetime(i["end_time"]) <= before
+            ]
         if "DateCreated>" in query:
             since = datetime.fromisoformat(query["DateCreated>"].replace("Z", "+00:00"))
             if since.tzinfo is None:

@@ -73,6 +73,24 @@ class TwilioAPI:
         except (TwilioException, requests.RequestException) as exc:
             raise TwilioError(f"{type(exc).__name__}: {exc}"[:300]) from exc
 
+    def ended_calls(self, before: datetime, to: set[str]) -> list[str]:
+        """The calls made to one of the numbers `to` that ended before `before` and are still
+        kept at Twilio (their legs go with them, `forget_call`)."""
+        try:
+            found = self.client.calls.list(end_time_before=before, limit=1000)
+        except TwilioRestException as exc:
+            raise TwilioError(f"HTTP {exc.status}, code {exc.code}: {exc.msg}"[:300]) from exc
+        except (TwilioException, requests.RequestException) as exc:
+            raise TwilioError(f"{type(exc).__name__}: {exc}"[:300]) from exc
+        return [
+            call.sid
+            for call in found
+            if call.to in to
+            and not call.parent_call_sid
+            and call.end_time is not None
+            and call.end_time <= before
+        ]
+
     def call_line(self, call_sid: str, line_by_number: dict):
         """The line a call was made to (its `To`; nothing else of the call is looked at),
         or None when Twilio no longer has it."""

@@ -30,6 +30,10 @@ CALL_SID = re.compile(r"CA[0-9a-f]{32}")
 RECORDING_SID = re.compile(r"RE[0-9a-f]{32}")
 TWIML_TYPE = "text/xml; charset=utf-8"
 EMPTY_TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response />'
+# Callbacks no caller waits on, whose URLs ask Twilio to try again on a 5xx (#rc=...&rp=...):
+# when they fail, a 503 has them sent again, where a 200 would lose a message, or leave a
+# call's record (with the caller's number) at Twilio for good.
+RETRIED = ("recording_ready", "call_status")
 # How long a recording callback waits for the database before answering: its message is on
 # disk already, so it never needs to wait long.
 STORE_WAIT = 1.5
@@ -142,6 +146,11 @@ def webhook(view):
         except TooLarge:
             return Response("request too large", status=413, mimetype="text/plain")
         except Exception:
+            if view.__name__ in RETRIED:
+                log.exception(
+                    "call=%s %s failed; Twilio will try again", hook.call_sid(), view.__name__
+                )
+                return Response(EMPTY_TWIML, status=503, mimetype="text/xml")
             log.exception("call=%s answering failed; gave the safe answer", hook.call_sid())
             try:
                 return safe_response(hook, "exception")

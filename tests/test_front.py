@@ -68,6 +68,13 @@ def test_when_gunicorn_cannot_answer_twilio_still_gets_the_safe_message(web):
             assert response.status == 200
         assert "112" in body and "107" in body and "<Response>" in body
         assert time.monotonic() - started < 15  # within Twilio's wait
+        # The callbacks no caller waits on get the error, so that Twilio sends them again:
+        # a 200 would lose the message, or the call's record to delete at Twilio.
+        for path in ("/voice/recording", "/voice/status"):
+            request = urllib.request.Request(f"{server.url}{path}", data=b"To=x", method="POST")
+            with pytest.raises(urllib.error.HTTPError) as failed:
+                urllib.request.urlopen(request, timeout=20)
+            assert failed.value.code >= 500
     finally:
         subprocess.run(["kill", "-CONT", *gunicorn], check=False)
 

@@ -4,7 +4,7 @@ moved through their life and purged on time; all against a stand-in for Twilio's
 
 import logging
 import os
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from conftest import (
@@ -56,6 +56,23 @@ def test_a_finished_call_and_its_transfer_legs_are_deleted_at_twilio_an_hour_lat
     assert twilio.deleted("Calls") == [LEG, PARENT]  # the legs first
     assert twilio.calls == {}
     assert service_of(private_app).store.forget.status()["waiting"] == {}  # its CallSid gone too
+
+
+def test_a_call_whose_end_we_were_never_told_of_is_deleted_at_twilio_all_the_same(
+    private_app, twilio, clock
+):
+    """A statusCallback lost (or not set on a number): the sweep finds the call at Twilio."""
+    long_ago = datetime.now(UTC) - timedelta(hours=3)
+    twilio.add_call(PARENT, to=EVC, ended=long_ago)
+    twilio.add_call(LEG, parent=PARENT, caller=EVC, to="+3220000001", ended=long_ago)
+    twilio.add_call("CA" + "d" * 32, to=EVC, ended=datetime.now(UTC))  # ended just now
+    twilio.add_call("CA" + "e" * 32, to="+3220009876", ended=long_ago)  # not one of our lines
+    twilio.add_call("CA" + "f" * 32, to=EVC, status="in-progress")
+    clock.now = datetime.now(UTC)
+    service_of(private_app).privacy.round()  # finds it, and queues it
+    service_of(private_app).privacy.round()  # deletes it, legs first
+    assert twilio.deleted("Calls") == [LEG, PARENT]
+    assert sorted(twilio.calls) == ["CA" + c * 32 for c in "def"]
 
 
 def test_deletions_twilio_refuses_are_tried_again_and_a_restart_loses_nothing(
@@ -274,3 +291,15 @@ def test_a_note_that_may_hold_a_phone_number_is_told_apart(note, holds):
     from ivr import phone
 
     assert phone.in_text(note) is holds
+
+
+def test_a_status_callback_that_fails_is_answered_503_so_twilio_sends_it_again(
+    private_app, twilio, monkeypatch
+):
+    def broken(*_):
+        raise RuntimeError("a bug")
+
+    monkeypatch.setattr(service_of(private_app).privacy, "call_ended", broken)
+    answer = status_callback(private_app, PARENT)
+    assert answer.status_code == 503
+    assert answer.get_data(as_text=True).endswith("<Response />")
