@@ -17,6 +17,7 @@ from pathlib import Path
 from ivr import config as config_module
 from ivr import speech
 from ivr.background import Periodic
+from ivr.logs import scrub
 
 log = logging.getLogger("ivr")
 KEEP_LAST_GOOD = 3
@@ -137,7 +138,8 @@ class Live:
             config = LastGood(settings.spool_dir.parent / "last-good").load()
             if config is None:
                 raise config_module.ConfigError(errors)
-            refused = {"at": clock().isoformat(), "problems": [str(p) for p in errors]}
+            # Shown on /healthz, kept by monitoring tools: no number of anyone's in it.
+            refused = {"at": clock().isoformat(), "problems": [scrub(str(p)) for p in errors]}
             log.error(
                 "the configuration files are refused; serving the last good one, %s:\n%s",
                 config.version,
@@ -180,7 +182,10 @@ class Live:
         self._fingerprint = before
         if config is None:
             errors = [str(p) for p in problems if not p.warning]
-            self.last_refused = {"at": self.clock().isoformat(), "problems": errors}
+            self.last_refused = {
+                "at": self.clock().isoformat(),
+                "problems": [scrub(problem) for problem in errors],
+            }
             log.error(
                 "refused a configuration change; still serving %s:\n%s",
                 self.config.version,

@@ -19,12 +19,17 @@ BELGIUM = "+32"
 MOBILE_PREFIXES = tuple(str(n) for n in range(45, 50))
 # +32470123456, 0032 470 12 34 56, 0470 12 34 56: a number in international or national form
 # (a CallSid's digits follow letters, a date starts with its year: both are left alone).
+# Between digits, whatever people and forms put there: 0470 / 99 91 11, (0470) 99 91 11,
+# 0470,99,91,11, 0470_999_111; %2B is a + as a URL writes it.
+_GAP = r"[ ./,_()-]{0,3}"
 IN_TEXT = re.compile(
-    r"(?<![\w+])(?:\+|00)\d(?:[ ./-]?\d){6,14}(?![\w])|(?<![\w])0\d(?:[ ./-]?\d){7,9}(?![\w])"
+    rf"(?<![\w+%])(?:\+|00|%2[Bb])\d(?:{_GAP}\d){{6,14}}(?!\d)"
+    rf"|(?<![\w(])\(?0\d(?:{_GAP}\d){{7,9}}(?![\w])"
+    rf"|(?<![\w+])32\d{{8,9}}(?![\w])"
 )
 # Dates and times, which are digits too but no one's number.
 DATE_OR_TIME = re.compile(r"\d{4}-\d{1,2}-\d{1,2}|\d{1,2}[:h]\d{2}|\d{1,2}/\d{1,2}(/\d{2,4})?")
-LONG_DIGITS = re.compile(r"\d(?:[ ./-]?\d){7,}")
+LONG_DIGITS = re.compile(r"\d(?:[ ./,_()-]{0,3}\d){7,}")
 
 
 # What people put between the digits of a number: 02 000 00 01, 02/000.00.01, 0470-12-34-56.

@@ -47,7 +47,9 @@ def read_console(r: Reader, data, services: dict, lines: dict) -> model.PhoneCon
             )
             ok = False
         elif number in coordinators:
-            r.error(ln, f"{name} and {coordinators[number]} have the same phone, {number}")
+            r.error(
+                ln, f"{name} and {coordinators[number]} have the same phone: give each their own"
+            )
             ok = False
         else:
             coordinators[number] = str(name)

@@ -138,6 +138,8 @@ class Messages:
                 operator=operator,
                 action=f"message {action}",
                 subject=f"message {message_id} ({row.line})",
-                detail=note,
+                # Not the note: it is about the caller, and goes with the message when its
+                # time is up; the audit log stays.
+                detail="with a note" if note else "",
             )
         return self.get(message_id)
