@@ -21,7 +21,7 @@ from flask import Blueprint
 from itsdangerous import BadSignature, URLSafeSerializer
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from ivr import phone_console, twiml
+from ivr import metrics, phone_console, twiml
 from ivr.phone_console import CLEAR, ConsoleFlow, ConsoleState
 from ivr.webhooks import CALL_SID, Hook, safe_response, twiml_response, webhook
 
@@ -220,6 +220,7 @@ def check_pin(hook: Hook, state: ConsoleState, digits: str) -> str:
     done, outcome = in_database(hook, check)
     if not done:
         return "away"
+    metrics.CONSOLE_PINS.labels(outcome).inc()
     if outcome != "right":
         log.warning("call=%s phone console: %s, PIN %s", hook.call_sid(), state.operator, outcome)
     return outcome

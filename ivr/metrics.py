@@ -32,6 +32,9 @@ FORGOTTEN = Counter(
     "ivr_twilio_deletions_total", "Records deleted at Twilio, or tried again", ["kind", "result"]
 )
 MESSAGES = Counter("ivr_messages_total", "What happened to messages", ["event"])
+# Wrong PINs at the phone console (no account name: a rise is what to alert on, and the
+# audit log says whose).
+CONSOLE_PINS = Counter("ivr_console_pins_total", "PINs entered at the phone console", ["result"])
 REQUEST_SECONDS = Histogram(
     "ivr_request_seconds",
     "Time to answer a webhook",

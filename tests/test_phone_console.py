@@ -16,6 +16,7 @@ from conftest import (
     brussels,
     check,
     line_of,
+    metric,
     password_of,
     service_of,
 )
@@ -155,6 +156,7 @@ def test_star_starts_again_and_nothing_is_set(app, clock):
 
 
 def test_three_wrong_pins_end_the_call_and_five_lock_the_account(app):
+    wrong, locked = (metric(app, "ivr_console_pins_total", result=r) for r in ("wrong", "locked"))
     c = ConsoleCall(app)
     c.start()
     assert "pas le bon" in c.press("111111").text
@@ -170,6 +172,9 @@ def test_three_wrong_pins_end_the_call_and_five_lock_the_account(app):
     c = ConsoleCall(app, sid="CA" + "e" * 32)
     c.start()
     assert "Réessayez dans un quart d'heure" in c.press(PIN).text
+    # A dashboard sees the guessing (the audit log says whose).
+    assert metric(app, "ivr_console_pins_total", result="wrong") == wrong + 4
+    assert metric(app, "ivr_console_pins_total", result="locked") == locked + 2
 
 
 def test_wrong_web_passwords_do_not_lock_the_phone_nor_the_reverse(app, clock):
