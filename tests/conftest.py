@@ -62,6 +62,9 @@ def environment(monkeypatch, tmp_path):
     monkeypatch.delenv("IVR_SECRET", raising=False)
     monkeypatch.setenv("IVR_REFRESH_SECONDS", "0")
     monkeypatch.setenv("IVR_RELOAD_SECONDS", "0")
+    # The Twilio thread too runs only when asked: on a timer, an app of an earlier test would
+    # go on working (and logging) into the tests that follow.
+    monkeypatch.setenv("IVR_TWILIO_SECONDS", "0")
     monkeypatch.setenv("IVR_OPS_TOKEN", OPS_TOKEN)
 
 
@@ -249,6 +252,7 @@ def web(tmp_path):
             "IVR_SPOOL_DIR": str(tmp_path / "spool"),
             "IVR_REFRESH_SECONDS": "1",
             "IVR_RELOAD_SECONDS": "1",
+            "IVR_TWILIO_SECONDS": "30",  # as in production: a server's threads are its own
             "IVR_OPS_TOKEN": OPS_TOKEN,
             "PROMETHEUS_MULTIPROC_DIR": str(tmp_path / f"metrics-{n}"),
             **env,
