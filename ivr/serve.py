@@ -27,6 +27,19 @@ from pathlib import Path
 from ivr import safe
 from ivr.fields import MAX_BODY_BYTES
 
+# How both locations hand a request to gunicorn. Twilio waits 15 s for an answer: past 12 s,
+# the request fails here (the safe answer, or an error Twilio retries).
+PROXY = """\
+            proxy_pass http://router;
+            proxy_http_version 1.1;
+            proxy_set_header Connection "";
+            proxy_set_header Host $http_host;
+            proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;
+            proxy_set_header X-Forwarded-Proto $scheme;
+            proxy_request_buffering on;
+            proxy_connect_timeout 2s;
+            proxy_read_timeout 12s;
+"""
 NGINX_CONF = """\
 {user}worker_processes 1;
 daemon off;
@@ -58,17 +71,7 @@ http {{
     server {{
         listen {host}:{port} backlog=4096;
         location / {{
-            proxy_pass http://router;
-            proxy_http_version 1.1;
-            proxy_set_header Connection "";
-            proxy_set_header Host $http_host;
-            proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;
-            proxy_set_header X-Forwarded-Proto $scheme;
-            proxy_request_buffering on;
-            proxy_buffering on;
-            proxy_connect_timeout 2s;
-            # Twilio waits 15 s for an answer: past 12 s, the static safe answer.
-            proxy_read_timeout 12s;
+{proxy}            proxy_buffering on;
             proxy_intercept_errors off;
             error_page 502 503 504 = @safe;
         }}
@@ -76,16 +79,7 @@ http {{
         # sends the callback again (its URL asks for that on a 5xx), where the safe answer's
         # 200 would lose a message or a call's record to delete.
         location ~ ^/voice/(recording|status)$ {{
-            proxy_pass http://router;
-            proxy_http_version 1.1;
-            proxy_set_header Connection "";
-            proxy_set_header Host $http_host;
-            proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;
-            proxy_set_header X-Forwarded-Proto $scheme;
-            proxy_request_buffering on;
-            proxy_connect_timeout 2s;
-            proxy_read_timeout 12s;
-        }}
+{proxy}        }}
         location @safe {{
             default_type text/xml;
             return 200 '{safe_answer}';
@@ -113,6 +107,7 @@ def nginx_conf(run: Path, host: str, port: int, app_port: int, max_body: int) ->
         port=port,
         app_port=app_port,
         max_body=max_body,
+        proxy=PROXY,
         safe_answer=safe.LAST_RESORT.replace("\\", "\\\\").replace("'", "\\'"),
     )
 

@@ -4,6 +4,7 @@ it, to forget calls at Twilio and to keep the messages ourselves (docs/privacy.m
 from __future__ import annotations
 
 import logging
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -21,6 +22,18 @@ NOT_FINISHED = 20009  # "Cannot delete this resource before it is complete"
 
 class TwilioError(RuntimeError):
     """Twilio could not do it now; the text says what it answered. Try again later."""
+
+
+@contextmanager
+def said_as_twilio_error():
+    """What twilio-python or the network raise, as one TwilioError saying what Twilio
+    answered (the original is its __cause__)."""
+    try:
+        yield
+    except TwilioRestException as exc:
+        raise TwilioError(f"HTTP {exc.status}, code {exc.code}: {exc.msg}"[:300]) from exc
+    except (TwilioException, requests.RequestException) as exc:
+        raise TwilioError(f"{type(exc).__name__}: {exc}"[:300]) from exc
 
 
 @dataclass(frozen=True)
@@ -62,26 +75,18 @@ class TwilioAPI:
     def forget_call(self, sid: str) -> bool:
         """Deletes a call's record and those of its transfer legs; True once none is left,
         False if the call has not finished yet. TwilioError when Twilio fails."""
-        try:
+        with said_as_twilio_error():
             legs = [leg.sid for leg in self.client.calls.list(parent_call_sid=sid, limit=100)]
             for leg in legs:
                 if not self._delete(self.client.calls(leg)):
                     return False
             return self._delete(self.client.calls(sid))
-        except TwilioRestException as exc:
-            raise TwilioError(f"HTTP {exc.status}, code {exc.code}: {exc.msg}"[:300]) from exc
-        except (TwilioException, requests.RequestException) as exc:
-            raise TwilioError(f"{type(exc).__name__}: {exc}"[:300]) from exc
 
     def ended_calls(self, before: datetime, to: set[str]) -> list[str]:
         """The calls made to one of the numbers `to` that ended before `before` and are still
         kept at Twilio (their legs go with them, `forget_call`)."""
-        try:
+        with said_as_twilio_error():
             found = self.client.calls.list(end_time_before=before, limit=1000)
-        except TwilioRestException as exc:
-            raise TwilioError(f"HTTP {exc.status}, code {exc.code}: {exc.msg}"[:300]) from exc
-        except (TwilioException, requests.RequestException) as exc:
-            raise TwilioError(f"{type(exc).__name__}: {exc}"[:300]) from exc
         return [
             call.sid
             for call in found
@@ -97,13 +102,12 @@ class TwilioAPI:
         if not call_sid:
             return None
         try:
-            call = self.client.calls(call_sid).fetch()
-        except TwilioRestException as exc:
-            if exc.status == NOT_FOUND:
+            with said_as_twilio_error():
+                call = self.client.calls(call_sid).fetch()
+        except TwilioError as exc:
+            if isinstance(exc.__cause__, TwilioRestException) and exc.__cause__.status == NOT_FOUND:
                 return None
-            raise TwilioError(f"HTTP {exc.status}, code {exc.code}: {exc.msg}"[:300]) from exc
-        except (TwilioException, requests.RequestException) as exc:
-            raise TwilioError(f"{type(exc).__name__}: {exc}"[:300]) from exc
+            raise
         return line_by_number.get(call.to)
 
     # -- recordings ----------------------------------------------------------------------
@@ -112,33 +116,23 @@ class TwilioAPI:
         return f"https://api.twilio.com/2010-04-01/Accounts/{self.account_sid}/Recordings/{sid}"
 
     def forget_recording(self, sid: str) -> bool:
-        try:
+        with said_as_twilio_error():
             return self._delete(self.client.recordings(sid))
-        except TwilioRestException as exc:
-            raise TwilioError(f"HTTP {exc.status}, code {exc.code}: {exc.msg}"[:300]) from exc
-        except (TwilioException, requests.RequestException) as exc:
-            raise TwilioError(f"{type(exc).__name__}: {exc}"[:300]) from exc
 
     def recording_audio(self, sid: str) -> tuple[bytes, str]:
         """The audio of a recording, as MP3 (twilio-python has no helper for media: a GET of
         its .mp3 with the API key, as Twilio's documentation gives it)."""
         url = f"{self.base}/2010-04-01/Accounts/{self.account_sid}/Recordings/{sid}.mp3"
-        try:
+        with said_as_twilio_error():
             answer = requests.get(url, auth=self.auth, timeout=TIMEOUT)
-        except (TwilioException, requests.RequestException) as exc:
-            raise TwilioError(f"{type(exc).__name__}: {exc}"[:300]) from exc
         if answer.status_code != 200:
             raise TwilioError(f"HTTP {answer.status_code} for the audio of {sid}")
         return answer.content, answer.headers.get("Content-Type", "audio/mpeg").split(";")[0]
 
     def recordings(self, since: datetime) -> list[Recording]:
         """The account's recordings made since `since`."""
-        try:
+        with said_as_twilio_error():
             found = self.client.recordings.list(date_created_after=since, limit=1000)
-        except TwilioRestException as exc:
-            raise TwilioError(f"HTTP {exc.status}, code {exc.code}: {exc.msg}"[:300]) from exc
-        except (TwilioException, requests.RequestException) as exc:
-            raise TwilioError(f"{type(exc).__name__}: {exc}"[:300]) from exc
         return [
             Recording(r.sid, r.call_sid or "", r.date_created, int(r.duration or 0)) for r in found
         ]
