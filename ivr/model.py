@@ -22,88 +22,12 @@ LANGUAGE = "language"
 REDIRECT = "redirect"
 
 
-# The actions of a step. Each says where it can lead (`next_steps`) and whether the call
-# waits there for the caller or a dialled line (`waits`): what `ivr check` needs to find steps
-# nobody reaches and loops that would never wait.
+class Action:
+    """One action of a line's step. The types (say, menu, transfer, voicemail, referral,
+    goto) are in `ivr.flow.actions`, one module each: how each is read, performed, answered
+    and described lives there, not here."""
 
-
-@dataclass(frozen=True)
-class Say:
-    prompts: tuple[str, ...]
-
-    waits = False
-
-    def next_steps(self) -> tuple[str, ...]:
-        return ()
-
-
-@dataclass(frozen=True)
-class Menu:
-    prompt: str
-    retry_prompt: str
-    options: dict[str, str]  # keys pressed -> step
-    on_failure: str  # step taken when a limit is reached
-    timeout: int = 6
-    max_invalid: int = 3
-    max_silence: int = 2
-
-    waits = True
-
-    def next_steps(self) -> tuple[str, ...]:
-        return (*self.options.values(), self.on_failure)
-
-    @property
-    def num_digits(self) -> int | None:
-        """Gather stops by itself when every key has the same length; else on '#' or timeout."""
-        lengths = {len(key) for key in self.options}
-        return lengths.pop() if len(lengths) == 1 else None
-
-
-@dataclass(frozen=True)
-class Transfer:
-    to: str  # a contact of the line or a partner service
-    timeout: int = 25
-    on_failure: str | None = None  # None: go on with the next action of the step
-
-    waits = True
-
-    def next_steps(self) -> tuple[str, ...]:
-        return (self.on_failure,) if self.on_failure else ()
-
-
-@dataclass(frozen=True)
-class Voicemail:
-    prompt: str
-    max_length: int = 180
-
-    waits = True
-
-    def next_steps(self) -> tuple[str, ...]:
-        return ()
-
-
-@dataclass(frozen=True)
-class Referral:
-    service: str
-    offer_transfer: bool = True
-
-    waits = True  # for "press 1" (one that only tells the number is counted the same)
-
-    def next_steps(self) -> tuple[str, ...]:
-        return ()
-
-
-@dataclass(frozen=True)
-class Goto:
-    step: str
-
-    waits = False
-
-    def next_steps(self) -> tuple[str, ...]:
-        return (self.step,)
-
-
-Action = Say | Menu | Transfer | Voicemail | Referral | Goto
+    __slots__ = ()
 
 
 @dataclass(frozen=True)

@@ -28,6 +28,7 @@ from ivr.app import create_app
 from ivr.cli import main
 from ivr.console import forms, security, session
 from ivr.console.catalogue import WORDS
+from ivr.flow import describe
 
 TOKEN = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
 
@@ -392,6 +393,7 @@ def test_every_text_of_the_console_has_its_french_and_dutch():
     shown |= {"weekly hours", "always open", "outside weekly hours", "coordinator", "counsellor"}
     shown |= {*security.ERRORS.values(), security.NO_TOKEN, forms.REQUIRED, forms.NOT_A_MOMENT}
     shown |= {session.EXPIRED, session.THROTTLED, session.WRONG}
+    shown |= set(describe.TEXTS)
     missing = sorted(text for text in shown if text not in WORDS)
     assert not missing
     assert len(shown) > 140  # the extraction still finds them

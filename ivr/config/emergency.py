@@ -14,6 +14,9 @@ import re
 
 from ivr import model
 from ivr.config.reading import Mapping, Sequence, line_of
+from ivr.flow.actions import End
+
+END = End()
 
 EMERGENCY = {"112": re.compile(r"(?<!\d)112(?!\d)"), "101": re.compile(r"(?<!\d)101(?!\d)")}
 HEARD_ALL = frozenset(EMERGENCY)
@@ -77,41 +80,32 @@ class Walk:
 
     def _next(self, step: str, pc: int, heard: frozenset, came_from: int) -> list:
         """The states that follow `step`'s action number `pc` (`came_from`: the file line
-        that led here, where the built-in end is said)."""
+        that led here, where the built-in end is said), by the action's own `leads`."""
         if step == model.END:
-            heard = self._hear(heard, "goodbye")
-            return self._end(
-                came_from, "reach the end of the call ('goodbye', then it ends)", heard
-            )
+            (lead,) = END.leads()
+            return self._end(came_from, lead.ends, self._hear_all(heard, lead.heard))
         actions = self.line.steps.get(step, ())
         if pc >= len(actions):
             return [(model.END, 0, heard, came_from)]
         action, at = actions[pc], self._line_of(step, pc)
-        go_on = (step, pc + 1, heard, at)
-        if isinstance(action, model.Say):
-            for key in action.prompts:
-                heard = self._hear(heard, key)
-            return [(step, pc + 1, heard, at)]
-        if isinstance(action, model.Goto):
-            return [(action.step, 0, heard, at)]
-        if isinstance(action, model.Menu):
-            heard = self._hear(self._hear(heard, action.prompt), action.retry_prompt)
-            targets = [*action.options.values(), action.on_failure]
-            return [(target, 0, heard, at) for target in targets]
-        if isinstance(action, model.Voicemail):
-            heard = self._hear(heard, action.prompt)
-            return [
-                (model.END, 0, self._hear(heard, "voicemail_thanks"), at),
-                (*go_on[:2], heard, at),
-            ]
-        if isinstance(action, model.Transfer):
-            failed = (action.on_failure, 0, heard, at) if action.on_failure else go_on
-            return self._put_through(action.to, heard, at) + [failed]
-        if isinstance(action, model.Referral):
-            if action.offer_transfer:
-                self._put_through(action.service, heard, at)
-            return [go_on]
-        return [go_on]
+        following = []
+        for lead in action.leads():
+            now_heard = self._hear_all(heard, lead.heard)
+            if lead.ends is not None:
+                if lead.to is None:
+                    self._end(at, lead.ends, now_heard)
+                else:
+                    self._put_through(lead.to, now_heard, at)
+            elif lead.step is not None:
+                following.append((lead.step, 0, now_heard, at))
+            else:
+                following.append((step, pc + 1, now_heard, at))
+        return following
+
+    def _hear_all(self, heard: frozenset, keys) -> frozenset:
+        for key in keys:
+            heard = self._hear(heard, key)
+        return heard
 
     def _put_through(self, to: str, heard: frozenset, at: int) -> list:
         service = self.services.get(to)

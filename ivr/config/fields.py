@@ -90,6 +90,15 @@ class Fields:
     def line(self, key: str) -> int:
         return line_of(self.m, key)
 
+    def line_in(self, mapping, key) -> int:
+        """The file line of `key` in a mapping read from these fields (a menu's options)."""
+        return line_of(mapping, key)
+
+    def within(self, key: str, what: str, known) -> Fields | None:
+        """The fields of the mapping under `key` (a menu's settings), read the same way."""
+        mapping = self.mapping(key)
+        return None if mapping is None else Fields(self.r, mapping, what, set(known))
+
     def has(self, key: str) -> bool:
         return key in self.m and self.m[key] is not None
 

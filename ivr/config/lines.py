@@ -7,13 +7,12 @@ import unicodedata
 from pathlib import Path
 
 from ivr import model, phone
-from ivr.config.actions import References
 from ivr.config.contacts import read_contacts
 from ivr.config.fields import ID, Fields
 from ivr.config.numbers import NUMBER_FORMS, Routes
 from ivr.config.reading import Mapping, Reader
 from ivr.config.schedules import read_schedule
-from ivr.config.steps import check_steps, read_steps
+from ivr.config.steps import References, check_steps, read_steps
 
 LINE_KEYS = {
     "id",

@@ -9,12 +9,10 @@ from pathlib import Path
 from ivr import model
 from ivr.config.fields import KNOWN_LANGUAGES, Fields, closest, or_list
 from ivr.config.reading import Mapping, Reader, line_of
+from ivr.flow.wording import LINE_PLACEHOLDERS, REFERRAL_PLACEHOLDERS
 
 AUDIO_DIR = "audio"
 VOICES_FILE = "voices.yaml"
-# Placeholders the code fills, by where a prompt is used.
-LINE_PLACEHOLDERS = {"line", "hours", "next_open", "number"}
-REFERRAL_PLACEHOLDERS = {"name", "about", "number", "hours", "next_open"}
 # Prompts the code itself speaks, in the `shared:` section of every language.
 BUILTIN_PROMPTS = {
     "goodbye": LINE_PLACEHOLDERS,

@@ -1,14 +1,48 @@
-"""Reads a line's `steps:`, and checks where they lead: each step named exists, no loop of
-steps goes round without waiting for the caller, and callers reach every step."""
+"""Reads a line's `steps:`, each action through its type in the registry of
+`ivr.flow.actions`, and checks where they lead: each step named exists, no loop of steps goes
+round without waiting for the caller, and callers reach every step."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
+
 from ivr import model
-from ivr.config.actions import References, read_action
 from ivr.config.fields import Fields, closest, or_list
 from ivr.config.reading import Mapping, Reader, Sequence, line_of
+from ivr.flow.actions import REGISTRY
 
 Steps = dict[str, tuple[model.Action, ...]]
+
+
+@dataclass
+class References:
+    """What a line's file names, with the line that names it: checked once all its steps are
+    read (steps), or the whole configuration (the rest)."""
+
+    prompts: list[tuple[int, str, set[str]]] = field(default_factory=list)  # and placeholders
+    steps: list[tuple[int, str]] = field(default_factory=list)
+    transfers: list[tuple[int, str]] = field(default_factory=list)  # contacts or services
+    services: list[tuple[int, str]] = field(default_factory=list)
+    # Where a caller may be put through: (line, kind, target) of each transfer, and of each
+    # referral that offers one (press 1).
+    put_through: list[tuple[int, str, str]] = field(default_factory=list)
+    entries: list[str] = field(default_factory=list)  # where calls start: when_open, when_closed
+
+
+def read_action(r: Reader, item, line: int, refs: References) -> model.Action | None:
+    if not isinstance(item, Mapping) or not item:
+        r.error(line, "an action is written '- say: welcome', '- transfer: team', ...")
+        return None
+    kind = next((k for k in item if k in REGISTRY), None)
+    if kind is None:
+        r.error(
+            line,
+            f"'{next(iter(item))}' is not an action; "
+            + or_list(next(iter(item)), REGISTRY, "the actions are"),
+        )
+        return None
+    action = REGISTRY[kind]
+    return action.read(Fields(r, item, f"'{kind}'", {kind} | action.settings), refs)
 
 
 def read_steps(r: Reader, f: Fields, refs: References) -> Steps | None:

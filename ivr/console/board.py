@@ -10,8 +10,8 @@ from prometheus_client.parser import text_string_to_metric_families
 
 from ivr import metrics, model
 from ivr.console import overrides
-from ivr.console.words import holiday_name, translate
-from ivr.flow import MAX_STEPS_PER_REQUEST
+from ivr.console.words import holiday_name, language_name, translate
+from ivr.flow import describe
 
 
 @dataclass(frozen=True)
@@ -28,7 +28,8 @@ class LineBoard:
     failing: list[tuple[str, int]]
 
 
-def board(service, now: datetime, lang: str) -> list[LineBoard]:
+def board(service, now: datetime, lang: str, only: str | None = None) -> list[LineBoard]:
+    """Every line's row, or only the line `only`'s."""
     config = service.config
     store = service.store
     in_force = overrides.in_force(store, now)
@@ -41,10 +42,11 @@ def board(service, now: datetime, lang: str) -> list[LineBoard]:
     failing = failed_transfers(service.settings.metrics_folder)
     rows = []
     for line in sorted(config.lines.values(), key=lambda li: li.name.lower()):
+        if only is not None and line.id != only:
+            continue
         s = overrides.status(config, line, now, in_force)
         override = active.get(line.id)
-        step = line.when_open if s.open else line.when_closed
-        words, options = goes(config, line, step, override, lang)
+        words, options = goes(config, line, s.route, lang)
         rows.append(
             LineBoard(
                 id=line.id,
@@ -81,72 +83,18 @@ def why(line: model.Line, now: datetime, override, lang: str) -> str:
     return translate(reason, lang)  # weekly hours, always open, outside weekly hours
 
 
-def goes(config, line: model.Line, step: str, override, lang: str) -> tuple[str, list[str]]:
-    """Where a call from `step` goes, in words ('→ Télé-Accueil 107'); for a menu, what each
-    key does ('1 → Télé-Accueil 107')."""
-    found = first_stop(config, line, step, override, lang)
-    if not isinstance(found, tuple):
-        return found, []
-    menu, at = found
-    options = [
-        f"{key} "
-        + (
-            "→ " + translate("hears it again", lang)
-            if target == at
-            else _words(first_stop(config, line, target, override, lang, depth=1), lang)
-        )
-        for key, target in menu.options.items()
-    ]
-    ending = first_stop(config, line, menu.on_failure, override, lang, depth=1)
-    options.append(translate("no key", lang) + " " + _words(ending, lang))
-    return "→ " + translate("menu", lang), options
-
-
-def _words(found, lang: str) -> str:
-    return "→ " + translate("a menu", lang) if isinstance(found, tuple) else found
-
-
-def first_stop(config, line, step: str, override, lang: str, depth: int = 0):
-    """The words of the first place a call from `step` waits, or (the menu, its step)."""
-    for _ in range(MAX_STEPS_PER_REQUEST):
-        if step == model.END:
-            return "→ " + translate("told where to turn (107, 112, 101)", lang)
-        for action in line.steps.get(step, ()):
-            if isinstance(action, model.Goto):
-                step = action.step
-                break
-            if isinstance(action, model.Transfer):
-                return "→ " + transfer_target(config, line, action.to, override, lang)
-            if isinstance(action, model.Voicemail):
-                return "→ " + translate("voicemail", lang)
-            if isinstance(action, model.Referral):
-                target = service_words(config, action.service, lang)
-                return "→ " + translate("told to call %(target)s", lang, target=target)
-            if isinstance(action, model.Menu):
-                return (action, step)
-        else:
-            step = model.END
-    return "→ " + translate("a loop of steps", lang)
-
-
-def transfer_target(config, line, to: str, override, lang: str) -> str:
-    if to in line.contacts:
-        if override is not None and override.forward_to:
-            service = config.service_by_number(override.forward_to)
-            if service is not None:
-                return service_words(config, service.id, lang)
-            return override.forward_to
-        return f"{to} {', '.join(line.contacts[to].numbers)}"
-    return service_words(config, to, lang)
-
-
-def service_words(config, service_id: str, lang: str) -> str:
-    """'Télé-Accueil 107'; one of our own lines by its name."""
-    service = config.services[service_id]
-    if service.line and service.line in config.lines:
-        return config.lines[service.line].name
-    name = config.service_text(lang, service_id, "name") or service_id
-    return f"{name} {service.number}"
+def goes(config, line: model.Line, stops, lang: str) -> tuple[str, list[str]]:
+    """Where a call goes, in the page's language ('→ Télé-Accueil 107'), from the call
+    flow's own description (`ivr.flow.describe`); for a menu, what each key does."""
+    words = describe.Words(
+        config,
+        line,
+        tr=lambda text, **values: translate(text, lang, **values),
+        names=(lang,),
+        language_name=lambda code: language_name(code, lang),
+    )
+    head, options = words.outline(stops)
+    return "→ " + head, options
 
 
 def failed_transfers(folder: str) -> dict[str, dict[str, int]]:

@@ -104,17 +104,40 @@ WORDS: dict[str, tuple[str, str]] = {
     "weekly hours": ("horaire de la semaine", "weekuurrooster"),
     "always open": ("ouverte jour et nuit", "dag en nacht open"),
     "outside weekly hours": ("en dehors de l'horaire", "buiten de openingsuren"),
-    "told where to turn (107, 112, 101)": (
-        "on lui dit où s'adresser (107, 112, 101)",
-        "hoort waar terecht te kunnen (107, 112, 101)",
+    # Where a call goes (ivr.flow.describe.TEXTS)
+    "the language choice, then %(route)s": (
+        "le choix de la langue, puis %(route)s",
+        "de taalkeuze, dan %(route)s",
+    ),
+    "the language choice": ("le choix de la langue", "de taalkeuze"),
+    "in %(language)s: %(route)s": ("en %(language)s : %(route)s", "in het %(language)s: %(route)s"),
+    "menu": ("menu", "keuzemenu"),
+    "a menu": ("un menu", "een keuzemenu"),
+    "no key": ("sans touche", "geen toets"),
+    "hear it again": ("réécoute le message", "hoort het opnieuw"),
+    "otherwise → %(then)s": ("sinon → %(then)s", "anders → %(then)s"),
+    "told about %(services)s": ("on lui parle de %(services)s", "hoort over %(services)s"),
+    "told about %(services)s, then %(then)s": (
+        "on lui parle de %(services)s, puis %(then)s",
+        "hoort over %(services)s, dan %(then)s",
+    ),
+    "told where to turn (107, 112, 101), then the call ends": (
+        "on lui dit où s'adresser (107, 112, 101), puis l'appel prend fin",
+        "hoort waar terecht te kunnen (107, 112, 101), dan eindigt de oproep",
     ),
     "voicemail": ("messagerie", "voicemail"),
-    "told to call %(target)s": ("invité·e à appeler %(target)s", "gevraagd %(target)s te bellen"),
-    "a menu": ("un menu", "een keuzemenu"),
-    "hears it again": ("réécoute le message", "hoort het opnieuw"),
-    "no key": ("sans touche", "geen toets"),
-    "menu": ("menu", "keuzemenu"),
     "a loop of steps": ("une boucle d'étapes", "een lus van stappen"),
+    "the line %(name)s": ("la ligne %(name)s", "de lijn %(name)s"),
+    "if nobody takes the call → %(then)s": (
+        "si personne ne prend l'appel → %(then)s",
+        "als niemand de oproep aanneemt → %(then)s",
+    ),
+    "if that fails → %(then)s": ("si cela échoue → %(then)s", "als dat mislukt → %(then)s"),
+    "the %(contact)s, forwarded to %(where)s": (
+        "%(contact)s, renvoyé vers %(where)s",
+        "%(contact)s, doorgeschakeld naar %(where)s",
+    ),
+    "the %(contact)s (%(numbers)s)": ("%(contact)s (%(numbers)s)", "%(contact)s (%(numbers)s)"),
     "today %(time)s": ("aujourd'hui à %(time)s", "vandaag om %(time)s"),
     "tomorrow %(time)s": ("demain à %(time)s", "morgen om %(time)s"),
     # Messages

@@ -6,10 +6,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from babel import Locale
-
 from ivr import phone
-from ivr.console.words import LOCALES, translate
+from ivr.console.words import language_name, translate
 from ivr.sealed import Seal
 from ivr.store.messages import CALLED_BACK, CLOSED, DONE, NEW, STATES, TAKEN
 
@@ -66,13 +64,6 @@ def kept_until(row: dict, line) -> datetime:
     if row["done_at"] is not None:
         until = min(until, row["done_at"] + timedelta(days=after_done))
     return until
-
-
-def language_name(code: str, lang: str) -> str:
-    try:
-        return Locale.parse(code).get_display_name(LOCALES[lang]) or code
-    except (ValueError, LookupError):
-        return code
 
 
 def audio(service, message_id: int) -> tuple[bytes, str] | None:

@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 
 from ivr.console import board, overrides
 from ivr.console.words import day_words, holiday_name, translate
+from ivr.flow import describe
 
 BRUSSELS = ZoneInfo("Europe/Brussels")  # where 'this week' is
 SLOT_MINUTES = 15
@@ -70,7 +71,8 @@ def weeks(service, monday: date, now: datetime, lang: str, only: str | None) -> 
     for line in lines:
         theirs = [o for o in during if o.line == line.id]
         days = [line_day(line, monday + timedelta(days=i), now, theirs, lang) for i in range(7)]
-        words, options = board.goes(config, line, line.when_closed, None, lang)
+        closed = describe.route_from(config, line, now, line.when_closed)
+        words, options = board.goes(config, line, closed, lang)
         closed = words + (f" ({'; '.join(options)})" if options else "")
         result.append(LineWeek(line.id, line.name, days, closed))
     return result

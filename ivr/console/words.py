@@ -9,6 +9,7 @@ from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 import holidays as holidays_package
+from babel import Locale
 from babel.dates import format_date, format_datetime, format_time
 from flask import g, request, session
 from flask_login import current_user
@@ -62,6 +63,14 @@ def holiday_name(schedule, day: date, lang: str) -> str | None:
             "BE", years=day.year, categories=("public",), language=HOLIDAY_LANGUAGES[lang]
         )
     return _holidays[key].get(day) or name
+
+
+def language_name(code: str, lang: str) -> str:
+    """A caller's language named in the page's: 'néerlandais'."""
+    try:
+        return Locale.parse(code).get_display_name(LOCALES[lang]) or code
+    except (ValueError, LookupError):
+        return code
 
 
 def day_words(day: date, lang: str) -> tuple[str, str, str]:

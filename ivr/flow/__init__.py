@@ -10,11 +10,13 @@ No path ends in silence: a step that runs out of actions goes to the built-in `e
 where to turn (the `goodbye` prompt: 107, 112, 101) before hanging up.
 
 One module a concern: `state` (`CallState`), `instructions` (what Twilio is told, and what it
-reports back), `interpreter` (`CallFlow`, and its tables of what each action does), and what
-the actions do: `menus` (the language choice too), `transfers` (referrals too), `voicemail`
-and `wording` (the prompts, their placeholders filled).
+reports back), `interpreter` (`CallFlow`), `actions` (the action types, one module each, in
+one registry), `wording` (the prompts, their placeholders filled), `overrides` (the operators'
+overrides at the call's instant) and `describe` (where a call goes, in an operator's words,
+worked out by running the call flow itself).
 """
 
+from ivr.flow.actions import LANGUAGE_TRIES, REFERRAL_RING, REGISTRY, SCREEN_SECONDS
 from ivr.flow.instructions import (
     DIAL_CONNECTED,
     DIAL_STATUSES,
@@ -29,21 +31,18 @@ from ivr.flow.instructions import (
     Speak,
     clean_digits,
 )
-from ivr.flow.interpreter import ANSWERS, MAX_STEPS_PER_REQUEST, PERFORM, CallFlow, FlowError
-from ivr.flow.menus import LANGUAGE_TRIES
+from ivr.flow.interpreter import MAX_STEPS_PER_REQUEST, CallFlow, FlowError
 from ivr.flow.state import ANSWERING_EVENTS, CallState
-from ivr.flow.transfers import REFERRAL_RING, SCREEN_SECONDS
 
 __all__ = [
     "ANSWERING_EVENTS",
-    "ANSWERS",
     "DIAL_CONNECTED",
     "DIAL_STATUSES",
     "LANGUAGE_TRIES",
     "MAX_STEPS_PER_REQUEST",
     "NOT_KEYPAD",
-    "PERFORM",
     "REFERRAL_RING",
+    "REGISTRY",
     "SCREEN_SECONDS",
     "CallFlow",
     "CallState",

@@ -1,5 +1,6 @@
 """Answers one request of a call: runs the line's steps, action after action, up to where the
-call waits, by one table a type of action."""
+call waits. What each action does is its own type's (`ivr.flow.actions`): nothing here knows
+one kind of action from another."""
 
 from __future__ import annotations
 
@@ -9,13 +10,10 @@ from dataclasses import replace
 from datetime import datetime
 
 from ivr import model
-from ivr.flow.instructions import DialResult, Hangup, Instruction, clean_digits
-from ivr.flow.menus import ask, language_choice, language_menu, menu_choice, menu_silence
+from ivr.flow.actions import End, LanguageChoice, Transfer, recorded, whisper_and_screen
+from ivr.flow.instructions import DialResult, Instruction, clean_digits
 from ivr.flow.overrides import Overrides
 from ivr.flow.state import CallState
-from ivr.flow.transfers import dial_result, refer, referral_choice, transfer, whisper_and_screen
-from ivr.flow.voicemail import record, recorded
-from ivr.flow.wording import say, speak
 from ivr.model import END, LANGUAGE, REDIRECT
 
 # Records keep the logger name `ivr.flow` they had before the call flow became a package.
@@ -57,6 +55,7 @@ class CallFlow:
         self.transfers: list[tuple[str, str]] = []  # line, dial status
         self.failed_transfers: list[tuple[str, str]] = []  # line, target (contact or service)
         self.menu_failures: list[tuple[str, str]] = []  # line, invalid|silence
+        self.referred: list[str] = []  # the services the caller was told of, by id
 
     def ended(self, line: model.Line, state: CallState, outcome: str) -> None:
         if self.outcome is None:
@@ -89,14 +88,21 @@ class CallFlow:
         return CallState(line.id, line.when_closed, 0, lang)
 
     def actions(self, line: model.Line, step: str) -> tuple[model.Action, ...]:
-        """The actions of a step of `line`. The built-in `redirect` is one transfer to where
-        the override in force sends calls, and if it fails, the line's closed path (if the
-        override ended meanwhile, that path at once)."""
+        """The actions of a step of `line`, the built-in ones included: `end` (where to turn,
+        then the call is hung up), `language` (the caller's choice), and `redirect`, one
+        transfer to where the override in force sends calls, and if it fails, the line's
+        closed path (if the override ended meanwhile, that path at once)."""
+        if step in line.steps:
+            return line.steps[step]
+        if step == END:
+            return BUILT_IN_END
+        if step == LANGUAGE:
+            return BUILT_IN_LANGUAGE
         if step != REDIRECT:
-            return line.steps.get(step, ())
+            return ()
         override = self.override_for(line)
         to = override.forward_to if override is not None and not override.open else None
-        return (model.Transfer(to or "", REDIRECT_RING, line.when_closed),)
+        return (Transfer(to or "", REDIRECT_RING, line.when_closed),)
 
     # -- entry points ----------------------------------------------------------------------
 
@@ -118,26 +124,26 @@ class CallFlow:
     def resume(
         self, state: CallState, digits: str | None = None, dial: DialResult | None = None
     ) -> list[Instruction]:
+        """A call coming back with `state`: what Twilio reports (the keys pressed, how a
+        transfer ended) is answered by the action the call waits at."""
         line = self.config.lines.get(state.line)
         if line is None:
             raise FlowError(f"unknown line {state.line!r}")
         if state.event == "enter":
             return self.answer(line, state.lang)
-        if state.step == LANGUAGE:
-            return self._run(language_choice(self, line, state, digits))
-        if state.step not in (END, REDIRECT) and state.step not in line.steps:
+        if state.step not in (END, REDIRECT, LANGUAGE) and state.step not in line.steps:
             # The configuration changed under this call: start the line again.
             log.warning("line=%s has no step %r any more; starting over", line.id, state.step)
             return self.answer(line, state.lang)
-        action = self._action_at(line, state)
-        answer = ANSWERS.get((state.event, type(action)))
-        if answer is not None:
-            return self._run(answer(self, line, action, state, clean_digits(digits)))
-        if state.event == "dial":
-            result = dial or DialResult("", False)
-            return self._run(dial_result(self, line, action, state, result))
         if state.event == "recorded":
             return self._run(recorded(self, line, state))
+        action = self._action_at(line, state)
+        if action is None:
+            return self._run(state)
+        return self._run(action.answer(self, line, state, clean_digits(digits), dial))
+
+    def run(self, state: CallState) -> list[Instruction]:
+        """From `state` on, up to where the call waits (what `ivr.flow.describe` follows)."""
         return self._run(state)
 
     # -- the interpreter -------------------------------------------------------------------
@@ -150,51 +156,18 @@ class CallFlow:
             if state.event == "enter":
                 state = self.entry_state(line, state.lang)
                 continue
-            if state.step == END:
-                say(self, line, state, "goodbye")
-                self.out.append(Hangup())
-                self.ended(line, state, "ended after message")
-                return self.out
-            if state.step == LANGUAGE:
-                language_menu(self, line, state)
-                return self.out
             actions = self.actions(line, state.step)
             if state.pc >= len(actions):
                 state = state.go(END)
                 continue
-            state = self._perform(line, actions[state.pc], replace(state, event="go"))
+            state = actions[state.pc].perform(self, line, replace(state, event="go"))
         raise FlowError(f"more than {MAX_STEPS_PER_REQUEST} steps in one request")
 
     def _action_at(self, line: model.Line, state: CallState):
         actions = self.actions(line, state.step)
         return actions[state.pc] if 0 <= state.pc < len(actions) else None
 
-    def _perform(self, line: model.Line, action, state: CallState) -> CallState | None:
-        """Does one action (by `PERFORM`); returns where to continue, or None when the call
-        now waits."""
-        perform = PERFORM.get(type(action))
-        if perform is None:
-            raise FlowError(f"unknown action {action!r}")
-        return perform(self, line, action, state)
 
-
-# The interpreter, one row a type of action of `ivr.model`: what the call does on reaching the
-# action, returning where it goes on (None: it now waits there) ...
-PERFORM = {
-    model.Say: speak,
-    model.Goto: lambda flow, line, goto, state: state.go(goto.step),
-    model.Menu: ask,
-    model.Transfer: lambda flow, line, action, state: transfer(
-        flow, line, state, action.to, action.timeout, action.on_failure
-    ),
-    model.Voicemail: record,
-    model.Referral: refer,
-}
-# ... and, at an action that waits for the caller's keys, what their keys or silence lead to.
-ANSWERS = {
-    ("digits", model.Menu): menu_choice,
-    ("silence", model.Menu): lambda flow, line, menu, state, _: menu_silence(
-        flow, line, menu, state
-    ),
-    ("digits", model.Referral): referral_choice,
-}
+# The built-in steps' actions.
+BUILT_IN_END = (End(),)
+BUILT_IN_LANGUAGE = (LanguageChoice(),)

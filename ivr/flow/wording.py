@@ -15,12 +15,10 @@ from ivr.flow.state import CallState
 # Records keep the logger name `ivr.flow` they had before the call flow became a package.
 log = logging.getLogger(__package__)
 
-
-def speak(flow, line: model.Line, action: model.Say, state: CallState) -> CallState:
-    """A `say` action: its prompts, one after the other, and on to the next action."""
-    for key in action.prompts:
-        say(flow, line, state, key)
-    return state.next_action()
+# What a line's prompts may hold in braces, filled for each call (`_Values`) ...
+LINE_PLACEHOLDERS = frozenset({"line", "hours", "next_open", "number"})
+# ... and a prompt about a partner service (`service_text`).
+REFERRAL_PLACEHOLDERS = frozenset({"name", "about", "number", "hours", "next_open"})
 
 
 def say(flow, line: model.Line, state: CallState, key: str) -> None:

@@ -1,29 +1,90 @@
-"""Puts the caller through: to a line's contacts and ring groups, to a partner service or one of
-our own lines, and when a transfer fails or a referral only gives a number, says where to turn.
+"""`transfer`: puts the caller through to a contact of the line (one phone, or a ring group),
+to a partner service, or into one of our own lines; when nobody takes the call, `on_failure`
+(or the next action), after saying a service's number to dial.
 
-Each function takes the `CallFlow` answering the request as `flow`.
+The helpers here (`put_through`, `dial_ended`, `whisper_and_screen`) serve the referral's
+"press 1" and the built-in `redirect` step too.
 """
 
 from __future__ import annotations
 
 import logging
-from dataclasses import replace
+from dataclasses import dataclass, replace
 
 from ivr import model, speech
-from ivr.flow.instructions import Dial, DialResult, Gather, Hangup, Instruction, Redirect, Speak
+from ivr.flow.actions.base import Action, Lead
+from ivr.flow.instructions import Dial, DialResult, Gather, Hangup, Instruction, Speak
 from ivr.flow.state import CallState
-from ivr.flow.wording import say_service, service_text
+from ivr.flow.wording import say_service
 
 # Records keep the logger name `ivr.flow` they had before the call flow became a package.
-log = logging.getLogger(__package__)
+log = logging.getLogger("ivr.flow")
 
 # Seconds the person who answers a screened transfer has to press a key, after the whisper.
 SCREEN_SECONDS = 6
-# Seconds a referral's "press 1 to be put through" lets the service ring.
-REFERRAL_RING = 20
+# What a transfer's failure is, for the probe: the outcome that `on_failure` follows.
+NOT_ANSWERED = DialResult("no-answer", False)
 
 
-def transfer(flow, line, state: CallState, to: str, timeout: int, on_failure):
+@dataclass(frozen=True)
+class Transfer(Action):
+    to: str  # a contact of the line or a partner service
+    timeout: int = 25
+    on_failure: str | None = None  # None: go on with the next action of the step
+
+    keyword = "transfer"
+    settings = frozenset({"timeout", "on_failure"})
+    waits = True
+
+    @classmethod
+    def read(cls, f, refs) -> Transfer:
+        to = f.text("transfer") or ""
+        refs.transfers.append((f.line("transfer"), to))
+        refs.put_through.append((f.line("transfer"), "transfer", to))
+        on_failure = f.text("on_failure", required=False)
+        if on_failure:
+            refs.steps.append((f.line("on_failure"), on_failure))
+        return cls(to, f.number("timeout", 25, 5, 600), on_failure)
+
+    def perform(self, flow, line, state):
+        return put_through(flow, line, state, self.to, self.timeout, self.on_failure)
+
+    def answer(self, flow, line, state, digits, dial):
+        if state.event != "dial":
+            return state
+        return dial_ended(flow, line, state, dial, self.to, self.on_failure)
+
+    def leads(self) -> tuple[Lead, ...]:
+        ends = f"be put through to '{self.to}'"
+        return (Lead(ends=ends, to=self.to), Lead(step=self.on_failure))
+
+    def describe(self, probe, line, state, out):
+        """Whom the call's own `<Dial>` rings (every phone of a ring group rung in order),
+        and where the call goes when nobody takes it."""
+        dialled = [item for item in out if isinstance(item, Dial)]
+        if not dialled:  # into another of our lines, which the probe names
+            return probe.stop("transfer", state)
+        routes = list(dialled[-1].targets)
+        after = probe.run(state.expecting("dial"), dial=NOT_ANSWERED)
+        # The next phone of a group rung in order: the same action, another <Dial>.
+        while probe.same_place(after, state) and len(routes) < 10:
+            more = [item for item in after[0] if isinstance(item, Dial)]
+            if not more:
+                break
+            routes += [r for r in more[-1].targets if r not in routes]
+            after = probe.run(after[1].expecting("dial"), dial=NOT_ANSWERED)
+        contact = self.to if self.to in line.contacts else None
+        places, forwarded = probe.places(line, routes, contact_id=contact)
+        return probe.stop(
+            "transfer",
+            state,
+            places=places,
+            choices=[(probe.NOBODY, probe.follow(after))],
+            forwarded=contact if forwarded else None,
+        )
+
+
+def put_through(flow, line, state: CallState, to: str, timeout: int, on_failure):
     """To a contact of the line, a partner service by its id, or (only where an override sends
     calls: the built-in `redirect` step) a number, dialled as it is."""
     contact = line.contacts.get(to)
@@ -35,7 +96,7 @@ def transfer(flow, line, state: CallState, to: str, timeout: int, on_failure):
         if route is None:
             if to:
                 log.error("line=%s an override sends calls where nothing can dial", line.id)
-            return _dial_failed(state, on_failure)
+            return failed(state, on_failure)
         # A partner service answers with its own system; a person's phone is screened.
         service = flow.config.service_by_number(route.number)
         targets, whisper = (route,), None if service else replace(state, event="screen")
@@ -47,7 +108,7 @@ def transfer(flow, line, state: CallState, to: str, timeout: int, on_failure):
             lang = state.lang if state.lang in target.languages else target.default_language
             return CallState(target.id, "", 0, lang, event="enter")
         if not service.answers(flow.now):
-            return _dial_failed(state, on_failure)
+            return failed(state, on_failure)
         targets, whisper = (service.route,), None
     caller_id = flow.dialled or line.caller_id
     flow.out.append(Dial(targets, caller_id, timeout, state.expecting("dial"), whisper=whisper))
@@ -89,66 +150,41 @@ def whisper_and_screen(flow, state: CallState) -> list[Instruction]:
     return [Gather(tuple(said), taken, 1, SCREEN_SECONDS), Hangup()]
 
 
-def dial_result(flow, line, action, state: CallState, result: DialResult):
+def dial_ended(flow, line, state: CallState, result: DialResult, to: str, on_failure):
+    """How a transfer to `to` ended: the caller talked to someone (the call is over once they
+    hang up), the next phone of a group rung in order, or on to `on_failure` (a service's
+    number said first, to dial themselves)."""
+    result = result or DialResult("", False)
     flow.transfers.append((line.id, result.label))
+    to_team = to in line.contacts
     if result.bridged:
         # The caller talked to someone; when the counsellor hangs up, so do we.
-        to_team = isinstance(action, model.Transfer) and action.to in line.contacts
         flow.ended(line, state, "connected" if to_team else "referred")
         flow.out.append(Hangup())
         return None
-    if isinstance(action, model.Transfer) and action.to in line.contacts:
-        contact = line.contacts[action.to]
+    if to_team:
+        contact = line.contacts[to]
         override = flow.override_for(line)
         forwarded = override is not None and override.forward_to
         if contact.ring == model.IN_ORDER and not forwarded:
             if state.attempt + 1 < len(contact.routes):
                 # The next phone of the group; the caller hears it ring on.
                 return replace(state, event="go", attempt=state.attempt + 1)
-        flow.failed_transfers.append((line.id, action.to))
-        return _dial_failed(state, action.on_failure)
+        flow.failed_transfers.append((line.id, to))
+        return failed(state, on_failure)
     # A partner service we could not reach: the caller is told its number and when it
     # answers, to dial it themselves, before the step goes on.
-    service_id = action.to if isinstance(action, model.Transfer) else action.service
-    on_failure = action.on_failure if isinstance(action, model.Transfer) else None
-    if service_id in flow.config.services:
-        service = flow.config.service_for(service_id, state.lang)
+    if to in flow.config.services:
+        service = flow.config.service_for(to, state.lang)
     else:  # a number an override sends calls to: named if it is a service's
-        service = flow.config.service_by_number(service_id)
+        service = flow.config.service_by_number(to)
         if service is None:
             flow.failed_transfers.append((line.id, "override"))
-            return _dial_failed(state, on_failure)
+            return failed(state, on_failure)
     flow.failed_transfers.append((line.id, service.id))
     say_service(flow, line, state, service, "transfer_failed")
-    return _dial_failed(state, on_failure)
+    return failed(state, on_failure)
 
 
-def _dial_failed(state: CallState, on_failure: str | None) -> CallState:
+def failed(state: CallState, on_failure: str | None) -> CallState:
     return state.go(on_failure) if on_failure else state.next_action()
-
-
-def refer(flow, line, action: model.Referral, state: CallState):
-    """A `referral` action: the service's number and hours, and while it answers, when
-    the line offers it, a key that puts the caller through."""
-    service = flow.config.service_for(action.service, state.lang)
-    schedule = service.schedule
-    open_now = service.answers(flow.now)
-    key = "referral_always" if schedule.always_open and not schedule.exceptions else "referral"
-    said = service_text(flow, line, state, service, key)
-    if not open_now:
-        said += service_text(flow, line, state, service, "referral_closed")
-    if action.offer_transfer and open_now:
-        said += service_text(flow, line, state, service, "referral_offer")
-        flow.out.append(Gather(tuple(said), state.expecting("digits"), 1, 5))
-        flow.out.append(Redirect(state.next_action()))
-        return None
-    flow.out.extend(said)
-    return state.next_action()
-
-
-def referral_choice(flow, line, referral: model.Referral, state: CallState, digits: str):
-    """1 puts the caller through to the service; any other key goes on."""
-    if digits == "1":
-        service = flow.config.service_for(referral.service, state.lang)
-        return transfer(flow, line, state, service.id, REFERRAL_RING, None)
-    return state.next_action()
