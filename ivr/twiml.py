@@ -31,6 +31,11 @@ def xml_text(text: str) -> str:
     return NOT_XML.sub(" ", text)
 
 
+class UnknownInstruction(TypeError):
+    """An instruction no renderer knows: a document without it would leave the caller in
+    silence, so the webhook gives the safe answer instead."""
+
+
 def render(
     instructions: list[flow.Instruction],
     links: Links,
@@ -39,61 +44,91 @@ def render(
 ) -> str:
     """`trunk_credentials`: the username and password of each SIP trunk that has them, by the
     trunk's name (from the environment, never from the YAML)."""
-    response = VoiceResponse()
-    credentials = trunk_credentials or {}
+    document = Document(VoiceResponse(), links, voices, trunk_credentials or {})
+    for item in instructions:
+        verb = VERBS.get(type(item))
+        if verb is None:
+            raise UnknownInstruction(f"no TwiML for {type(item).__name__}")
+        verb(document, item)
+    return str(document.response)
 
-    def say(target, item: flow.Speak) -> None:
+
+class Document:
+    """The TwiML being written, and what its verbs need: our links, the voices, the trunks'
+    credentials."""
+
+    def __init__(self, response, links: Links, voices, credentials):
+        self.response, self.links = response, links
+        self.voices, self.credentials = voices, credentials
+
+    def say(self, target, item: flow.Speak) -> None:
         if item.audio:
-            target.play(xml_text(links.audio(item.audio)))
+            target.play(xml_text(self.links.audio(item.audio)))
             return
-        voice = voices.get(item.lang) or model.Voice(DEFAULT_SAY_LANGUAGE.get(item.lang, "fr-BE"))
+        voice = self.voices.get(item.lang) or model.Voice(
+            DEFAULT_SAY_LANGUAGE.get(item.lang, "fr-BE")
+        )
         kwargs = {"language": voice.language}
         if voice.voice:
             kwargs["voice"] = voice.voice
         target.say(xml_text(item.text), **kwargs)
 
-    for item in instructions:
-        if isinstance(item, flow.Speak):
-            say(response, item)
-        elif isinstance(item, flow.Gather):
-            kwargs = {"action": links.state(item.next), "method": "POST", "timeout": item.timeout}
-            kwargs["input"] = "dtmf"
-            if item.num_digits:
-                kwargs["num_digits"] = item.num_digits
-            else:
-                kwargs["finish_on_key"] = "#"
-            gather = response.gather(**kwargs)
-            for spoken in item.speech:
-                say(gather, spoken)
-        elif isinstance(item, flow.Dial):
-            kwargs = {"caller_id": item.caller_id, "timeout": item.timeout}
-            if item.next is not None:
-                kwargs["action"] = links.state(item.next)
-                kwargs["method"] = "POST"
-            dial = response.dial(**kwargs)
-            screen = {}
-            if item.whisper is not None:
-                screen = {"url": links.whisper(item.whisper), "method": "POST"}
-            for target in item.targets:
-                dial_target(dial, target, credentials, screen)
-        elif isinstance(item, flow.Record):
-            response.record(
-                action=links.state(item.next),
-                method="POST",
-                max_length=item.max_length,
-                timeout=5,
-                finish_on_key=RECORDING_FINISH_KEYS,
-                play_beep=True,
-                trim="trim-silence",
-                recording_status_callback=links.recording(item.next),
-                recording_status_callback_method="POST",
-                recording_status_callback_event="completed",
-            )
-        elif isinstance(item, flow.Redirect):
-            response.redirect(links.state(item.next), method="POST")
-        elif isinstance(item, flow.Hangup):
-            response.hangup()
-    return str(response)
+
+def _speak(doc: Document, item: flow.Speak) -> None:
+    doc.say(doc.response, item)
+
+
+def _gather(doc: Document, item: flow.Gather) -> None:
+    kwargs = {"action": doc.links.state(item.next), "method": "POST", "timeout": item.timeout}
+    kwargs["input"] = "dtmf"
+    if item.num_digits:
+        kwargs["num_digits"] = item.num_digits
+    else:
+        kwargs["finish_on_key"] = "#"
+    gather = doc.response.gather(**kwargs)
+    for spoken in item.speech:
+        doc.say(gather, spoken)
+
+
+def _dial(doc: Document, item: flow.Dial) -> None:
+    kwargs = {"caller_id": item.caller_id, "timeout": item.timeout}
+    if item.next is not None:
+        kwargs["action"] = doc.links.state(item.next)
+        kwargs["method"] = "POST"
+    dial = doc.response.dial(**kwargs)
+    screen = {}
+    if item.whisper is not None:
+        screen = {"url": doc.links.whisper(item.whisper), "method": "POST"}
+    for target in item.targets:
+        dial_target(dial, target, doc.credentials, screen)
+
+
+def _record(doc: Document, item: flow.Record) -> None:
+    doc.response.record(
+        action=doc.links.state(item.next),
+        method="POST",
+        max_length=item.max_length,
+        timeout=5,
+        finish_on_key=RECORDING_FINISH_KEYS,
+        play_beep=True,
+        trim="trim-silence",
+        recording_status_callback=doc.links.recording(item.next),
+        recording_status_callback_method="POST",
+        recording_status_callback_event="completed",
+    )
+
+
+# The TwiML verb of each instruction of `ivr.flow`: a new instruction is a row here.
+VERBS = {
+    flow.Speak: _speak,
+    flow.Gather: _gather,
+    flow.Dial: _dial,
+    flow.Record: _record,
+    flow.Redirect: lambda doc, item: doc.response.redirect(
+        doc.links.state(item.next), method="POST"
+    ),
+    flow.Hangup: lambda doc, item: doc.response.hangup(),
+}
 
 
 def dial_target(dial, route: model.Route, credentials: dict, screen: dict) -> None:

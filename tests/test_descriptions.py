@@ -175,3 +175,29 @@ def test_the_board_and_ivr_status_say_the_same_routes(capsys, app, clock):
         status = line_status(service.config, line, clock.now)
         assert status.destination == describe.Words(service.config, line).route(stops)
     assert CONFIG.is_dir()
+
+
+def test_an_instruction_no_renderer_knows_gives_the_safe_answer(app, monkeypatch):
+    """A kind of instruction the TwiML renderer does not know is never dropped in silence:
+    the renderer refuses it, and the caller gets the safe answer (112, 101, 107)."""
+    from dataclasses import dataclass
+
+    from conftest import EVC, assert_safe_answer
+
+    from ivr import twiml
+    from ivr.flow.actions import Say
+
+    @dataclass(frozen=True)
+    class Unknown:
+        pass
+
+    with pytest.raises(twiml.UnknownInstruction):
+        twiml.render([Unknown()], links=None, voices={})
+
+    def perform(self, flow, line, state):
+        flow.out.append(Unknown())
+        return state.next_action()
+
+    monkeypatch.setattr(Say, "perform", perform)
+    turn = Call(app, EVC).start()
+    assert_safe_answer(turn.documents[-1], EVC)
