@@ -19,8 +19,10 @@ from twilio.request_validator import RequestValidator, get_signature_algorithm
 from ivr.links import RETRIES
 
 GENUINE, FORGED, UNCHECKABLE = "genuine", "forged", "uncheckable"
-# Twilio does not document whether it signs a URL's #fragment, which the server never receives:
-# for the URLs of ours that carry one, both readings are accepted, and for no other.
+# Twilio documents that a URL's #fragment (our connection overrides) is left out of what it
+# signs, and the server never receives it. A signature over the URL with its fragment is
+# accepted too, for the URLs of ours that carry one and for no other: it takes the same secret,
+# and a recording callback refused with 403 is never tried again (a message lost).
 SIGNED_FRAGMENTS = {"/voice/recording": RETRIES, "/voice/status": RETRIES}
 
 

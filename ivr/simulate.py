@@ -126,14 +126,14 @@ class Twilio:
             del self.params["From"], self.params["Caller"]
         self.turn: Turn | None = None
         self.redirects = 0
-        self.signs_fragment = False  # sign our URLs with their #fragment, as Twilio may
+        self.signs_fragment = False  # sign our URLs with their #fragment (Twilio does not)
 
     def post(self, url: str, extra: dict | None = None):
         params = dict(self.params, **(extra or {}))
         url, _, fragment = url.partition("#")  # connection overrides: never sent
         if not url.startswith("http"):
             url = self.base_url + url
-        # Twilio does not say whether its signature covers the fragment: either may come.
+        # Twilio documents that it signs without the fragment; `signs_fragment` tries the other.
         signed = f"{url}#{fragment}" if fragment and self.signs_fragment else url
         headers = {}
         algorithm = None

@@ -365,6 +365,73 @@ def test_the_week_names_holidays_in_the_pages_language(counsellor, coordinator):
     assert coordinator.get("/console/week?week=nonsense").status_code == 404
 
 
+def day_head(page: str, day: str) -> str:
+    """What the week's column of `day` ('25 nov.') says under the date: its hours."""
+    head = re.search(r'<div class="head[^"]*">\s*<h3>(?:(?!</div>).)*?' + re.escape(day)
+                     + r'</span></h3>\s*<p class="hours">([^<]*)</p>', page, re.S)  # fmt: skip
+    assert head, day
+    return html.unescape(head.group(1))
+
+
+def test_the_weeks_header_says_the_hours_in_force_overrides_included(coordinator, store):
+    """Stop it Now!'s Wednesday said 17:00–19:00 while an override closed the whole day."""
+    from ivr.model import Override
+
+    now = brussels("2026-11-24 10:00")
+    for o in (
+        Override("stop-it-now", False, brussels("2026-11-25 20:00"), None, "formation",
+                 starts_at=brussels("2026-11-25 16:00")),
+        Override("stop-it-now", True, brussels("2026-11-26 20:00"), None, "permanence",
+                 starts_at=brussels("2026-11-26 18:00")),
+        Override("stop-it-now", False, brussels("2026-11-27 11:00"), None, "réunion",
+                 starts_at=brussels("2026-11-27 10:30")),
+    ):  # fmt: skip
+        store.overrides.set(o, operator="ana", now=now)
+    page = coordinator.get("/console/week?week=2026-W48&line=stop-it-now").get_data(as_text=True)
+    assert day_head(page, "23 nov.") == "14:00–16:00"  # Monday, as the schedule says
+    assert day_head(page, "25 nov.") == "fermée"  # closed from 16:00 to 20:00: all of 17-19
+    assert day_head(page, "26 nov.") == "18:00–20:00"  # a Thursday opened by an override
+    assert day_head(page, "27 nov.") == "10:00–10:30, 11:00–12:00"  # Friday, partly closed
+    # The list a phone shows says the same, with the override that makes it so.
+    listed = text_of(coordinator.get("/console/week?week=2026-W48&line=stop-it-now"))
+    assert "mer. 25 nov. fermée dérogation : formation (16:00–20:00)" in listed
+
+
+def test_planned_overrides_on_the_board_confirmed_when_set_and_cancelled_not_lifted(
+    coordinator, store
+):
+    token = token_of(coordinator, "/console/overrides")
+    base = {"csrf_token": token, "line": "1712", "kind": "closed", "reason": "formation"}
+    response = coordinator.post(
+        "/console/overrides",
+        data={**base, "starts": "2026-11-25T09:00", "until": "2026-11-25T18:00"},
+        follow_redirects=True,
+    )
+    page = text_of(response)
+    assert "Dérogation posée : 1712 fermée du 25 nov. 09:00 au 25 nov. 18:00." in page
+    assert 'role="status"' in response.get_data(as_text=True)
+    assert "Dérogation posée" not in text_of(coordinator.get("/console/overrides"))  # once
+    assert "1712: fermée (prévue)" in page and "L'annuler" in page
+    assert "La lever maintenant" not in page  # nothing in force yet
+    board = text_of(coordinator.get("/console/"))
+    assert "Prévue : fermée du 25 nov. 09:00 au 25 nov. 18:00 (ana : formation)" in board
+    # One in force is lifted now; the planned one is cancelled: each is said as it is.
+    coordinator.post(
+        "/console/overrides",
+        data={**base, "reason": "malade", "until": "2026-11-24T18:00"},
+    )
+    (in_force, planned) = store.overrides.in_force_or_planned(brussels("2026-11-24 10:00"))
+    page = text_of(coordinator.get("/console/overrides"))
+    assert page.count("La lever maintenant") == 1 and page.count("L'annuler") == 1
+    clear = f"/console/overrides/1712:{planned.id}/clear"
+    response = coordinator.post(clear, data={"csrf_token": token}, follow_redirects=True)
+    assert "1712 : la dérogation prévue est annulée ; elle ne commencera pas." in text_of(response)
+    clear = f"/console/overrides/1712:{in_force.id}/clear"
+    response = coordinator.post(clear, data={"csrf_token": token}, follow_redirects=True)
+    assert "1712 : la dérogation est levée ; l'horaire s'applique à nouveau." in text_of(response)
+    assert store.overrides.in_force_or_planned(brussels("2026-11-24 10:00")) == []
+
+
 def test_the_language_is_the_operators_choice_and_kept_in_the_account(coordinator, store):
     token = token_of(coordinator, "/console/")
     coordinator.post(

@@ -27,6 +27,7 @@ from sqlalchemy import table as sql_table
 
 from ivr.app import create_app
 from ivr.cli import main
+from ivr.links import RETRIES
 
 PARENT = "CA" + "a" * 32
 LEG = "CA" + "b" * 32
@@ -37,7 +38,7 @@ AUDIO = os.urandom(24_000)  # as a real recording would be: bytes nobody could g
 def status_callback(app, sid: str, status: str = "completed"):
     """What Twilio posts to the number's statusCallback when the call is over."""
     c = Call(app, EVC, sid=sid)
-    return c.post("/voice/status#rc=5&rp=5xx,ct,rt", {"CallStatus": status, "CallDuration": "75"})
+    return c.post(f"/voice/status{RETRIES}", {"CallStatus": status, "CallDuration": "75"})
 
 
 # -- forgetting calls at Twilio -----------------------------------------------------------------

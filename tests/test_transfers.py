@@ -25,6 +25,7 @@ from ivr import twiml
 from ivr.app import create_app
 from ivr.cli import main
 from ivr.flow import Dial
+from ivr.links import RETRIES
 from ivr.simulate import number_reached
 
 E164 = re.compile(r"^\+[1-9]\d{6,14}$")
@@ -275,7 +276,7 @@ def test_a_ring_group_rung_in_order_stops_at_the_one_who_takes_the_call(config_c
 def test_the_recording_callback_is_stored_whichever_way_twilio_signed_it(call, app, with_fragment):
     c = call(LINE_1712, at="2026-11-24 20:00", lang="fr")
     c.press("2")
-    assert "#rc=5&rp=5xx,ct,rt" in c.turn.waiting.get("recordingStatusCallback")
+    assert RETRIES in c.turn.waiting.get("recordingStatusCallback")
     c.signs_fragment = with_fragment
     c.leave_message(sid="RE" + "1" * 32)
     rows = service_of(app).store.messages.list()
@@ -286,12 +287,42 @@ def test_a_fragment_is_accepted_only_where_our_url_has_it(call):
     c = call(LINE_1712, at="2026-11-24 20:00", lang="fr")
     action = c.turn.waiting.get("action")
     c.signs_fragment = True
-    assert c.post(action + "#rc=5&rp=5xx,ct,rt", {"Digits": "2"}).status_code == 403
-    assert c.post(action + "#rc=5&rp=5xx,ct,rt", {"Digits": "2"}).status_code == 403
+    assert c.post(action + RETRIES, {"Digits": "2"}).status_code == 403
+    assert c.post(action + RETRIES, {"Digits": "2"}).status_code == 403
     record = c.press("2").waiting
     callback = record.get("recordingStatusCallback").split("#")[0]
     other = c.post(callback + "#rc=1", {"RecordingSid": "RE9", "RecordingStatus": "completed"})
     assert other.status_code == 403
+
+
+# Twilio's connection overrides, as its page documents them (docs/twilio.md): each value's
+# bounds in ms (rc: a count); `tt` bounds every attempt of one request, retries included.
+OVERRIDE_BOUNDS = {"ct": (100, 10_000), "rt": (100, 15_000), "tt": (100, 15_000), "rc": (0, 5)}
+RETRY_POLICIES = {"4xx", "5xx", "ct", "rt", "all"}
+
+
+def test_the_retries_asked_of_twilio_fit_inside_its_15_s(call):
+    from urllib.parse import parse_qs
+
+    from ivr.webhooks import STORE_WAIT
+
+    c = call(LINE_1712, at="2026-11-24 20:00", lang="fr")
+    callback = c.press("2").waiting.get("recordingStatusCallback")
+    fragment = parse_qs(callback.split("#", 1)[1], strict_parsing=True)
+    assert {key: len(values) for key, values in fragment.items()} == dict.fromkeys(
+        [*OVERRIDE_BOUNDS, "rp"], 1
+    )
+    given = {key: int(values[0]) for key, values in fragment.items() if key != "rp"}
+    for key, (low, high) in OVERRIDE_BOUNDS.items():
+        assert low <= given[key] <= high, key
+    policies = set(fragment["rp"][0].split(","))
+    assert policies <= RETRY_POLICIES and {"5xx", "ct", "rt"} <= policies
+    # The worst case: every attempt takes its whole connect and read time, and still each
+    # retry asked for happens before Twilio's total time (15 s) is over.
+    attempt = given["ct"] + given["rt"]
+    assert given["rc"] >= 1 and (1 + given["rc"]) * attempt <= given["tt"] <= 15_000
+    # A callback that waits for the database, then answers, is not cut off and sent again.
+    assert given["rt"] >= 1000 * STORE_WAIT + 1000
 
 
 # -- ivr check: numbers Twilio cannot dial are refused --------------------------------------------

@@ -55,7 +55,11 @@ def command_line() -> argparse.ArgumentParser:
     )
     p.add_argument("line", help="a line id or number")
     p.add_argument("--lang", help="the language the caller chooses (fr, nl, de, en)")
-    p.add_argument("--press", action="append", help="keys pressed at a question, in order")
+    p.add_argument(
+        "--press",
+        action="append",
+        help="keys pressed at a question, in order (or piped on standard input, one a line)",
+    )
     p.add_argument(
         "--dial-result",
         action="append",
@@ -92,10 +96,14 @@ def command_line() -> argparse.ArgumentParser:
     p.add_argument("line", help="a line id or number")
     p.add_argument("state", nargs="?", choices=["open", "closed"], help="open or closed")
     p.add_argument(
-        "--from", dest="starts", help="from when: '2026-12-24 12:00' or '12:00' (default: now)"
+        "--from",
+        dest="starts",
+        help="from when: '2026-12-24 12:00', or '12:00' (the next 12:00 to come) (default: now)",
     )
     p.add_argument(
-        "--until", help="until when: '2026-12-24 18:00' or '18:00' (default: that midnight)"
+        "--until",
+        help="until when: '2026-12-24 18:00', or '18:00' (the next 18:00 after the start) "
+        "(default: that midnight)",
     )
     p.add_argument(
         "--to",

@@ -22,7 +22,6 @@ from ivr.schedule import ScheduleError, weekly_windows
 from ivr.settings import Settings
 
 LISTENING_LINE = "tele-accueil"  # the service that answers day and night (107; 106 in Dutch)
-TRIES = 3
 # Where callers go while the line is closed, or when the team does not answer: the step.
 AFTER = {"1": "listening-line", "2": "message", "3": "choice"}
 # The prompts each way needs, beside welcome, team_busy and closed_hours.
@@ -130,7 +129,8 @@ def new_line(args, settings: Settings) -> int:
 
 class Questions:
     """Asks on `out`, reads each answer as one line of `answers`; asks again, saying why,
-    when an answer does not fit (up to TRIES times)."""
+    as long as an answer does not fit: the answers before it are never thrown away. Only the
+    end of the input (Ctrl-D) stops, and then nothing is written."""
 
     def __init__(self, answers, out):
         self.answers, self.out = answers, out
@@ -138,7 +138,7 @@ class Questions:
     def ask(self, question: str, read, default: str = ""):
         """`read(text)` -> (value, None), or (None, what is wrong and how to answer)."""
         shown = f" [{default}]" if default else ""
-        for _ in range(TRIES):
+        while True:
             self.out.write(f"{question}{shown}: ")
             self.out.flush()
             text = self.answers.readline()
@@ -151,7 +151,6 @@ class Questions:
             if problem is None:
                 return value
             self.out.write(f"  {problem}\n")
-        raise CommandError(f"{TRIES} answers that do not fit '{question}': nothing was written")
 
 
 class Interview:

@@ -224,6 +224,24 @@ WORDS: dict[str, tuple[str, str]] = {
         "Reden: %(reason)s (%(who)s)",
     ),
     "Clear it now": ("La lever maintenant", "Nu opheffen"),
+    "Cancel it": ("L'annuler", "Annuleren"),
+    "planned": ("prévue", "gepland"),
+    "Override set: %(line)s %(what)s from %(start)s until %(end)s.": (
+        "Dérogation posée : %(line)s %(what)s du %(start)s au %(end)s.",
+        "Afwijking ingesteld: %(line)s %(what)s van %(start)s tot %(end)s.",
+    ),
+    "%(line)s: the override is lifted; the schedule applies again.": (
+        "%(line)s : la dérogation est levée ; l'horaire s'applique à nouveau.",
+        "%(line)s: de afwijking is opgeheven; het uurrooster geldt weer.",
+    ),
+    "%(line)s: the planned override is cancelled; it will not start.": (
+        "%(line)s : la dérogation prévue est annulée ; elle ne commencera pas.",
+        "%(line)s: de geplande afwijking is geannuleerd; ze begint niet.",
+    ),
+    "Planned: %(what)s from %(start)s until %(end)s (%(who)s: %(reason)s)": (
+        "Prévue : %(what)s du %(start)s au %(end)s (%(who)s : %(reason)s)",
+        "Gepland: %(what)s van %(start)s tot %(end)s (%(who)s: %(reason)s)",
+    ),
     "Log": ("Journal", "Logboek"),
     "When": ("Quand", "Wanneer"),
     "Who": ("Qui", "Wie"),

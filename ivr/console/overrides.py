@@ -45,6 +45,7 @@ class Shown:
     until: datetime
     reason: str
     operator: str
+    planned: bool = False  # starts later: taking it away cancels it
 
 
 def in_force(store, now: datetime) -> list[model.Override]:
@@ -79,6 +80,7 @@ def listed(store, now: datetime) -> list[Shown]:
             until=o.until,
             reason=o.reason,
             operator=o.operator,
+            planned=o.starts_at is not None and o.starts_at > now,
         )
         for o in sorted(in_force(store, now), key=lambda o: (o.line, o.starts_at or now))
     ]
@@ -142,8 +144,9 @@ def set_override(
     return override
 
 
-def clear(store, key: str, *, operator: str, now: datetime) -> bool:
-    """Ends an override now (or takes a planned one away); False when there was none."""
+def clear(store, key: str, *, operator: str, now: datetime) -> model.Override | None:
+    """Ends an override now (or takes a planned one away: cancels it); returns it as it was,
+    None when there was none."""
     line, _, number = key.partition(":")
     removed = store.overrides.clear(
         line,
@@ -154,7 +157,7 @@ def clear(store, key: str, *, operator: str, now: datetime) -> bool:
     )
     if removed:
         _audit(store, now, operator, "override cleared", line, f"#{removed.id}")
-    return removed is not None
+    return removed
 
 
 def _audit(store, now, operator, action, line_id, detail) -> None:

@@ -121,6 +121,16 @@ class CallFlow:
         line = self.config.lines.get(state.line)
         if line is None:
             raise FlowError(f"unknown line {state.line!r}")
+        if state.lang not in line.languages:
+            # A state signed before the line's languages changed (or by hand): in a language
+            # the line has no prompts for, each Gather and Record would wait in silence.
+            log.warning(
+                "line=%s does not speak %r; answering in %s",
+                line.id,
+                state.lang,
+                line.default_language,
+            )
+            state = replace(state, lang=line.default_language)
         if state.event == "enter":
             return self.answer(line, state.lang)
         if state.step == LANGUAGE:
