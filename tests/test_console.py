@@ -416,3 +416,46 @@ def test_operators_are_added_listed_and_disabled_from_the_command_line(monkeypat
     assert log_in(client, "claire", "a long enough password").status_code == 302
     assert main(["operators", "disable", "claire"]) == 0
     assert log_in(client, "claire", "a long enough password").status_code == 401
+
+
+# -- what a hostile request meets --------------------------------------------------------------
+
+
+@pytest.fixture
+def coordinator_on(database, monkeypatch, clock):
+    """The console on each database (SQLite, PostgreSQL), a coordinator logged in."""
+    from ivr.store import Store
+
+    Store(database).migrate()
+    monkeypatch.setenv("IVR_CONSOLE_SECRET", CONSOLE_SECRET)
+    app = create_app(CONFIG, clock=clock)
+    add_operator(service_of(app).store, "ana", "coordinator")
+    client = app.test_client()
+    assert log_in(client, "ana").status_code == 302
+    return client
+
+
+@pytest.mark.parametrize("number", ["2147483648", "99999999999999999999"])
+def test_a_message_number_beyond_what_the_database_holds_is_no_page(coordinator_on, number):
+    client = coordinator_on
+    assert client.get(f"/console/messages/{number}/audio").status_code == 404
+    token = token_of(client, "/console/messages")
+    for action in ("take", "done"):
+        response = client.post(f"/console/messages/{number}/{action}", data={"csrf_token": token})
+        assert response.status_code == 404
+    for key in (f"1712:{number}", "1712:²"):
+        response = client.post(f"/console/overrides/{key}/clear", data={"csrf_token": token})
+        assert response.status_code == 302  # back to the overrides: there was none to clear
+
+
+@pytest.mark.parametrize(
+    "back", ["/console/\r\nSet-Cookie: x=1", "/console/\n", "/console/\x7f", "/console/\\\\evil"]
+)
+def test_a_line_break_in_the_page_to_go_back_to_leads_to_the_board(coordinator, back):
+    token = token_of(coordinator, "/console/")
+    response = coordinator.post(
+        "/console/language", data={"csrf_token": token, "language": "en", "back": back}
+    )
+    assert response.status_code == 302
+    assert response.headers["Location"] == "/console/"
+    assert "Set-Cookie" not in response.headers or "x=1" not in response.headers["Set-Cookie"]

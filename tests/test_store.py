@@ -1,7 +1,6 @@
 """Storage on SQLite and, when a server is there (IVR_TEST_POSTGRES_URL, set by .ci/run), on
 PostgreSQL: the same tests, the same code, another URL."""
 
-import os
 from dataclasses import replace
 from datetime import timedelta
 
@@ -11,29 +10,9 @@ from conftest import CALLER, CONFIG, LINE_1712, Call, brussels
 
 from ivr.app import create_app
 from ivr.model import Override
-from ivr.store import Store, metadata
+from ivr.store import Store
 from ivr.store.overrides import OverrideOverlap
 from ivr.store.times import utc
-
-POSTGRES = os.environ.get("IVR_TEST_POSTGRES_URL")
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-def database(request, monkeypatch, tmp_path):
-    if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path}/store.sqlite3"
-    else:
-        if not POSTGRES:
-            pytest.skip("no PostgreSQL server: set IVR_TEST_POSTGRES_URL (.ci/run does)")
-        url = POSTGRES
-        engine = sqlalchemy.create_engine(url)
-        with engine.begin() as conn:
-            # Every table of the schema (version 0002's too, which this list once missed).
-            for table in (*metadata.tables, "alembic_version"):
-                conn.exec_driver_sql(f"DROP TABLE IF EXISTS {table} CASCADE")
-        engine.dispose()
-    monkeypatch.setenv("DATABASE_URL", url)
-    return url
 
 
 def test_migrations_bring_an_empty_database_to_the_newest_schema(database):

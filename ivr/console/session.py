@@ -91,7 +91,7 @@ def choose_language():
     form = LanguageForm()
     form.language.choices = choices(LANGUAGES.items())
     back = form.back.data or ""
-    if not back.startswith(PREFIX + "/") or back.startswith("//"):
+    if not page_of_ours(back):
         back = url_for("pages.board")
     if form.validate_on_submit():
         chosen = form.language.data
@@ -99,6 +99,14 @@ def choose_language():
         if current_user.is_authenticated:
             service().store.operators.set_language(current_user.id, chosen)
     return redirect(back)
+
+
+def page_of_ours(path: str) -> bool:
+    """Whether `path` is a console page to send the browser back to: under /console, on this
+    site, and nothing a Location header cannot hold (a line break would end the header)."""
+    return (
+        path.startswith(PREFIX + "/") and "\\" not in path and all(" " < c != "\x7f" for c in path)
+    )
 
 
 def language_form() -> LanguageForm:

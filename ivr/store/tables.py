@@ -20,6 +20,9 @@ from sqlalchemy import (
 )
 
 metadata = MetaData()
+# The largest number an Integer column holds (PostgreSQL's integer): a row's number from a URL
+# beyond it is no row, never a query the database refuses.
+MAX_ROW_ID = 2**31 - 1
 
 # A message a caller left: what a counsellor needs to call back in the right language, and
 # where it is in its life (new, taken, done). Its audio, once fetched from Twilio, encrypted.
