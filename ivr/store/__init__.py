@@ -1,6 +1,7 @@
 """What the router keeps, through SQLAlchemy Core: SQLite by default, PostgreSQL by URL,
 shared by every worker and instance. `Store` is the database; its parts are the messages,
-the overrides, the anonymous statistics, the records to forget at Twilio and the audit log."""
+the overrides, the anonymous statistics, the records to forget at Twilio, the audit log, and
+the console's accounts, sessions and throttle."""
 
 from __future__ import annotations
 
@@ -22,7 +23,9 @@ from ivr.store.operators import Operators
 from ivr.store.outcomes import Outcomes
 from ivr.store.overrides import Overrides
 from ivr.store.recordings import Recordings
+from ivr.store.sessions import Sessions
 from ivr.store.tables import call_outcomes, first_version_tables, metadata
+from ivr.store.throttle import Throttle
 
 __all__ = ["Store", "call_outcomes", "database_url", "engine_for", "metadata"]
 
@@ -76,6 +79,8 @@ class Store:
         self.forget = Forget(self)
         self.audit = Audit(self)
         self.operators = Operators(self)
+        self.sessions = Sessions(self)
+        self.throttle = Throttle(self)
 
     def ping(self) -> None:
         with self.engine.connect() as conn:
