@@ -11,6 +11,7 @@ import re
 from datetime import timedelta
 
 import pytest
+import sqlalchemy
 from conftest import (
     CONFIG,
     CONSOLE_SECRET,
@@ -30,6 +31,7 @@ from ivr.cli import main
 from ivr.console import forms, security, session
 from ivr.console.catalogue import WORDS
 
+DATABASE_AWAY = "postgresql+psycopg://ivr:ivr@127.0.0.1:9/none?connect_timeout=1"  # nobody there
 TOKEN = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
 
 
@@ -285,6 +287,23 @@ def test_throttled_logins_are_counted_not_written_one_by_one(console, store, clo
     assert log_in(attacker, "ana", "a guess").status_code == 401
 
 
+def test_while_the_database_is_away_the_console_says_so_and_keeps_the_session(
+    coordinator, console, store, caplog
+):
+    working = store.engine
+    store.engine = sqlalchemy.create_engine(DATABASE_AWAY)
+    try:
+        response = coordinator.get("/console/")
+        assert response.status_code == 503 and response.headers["Retry-After"] == "60"
+        assert "La base de données ne répond pas" in text_of(response)
+        response = log_in(console.test_client(), "ana")
+        assert response.status_code == 503 and "ne répond pas" in text_of(response)
+    finally:
+        store.engine = working
+    assert coordinator.get("/console/").status_code == 200  # still logged in
+    assert "the database did not answer" in caplog.text and "ERROR" not in caplog.text
+
+
 def test_security_headers_on_every_page_and_no_caching_of_private_ones(coordinator):
     for path in ("/console/login", "/console/", "/console/messages", "/console/nothing"):
         headers = coordinator.get(path).headers
@@ -491,7 +510,8 @@ def test_every_text_of_the_console_has_its_french_and_dutch():
                 if node.args and isinstance(node.args[0], ast.Constant):
                     shown.add(node.args[0].value)
     shown |= {"weekly hours", "always open", "outside weekly hours", "coordinator", "counsellor"}
-    shown |= {*security.ERRORS.values(), security.NO_TOKEN, forms.REQUIRED, forms.NOT_A_MOMENT}
+    shown |= {*security.ERRORS.values(), security.NO_TOKEN, security.DATABASE_AWAY}
+    shown |= {forms.REQUIRED, forms.NOT_A_MOMENT}
     shown |= {session.EXPIRED, session.THROTTLED, session.WRONG}
     missing = sorted(text for text in shown if text not in WORDS)
     assert not missing

@@ -4,16 +4,19 @@ two instances (SQLite and PostgreSQL), and the console hammered while the databa
 from __future__ import annotations
 
 import re
+import shutil
 import threading
+import time
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 import requests
-from conftest import CONSOLE_SECRET, TOKEN, add_operator, brussels
+from conftest import CONSOLE_SECRET, ORIENTATION, TOKEN, add_operator, brussels, password_of
 from test_phone_console import CONSOLE, CONSOLE_YAML, MARIE, PIN
 
 from ivr.console.accounts import MOST_FAILURES_PER_ACCOUNT, hash_password
 from ivr.console_calls import MOST_WRONG_PINS
+from ivr.loopback import place_calls
 from ivr.simulate import Call, HttpClient
 from ivr.store import Store
 
@@ -104,3 +107,62 @@ def test_parallel_wrong_pins_on_two_instances_get_no_more_checks_than_the_limit(
     assert (len(wrong), len(locked)) == (MOST_WRONG_PINS - 1, GUESSES - MOST_WRONG_PINS + 1)
     checked = [e for e in store.audit.entries() if e["detail"] == "wrong phone console PIN"]
     assert len(checked) == MOST_WRONG_PINS
+
+
+LANGUAGE_CHOICE = "Voor Nederlands, druk 2"  # orientation's first words: the line's own answer
+
+
+@pytest.mark.skipif(shutil.which("nginx") is None, reason="nginx is not installed")
+def test_the_console_hammered_while_the_database_hangs_delays_no_call(postgres, web):
+    """Six clients send logins in a loop while PostgreSQL is frozen (SIGSTOP: connections are
+    accepted, nothing answers): calls are answered as fast as ever, the console says the
+    database is not answering, and works again once it is back."""
+    store = Store(postgres.url)
+    store.migrate()
+    add_operator(store, "ana", "coordinator")
+    server = web(
+        front=True, workers=2, DATABASE_URL=postgres.url, IVR_CONSOLE_SECRET=CONSOLE_SECRET
+    )
+    assert login(server.url, password_of("ana")) == 302  # the console works, and has booted
+    place_calls(server.url, ORIENTATION, TOKEN, per_second=4, seconds=1)
+    console: list[tuple[float, int]] = []  # how long each login took, and its status
+    stop = threading.Event()
+
+    def hammer() -> None:
+        while not stop.is_set():
+            started = time.monotonic()
+            try:
+                status = login(server.url, "a guess", timeout=20)
+            except requests.RequestException:
+                status = 0
+            console.append((time.monotonic() - started, status))
+
+    postgres.freeze()
+    try:
+        hammering = [threading.Thread(target=hammer) for _ in range(6)]
+        for thread in hammering:
+            thread.start()
+        time.sleep(1)
+        calls = place_calls(server.url, ORIENTATION, TOKEN, per_second=2, seconds=10)
+        stop.set()
+        for thread in hammering:
+            thread.join(timeout=30)
+    finally:
+        postgres.thaw()
+    assert [text for _, text in calls if LANGUAGE_CHOICE not in text] == []
+    assert len(calls) == 20 and max(seconds for seconds, _ in calls) < 1.0, sorted(calls)[-3:]
+    # Every login was answered, each within nginx's wait: "not answering" (503), never a hang.
+    assert len(console) >= 6 and {status for _, status in console} == {503}, console
+    assert max(seconds for seconds, _ in console) < 13
+    assert login(server.url, password_of("ana")) == 302  # the database is back: so is the console
+
+
+def login(base: str, password: str, timeout: float = 10) -> int:
+    """A browser logs in as ana (the login page, then its form): the form's HTTP status."""
+    browser = requests.Session()
+    token = CSRF.search(browser.get(f"{base}/console/login", timeout=timeout).text).group(1)
+    data = {"csrf_token": token, "name": "ana", "password": password}
+    response = browser.post(
+        f"{base}/console/login", data=data, timeout=timeout, allow_redirects=False
+    )
+    return response.status_code

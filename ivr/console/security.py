@@ -6,11 +6,16 @@ error pages."""
 from __future__ import annotations
 
 import ipaddress
+import logging
 from datetime import datetime, timedelta
 
-from flask import current_app, redirect, render_template, request, session, url_for
+from flask import current_app, g, redirect, render_template, request, session, url_for
 from flask_login import current_user, logout_user
 from flask_wtf.csrf import CSRFError, CSRFProtect
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import TimeoutError as NoConnection
+
+log = logging.getLogger("ivr.console")
 
 LONGEST_SESSION_HOURS = 8
 IDLE_MINUTES = 30
@@ -39,6 +44,10 @@ ERRORS = {
 }
 NO_TOKEN = (
     "This form was not sent from this page, or has expired. Go back, reload the page and try again."
+)
+DATABASE_AWAY = (
+    "The database is not answering: this page cannot be shown, and what you asked may not have "
+    "been done. Calls are answered as usual. Try again in a minute."
 )
 
 
@@ -122,6 +131,24 @@ def install(app) -> None:
 
     for status, text in ERRORS.items():
         app.register_error_handler(status, _handler(status, text))
+
+    @app.errorhandler(OperationalError)
+    @app.errorhandler(NoConnection)
+    def database_away(error):
+        # Said once in a while: anyone can cause it, by asking for the login page.
+        write, held = current_app.extensions["ivr"].noisy.allow("console database")
+        if write:
+            log.warning(
+                "console: the database did not answer (%s); the page said so (%d more held back)",
+                type(getattr(error, "orig", None) or error).__name__,
+                held,
+            )
+        # The page is shown as to someone not logged in: finding out who is logged in needs
+        # the database (Flask-Login keeps the request's user in g._login_user).
+        g._login_user = current_app.login_manager.anonymous_user()
+        response = current_app.make_response((error_page(503, DATABASE_AWAY), 503))
+        response.headers["Retry-After"] = "60"
+        return response
 
 
 def _handler(status: int, text: str):
