@@ -7,19 +7,26 @@ connections that send their request a byte a second (half their headers, half a 
 calls to the information line at 2 a second for `--seconds`, and prints how many got the
 line's own answer and how long the first answer took. Scenarios: gunicorn alone (sync workers,
 what the Procfile ran before), and `ivr serve` (nginx in front); then `ivr serve` with a
-database that accepts connections and never answers, where each call also leaves a message.
+database that accepts connections and never answers, where each call also leaves a message;
+then (`--console`, as root, with Debian's PostgreSQL) `ivr serve` on a PostgreSQL server of its
+own, frozen (SIGSTOP) while six clients send console logins in a loop.
 Figures go to benchmarks/RESULTS.md by hand.
 """
 
 from __future__ import annotations
 
 import argparse
+import re
+import shutil
 import statistics
 import sys
 import tempfile
 import threading
 import time
+from datetime import UTC, datetime
 from pathlib import Path
+
+import requests
 
 from ivr import loopback
 from ivr.simulate import Call, HttpClient
@@ -120,11 +127,90 @@ def stalled_database(seconds: float) -> str:
     )
 
 
+def console_hammered(seconds: float, workers: int = 4, clients: int = 6) -> str:
+    """Calls at 2 a second while `clients` send console logins in a loop (the login page, then
+    a wrong password) and the database is frozen: a PostgreSQL server of our own, every one of
+    its processes stopped, which accepts connections and answers nothing."""
+    from ivr.console.accounts import hash_password
+    from ivr.store import Store
+
+    folder = Path(tempfile.mkdtemp(prefix="ivr-attack-pg-"))
+    postgres = loopback.PostgresServer(folder)
+    postgres.start()
+    scratch = Path(tempfile.mkdtemp(prefix="ivr-attack-"))
+    server = None
+    logins: list[tuple[float, int]] = []
+    stop = threading.Event()
+    token = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
+
+    def hammer() -> None:
+        while not stop.is_set():
+            started = time.monotonic()
+            try:
+                browser = requests.Session()
+                page = browser.get(f"{server.url}/console/login", timeout=20).text
+                form = {"csrf_token": token.search(page).group(1), "name": "ana", "password": "x"}
+                status = browser.post(f"{server.url}/console/login", data=form, timeout=20)
+                logins.append((time.monotonic() - started, status.status_code))
+            except Exception:  # noqa: BLE001 - a login that got no answer: counted as 0
+                logins.append((time.monotonic() - started, 0))
+
+    try:
+        store = Store(postgres.url)
+        store.migrate()
+        password = hash_password("a long password")
+        store.operators.add(
+            "ana", "coordinator", password, language="fr", by="bench", at=datetime.now(UTC)
+        )
+        store.engine.dispose()
+        env = environment(scratch, DATABASE_URL=postgres.url, IVR_CONSOLE_SECRET="bench" * 8)
+        server = loopback.start(env, front=True, workers=workers)
+        time.sleep(2)
+        calm = loopback.place_calls(server.url, ORIENTATION, TOKEN, 2, seconds / 2)
+        postgres.freeze()
+        hammering = [threading.Thread(target=hammer) for _ in range(clients)]
+        for thread in hammering:
+            thread.start()
+        time.sleep(1)
+        results = loopback.place_calls(server.url, ORIENTATION, TOKEN, 2, seconds)
+        stop.set()
+        for thread in hammering:
+            thread.join(timeout=30)
+    finally:
+        stop.set()
+        postgres.thaw()
+        if server is not None:
+            server.stop()
+        postgres.stop()
+        shutil.rmtree(folder, ignore_errors=True)
+    statuses = sorted({status for _, status in logins})
+    slowest = max(s for s, _ in logins) if logins else 0
+    return (
+        summary(f"database calm, {len(calm)} calls", calm, REAL_ANSWER)
+        + "\n"
+        + summary(
+            f"database frozen, {clients} clients sending console logins in a loop",
+            results,
+            REAL_ANSWER,
+        )
+        + f"\n  meanwhile {len(logins)} logins answered, HTTP {statuses}, the slowest in "
+        f"{slowest * 1000:.0f} ms"
+    )
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=float, default=20)
     parser.add_argument("--slow", type=int, default=50)
+    parser.add_argument(
+        "--console",
+        action="store_true",
+        help="only the console hammered while PostgreSQL is frozen (root, Debian's PostgreSQL)",
+    )
     args = parser.parse_args()
+    if args.console:
+        print(console_hammered(args.seconds), flush=True)
+        return 0
     print(slow_clients(False, args.seconds, args.slow), flush=True)
     print(slow_clients(True, args.seconds, args.slow), flush=True)
     print(stalled_database(args.seconds), flush=True)

@@ -35,6 +35,9 @@ MESSAGES = Counter("ivr_messages_total", "What happened to messages", ["event"])
 # Wrong PINs at the phone console (no account name: a rise is what to alert on, and the
 # audit log says whose).
 CONSOLE_PINS = Counter("ivr_console_pins_total", "PINs entered at the phone console", ["result"])
+# The web console's logins: right, wrong, and throttled (refused unchecked; the audit log has
+# one row a name or address and minute saying how many).
+CONSOLE_LOGINS = Counter("ivr_console_logins_total", "Logins at the web console", ["result"])
 REQUEST_SECONDS = Histogram(
     "ivr_request_seconds",
     "Time to answer a webhook",

@@ -23,7 +23,7 @@ from ivr import flow, logs, metrics, safe
 from ivr.fields import TooLarge, read_fields
 from ivr.links import Links
 from ivr.model import DEFAULT_LANGUAGE, END
-from ivr.signature import GENUINE, UNCHECKABLE, signing_settings
+from ivr.signature import GENUINE, UNCHECKABLE, UNCHECKED, signing_settings
 
 log = logging.getLogger("ivr.calls")
 CALL_SID = re.compile(r"CA[0-9a-f]{32}")
@@ -44,11 +44,14 @@ class Hook:
     """One request of Twilio's: its fields, and where our answer's links point. It sees one
     configuration from start to end."""
 
-    __slots__ = ("service", "environ", "config", "links", "origin")
+    __slots__ = ("service", "environ", "config", "links", "origin", "verified")
 
     def __init__(self, service, environ: dict):
         self.service = service
         self.environ = environ
+        # Whether Twilio's signature was checked and good: only then may our answer hold a
+        # secret (a trunk's password), whatever else the request is given.
+        self.verified = False
         self.config = service.live.config
         host = environ.get("HTTP_HOST") or f"{environ['SERVER_NAME']}:{environ['SERVER_PORT']}"
         self.origin = f"{environ['wsgi.url_scheme']}://{host}"
@@ -119,7 +122,9 @@ def safe_response(hook: Hook, reason: str = "error") -> Response:
     except Exception:  # the safe answer must come whatever failed before it
         lang, number = DEFAULT_LANGUAGE, None
     answer = safe.safe_answer(number, lang, hook.config.route_for)
-    return twiml_response(hook.service.answers.render(hook.config, answer, hook.links))
+    return twiml_response(
+        hook.service.answers.render(hook.config, answer, hook.links, trusted=hook.verified)
+    )
 
 
 def webhook(view):
@@ -170,10 +175,12 @@ def signature_refusal(hook: Hook) -> Response | None:
     """None for a genuine request. A forged one gets 403. One we cannot check, because Twilio
     signed it with a key we were not given, gets the safe answer: the caller is not left with
     Twilio's error message for our mistake. A forger gains nothing by it: the safe answer says
-    only what is public (the emergency numbers, the 24/7 line), stores nothing, and our TwiML
-    does something only when Twilio itself fetched it for a call."""
+    only what is public (the emergency numbers, the 24/7 line), stores nothing, holds no trunk
+    credentials (`Hook.verified`), and our TwiML does something only when Twilio itself fetched
+    it for a call."""
     verdict = hook.service.signatures.check(hook.signed_url(), hook.fields, hook.environ)
-    if verdict == GENUINE:
+    hook.verified = verdict == GENUINE
+    if verdict in (GENUINE, UNCHECKED):
         return None
     if verdict == UNCHECKABLE:
         settings = signing_settings(hook.environ)
@@ -207,7 +214,9 @@ def respond(hook: Hook, decision, state_line: str, step: str) -> Response:
         service.upkeep.add_outcome(
             line=line, outcome=outcome, language=language, at=service.clock()
         )
-    return twiml_response(service.answers.document(hook.config, decision, hook.links))
+    return twiml_response(
+        service.answers.document(hook.config, decision, hook.links, trusted=hook.verified)
+    )
 
 
 def answer_new_call(hook: Hook) -> Response:
@@ -386,7 +395,10 @@ def whisper(hook: Hook):
         return twiml_response(EMPTY_TWIML)
     service = hook.service
     call_flow = flow.CallFlow(hook.config, service.clock(), service.live.overrides)
-    return twiml_response(service.answers.render(hook.config, call_flow.whisper(state), hook.links))
+    whisper = call_flow.whisper(state)
+    return twiml_response(
+        service.answers.render(hook.config, whisper, hook.links, trusted=hook.verified)
+    )
 
 
 @bp.get("/audio/<path:path>")

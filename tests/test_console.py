@@ -11,6 +11,7 @@ import re
 from datetime import timedelta
 
 import pytest
+import sqlalchemy
 from conftest import (
     CONFIG,
     CONSOLE_SECRET,
@@ -19,6 +20,7 @@ from conftest import (
     add_message,
     add_operator,
     brussels,
+    metric,
     password_of,
     service_of,
     wav,
@@ -29,6 +31,7 @@ from ivr.cli import main
 from ivr.console import forms, security, session
 from ivr.console.catalogue import WORDS
 
+DATABASE_AWAY = "postgresql+psycopg://ivr:ivr@127.0.0.1:9/none?connect_timeout=1"  # nobody there
 TOKEN = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
 
 
@@ -182,6 +185,123 @@ def test_logging_out_ends_the_session_and_is_in_the_audit_log(coordinator, store
     assert coordinator.get("/console/messages").status_code == 302
     actions = [(e["operator"], e["action"]) for e in store.audit.entries()]
     assert ("ana", "login") in actions and ("ana", "logout") in actions
+
+
+def copy_of_cookie(client, app):
+    """Another browser, holding a copy of `client`'s session cookie (stolen, say)."""
+    other = app.test_client()
+    cookie = client.get_cookie("ivr_console", path="/console")
+    other.set_cookie("ivr_console", cookie.value, path="/console")
+    return other
+
+
+OVERRIDE = {"line": "1712", "kind": "closed", "until": "2026-11-24T18:00", "reason": "volé"}
+
+
+def test_logging_out_ends_the_session_for_every_copy_of_its_cookie(coordinator, console, store):
+    thief = copy_of_cookie(coordinator, console)
+    assert thief.get("/console/journal").status_code == 200
+    token = token_of(thief, "/console/overrides")
+    coordinator.post("/console/logout", data={"csrf_token": token_of(coordinator, "/console/")})
+    journal = thief.get("/console/journal")
+    assert journal.status_code == 302 and journal.headers["Location"].startswith("/console/login")
+    response = thief.post("/console/overrides", data={"csrf_token": token, **OVERRIDE})
+    assert response.status_code == 302 and response.headers["Location"].startswith("/console/login")
+    assert store.overrides.active(brussels("2026-11-24 10:00")) == {}
+    assert store.sessions.of(store.operators.get(name="ana")["id"]) == 0
+
+
+@pytest.mark.parametrize("how", ["disable", "password"])
+def test_disabling_an_account_or_a_new_password_ends_all_its_sessions(
+    how, coordinator, console, store, monkeypatch, capsys
+):
+    other_browser = console.test_client()
+    assert log_in(other_browser, "ana").status_code == 302
+    thief = copy_of_cookie(coordinator, console)
+    monkeypatch.setattr("sys.stdin", io.StringIO("a brand new password\n"))
+    assert main(["operators", how, "ana"]) == 0
+    for client in (coordinator, other_browser, thief):
+        assert client.get("/console/journal").status_code == 302
+    if how == "password":
+        assert log_in(console.test_client(), "ana").status_code == 401  # the old one
+        assert log_in(console.test_client(), "ana", "a brand new password").status_code == 302
+    action = {"disable": "account disabled", "password": "password changed"}[how]
+    (entry,) = [e for e in store.audit.entries() if e["action"] == action]
+    assert entry["detail"] == "2 session(s) ended"
+
+
+def test_an_expired_session_ends_on_the_server(coordinator, console, store, clock):
+    thief = copy_of_cookie(coordinator, console)
+    ana = store.operators.get(name="ana")["id"]
+    for _ in range(16):  # working all day, never idle
+        clock.now += timedelta(minutes=29)
+        assert coordinator.get("/console/").status_code == 200
+    assert thief.get("/console/journal").status_code == 200  # the same session
+    clock.now += timedelta(minutes=29)  # 8 h 13 after logging in
+    assert thief.get("/console/journal").headers["Location"] == "/console/login?expired=1"
+    assert store.sessions.of(ana) == 0
+    assert coordinator.get("/console/").status_code == 302
+
+
+def test_a_new_login_is_a_new_session_and_sessions_abandoned_are_deleted(console, store, clock):
+    add_operator(store, "ana", "coordinator")
+    ana = store.operators.get(name="ana")["id"]
+    first = console.test_client()
+    log_in(first, "ana")
+    clock.now += timedelta(minutes=31)  # left without logging out
+    second = console.test_client()
+    log_in(second, "ana")
+    assert store.sessions.of(ana) == 1  # the one abandoned went when the new one began
+    assert first.get("/console/").status_code == 302  # its row is gone: logged out
+    assert second.get("/console/").status_code == 200
+
+
+def test_throttled_logins_are_counted_not_written_one_by_one(console, store, clock):
+    add_operator(store, "ana", "coordinator")
+    add_operator(store, "bert", "coordinator")
+    bert = console.test_client()
+    log_in(bert, "bert")
+    bert.post("/console/overrides", data={"csrf_token": token_of(bert, "/console/"), **OVERRIDE})
+    throttled = metric(console, "ivr_console_logins_total", result="throttled")
+    attacker = console.test_client()
+    statuses = [log_in(attacker, "ana", "a guess").status_code for _ in range(200)]
+    assert statuses == [401] * 5 + [429] * 195
+    # Names by the dozen from one address: the 21st wrong password from it is refused.
+    statuses = [log_in(attacker, f"user{n}", "a guess").status_code for n in range(30)]
+    assert statuses == [401] * 15 + [429] * 15
+    actions = [e["action"] for e in store.audit.entries()]
+    assert actions.count("login failed") == 20
+    rows = [
+        (e["operator"], e["detail"])
+        for e in store.audit.entries()
+        if e["action"] == "login throttled"
+    ]
+    assert rows == [
+        ("-", "15 refused: more than 20 wrong passwords in a minute from 127.0.0.1"),
+        ("ana", "195 refused: more than 5 wrong passwords in a minute for this name"),
+    ]
+    assert metric(console, "ivr_console_logins_total", result="throttled") == throttled + 210
+    journal = text_of(bert.get("/console/journal"))
+    assert "override set" in journal and journal.count("login throttled") == 2
+    clock.now += timedelta(seconds=61)  # the next minute: counted afresh, in a row of its own
+    assert log_in(attacker, "ana", "a guess").status_code == 401
+
+
+def test_while_the_database_is_away_the_console_says_so_and_keeps_the_session(
+    coordinator, console, store, caplog
+):
+    working = store.engine
+    store.engine = sqlalchemy.create_engine(DATABASE_AWAY)
+    try:
+        response = coordinator.get("/console/")
+        assert response.status_code == 503 and response.headers["Retry-After"] == "60"
+        assert "La base de données ne répond pas" in text_of(response)
+        response = log_in(console.test_client(), "ana")
+        assert response.status_code == 503 and "ne répond pas" in text_of(response)
+    finally:
+        store.engine = working
+    assert coordinator.get("/console/").status_code == 200  # still logged in
+    assert "the database did not answer" in caplog.text and "ERROR" not in caplog.text
 
 
 def test_security_headers_on_every_page_and_no_caching_of_private_ones(coordinator):
@@ -457,7 +577,8 @@ def test_every_text_of_the_console_has_its_french_and_dutch():
                 if node.args and isinstance(node.args[0], ast.Constant):
                     shown.add(node.args[0].value)
     shown |= {"weekly hours", "always open", "outside weekly hours", "coordinator", "counsellor"}
-    shown |= {*security.ERRORS.values(), security.NO_TOKEN, forms.REQUIRED, forms.NOT_A_MOMENT}
+    shown |= {*security.ERRORS.values(), security.NO_TOKEN, security.DATABASE_AWAY}
+    shown |= {forms.REQUIRED, forms.NOT_A_MOMENT}
     shown |= {session.EXPIRED, session.THROTTLED, session.WRONG}
     missing = sorted(text for text in shown if text not in WORDS)
     assert not missing
@@ -483,3 +604,46 @@ def test_operators_are_added_listed_and_disabled_from_the_command_line(monkeypat
     assert log_in(client, "claire", "a long enough password").status_code == 302
     assert main(["operators", "disable", "claire"]) == 0
     assert log_in(client, "claire", "a long enough password").status_code == 401
+
+
+# -- what a hostile request meets --------------------------------------------------------------
+
+
+@pytest.fixture
+def coordinator_on(database, monkeypatch, clock):
+    """The console on each database (SQLite, PostgreSQL), a coordinator logged in."""
+    from ivr.store import Store
+
+    Store(database).migrate()
+    monkeypatch.setenv("IVR_CONSOLE_SECRET", CONSOLE_SECRET)
+    app = create_app(CONFIG, clock=clock)
+    add_operator(service_of(app).store, "ana", "coordinator")
+    client = app.test_client()
+    assert log_in(client, "ana").status_code == 302
+    return client
+
+
+@pytest.mark.parametrize("number", ["2147483648", "99999999999999999999"])
+def test_a_message_number_beyond_what_the_database_holds_is_no_page(coordinator_on, number):
+    client = coordinator_on
+    assert client.get(f"/console/messages/{number}/audio").status_code == 404
+    token = token_of(client, "/console/messages")
+    for action in ("take", "done"):
+        response = client.post(f"/console/messages/{number}/{action}", data={"csrf_token": token})
+        assert response.status_code == 404
+    for key in (f"1712:{number}", "1712:²"):
+        response = client.post(f"/console/overrides/{key}/clear", data={"csrf_token": token})
+        assert response.status_code == 302  # back to the overrides: there was none to clear
+
+
+@pytest.mark.parametrize(
+    "back", ["/console/\r\nSet-Cookie: x=1", "/console/\n", "/console/\x7f", "/console/\\\\evil"]
+)
+def test_a_line_break_in_the_page_to_go_back_to_leads_to_the_board(coordinator, back):
+    token = token_of(coordinator, "/console/")
+    response = coordinator.post(
+        "/console/language", data={"csrf_token": token, "language": "en", "back": back}
+    )
+    assert response.status_code == 302
+    assert response.headers["Location"] == "/console/"
+    assert "Set-Cookie" not in response.headers or "x=1" not in response.headers["Set-Cookie"]

@@ -55,8 +55,8 @@ def test_when_gunicorn_cannot_answer_twilio_still_gets_the_safe_message(web):
         LANGUAGE_CHOICE
         in Call(HttpClient(), ORIENTATION, token=TOKEN, base_url=server.url).start().text
     )
-    # gunicorn hangs (its master and its workers); nginx is still there.
-    master = children(server.pid, "gunicorn")
+    # The calls' gunicorn hangs (its master and its workers); nginx is still there.
+    master = children(server.pid, "serves='calls'")
     gunicorn = master + [pid for m in master for pid in children(int(m))]
     assert len(gunicorn) == 2
     subprocess.run(["kill", "-STOP", *gunicorn], check=True)

@@ -160,10 +160,11 @@ def command_line() -> argparse.ArgumentParser:
         "operators",
         run("operators:operators"),
         "the console's accounts: add NAME --role ... (password on standard input), list, "
-        "disable, pin NAME (the phone console's PIN, on standard input)",
+        "disable, password NAME (a new one, on standard input: its sessions end), "
+        "pin NAME (the phone console's PIN, on standard input)",
         at=False,
     )
-    p.add_argument("action", choices=["add", "list", "disable", "pin"])
+    p.add_argument("action", choices=["add", "list", "disable", "password", "pin"])
     p.add_argument("name", nargs="?", help="the account's name, such as ana.dupont")
     p.add_argument("--role", choices=["coordinator", "counsellor"], help="with add")
     p.add_argument(

@@ -40,6 +40,10 @@ WORDS: dict[str, tuple[str, str]] = {
         "Retour à l'état des lignes",
         "Terug naar de status van de lijnen",
     ),
+    "The database is not answering: this page cannot be shown, and what you asked may not have been done. Calls are answered as usual. Try again in a minute.": (
+        "La base de données ne répond pas : cette page ne peut pas être affichée, et ce que vous avez demandé n'a peut-être pas été fait. Les appels sont pris comme d'habitude. Réessayez dans une minute.",
+        "De databank antwoordt niet: deze pagina kan niet getoond worden, en wat u vroeg is misschien niet gebeurd. Oproepen worden gewoon beantwoord. Probeer het over een minuut opnieuw.",
+    ),
     "This page is for coordinators.": (
         "Cette page est réservée à la coordination.",
         "Deze pagina is voor coördinatoren.",

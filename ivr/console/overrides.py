@@ -14,6 +14,7 @@ from ivr import model
 from ivr.flow import overrides as rules
 from ivr.status import LineStatus, line_status
 from ivr.store.overrides import OverrideOverlap
+from ivr.store.tables import MAX_ROW_ID
 
 MAX_REASON = 500  # what the database's column holds
 CLOSED, OPEN, REDIRECT = "closed", "open", "redirect"
@@ -148,12 +149,12 @@ def clear(store, key: str, *, operator: str, now: datetime) -> model.Override | 
     """Ends an override now (or takes a planned one away: cancels it); returns it as it was,
     None when there was none."""
     line, _, number = key.partition(":")
+    # Digits of another script ('²') are no number for int(): not one of ours either.
+    wanted = int(number) if number.isascii() and number.isdigit() else None
+    if wanted is not None and wanted > MAX_ROW_ID:
+        return False  # no override has that number
     removed = store.overrides.clear(
-        line,
-        operator=operator,
-        reason="cleared",
-        now=now,
-        number=int(number) if number.isdigit() else None,
+        line, operator=operator, reason="cleared", now=now, number=wanted
     )
     if removed:
         _audit(store, now, operator, "override cleared", line, f"#{removed.id}")
