@@ -182,8 +182,9 @@ def test_the_carrier_decides_so_a_trunks_caller_id_may_be_the_0800_number(config
 def test_a_trunks_caller_id_must_be_a_number(config_copy, capsys):
     trunk_with_caller_id(config_copy, "107")
     trunks = config_copy / "trunks.yaml"
+    at = line_of(trunks, 'caller_id: "107"')
     assert errors(config_copy, capsys) == [
-        f"{trunks}:{line_of(trunks, 'caller_id')}: trunk 'carrier': 107 is a short number, "
+        f"{trunks}:{at}: trunk 'carrier': 107 is a short number, "
         "which no phone shows as a caller; give the number your carrier presents for the "
         "helpline"
     ]
