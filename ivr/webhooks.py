@@ -121,7 +121,15 @@ def safe_response(hook: Hook, reason: str = "error") -> Response:
         lang, number = hook.caller_language(), hook.dialled_number()
     except Exception:  # the safe answer must come whatever failed before it
         lang, number = DEFAULT_LANGUAGE, None
-    answer = safe.safe_answer(number, lang, hook.config.route_for)
+    config = hook.config
+
+    def caller_id(dialled: str, route) -> str:
+        try:
+            return config.caller_id(config.line_by_number.get(dialled), (route,), dialled)
+        except Exception:  # never the caller's number, whatever failed: the one they dialled
+            return dialled
+
+    answer = safe.safe_answer(number, lang, config.route_for, caller_id)
     return twiml_response(
         hook.service.answers.render(hook.config, answer, hook.links, trusted=hook.verified)
     )

@@ -34,6 +34,9 @@ OPS = {"Authorization": f"Bearer {OPS_TOKEN}"}  # the credential of /metrics and
 
 EVC = "+3280030030"
 STOP_IT_NOW = "+3280014112"
+# What the phones the two 0800 lines put calls through to show: their caller_id (placeholders).
+EVC_SHOWS = "+3220000800"
+STOP_IT_NOW_SHOWS = "+3220000801"
 LINE_1712 = "+3220001712"
 TEAM_EVC = "+3220000001"
 ORIENTATION = "+3220000100"
@@ -116,15 +119,15 @@ def spoken(body: str) -> str:
     return " ".join(say.text or "" for say in root.iter("Say"))
 
 
-def assert_safe_answer(body: str, dialled_from: str | None):
-    """The static safe answer: where to turn (112, 101, 107), and 107 dialled showing the
-    number the caller dialled, when there is one."""
+def assert_safe_answer(body: str, shows: str | None):
+    """The static safe answer: where to turn (112, 101, 107), and 107 dialled showing `shows`
+    (the number the caller dialled, or its line's caller ID), when the caller dialled one."""
     text = spoken(body)
     assert "112" in text and "101" in text and "107" in text
     root = ET.fromstring(body)
     dials = root.findall("Dial")
-    if dialled_from:
-        assert [d.get("callerId") for d in dials] == [dialled_from]
+    if shows:
+        assert [d.get("callerId") for d in dials] == [shows]
         assert [number_reached(n) for d in dials for n in d] == ["107"]
     else:
         assert dials == []

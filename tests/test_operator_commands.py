@@ -3,7 +3,7 @@
 from datetime import timedelta
 
 import pytest
-from conftest import EVC, Call, brussels, service_of
+from conftest import EVC, EVC_SHOWS, Call, brussels, service_of
 
 from ivr.cli import main
 from ivr.store import Store
@@ -197,11 +197,11 @@ def test_override_open_on_a_holiday_with_another_number(capsys, app, clock):
         "2026-12-25 10:00",
     )
     assert code == 0
-    assert "  a call goes → the team, forwarded to +32 470 11 22 33; if nobody takes the" in out
+    assert "  a call goes → the team, forwarded to 0470 11 22 33; if nobody takes the" in out
     c = Call(app, EVC)
     turn = c.start()
     assert turn.dialled == ["+32470112233"]
-    assert turn.waiting.get("callerId") == EVC  # still anonymous
+    assert turn.waiting.get("callerId") == EVC_SHOWS  # still anonymous
 
 
 def test_override_clear_and_the_audit_log(capsys, app, clock, monkeypatch):
@@ -276,7 +276,7 @@ def test_status_of_every_line(capsys):
     assert "  opens Monday 28 December 09:00" in out
     assert "ecoute-violences-conjugales: OPEN (weekly hours)" in out
     assert (
-        "  a call goes → the team (+32 2 000 00 01); if nobody takes the call → Télé-Accueil 107\n"
+        "  a call goes → the team (02 000 00 01); if nobody takes the call → Télé-Accueil 107\n"
     ) in out
     assert "  closes today 19:00" in out
     assert "orientation: OPEN (always open)\n" in out and "  open day and night" in out

@@ -67,7 +67,7 @@ def test_status_before_a_planned_override_says_when_it_starts(capsys, monkeypatc
     code, out = run(capsys, "status", *at("2026-12-24 10:00"))
     assert (
         "ecoute-violences-conjugales: OPEN (weekly hours)\n"
-        "  a call goes → the team (+32 2 000 00 01); if nobody takes the call → Télé-Accueil 107\n"
+        "  a call goes → the team (02 000 00 01); if nobody takes the call → Télé-Accueil 107\n"
         "  override #1 starts today 12:00\n"
         "  planned: #1 CLOSED from today 12:00 until today 18:00 (marie: fête du personnel)\n"
     ) in out
@@ -438,12 +438,12 @@ def test_the_week_on_the_screen_shows_its_overrides_and_the_planned_ones(capsys,
         "  Thu 24 Dec  09:00-12:00, 18:00-19:00   (override #1: closed 12:00-18:00, calls → "
         "Tele-Onthaal 106: fête du personnel)",
         "  Fri 25 Dec  10:00-16:00   (closed: Noël; override #2: open 10:00-16:00, the team's "
-        "calls → +32 470 11 22 33: permanence de Noël)",
+        "calls → 0470 11 22 33: permanence de Noël)",
         "  Sat 26 Dec  closed",
         "  Sun 27 Dec  closed",
         "  now: closed (override by marie: fête du personnel); override ends today 18:00",
         "  planned: #2 OPEN from tomorrow 10:00 until tomorrow 16:00, the team's calls → "
-        "+32 470 11 22 33 (marie: permanence de Noël)",
+        "0470 11 22 33 (marie: permanence de Noël)",
         "  planned: #3 CLOSED from Monday 28 December 09:00 until Tuesday 29 December 00:00 "
         "(marie: inventaire)",
         "",
@@ -461,7 +461,7 @@ def test_the_wall_page_shows_the_overrides_of_its_week_and_the_planned_ones(caps
     assert code == 0, out
     html = page.read_text(encoding="utf-8")
     assert "dérogation: fermé 12:00-18:00, appels → Tele-Onthaal 106: fête du personnel" in html
-    assert "dérogation: ouvert 10:00-16:00, renvoi vers +32 470 11 22 33" in html
+    assert "dérogation: ouvert 10:00-16:00, renvoi vers 0470 11 22 33" in html
     assert html.count('<td class="override">') == 2
     # The 24th: open 09:00-12:00 and 18:00-19:00 only.
     assert 'style="left:37.50%;width:12.50%"' in html

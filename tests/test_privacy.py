@@ -291,6 +291,9 @@ def test_the_stand_in_refuses_a_wrong_api_key(twilio, secret):
         ("0470  99  91  11", True),
         ("0470,99,91,11", True),
         ("0470_999_111", True),
+        # As word processors and phones write them (libphonenumber's matcher finds them).
+        ("rappelée au 0470\u00a012\u00a034\u00a056", True),  # no-break spaces
+        ("0470\u201312\u201334\u201356", True),  # en dashes
         ("rappelée le 2026-11-25 à 10:30", False),
         ("teruggebeld om 14u30 op 1/12/2026, doorverwezen naar 1712", False),
         ("called back, 5 minutes, referred to CAW", False),
@@ -303,6 +306,46 @@ def test_a_note_that_may_hold_a_phone_number_is_told_apart(note, holds):
     assert phone.in_text(note) is holds
     if holds and not note.startswith("terugbellen"):  # (bare 9 digits: told apart, not scrubbed)
         assert not phone.in_text(scrub(note))  # a log line writes none of it
+
+
+@pytest.mark.parametrize(
+    "number",
+    [
+        # What the hand-written patterns caught, libphonenumber's matcher misses some of.
+        "%2B32470123456",
+        "0470_12_34_56",
+        "(0470) 99 91 11",
+        "0470,99,91,11",
+        "0470 / 99 91 11",
+        "0470  99  91  11",
+        "0032470123456",
+        "+32 470 12 34 56",
+        "32470123456",
+        "0470-12-34-56",
+        "02/000.00.01",
+        "+32 (0)2 555 01 23",
+        "+1 212 555 0100",
+        "06 12 34 56 78",  # a French mobile, written the French way
+        # What the matcher finds that they did not.
+        "0470\u00a012\u00a034\u00a056",
+        "0470\u201312\u201334\u201356",
+        "0 470 12 34 56",
+        "\uff10\uff14\uff17\uff10\uff11\uff12\uff13\uff14\uff15\uff16",  # full-width digits
+    ],
+)
+def test_a_log_line_blanks_a_number_however_it_is_written(number):
+    from ivr.logs import scrub
+
+    assert scrub(f"call back on {number} today") == "call back on [number] today"
+
+
+def test_a_log_line_keeps_what_is_no_ones_number():
+    from ivr.logs import scrub
+
+    line = "call=CA0123456789abcdef0123456789abcdef line=1712 at 2026-11-25 10:30, 107, 116 000"
+    assert scrub(line) == line
+    many = "0470 12 34 56 " * 700  # too long for the matcher: each blanked all the same
+    assert scrub(many).split() == ["[number]"] * 700
 
 
 def test_a_status_callback_that_fails_is_answered_503_so_twilio_sends_it_again(

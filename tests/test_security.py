@@ -8,6 +8,7 @@ from conftest import (
     CALLER,
     CONFIG,
     EVC,
+    EVC_SHOWS,
     LINE_1712,
     TEAM_EVC,
     TOKEN,
@@ -218,7 +219,7 @@ def test_a_signature_we_cannot_check_gives_the_safe_answer_and_says_what_to_set(
     with caplog.at_level(logging.ERROR):
         response = post_with_shared_key(app, OLD_KEY[1], "HMAC_SHA256", algorithm)
     assert response.status_code == 200
-    assert_safe_answer(response.get_data(as_text=True), dialled_from=EVC)
+    assert_safe_answer(response.get_data(as_text=True), shows=EVC_SHOWS)
     assert f"key={OLD_KEY[0]},algorithm={algorithm}" in caplog.text
     assert "TWILIO_SHARED_KEYS" in caplog.text
     assert CALLER not in caplog.text

@@ -9,13 +9,16 @@ import pytest
 from conftest import (
     CONFIG,
     EVC,
+    EVC_SHOWS,
     LINE_1712,
     ORIENTATION,
     STOP_IT_NOW,
+    STOP_IT_NOW_SHOWS,
     TEAM_EVC,
     Call,
     brussels,
     check,
+    edit,
     metric,
     service_of,
     walk_call,
@@ -76,7 +79,7 @@ def test_every_dial_of_every_path_is_something_twilio_can_dial(clock, at):
         assert targets, ET.tostring(dial)
         for target in targets:
             assert dialable(target), ET.tostring(target, encoding="unicode")
-        assert dial.get("callerId") in (LINE_1712, ORIENTATION, EVC, STOP_IT_NOW)
+        assert dial.get("callerId") in (LINE_1712, ORIENTATION, EVC_SHOWS, STOP_IT_NOW_SHOWS)
 
 
 def test_every_number_of_the_shipped_configuration_renders_dialable():
@@ -403,7 +406,9 @@ def test_an_override_to_a_short_number_goes_through_its_trunk(app, capsys, monke
     assert "not a number the router can dial" in capsys.readouterr().err
 
 
-def test_the_team_phone_shows_the_number_the_caller_dialled(config_copy, clock):
+def test_the_team_phone_shows_the_line_caller_id_whichever_of_its_numbers_was_dialled(
+    config_copy, clock
+):
     # The public 0800 number at Twilio, and a Twilio number the carrier forwards it to.
     forwarded = "+3225550123"
     path = config_copy / "ecoute-violences-conjugales.yaml"
@@ -413,6 +418,21 @@ def test_the_team_phone_shows_the_number_the_caller_dialled(config_copy, clock):
     for dialled in (EVC, forwarded):
         turn = Call(app, dialled).start()
         assert turn.dialled == [TEAM_EVC]
+        assert turn.waiting.get("callerId") == EVC_SHOWS
+
+
+def test_a_line_without_caller_id_shows_the_number_the_caller_dialled(config_copy, clock):
+    # 1712's numbers are geographic: Twilio may show either on the counsellors' phones.
+    forwarded = "+3225550123"
+    path = config_copy / "1712.yaml"
+    edit(path, '["+3220001712"]', f'["+3220001712", "{forwarded}"]')
+    app = create_app(config_copy, clock=clock)
+    clock.now = brussels("2026-11-24 11:00")
+    for dialled in (LINE_1712, forwarded):
+        c = Call(app, dialled)
+        c.start()
+        turn = c.press("2")  # en français
+        assert turn.dialled == [COUNSELLORS_1712]
         assert turn.waiting.get("callerId") == dialled
 
 
