@@ -26,6 +26,7 @@ from pathlib import Path
 
 from ivr import safe
 from ivr.fields import MAX_BODY_BYTES
+from ivr.settings import Settings, SettingsError
 
 # How both locations hand a request to gunicorn. Twilio waits 15 s for an answer: past 12 s,
 # the request fails here (the safe answer, or an error Twilio retries).
@@ -75,11 +76,16 @@ http {{
             proxy_intercept_errors off;
             error_page 502 503 504 = @safe;
         }}
-        # Callbacks no caller waits on: an error goes back to Twilio as it is, and Twilio
-        # sends the callback again (its URL asks for that on a 5xx), where the safe answer's
-        # 200 would lose a message or a call's record to delete.
+        # Callbacks no caller waits on (ivr.webhooks.CALLBACKS): with Twilio's REST API, the
+        # Twilio thread finds later at Twilio what one brought, so an empty 200 (an error
+        # would leave an alert with the caller's number in Twilio's Debugger); without it,
+        # the error goes back to Twilio as it is, and Twilio sends the callback again.
         location ~ ^/voice/(recording|status)$ {{
-{proxy}        }}
+{proxy}{callbacks_not_taken}        }}
+        location @later {{
+            default_type text/xml;
+            return 200 '<?xml version="1.0" encoding="UTF-8"?><Response />';
+        }}
         location @safe {{
             default_type text/xml;
             return 200 '{safe_answer}';
@@ -95,7 +101,11 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def nginx_conf(run: Path, host: str, port: int, app_port: int, max_body: int) -> str:
+def nginx_conf(
+    run: Path, host: str, port: int, app_port: int, max_body: int, found_later: bool = False
+) -> str:
+    """`found_later`: the Twilio thread finds at Twilio what a callback brought (Twilio's
+    REST API is set), so a callback gunicorn cannot answer gets an empty 200."""
     user = ""
     if os.geteuid() == 0:
         # nginx's workers would run as nobody, who cannot use our folder: as its owner.
@@ -108,6 +118,7 @@ def nginx_conf(run: Path, host: str, port: int, app_port: int, max_body: int) ->
         app_port=app_port,
         max_body=max_body,
         proxy=PROXY,
+        callbacks_not_taken="            error_page 502 503 504 = @later;\n" if found_later else "",
         safe_answer=safe.LAST_RESORT.replace("\\", "\\\\").replace("'", "\\'"),
     )
 
@@ -152,7 +163,13 @@ def main(argv: list[str] | None = None) -> int:
     run = Path(tempfile.mkdtemp(prefix="ivr-serve-"))
     app_port = free_port()
     conf = run / "nginx.conf"
-    conf.write_text(nginx_conf(run, host, port, app_port, MAX_BODY_BYTES), encoding="utf-8")
+    try:
+        found_later = Settings.from_env().twilio_api
+    except SettingsError:  # gunicorn's app says what is wrong with them, and does not start
+        found_later = False
+    conf.write_text(
+        nginx_conf(run, host, port, app_port, MAX_BODY_BYTES, found_later), encoding="utf-8"
+    )
     app = subprocess.Popen(gunicorn_command(f"127.0.0.1:{app_port}"))
     front = None
     try:

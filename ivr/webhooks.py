@@ -341,14 +341,15 @@ def keep_message(hook: Hook, line: str, language: str, url: str, wait: float = S
         log.debug("call=%s line=%s voicemail %s written ahead", call, line, sid)
     else:
         metrics.MESSAGES.labels("not kept now").inc()
-        log.warning(
-            "call=%s line=%s voicemail %s not kept now: neither the disk (%s) nor the "
-            "database took it",
-            call,
-            line,
-            sid,
-            upkeep.journal.folder,
-        )
+        if wait == 0:  # the <Record> action (a callback says what becomes of it)
+            log.warning(
+                "call=%s line=%s voicemail %s not kept now: neither the disk (%s) nor the "
+                "database took it; the caller is told so",
+                call,
+                line,
+                sid,
+                upkeep.journal.folder,
+            )
     return stored or journalled
 
 
@@ -376,7 +377,9 @@ def recording_ready(hook: Hook):
     if keep_message(hook, line, language, form.get("RecordingUrl", "")):
         return twiml_response(EMPTY_TWIML)
     # Twilio keeps the recording until we delete it, which we do only once its audio is ours.
-    return callback_not_taken(hook, "voicemail kept nowhere now")
+    return callback_not_taken(
+        hook, f"voicemail {recording_sid(form, form.get('RecordingUrl', ''))} kept nowhere now"
+    )
 
 
 @bp.post("/voice/status")
