@@ -4,6 +4,7 @@ audio."""
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime
 
 from ivr.cli.database import open_store
@@ -12,6 +13,7 @@ from ivr.sealed import new_key
 from ivr.settings import Settings
 from ivr.store.forget import AUDIO, CALL, RECORDING
 
+CALL_SID = re.compile(r"CA[0-9a-fA-F]{32}")
 WHAT = {CALL: "a call", RECORDING: "a recording", AUDIO: "a message's audio to take in"}
 
 
@@ -19,6 +21,11 @@ def _named(row: dict) -> str:
     """A recording's id (it names the message too); never a CallSid, from which Twilio's API
     would give the caller's number back."""
     return "" if row["kind"] == CALL else f" ({row['sid']})"
+
+
+def _why(row: dict) -> str:
+    """Twilio's last answer, without a CallSid (a network error may quote the URL)."""
+    return CALL_SID.sub("CA…", row["last_error"] or "")
 
 
 def privacy(args, settings: Settings) -> int:
@@ -46,12 +53,12 @@ def privacy(args, settings: Settings) -> int:
         due = row["due_at"].astimezone(BRUSSELS_TIME)
         print(
             f"  {WHAT[row['kind']]}{_named(row)} failed {row['attempts']} time(s), next try "
-            f"{due:%Y-%m-%d %H:%M}: {row['last_error']}"
+            f"{due:%Y-%m-%d %H:%M}: {_why(row)}"
         )
     for row in status["given_up"]:
         print(
             f"  GIVEN UP: {WHAT[row['kind']]}{_named(row)}, after {row['attempts']} tries: "
-            f"{row['last_error']}"
+            f"{_why(row)}"
         )
     if status["given_up"]:
         print("  (ivr privacy retry has what was given up tried again)")
