@@ -146,6 +146,9 @@ class TwilioWork:
         self.store.forget.failed(
             task["id"], "Twilio has no such recording (HTTP 404): the audio is lost", now, True
         )
+        # Twilio has it no more: what operators are shown says the audio is lost, not "at
+        # Twilio".
+        self.store.recordings.deleted_at_twilio(task["sid"], now)
 
     def forget_due(self, now: datetime) -> int:
         done = 0
@@ -201,6 +204,8 @@ class TwilioWork:
             if message["deleted_at_twilio"] is None and self.api is not None:
                 # Its recording goes too, in place of any fetch of its audio still waiting.
                 self.store.forget.then(RECORDING, message["recording_sid"], due_at=now, now=now)
+            else:  # nothing left to do at Twilio: a fetch given up goes with the message
+                self.store.forget.drop(message["recording_sid"])
         return len(gone)
 
     def sweep_calls(self, now: datetime) -> int:

@@ -115,7 +115,11 @@ def test_a_recording_twilio_does_not_have_holds_up_no_other_work(
     clock.now += timedelta(hours=3)
     work.round()
     assert asked() == before  # never asked for again
-    assert MISSING in {m["recording_sid"] for m in store.messages.list()}  # its details stay
+    assert main(["voicemails"]) == 0  # its details stay, and counsellors are told the truth
+    (listed,) = [line for line in capsys.readouterr().out.splitlines() if MISSING in line]
+    assert "(audio lost)" in listed
+    assert main(["voicemails", "play", "1"]) == 1
+    assert "audio is lost: Twilio no longer had the recording" in capsys.readouterr().err
 
 
 def test_a_call_twilio_keeps_refusing_to_delete_is_given_up_in_the_open_and_retried_on_demand(

@@ -93,6 +93,12 @@ class Forget:
         with self.store.engine.begin() as conn:
             conn.execute(delete(forget).where(forget.c.id == row_id))
 
+    def drop(self, sid: str) -> None:
+        """Whatever waits for `sid`, gone (its message was purged, nothing is left to do)."""
+        self.store.ready()
+        with self.store.engine.begin() as conn:
+            conn.execute(delete(forget).where(forget.c.sid == sid))
+
     def failed(self, row_id: int, error: str, retry_at: datetime, give_up: bool = False) -> int:
         """One more try failed: tried again at `retry_at`, or never again by itself once it
         has had its `TRIES` (at once with `give_up`). Returns the tries made."""
