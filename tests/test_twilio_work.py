@@ -120,6 +120,9 @@ def test_a_recording_twilio_does_not_have_holds_up_no_other_work(
     assert "(audio lost)" in listed
     assert main(["voicemails", "play", "1"]) == 1
     assert "audio is lost: Twilio no longer had the recording" in capsys.readouterr().err
+    clock.now += timedelta(days=91)  # purged in its time: what was given up goes with it
+    work.round()
+    assert store.messages.list() == [] and store.forget.status()["waiting"] == {}
 
 
 def test_a_call_twilio_keeps_refusing_to_delete_is_given_up_in_the_open_and_retried_on_demand(
