@@ -175,6 +175,21 @@ def test_twilio_failing_to_list_its_recordings_stops_neither_the_deletions_nor_t
     assert store.messages.get(old) is None
 
 
+def test_a_recording_whose_call_twilio_cannot_show_waits_then_is_taken_in_all_the_same(
+    private_app, twilio, clock
+):
+    service = service_of(private_app)
+    twilio.add_call(OTHER, to=LINE_1712)
+    twilio.add_recording(ONLY_AT_TWILIO, OTHER, AUDIO, clock.now - timedelta(hours=1))
+    twilio.fail("GET", "Calls", 500, 20500, times=1000, sid=OTHER)  # its call, not the list
+    service.privacy.round()  # not an error of the round: that recording waits
+    assert service.store.messages.list() == []
+    clock.now += timedelta(days=1)
+    service.privacy.round()  # a day of it: taken in, its line unknown, rather than never
+    (row,) = service.store.messages.list()
+    assert (row["recording_sid"], row["line"]) == (ONLY_AT_TWILIO, "unknown")
+
+
 # -- item 4: a caller is told a message is kept only when it is ------------------------------
 
 
