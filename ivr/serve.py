@@ -31,6 +31,7 @@ from pathlib import Path
 
 from ivr import safe
 from ivr.fields import MAX_BODY_BYTES
+from ivr.settings import Settings, SettingsError
 
 # How every location hands a request to gunicorn. Twilio waits 15 s for an answer: past 12 s,
 # the request fails here (the safe answer, or an error Twilio retries).
@@ -80,11 +81,16 @@ http {{
             proxy_intercept_errors off;
             error_page 502 503 504 = @safe;
         }}
-        # Callbacks no caller waits on: an error goes back to Twilio as it is, and Twilio
-        # sends the callback again (its URL asks for that on a 5xx), where the safe answer's
-        # 200 would lose a message or a call's record to delete.
+        # Callbacks no caller waits on (ivr.webhooks.CALLBACKS): with Twilio's REST API, the
+        # Twilio thread finds later at Twilio what one brought, so an empty 200 (an error
+        # would leave an alert with the caller's number in Twilio's Debugger); without it,
+        # the error goes back to Twilio as it is, and Twilio sends the callback again.
         location ~ ^/voice/(recording|status)$ {{
-{proxy}        }}
+{proxy}{callbacks_not_taken}        }}
+        location @later {{
+            default_type text/xml;
+            return 200 '<?xml version="1.0" encoding="UTF-8"?><Response />';
+        }}
         location @safe {{
             default_type text/xml;
             return 200 '{safe_answer}';
@@ -138,10 +144,17 @@ def quoted(text: str) -> str:
 
 
 def nginx_conf(
-    run: Path, host: str, port: int, app_port: int, max_body: int, console_port: int | None = None
+    run: Path,
+    host: str,
+    port: int,
+    app_port: int,
+    max_body: int,
+    console_port: int | None = None,
+    found_later: bool = False,
 ) -> str:
     """nginx in front of the calls' gunicorn on `app_port` and, with `console_port`, of the
-    console's."""
+    console's. `found_later`: the Twilio thread finds at Twilio what a callback brought
+    (Twilio's REST API is set), so a callback gunicorn cannot answer gets an empty 200."""
     user = ""
     if os.geteuid() == 0:
         # nginx's workers would run as nobody, who cannot use our folder: as its owner.
@@ -159,6 +172,7 @@ def nginx_conf(
         app_port=app_port,
         max_body=max_body,
         proxy=PROXY.format(upstream="router"),
+        callbacks_not_taken="            error_page 502 503 504 = @later;\n" if found_later else "",
         safe_answer=quoted(safe.LAST_RESORT),
         console=console,
     )
@@ -227,8 +241,13 @@ def main(argv: list[str] | None = None) -> int:
     app_port = free_port()
     console_port = free_port() if console_served() else None
     conf = run / "nginx.conf"
+    try:
+        found_later = Settings.from_env().twilio_api
+    except SettingsError:  # gunicorn's app says what is wrong with them, and does not start
+        found_later = False
     conf.write_text(
-        nginx_conf(run, host, port, app_port, MAX_BODY_BYTES, console_port), encoding="utf-8"
+        nginx_conf(run, host, port, app_port, MAX_BODY_BYTES, console_port, found_later),
+        encoding="utf-8",
     )
     pools = {"gunicorn": (app_port, "ivr.app:create_app(serves='calls')", ())}
     if console_port is not None:

@@ -321,6 +321,31 @@ def postgres():
     shutil.rmtree(folder, ignore_errors=True)
 
 
+@pytest.fixture
+def full_spool(tmp_path):
+    """The app's spool folder (tmp_path/spool) on a disk with no room left, as a full disk
+    is: a tmpfs of one page, filled, where a file can be made but not written. Needs root (to
+    mount it); skipped where there is none. Unmounted at the end."""
+    folder = tmp_path / "spool"
+    folder.mkdir(exist_ok=True)
+    mounted = subprocess.run(
+        ["mount", "-t", "tmpfs", "-o", "size=4k", "tmpfs", str(folder)], capture_output=True
+    )
+    if mounted.returncode != 0:
+        pytest.skip(f"cannot mount a tiny tmpfs here: {mounted.stderr.decode().strip()}")
+    try:
+        try:
+            with open(folder / "filler", "wb") as out:
+                while True:
+                    out.write(b"\0" * 4096)
+                    out.flush()
+        except OSError:
+            pass  # full
+        yield folder
+    finally:
+        subprocess.run(["umount", "-l", str(folder)], check=False, capture_output=True)
+
+
 ACCOUNT_SID = "AC" + "1" * 32
 API_KEY = "SK" + "2" * 32
 API_SECRET = "stand-in-secret"

@@ -439,6 +439,18 @@ def test_messages_are_taken_and_closed_and_a_note_never_holds_a_number(counsello
     assert store.messages.get(number)["outcome"] == "called back"
 
 
+def test_a_message_whose_audio_twilio_lost_says_so(counsellor, store):
+    waiting = add_message(store, "1712", brussels("2026-11-24 08:00"))
+    lost = add_message(store, "1712", brussels("2026-11-24 09:00"), n=2)
+    store.recordings.deleted_at_twilio(
+        store.messages.get(lost)["recording_sid"], brussels("2026-11-24 09:20")
+    )
+    page = text_of(counsellor.get("/console/messages"))
+    assert page.count("De opname is verloren: Twilio had ze niet meer.") == 1
+    assert page.count("De opname wordt hier nog niet bewaard.") == 1
+    assert page.index(f"Bericht {lost}") < page.index("verloren") < page.index(f"Bericht {waiting}")
+
+
 def test_the_audio_is_streamed_only_to_someone_logged_in(counsellor, console, store):
     sound = wav()
     number = add_message(store, "1712", brussels("2026-11-24 08:00"), sound)

@@ -174,7 +174,7 @@ def command_line() -> argparse.ArgumentParser:
     p = command(
         "privacy", run("privacy:privacy"), "what is kept at Twilio, and keys for messages", at=False
     )
-    p.add_argument("action", choices=["status", "new-key"])
+    p.add_argument("action", choices=["status", "retry", "new-key"])
     return parser
 
 

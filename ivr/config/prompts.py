@@ -21,6 +21,7 @@ BUILTIN_PROMPTS = {
     "goodbye": LINE_PLACEHOLDERS,
     "invalid_choice": LINE_PLACEHOLDERS,
     "voicemail_thanks": LINE_PLACEHOLDERS,
+    "voicemail_not_kept": LINE_PLACEHOLDERS,
     "referral": REFERRAL_PLACEHOLDERS,
     "referral_always": REFERRAL_PLACEHOLDERS,
     "referral_closed": REFERRAL_PLACEHOLDERS,

@@ -144,6 +144,10 @@ WORDS: dict[str, tuple[str, str]] = {
         "Écouter le message %(number)s",
         "Beluister bericht %(number)s",
     ),
+    "Its audio is lost: Twilio no longer had the recording.": (
+        "Son enregistrement est perdu : Twilio ne l'avait plus.",
+        "De opname is verloren: Twilio had ze niet meer.",
+    ),
     "Its audio is not kept here yet.": (
         "Son enregistrement n'est pas encore conservé ici.",
         "De opname wordt hier nog niet bewaard.",

@@ -14,7 +14,7 @@ from ivr.flow.menus import ask, language_choice, language_menu, menu_choice, men
 from ivr.flow.overrides import Overrides
 from ivr.flow.state import CallState
 from ivr.flow.transfers import dial_result, refer, referral_choice, transfer, whisper_and_screen
-from ivr.flow.voicemail import record, recorded
+from ivr.flow.voicemail import not_kept, record, recorded
 from ivr.flow.wording import say, speak
 from ivr.model import END, LANGUAGE, REDIRECT
 
@@ -148,6 +148,8 @@ class CallFlow:
             return self._run(dial_result(self, line, action, state, result))
         if state.event == "recorded":
             return self._run(recorded(self, line, state))
+        if state.event == "not kept":
+            return self._run(not_kept(self, line, state))
         return self._run(state)
 
     # -- the interpreter -------------------------------------------------------------------

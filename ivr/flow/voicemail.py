@@ -1,4 +1,5 @@
-"""Takes a message: the prompt, the recording, and the thanks once it is kept.
+"""Takes a message: the prompt, the recording, and the thanks once it is kept, or the truth
+when it could not be.
 
 Each function takes the `CallFlow` answering the request as `flow`.
 """
@@ -6,7 +7,7 @@ Each function takes the `CallFlow` answering the request as `flow`.
 from __future__ import annotations
 
 from ivr import model
-from ivr.flow.instructions import Record, Redirect
+from ivr.flow.instructions import Hangup, Record, Redirect
 from ivr.flow.state import CallState
 from ivr.flow.wording import say
 from ivr.model import END
@@ -25,3 +26,13 @@ def recorded(flow, line: model.Line, state: CallState) -> CallState:
     flow.ended(line, state, "voicemail")
     say(flow, line, state, "voicemail_thanks")
     return state.go(END)
+
+
+def not_kept(flow, line: model.Line, state: CallState) -> None:
+    """The message could not be kept (neither the disk nor the database took it): the caller
+    hears so plainly, with where to turn now and the emergency numbers, instead of thanks for
+    a message nobody may hear. (Twilio keeps the recording: the reconcile round may still take
+    it in, and someone call back; a caller told otherwise would wait for a call.)"""
+    flow.ended(line, state, "voicemail not kept")
+    say(flow, line, state, "voicemail_not_kept")
+    flow.out.append(Hangup())
