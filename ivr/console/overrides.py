@@ -152,7 +152,7 @@ def clear(store, key: str, *, operator: str, now: datetime) -> model.Override | 
     # Digits of another script ('²') are no number for int(): not one of ours either.
     wanted = int(number) if number.isascii() and number.isdigit() else None
     if wanted is not None and wanted > MAX_ROW_ID:
-        return False  # no override has that number
+        return None  # no override has that number
     removed = store.overrides.clear(
         line, operator=operator, reason="cleared", now=now, number=wanted
     )
