@@ -5,13 +5,16 @@ VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 5000
 
-.PHONY: run test check lint clean
+.PHONY: install run test check lint clean
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	touch $@
+
+# Only the installing: then `source .venv/bin/activate` puts `ivr` on the shell's PATH.
+install: $(BIN)/.installed
 
 # Serves the shipped configuration on http://127.0.0.1:$(PORT). IVR_INSECURE=1 lets it start
 # without TWILIO_AUTH_TOKEN, for local trials only: the app says so loudly in its log.

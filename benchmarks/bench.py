@@ -254,9 +254,11 @@ def load_tests(args) -> list[str]:
     return lines
 
 
+# Numbers in the placeholders' range, 02 000 00 00 to 02 000 99 99 (ivr.phone.PLACEHOLDERS),
+# apart from the shipped lines' own: the lines' from 02 000 20 00, their teams' from 02 000 50 00.
 LINE_TEMPLATE = """id: line-{n}
 name: Line {n}
-numbers: ["+322{n:08d}"]
+numbers: ["+322000{line:04d}"]
 languages: [fr]
 schedule:
   hours:
@@ -265,7 +267,7 @@ schedule:
   exceptions:
 {exceptions}
 contacts:
-  team: "+3229{n:07d}"
+  team: "+322000{team:04d}"
 when_open: open
 when_closed: closed
 steps:
@@ -297,7 +299,10 @@ def write_config(folder: Path, lines: int) -> None:
     )
     for n in range(lines):
         (folder / f"line-{n}.yaml").write_text(
-            LINE_TEMPLATE.format(n=n, hours=hours, exceptions=exceptions), encoding="utf-8"
+            LINE_TEMPLATE.format(
+                n=n, line=2000 + n, team=5000 + n, hours=hours, exceptions=exceptions
+            ),
+            encoding="utf-8",
         )
 
 

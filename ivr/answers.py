@@ -27,8 +27,9 @@ class Decision:
     transfers: tuple
     menu_failures: tuple
     failed_transfers: tuple = ()
-    # Its TwiML, by the base URL of its links, made on first use: kept with the decision, so
-    # finding the document costs no more than finding the decision.
+    # Its TwiML, by the base URL of its links and whether it may hold the trunks' credentials,
+    # made on first use: kept with the decision, so finding the document costs no more than
+    # finding the decision.
     documents: dict = field(default_factory=dict, compare=False)
 
 
@@ -80,30 +81,33 @@ class Answers:
                 self._decided[key] = decision
         return decision
 
-    def document(self, config, decision: Decision, links) -> str:
-        """The TwiML of a decision, on these links' base URL."""
-        xml = decision.documents.get(links.base)
+    def document(self, config, decision: Decision, links, trusted: bool = False) -> str:
+        """The TwiML of a decision, on these links' base URL; with the trunks' credentials
+        only when `trusted` (the request's signature was verified)."""
+        key = (links.base, trusted)
+        xml = decision.documents.get(key)
         if xml is None:
-            xml = self._render(config, decision.instructions, links)
+            xml = self._render(config, decision.instructions, links, trusted)
             if self.size:
-                decision.documents[links.base] = xml
+                decision.documents[key] = xml
         return xml
 
-    def render(self, config, instructions, links) -> str:
+    def render(self, config, instructions, links, trusted: bool = False) -> str:
         """TwiML for these instructions (the safe answer, a whisper); the same are asked for
-        again and again, so documents are kept, by base URL and instructions."""
+        again and again, so documents are kept, by base URL, trust and instructions."""
         self._fresh(config)
-        key = (links.base, tuple(instructions))
+        key = (links.base, trusted, tuple(instructions))
         xml = self._rendered.get(key)
         if xml is None:
-            xml = self._render(config, instructions, links)
+            xml = self._render(config, instructions, links, trusted)
             if len(self._rendered) >= self.size:
                 self._rendered.clear()
             if self.size:
                 self._rendered[key] = xml
         return xml
 
-    def _render(self, config, instructions, links) -> str:
-        xml = twiml.render(instructions, links, config.voices, self.trunk_credentials)
+    def _render(self, config, instructions, links, trusted: bool) -> str:
+        credentials = self.trunk_credentials if trusted else None
+        xml = twiml.render(instructions, links, config.voices, credentials)
         ET.fromstring(xml)  # Twilio plays its own error on invalid XML: never send any
         return xml

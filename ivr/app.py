@@ -1,7 +1,11 @@
 """`create_app`: the Flask app Twilio talks to, wired from its settings. Wiring only: the
 webhooks are in `ivr.webhooks` (the coordinators' phone console's in `ivr.console_calls`),
 the operations endpoints in `ivr.ops`, the operators' console
-(under /console, a Flask app of its own) in `ivr.console`."""
+(under /console, a Flask app of its own) in `ivr.console`.
+
+One app serves both the calls and the console (`make run`, gunicorn alone), or either
+(`ivr serve`: two pools of workers, nginx sending /console to the console's, so that nothing the
+console does ever takes a worker a call needs)."""
 
 from __future__ import annotations
 
@@ -30,6 +34,7 @@ from ivr.upkeep import DatabaseWork
 log = logging.getLogger("ivr")
 # With intervals of 0, what a request waits at most for a fresh round of a thread.
 FRESH_WAIT = 2.0
+BOTH, CALLS, CONSOLE = "both", "calls", "console"  # what an app serves
 
 
 class InsecureStartRefused(RuntimeError):
@@ -44,10 +49,10 @@ class Service:
     """What the app's requests share, built once at start (`app.extensions["ivr"]`): the
     configuration being served, the database, and the threads that keep them up to date."""
 
-    def __init__(self, settings: Settings, clock: Callable[[], datetime]):
+    def __init__(self, settings: Settings, clock: Callable[[], datetime], pooled: bool = True):
         self.settings = settings
         self.clock = clock
-        self.store = Store(settings.database_url)
+        self.store = Store(settings.database_url, pooled=pooled)
         self.live = Live.start(settings, clock)
         self.upkeep = DatabaseWork(settings, self.store, self.live, clock)
         self.privacy = TwilioWork(
@@ -98,9 +103,11 @@ def create_app(
     *,
     clock: Callable[[], datetime] | None = None,
     settings: Settings | None = None,
+    serves: str = BOTH,
 ) -> Flask:
     """The app for `settings` (read from the environment when not given), serving the
-    configuration in `config_dir` if given.
+    configuration in `config_dir` if given: the webhooks and the console (`serves` BOTH),
+    or only the webhooks and the operations endpoints (CALLS), or only the console (CONSOLE).
 
     Refuses to start (ConfigError) on a configuration `ivr check` would reject, unless an
     earlier one was accepted (then that one serves, and /healthz shows the refusal); and
@@ -127,14 +134,20 @@ def create_app(
             "so changing the token would send calls in progress back to their start; set "
             "IVR_SECRET (docs/deploy.md)"
         )
-    service = Service(settings, clock or utc_now)
+    if serves not in (BOTH, CALLS, CONSOLE):
+        raise ValueError(f"an app serves {BOTH}, {CALLS} or {CONSOLE}, not {serves!r}")
+    # The console's own workers connect anew for each use of the database (PostgreSQL): a
+    # connection's start is bounded (connect_timeout), where a pooled connection to a server
+    # that hangs would hold a worker until gunicorn kills it.
+    service = Service(settings, clock or utc_now, pooled=serves != CONSOLE)
     app = Flask(__name__)
     app.extensions["ivr"] = service
 
-    app.register_blueprint(webhooks.bp)
-    app.register_blueprint(console_calls.bp)
-    app.register_blueprint(ops.bp)
-    if settings.console:
+    if serves != CONSOLE:
+        app.register_blueprint(webhooks.bp)
+        app.register_blueprint(console_calls.bp)
+        app.register_blueprint(ops.bp)
+    if settings.console and serves != CALLS:
         from ivr.console import mount  # its libraries load only when it is served
 
         mount(app, service)
@@ -143,7 +156,7 @@ def create_app(
     @app.errorhandler(405)
     def not_a_webhook(error):
         # Twilio only ever requests /voice URLs; whatever went wrong, the caller is helped.
-        if request.path.startswith("/voice"):
+        if request.path.startswith("/voice") and serves != CONSOLE:
             return webhooks.not_found()
         return error
 

@@ -23,17 +23,16 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from ivr import metrics, phone_console, twiml
 from ivr.phone_console import CLEAR, ConsoleFlow, ConsoleState
+from ivr.store.throttle import Limit
 from ivr.webhooks import CALL_SID, Hook, safe_response, twiml_response, webhook
 
 log = logging.getLogger("ivr.console_calls")
 bp = Blueprint("phone_console", __name__)
 PATH = "/voice/console"
 # Wrong PINs of one account within LOCK_WINDOW, over all its calls, before the console
-# refuses it until they are older.
+# refuses it until the window is over.
 MOST_WRONG_PINS = 5
 LOCK_WINDOW = timedelta(minutes=15)
-# Where wrong PINs are counted from, in the failed-logins table (beside web addresses).
-ADDRESS = "phone console"
 # Checking a PIN (scrypt) and setting an override take the database thread a moment.
 DATABASE_WAIT = 3.0
 MAX_TOKEN = 600
@@ -190,18 +189,23 @@ def check_pin(hook: Hook, state: ConsoleState, digits: str) -> str:
     """right, wrong, locked or away (the database did not answer)."""
     pin = "".join(c for c in digits if c.isdigit())[:16]
     # Wrong PINs are counted under a name of their own: a wrong password on the web console
-    # does not lock the phone, nor the reverse.
-    counted_as = f"phone:{state.operator}"
+    # does not lock the phone, nor the reverse. Counted before the PIN is checked, in one
+    # atomic step: calls at the same moment on several workers get no more checks than that.
+    limit = Limit(
+        f"phone:{state.operator}",
+        MOST_WRONG_PINS,
+        state.operator,
+        f"{MOST_WRONG_PINS} wrong phone console PINs within {LOCK_WINDOW.seconds // 60} minutes",
+    )
 
     def check(store, now) -> str:
-        wrong, _ = store.operators.failures(
-            account=counted_as, address=ADDRESS, since=now - LOCK_WINDOW
-        )
-        if wrong >= MOST_WRONG_PINS:
+        counted = store.throttle.count((limit,), LOCK_WINDOW, now, refusal="PIN refused")
+        if counted is None:
             return "locked"
         row = store.operators.get(name=state.operator)
         usable = may_use(row)
         if check_password_hash(row["pin_hash"] if usable else _NO_PIN, pin) and usable and pin:
+            store.throttle.forgive(counted)
             return "right"
         if not usable:
             log.warning(
@@ -209,13 +213,8 @@ def check_pin(hook: Hook, state: ConsoleState, digits: str) -> str:
                 "account with a PIN (ivr operators list; ivr operators pin NAME)",
                 state.operator,
             )
-        store.operators.failed(
-            account=counted_as,
-            address=ADDRESS,
-            at=now,
-            audit=(state.operator, "wrong phone console PIN"),
-        )
-        return "locked" if wrong + 1 >= MOST_WRONG_PINS else "wrong"
+        store.throttle.failed(at=now, who=state.operator, detail="wrong phone console PIN")
+        return "locked" if counted.count >= MOST_WRONG_PINS else "wrong"
 
     done, outcome = in_database(hook, check)
     if not done:

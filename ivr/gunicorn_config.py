@@ -57,6 +57,8 @@ logger_class = JsonLinesLogger
 def on_starting(server):
     folder = os.environ["PROMETHEUS_MULTIPROC_DIR"]
     os.makedirs(folder, exist_ok=True)
+    if os.environ.get("IVR_METRICS_EMPTIED") == "1":
+        return  # `ivr serve` did, once for its two gunicorns, which share the folder
     for name in os.listdir(folder):  # figures of a previous run are not this run's
         os.remove(os.path.join(folder, name))
 

@@ -14,8 +14,17 @@ from itsdangerous import BadSignature, URLSafeSerializer
 
 from ivr import flow
 
-# The fragment of our recording callbacks: Twilio retries a 5xx or a timeout, up to 5 times.
-RETRIES = "#rc=5&rp=5xx,ct,rt"
+# Twilio's connection overrides for the callbacks no caller waits on (recording, call status):
+# a 5xx, a connection or a read timeout is tried again. Twilio stops every attempt of one
+# request at `tt`, at most 15 s, so the retries asked for must fit in it even when each
+# attempt takes its whole connect and read time: 3 x (1.5 s + 3 s) = 13.5 s. The read time is
+# twice what the callbacks wait for the database (webhooks.STORE_WAIT, 1.5 s); a test holds
+# these to the bounds Twilio documents (docs/twilio.md).
+CONNECT_MS = 1500
+READ_MS = 3000
+TOTAL_MS = 15000
+RETRY_COUNT = 2
+RETRIES = f"#ct={CONNECT_MS}&rt={READ_MS}&tt={TOTAL_MS}&rc={RETRY_COUNT}&rp=5xx,ct,rt"
 # Our tokens are about 100 characters; anything much longer is not one of ours.
 MAX_TOKEN = 400
 CACHE_SIZE = 4096
@@ -91,7 +100,7 @@ class Links:
         return f"{self.base}{path}?s={self.codec.encode(state)}"
 
     def recording(self, state: flow.CallState) -> str:
-        # The fragment asks Twilio to retry when we answer 5xx or time out.
+        # The fragment asks Twilio to retry when we answer 5xx or time out (RETRIES).
         return f"{self.base}/voice/recording?s={self.codec.encode(state)}{RETRIES}"
 
     def whisper(self, state: flow.CallState) -> str:

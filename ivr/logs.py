@@ -17,7 +17,7 @@ CONTEXT = ("call_sid", "line", "step")
 
 
 def scrub(text: str) -> str:
-    return phone.IN_TEXT.sub("[number]", text)
+    return phone.blanked(text)
 
 
 class ScrubbingFormatter(logging.Formatter):

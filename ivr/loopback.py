@@ -113,6 +113,64 @@ def start(
     return server
 
 
+class PostgresServer:
+    """A PostgreSQL server of our own, in a folder of ours on a free port, that a test or a
+    benchmark may stop and start again, or freeze. Needs Debian's postgresql package and root
+    (to run it as postgres)."""
+
+    def __init__(self, folder: Path):
+        versions = sorted(Path("/usr/lib/postgresql").glob("*/bin/pg_ctl"))
+        if not versions or os.geteuid() != 0:
+            raise RuntimeError("no PostgreSQL server binaries, or not root")
+        self.bin = versions[-1].parent
+        self.data = folder / "pgdata"
+        self.port = free_port()
+        folder.mkdir(parents=True, exist_ok=True)
+        subprocess.run(["chown", "-R", "postgres", str(folder)], check=True)
+        self._as_postgres(f"{self.bin}/initdb -D {self.data} -A trust -U postgres")
+        self.url = f"postgresql+psycopg://postgres@127.0.0.1:{self.port}/postgres"
+        self.running = False
+        self.frozen: list[int] = []
+
+    def _as_postgres(self, command: str) -> None:
+        subprocess.run(
+            ["su", "postgres", "-c", command],
+            check=True,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+
+    def start(self) -> None:
+        self._as_postgres(
+            f"{self.bin}/pg_ctl -D {self.data} -w -l {self.data}/log "
+            f"-o '-p {self.port} -k {self.data} -c listen_addresses=127.0.0.1' start"
+        )
+        self.running = True
+
+    def stop(self) -> None:
+        self._as_postgres(f"{self.bin}/pg_ctl -D {self.data} -w -m fast stop")
+        self.running = False
+
+    def freeze(self) -> None:
+        """Every process of the server stopped (SIGSTOP) as they are: its port still accepts
+        connections (the kernel does), and nothing answers, on new connections or old ones."""
+        master = int((self.data / "postmaster.pid").read_text().split()[0])
+        children = subprocess.run(
+            ["pgrep", "-P", str(master)], capture_output=True, text=True, check=False
+        ).stdout.split()
+        self.frozen = [master, *map(int, children)]
+        for pid in self.frozen:
+            os.kill(pid, signal.SIGSTOP)
+
+    def thaw(self) -> None:
+        for pid in self.frozen:
+            try:
+                os.kill(pid, signal.SIGCONT)
+            except ProcessLookupError:
+                pass
+        self.frozen = []
+
+
 # -- load and attacks, for the fault tests and the benchmarks --------------------------------
 
 

@@ -28,13 +28,25 @@ MENU_FAILURES = Counter(
 SAFE_ANSWERS = Counter(
     "ivr_safe_answers_total", "Static safe answers given", ["reason"]
 )  # fallback URL, exception, unknown number, signing key unknown
+# Deletions of call records and recordings at Twilio: deleted, tried again, gave up (after
+# `ivr.store.forget.TRIES` tries: alert on any, `ivr privacy status` says which).
 FORGOTTEN = Counter(
     "ivr_twilio_deletions_total", "Records deleted at Twilio, or tried again", ["kind", "result"]
 )
+# Messages: audio kept, audio tried again, audio gave up, audio lost (Twilio had no recording
+# for it), not kept now (neither disk nor database took it), taken in by reconcile, reconcile
+# tried again, purged.
 MESSAGES = Counter("ivr_messages_total", "What happened to messages", ["event"])
+# A kind of work of the Twilio thread that failed in a round (the others were done).
+TWILIO_WORK_FAILED = Counter(
+    "ivr_twilio_work_failed_total", "Rounds in which a kind of Twilio work failed", ["work"]
+)
 # Wrong PINs at the phone console (no account name: a rise is what to alert on, and the
 # audit log says whose).
 CONSOLE_PINS = Counter("ivr_console_pins_total", "PINs entered at the phone console", ["result"])
+# The web console's logins: right, wrong, and throttled (refused unchecked; the audit log has
+# one row a name or address and minute saying how many).
+CONSOLE_LOGINS = Counter("ivr_console_logins_total", "Logins at the web console", ["result"])
 REQUEST_SECONDS = Histogram(
     "ivr_request_seconds",
     "Time to answer a webhook",

@@ -43,6 +43,9 @@ class Trunk:
     region: str | None = None  # where Twilio sends SIP from (ie1: Ireland), else the US
     byoc: str | None = None  # the BYOC trunk's SID, BY followed by 32 hexadecimal digits
     placeholder: bool = False
+    # What the far end is shown on the calls made through this trunk, instead of the line's
+    # caller ID: the carrier decides what it accepts and presents.
+    caller_id: str | None = None
 
 
 @dataclass(frozen=True)
@@ -95,15 +98,14 @@ class Line:
     contacts: dict[str, Contact] = field(default_factory=dict)
     source: str = ""
     retention: Retention = field(default_factory=lambda: Retention())
+    # The number the phones Twilio rings for this line show (`Config.caller_id`): one the
+    # helpline holds at Twilio that Twilio may show, for a line whose own numbers it may not
+    # (toll-free 0800, national 070/078). None: the number the caller dialled.
+    caller_id: str | None = None
 
     @property
     def default_language(self) -> str:
         return self.languages[0]
-
-    @property
-    def caller_id(self) -> str:
-        """What the answering counsellor sees: the line's own number, never the caller's."""
-        return self.numbers[0]
 
 
 @dataclass(frozen=True)
@@ -248,6 +250,25 @@ class Config:
         if phone.is_emergency(to) or to in self.line_by_number:
             return None
         return self.route_for(to)
+
+    def caller_id(self, line: Line | None, targets: tuple[Route, ...], dialled: str | None) -> str:
+        """What the phones of one `<Dial>` from `line` show, never the caller's number.
+
+        Legs all through a carrier's trunk show the trunk's own `caller_id` when it has one:
+        the carrier decides what it presents. Otherwise the line's `caller_id`, else the
+        number the caller dialled (Twilio allows the called number) when Twilio may show it,
+        else the line's first number. One `<Dial>` shows one number: a ring group that mixes
+        a trunk with phones Twilio dials itself shows what those phones may show (the line's),
+        since Twilio refuses their legs otherwise; `ivr check` warns about such a group."""
+        if targets and all(route.trunk is not None for route in targets):
+            trunk_id = next((r.trunk.caller_id for r in targets if r.trunk.caller_id), None)
+            if trunk_id:
+                return trunk_id
+        if line is not None and line.caller_id:
+            return line.caller_id
+        if dialled and (line is None or phone.twilio_shows(dialled)):
+            return dialled
+        return line.numbers[0] if line is not None else (dialled or "")
 
     def service_by_number(self, number: str) -> Service | None:
         return next((s for s in self.services.values() if s.number == number), None)

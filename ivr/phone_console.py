@@ -7,10 +7,11 @@ until a time, or hears how the lines stand. Pure: no Flask, no I/O; the webhooks
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 
 from ivr import model, speech
 from ivr.flow import Gather, Hangup, Speak, clean_digits
+from ivr.schedule import next_time_of_day
 from ivr.status import line_status
 
 # Wrong PINs in a row on one call before it ends (the webhooks also count them per account).
@@ -279,14 +280,13 @@ class ConsoleFlow:
     def until(self, state: ConsoleState, hhmm: str) -> datetime | None:
         """The next time it is `hhmm` at the line (today, or tomorrow if that is past):
         0000 is the coming midnight. (Not '#' alone: Twilio does not call back for it.)"""
-        local = self.config.lines[state.line].schedule.local(self.now)
         if len(hhmm) != 4 or not hhmm.isdigit():
             return None
         hours, minutes = int(hhmm[:2]), int(hhmm[2:])
         if hours > 23 or minutes > 59:
             return None
-        at = local.replace(hour=hours, minute=minutes, second=0, microsecond=0)
-        return at if at > local else at + timedelta(days=1)
+        timezone = self.config.lines[state.line].schedule.timezone
+        return next_time_of_day(self.now, timezone, hours, minutes)
 
     def _spoken_until(self, line: model.Line, at: datetime) -> str:
         return speech.spoken_moment(at, self.now, line.schedule, self.lang)

@@ -67,16 +67,18 @@ def safe_answer(
     line_number: str | None,
     lang: str = "fr",
     route_for: Callable[[str], Route | None] = lambda number: None,
+    caller_id: Callable[[str, Route], str] = lambda number, route: number,
 ) -> list[Instruction]:
-    """`line_number` is the number the caller dialled (Twilio's `To`), used as caller ID so
-    that the listening line never sees the caller's own number. `route_for` says how Twilio
-    reaches the listening line (through the carrier's trunk: it is a short number); without a
-    route the caller is told the number to dial, and nothing is dialled."""
+    """`line_number` is the number the caller dialled (Twilio's `To`): the listening line is
+    shown `caller_id(line_number, route)` (the line's caller ID, or that number), never the
+    caller's own number. `route_for` says how Twilio reaches the listening line (through the
+    carrier's trunk: it is a short number); without a route the caller is told the number to
+    dial, and nothing is dialled."""
     lang = lang if lang in SAFE_TEXT else "fr"
     out: list[Instruction] = [Speak(SAFE_TEXT[lang], lang)]
     route = route_for(LISTENING_LINE[lang])
     if line_number and phone.is_e164(line_number) and route is not None:
-        out.append(Dial((route,), line_number, 30, None))
+        out.append(Dial((route,), caller_id(line_number, route), 30, None))
     out.append(Speak(GOODBYE_TEXT[lang], lang))
     out.append(Hangup())
     return out

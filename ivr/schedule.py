@@ -45,6 +45,16 @@ def minute(at: datetime) -> int:
     return int(at.timestamp() // RESOLUTION_SECONDS)
 
 
+def next_time_of_day(after: datetime, timezone: str, hour: int, minute: int) -> datetime:
+    """The first moment after `after` when the clocks of `timezone` say hour:minute: today, or
+    tomorrow when that is already past (00:00 is the coming midnight). What a time typed alone
+    means, on the phone console (1800) as in `ivr override --until 18:00`."""
+    local = after.astimezone(ZoneInfo(timezone))
+    at = local.replace(hour=hour, minute=minute, second=0, microsecond=0)
+    # Wall-clock arithmetic: tomorrow's 18:00 is 18:00 on the clocks, summer or winter time.
+    return at if at > local else at + timedelta(days=1)
+
+
 class ScheduleError(ValueError):
     """A schedule rule an operator wrote that cannot be understood; the text says how to fix it."""
 

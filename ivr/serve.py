@@ -1,5 +1,5 @@
 """The production web process (`ivr serve`, the Procfile's `web:`): nginx in front, gunicorn
-behind it on loopback.
+behind it on loopback, in two pools of workers: the calls' and the console's.
 
 gunicorn's sync workers each serve one request at a time, from its first byte to its last: eight
 clients that send their headers a byte a second hold eight workers, and every call waits. nginx
@@ -8,7 +8,12 @@ complete ones, so a worker never waits on a client (docs/deploy.md has the measu
 gunicorn cannot answer in time, nginx answers a `/voice` request with the static safe message
 rather than an error, so Twilio never plays its own.
 
-Without nginx on the machine, gunicorn serves alone, and says so.
+The console (/console) has workers of its own (IVR_CONSOLE_WORKERS, 2 by default), a gunicorn
+of its own that nginx sends /console to: a console page waits on the database, which a webhook
+never does, and anyone can ask for the login page, so a database that hangs while the console is
+hammered holds the console's workers only, never a worker a call needs.
+
+Without nginx on the machine, one gunicorn serves both, alone, and says so.
 """
 
 from __future__ import annotations
@@ -26,11 +31,12 @@ from pathlib import Path
 
 from ivr import safe
 from ivr.fields import MAX_BODY_BYTES
+from ivr.settings import Settings, SettingsError
 
-# How both locations hand a request to gunicorn. Twilio waits 15 s for an answer: past 12 s,
+# How every location hands a request to gunicorn. Twilio waits 15 s for an answer: past 12 s,
 # the request fails here (the safe answer, or an error Twilio retries).
 PROXY = """\
-            proxy_pass http://router;
+            proxy_pass http://{upstream};
             proxy_http_version 1.1;
             proxy_set_header Connection "";
             proxy_set_header Host $http_host;
@@ -75,18 +81,55 @@ http {{
             proxy_intercept_errors off;
             error_page 502 503 504 = @safe;
         }}
-        # Callbacks no caller waits on: an error goes back to Twilio as it is, and Twilio
-        # sends the callback again (its URL asks for that on a 5xx), where the safe answer's
-        # 200 would lose a message or a call's record to delete.
+        # Callbacks no caller waits on (ivr.webhooks.CALLBACKS): with Twilio's REST API, the
+        # Twilio thread finds later at Twilio what one brought, so an empty 200 (an error
+        # would leave an alert with the caller's number in Twilio's Debugger); without it,
+        # the error goes back to Twilio as it is, and Twilio sends the callback again.
         location ~ ^/voice/(recording|status)$ {{
-{proxy}        }}
+{proxy}{callbacks_not_taken}        }}
+        location @later {{
+            default_type text/xml;
+            return 200 '<?xml version="1.0" encoding="UTF-8"?><Response />';
+        }}
         location @safe {{
             default_type text/xml;
             return 200 '{safe_answer}';
         }}
-    }}
+{console}    }}
 }}
 """
+# The console's own workers, when it is served.
+CONSOLE_UPSTREAM = """\
+    upstream console {{
+        server 127.0.0.1:{port};
+        keepalive 4;
+    }}
+"""
+CONSOLE_LOCATION = """\
+        location /console {{
+{proxy}            error_page 502 503 504 = @console_away;
+        }}
+        location @console_away {{
+            default_type text/html;
+            charset utf-8;
+            add_header Cache-Control no-store always;
+            add_header Retry-After 60 always;
+            return 503 '{away}';
+        }}
+"""
+# When the console's workers do not answer in time: the console says so, in its three
+# languages, and that calls are not affected.
+CONSOLE_AWAY = (
+    '<!doctype html><html lang="fr"><meta charset="utf-8">'
+    "<title>Console</title><main>"
+    "<p>La console ne répond pas pour le moment. Les appels sont pris comme d'habitude. "
+    "Réessayez dans une minute.</p>"
+    '<p lang="nl">De console antwoordt nu niet. Oproepen worden gewoon beantwoord. '
+    "Probeer het over een minuut opnieuw.</p>"
+    '<p lang="en">The console is not answering right now. Calls are answered as usual. '
+    "Try again in a minute.</p></main></html>"
+)
+CONSOLE_WORKERS = 2
 
 
 def free_port() -> int:
@@ -95,21 +138,45 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def nginx_conf(run: Path, host: str, port: int, app_port: int, max_body: int) -> str:
+def quoted(text: str) -> str:
+    """`text` as a string of nginx's configuration, between single quotes."""
+    return text.replace("\\", "\\\\").replace("'", "\\'")
+
+
+def nginx_conf(
+    run: Path,
+    host: str,
+    port: int,
+    app_port: int,
+    max_body: int,
+    console_port: int | None = None,
+    found_later: bool = False,
+) -> str:
+    """nginx in front of the calls' gunicorn on `app_port` and, with `console_port`, of the
+    console's. `found_later`: the Twilio thread finds at Twilio what a callback brought
+    (Twilio's REST API is set), so a callback gunicorn cannot answer gets an empty 200."""
     user = ""
     if os.geteuid() == 0:
         # nginx's workers would run as nobody, who cannot use our folder: as its owner.
         user = f"user {pwd.getpwuid(os.geteuid()).pw_name};\n"
-    return NGINX_CONF.format(
+    upstream, console = "", ""
+    if console_port is not None:
+        upstream = CONSOLE_UPSTREAM.format(port=console_port)
+        proxy = PROXY.format(upstream="console")
+        console = CONSOLE_LOCATION.format(proxy=proxy, away=quoted(CONSOLE_AWAY))
+    conf = NGINX_CONF.format(
         user=user,
         run=run,
         host=host,
         port=port,
         app_port=app_port,
         max_body=max_body,
-        proxy=PROXY,
-        safe_answer=safe.LAST_RESORT.replace("\\", "\\\\").replace("'", "\\'"),
+        proxy=PROXY.format(upstream="router"),
+        callbacks_not_taken="            error_page 502 503 504 = @later;\n" if found_later else "",
+        safe_answer=quoted(safe.LAST_RESORT),
+        console=console,
     )
+    return conf.replace("    upstream router {", upstream + "    upstream router {", 1)
 
 
 def wait_for_port(port: int, seconds: float = 30) -> bool:
@@ -123,7 +190,7 @@ def wait_for_port(port: int, seconds: float = 30) -> bool:
     return False
 
 
-def gunicorn_command(bind: str) -> list[str]:
+def gunicorn_command(bind: str, app: str = "ivr.app:create_app()", *extra: str) -> list[str]:
     gunicorn = Path(sys.executable).parent / "gunicorn"
     return [
         str(gunicorn) if gunicorn.exists() else "gunicorn",
@@ -131,8 +198,28 @@ def gunicorn_command(bind: str) -> list[str]:
         "python:ivr.gunicorn_config",
         "--bind",
         bind,
-        "ivr.app:create_app()",
+        *extra,
+        app,
     ]
+
+
+def console_served() -> bool:
+    from ivr.settings import Settings  # the settings are read once, there
+
+    return Settings.from_env().console
+
+
+def shared_metrics() -> None:
+    """One folder for every worker's figures, both pools' (`GET /metrics` adds them up, and
+    the console's board reads the calls'), emptied once here rather than by each gunicorn."""
+    folder = os.environ.get("PROMETHEUS_MULTIPROC_DIR")
+    if folder:
+        os.makedirs(folder, exist_ok=True)
+        for name in os.listdir(folder):  # figures of a previous run are not this run's
+            os.remove(os.path.join(folder, name))
+    else:
+        os.environ["PROMETHEUS_MULTIPROC_DIR"] = tempfile.mkdtemp(prefix="ivr-metrics-")
+    os.environ["IVR_METRICS_EMPTIED"] = "1"
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -150,25 +237,46 @@ def main(argv: list[str] | None = None) -> int:
         )
         os.execvp(gunicorn_command(f"{host}:{port}")[0], gunicorn_command(f"{host}:{port}"))
     run = Path(tempfile.mkdtemp(prefix="ivr-serve-"))
+    shared_metrics()
     app_port = free_port()
+    console_port = free_port() if console_served() else None
     conf = run / "nginx.conf"
-    conf.write_text(nginx_conf(run, host, port, app_port, MAX_BODY_BYTES), encoding="utf-8")
-    app = subprocess.Popen(gunicorn_command(f"127.0.0.1:{app_port}"))
-    front = None
     try:
-        if not wait_for_port(app_port) or app.poll() is not None:
-            print("ivr serve: gunicorn did not start", file=sys.stderr, flush=True)
-            return 1
-        front = subprocess.Popen([nginx, "-c", str(conf), "-p", str(run), "-e", "stderr"])
-        return supervise(app, front)
+        found_later = Settings.from_env().twilio_api
+    except SettingsError:  # gunicorn's app says what is wrong with them, and does not start
+        found_later = False
+    conf.write_text(
+        nginx_conf(run, host, port, app_port, MAX_BODY_BYTES, console_port, found_later),
+        encoding="utf-8",
+    )
+    pools = {"gunicorn": (app_port, "ivr.app:create_app(serves='calls')", ())}
+    if console_port is not None:
+        workers = os.environ.get("IVR_CONSOLE_WORKERS") or str(CONSOLE_WORKERS)
+        console_app = "ivr.app:create_app(serves='console')"
+        pools["the console's gunicorn"] = (console_port, console_app, ("--workers", workers))
+    processes: dict[str, subprocess.Popen] = {}
+    try:
+        for name, (pool_port, app, extra) in pools.items():
+            processes[name] = subprocess.Popen(
+                gunicorn_command(f"127.0.0.1:{pool_port}", app, *extra)
+            )
+        for name, (pool_port, _, _) in pools.items():
+            if not wait_for_port(pool_port) or processes[name].poll() is not None:
+                print(f"ivr serve: {name} did not start", file=sys.stderr, flush=True)
+                return 1
+        processes["nginx"] = subprocess.Popen(
+            [nginx, "-c", str(conf), "-p", str(run), "-e", "stderr"]
+        )
+        return supervise(processes)
     finally:
-        stop(front, signal.SIGQUIT)  # nginx: finish what is under way, then stop
-        stop(app, signal.SIGTERM)
+        stop(processes.pop("nginx", None), signal.SIGQUIT)  # finish what is under way
+        for process in processes.values():
+            stop(process, signal.SIGTERM)
         shutil.rmtree(run, ignore_errors=True)
 
 
-def supervise(app: subprocess.Popen, front: subprocess.Popen) -> int:
-    """Until either ends, or we are asked to stop: then both stop."""
+def supervise(processes: dict[str, subprocess.Popen]) -> int:
+    """Until any ends, or we are asked to stop: then all stop."""
     stopping = []
 
     def ask_to_stop(signum, frame):
@@ -177,7 +285,7 @@ def supervise(app: subprocess.Popen, front: subprocess.Popen) -> int:
     signal.signal(signal.SIGTERM, ask_to_stop)
     signal.signal(signal.SIGINT, ask_to_stop)
     while not stopping:
-        for process, name in ((app, "gunicorn"), (front, "nginx")):
+        for name, process in processes.items():
             if process.poll() is not None:
                 print(f"ivr serve: {name} ended ({process.returncode})", file=sys.stderr)
                 return process.returncode or 1

@@ -11,6 +11,8 @@ from urllib.parse import urlencode
 
 from twilio.request_validator import RequestValidator
 
+from ivr import phone
+
 
 class SimulationError(AssertionError):
     """Twilio would have failed on what the app answered."""
@@ -126,14 +128,14 @@ class Twilio:
             del self.params["From"], self.params["Caller"]
         self.turn: Turn | None = None
         self.redirects = 0
-        self.signs_fragment = False  # sign our URLs with their #fragment, as Twilio may
+        self.signs_fragment = False  # sign our URLs with their #fragment (Twilio does not)
 
     def post(self, url: str, extra: dict | None = None):
         params = dict(self.params, **(extra or {}))
         url, _, fragment = url.partition("#")  # connection overrides: never sent
         if not url.startswith("http"):
             url = self.base_url + url
-        # Twilio does not say whether its signature covers the fragment: either may come.
+        # Twilio documents that it signs without the fragment; `signs_fragment` tries the other.
         signed = f"{url}#{fragment}" if fragment and self.signs_fragment else url
         headers = {}
         algorithm = None
@@ -162,7 +164,16 @@ class Twilio:
                 # Twilio goes on with the next verb on silence: there must be one.
                 check(index + 1 < len(verbs), f"nothing handles silence after {verb.tag}")
             if verb.tag == "Dial":
-                check(verb.get("callerId"), "a Dial without callerId shows the caller's number")
+                caller_id = verb.get("callerId")
+                check(caller_id, "a Dial without callerId shows the caller's number")
+                # Twilio's guidelines for Belgium: no call it places to the phone network
+                # (a <Number> not through BYOC) from a Belgian toll-free or national number.
+                if any(t.tag == "Number" and t.get("byoc") is None for t in verb):
+                    check(
+                        phone.twilio_shows(caller_id),
+                        f"Twilio places no call from {caller_id}, a Belgian toll-free or "
+                        "national number: this transfer would fail",
+                    )
         self.turn.documents.append(body)
         self.on_document(root)
         return root
@@ -255,9 +266,12 @@ class Call(Twilio):
         default true when the status says someone answered."""
         dial = self._expect("Dial")
         if not isinstance(self.app, HttpClient):
+            config = self.app.extensions["ivr"].config
+            ours = {*config.line_by_number, *(line.caller_id for line in config.lines.values())}
+            ours.update(r.trunk.caller_id for r in config.routes.values() if r.trunk)
             check(
-                dial.get("callerId") in self.app.extensions["ivr"].config.line_by_number,
-                "a transfer does not show the line's own number",
+                dial.get("callerId") in ours,
+                "a transfer shows neither the line's own number nor a caller ID it names",
             )
         if bridged is None:
             bridged = status in ("completed", "answered")

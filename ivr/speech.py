@@ -7,6 +7,7 @@ num2words; only the sentence patterns are ours.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -17,6 +18,7 @@ from babel import Locale
 from babel.dates import format_date, get_day_names
 from num2words import num2words
 
+from ivr import phone
 from ivr.schedule import DAY, Schedule
 
 
@@ -275,34 +277,22 @@ def spoken_moment(at: datetime | None, now: datetime, schedule: Schedule, code: 
 
 
 def number_groups(number: str) -> list[str]:
-    """A Belgian number in the groups people say: 0800 30 030, 02 475 44 11, 116 000."""
+    """A number in the groups people say: 0800 30 030, 02 475 44 11, 0470 12 34 56, as
+    libphonenumber writes it (`phone.written`); a short number as Belgians say it, 107 and
+    116 000 whole, 1712 in two pairs ("zeventien twaalf")."""
+    if number.startswith("+"):
+        return [group for group in re.split(r"\D+", phone.written(number)) if group]
     digits = "".join(ch for ch in number if ch.isdigit())
-    if number.startswith("+32"):
-        digits = "0" + digits[2:]
-    if len(digits) <= 3:
-        return [digits]
     if len(digits) == 4:
-        return [digits[:2], digits[2:]]  # 1712: "zeventien twaalf"
-    if digits.startswith(("0800", "0900", "070", "078")) and len(digits) == 9:
-        if digits.startswith(("0800", "0900")):
-            return [digits[:4], digits[4:6], digits[6:]]
-    if len(digits) == 6:
-        return [digits]  # 116000
-    if len(digits) == 9 and digits[1] in "2349":
-        return [digits[:2], digits[2:5], digits[5:7], digits[7:]]
-    if len(digits) == 9:
-        return [digits[:3], digits[3:5], digits[5:7], digits[7:]]
-    if len(digits) == 10:
-        return [digits[:4], digits[4:6], digits[6:8], digits[8:]]
+        return [digits[:2], digits[2:]]
+    if len(digits) in (3, 6) or len(digits) < 3:
+        return [digits]
     return [digits[i : i + 2] for i in range(0, len(digits), 2)]
 
 
 def written_number(number: str) -> str:
-    """A number as operators read it: '+32 2 000 00 01', '+32 470 11 22 33', '107'."""
-    if not number.startswith("+32"):
-        return number
-    first, *rest = number_groups(number)
-    return " ".join(["+32", first[1:], *rest])
+    """A number as operators read it: '02 000 00 01', '0470 11 22 33', '107'."""
+    return phone.written(number)
 
 
 @lru_cache(maxsize=1024)

@@ -1,6 +1,11 @@
 """A local stand-in for the few resources of Twilio's REST API the router uses (calls, their
 legs, recordings and their audio, deletions), answering in Twilio's own JSON shapes, on
-loopback, for the tests. It can be told to fail, and it keeps what it was sent."""
+loopback, for the tests. It can be told to fail (for one resource or all of a kind), to read
+the list filters `EndTime<` and `DateCreated>` only to the day (as Twilio documents them:
+YYYY-MM-DD), and it keeps what it was sent.
+
+It has no Alerts resource (monitor.twilio.com/v1/Alerts): Twilio documents no way to delete
+an alert (docs/privacy.md), so the router never asks."""
 
 from __future__ import annotations
 
@@ -26,6 +31,7 @@ class Failure:
     status: int
     code: int
     times: int
+    sid: str | None = None  # only requests for this resource (else any of its kind)
 
 
 @dataclass
@@ -37,8 +43,11 @@ class Sent:
 
 
 class TwilioStandIn:
-    def __init__(self, account_sid: str, api_key: str, api_secret: str):
+    def __init__(self, account_sid: str, api_key: str, api_secret: str, dates_only: bool = False):
+        """With `dates_only`, the list filters are read as dates, the strictest way: a call
+        ended before the date `EndTime<` names, a recording made after `DateCreated>`'s."""
         self.account_sid = account_sid
+        self.dates_only = dates_only
         self.credentials = base64.b64encode(f"{api_key}:{api_secret}".encode()).decode()
         self.calls: dict[str, dict] = {}
         self.recordings: dict[str, dict] = {}
@@ -95,9 +104,12 @@ class TwilioStandIn:
         }
         self.audio[sid] = audio
 
-    def fail(self, method: str, kind: str, status: int, code: int, times: int = 1) -> None:
-        """The next `times` requests `method` on `kind` (Calls, Recordings) fail so."""
-        self.failures.append(Failure(method, kind, status, code, times))
+    def fail(
+        self, method: str, kind: str, status: int, code: int, times: int = 1, sid: str = ""
+    ) -> None:
+        """The next `times` requests `method` on `kind` (Calls, Recordings), or only on its
+        resource `sid`, fail so."""
+        self.failures.append(Failure(method, kind, status, code, times, sid or None))
 
     def deleted(self, kind: str) -> list[str]:
         return [
@@ -151,6 +163,8 @@ def serve(standin: TwilioStandIn, request, method: str) -> None:
     kind, sid, suffix = match.group(2), match.group(3), match.group(4)
     with standin.lock:
         for failure in standin.failures:
+            if failure.sid is not None and failure.sid != sid:
+                continue
             if failure.method == method and failure.kind == kind and failure.times > 0:
                 failure.times -= 1
                 return answer_error(request, failure.status, failure.code)
@@ -161,19 +175,18 @@ def serve(standin: TwilioStandIn, request, method: str) -> None:
         if "ParentCallSid" in query:
             items = [c for c in items if c.get("parent_call_sid") == query["ParentCallSid"]]
         if "EndTime<" in query:
-            before = datetime.fromisoformat(query["EndTime<"].replace("Z", "+00:00"))
-            if before.tzinfo is None:
-                before = before.replace(tzinfo=UTC)
-            items = [
-                i
-                for i in items
-                if i.get("end_time") and parsedate_to_datetime(i["end_time"]) <= before
-            ]
+            before = moment(query["EndTime<"])
+            ended = [i for i in items if i.get("end_time")]
+            if standin.dates_only:
+                items = [i for i in ended if day(i["end_time"]) < before.date()]
+            else:
+                items = [i for i in ended if parsedate_to_datetime(i["end_time"]) <= before]
         if "DateCreated>" in query:
-            since = datetime.fromisoformat(query["DateCreated>"].replace("Z", "+00:00"))
-            if since.tzinfo is None:
-                since = since.replace(tzinfo=UTC)
-            items = [i for i in items if parsedate_to_datetime(i["date_created"]) >= since]
+            since = moment(query["DateCreated>"])
+            if standin.dates_only:
+                items = [i for i in items if day(i["date_created"]) > since.date()]
+            else:
+                items = [i for i in items if parsedate_to_datetime(i["date_created"]) >= since]
         key = "calls" if kind == "Calls" else "recordings"
         uri = f"/2010-04-01/Accounts/{standin.account_sid}/{kind}.json"
         return answer_json(
@@ -210,6 +223,17 @@ def serve(standin: TwilioStandIn, request, method: str) -> None:
         request.wfile.write(data)
         return None
     return answer_json(request, 200, table[sid])
+
+
+def moment(text: str) -> datetime:
+    """A filter's value: a date (YYYY-MM-DD, midnight UTC) or a moment (twilio-python's)."""
+    at = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    return at if at.tzinfo is not None else at.replace(tzinfo=UTC)
+
+
+def day(rfc2822: str):
+    """The UTC date of one of Twilio's RFC 2822 times."""
+    return parsedate_to_datetime(rfc2822).astimezone(UTC).date()
 
 
 def answer_json(request, status: int, payload: dict) -> None:

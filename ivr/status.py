@@ -21,8 +21,8 @@ class LineStatus:
     line: str
     open: bool
     reason: str  # weekly hours, a holiday, an exception, an override
-    # Where a call goes now, in an operator's words: "Télé-Accueil 107", "the team (+32 2 000
-    # 00 01); if nobody takes the call → voicemail", "the language choice, then a menu: …".
+    # Where a call goes now, in an operator's words: "Télé-Accueil 107", "the team (02 000 00
+    # 01); if nobody takes the call → voicemail", "the language choice, then a menu: …".
     destination: str
     changes_at: datetime | None  # when the override in force ends, or the schedule next changes
     overridden: bool
@@ -66,8 +66,8 @@ def line_status(
 
 
 def target_name(config: model.Config, line: model.Line, to: str) -> str:
-    """What an override's `--to` names, for operators: 'Tele-Onthaal 106', '+32 470 11 22
-    33' (a service by its name in the line's languages, any number written out)."""
+    """What an override's `--to` names, for operators: 'Tele-Onthaal 106', '0470 11 22 33' (a
+    service by its name in the line's languages, any number as Belgians write it)."""
     service = config.services.get(to) or config.service_by_number(to)
     if service is None:
         return speech.written_number(to)

@@ -6,7 +6,7 @@ from __future__ import annotations
 import logging
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 
 import requests
 from twilio.base.exceptions import TwilioException, TwilioRestException
@@ -22,6 +22,10 @@ NOT_FINISHED = 20009  # "Cannot delete this resource before it is complete"
 
 class TwilioError(RuntimeError):
     """Twilio could not do it now; the text says what it answered. Try again later."""
+
+
+class NotAtTwilio(TwilioError):
+    """Twilio has no such resource (HTTP 404): deleted, never made, or not ready yet."""
 
 
 @contextmanager
@@ -84,9 +88,13 @@ class TwilioAPI:
 
     def ended_calls(self, before: datetime, to: set[str]) -> list[str]:
         """The calls made to one of the numbers `to` that ended before `before` and are still
-        kept at Twilio (their legs go with them, `forget_call`)."""
+        kept at Twilio (their legs go with them, `forget_call`). Twilio documents `EndTime<`
+        with a date (YYYY-MM-DD, UTC) and may honour only that: the day after `before`'s is
+        asked for, which takes in every call that ended by `before` either way, and the end
+        of each is compared with `before` here, to the second."""
+        day_after = (before.astimezone(UTC).date() + timedelta(days=1)).isoformat()
         with said_as_twilio_error():
-            found = self.client.calls.list(end_time_before=before, limit=1000)
+            found = self.client.calls.list(end_time_before=day_after, limit=1000)
         return [
             call.sid
             for call in found
@@ -125,14 +133,19 @@ class TwilioAPI:
         url = f"{self.base}/2010-04-01/Accounts/{self.account_sid}/Recordings/{sid}.mp3"
         with said_as_twilio_error():
             answer = requests.get(url, auth=self.auth, timeout=TIMEOUT)
+        if answer.status_code == NOT_FOUND:
+            raise NotAtTwilio(f"HTTP 404 for the audio of {sid}: Twilio has no such recording")
         if answer.status_code != 200:
             raise TwilioError(f"HTTP {answer.status_code} for the audio of {sid}")
         return answer.content, answer.headers.get("Content-Type", "audio/mpeg").split(";")[0]
 
     def recordings(self, since: datetime) -> list[Recording]:
-        """The account's recordings made since `since`."""
+        """The account's recordings made since `since` (and maybe a day more)."""
+        # A date, as Twilio documents `DateCreated>`: the day before `since`'s, so that no
+        # recording made since `since` is left out, however the date is read.
+        day_before = (since.astimezone(UTC).date() - timedelta(days=1)).isoformat()
         with said_as_twilio_error():
-            found = self.client.recordings.list(date_created_after=since, limit=1000)
+            found = self.client.recordings.list(date_created_after=day_before, limit=1000)
         return [
             Recording(r.sid, r.call_sid or "", r.date_created, int(r.duration or 0)) for r in found
         ]

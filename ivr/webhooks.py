@@ -23,17 +23,20 @@ from ivr import flow, logs, metrics, safe
 from ivr.fields import TooLarge, read_fields
 from ivr.links import Links
 from ivr.model import DEFAULT_LANGUAGE, END
-from ivr.signature import GENUINE, UNCHECKABLE, signing_settings
+from ivr.signature import GENUINE, UNCHECKABLE, UNCHECKED, signing_settings
 
 log = logging.getLogger("ivr.calls")
 CALL_SID = re.compile(r"CA[0-9a-f]{32}")
 RECORDING_SID = re.compile(r"RE[0-9a-f]{32}")
 TWIML_TYPE = "text/xml; charset=utf-8"
 EMPTY_TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response />'
-# Callbacks no caller waits on, whose URLs ask Twilio to try again on a 5xx (#rc=...&rp=...):
-# when they fail, a 503 has them sent again, where a 200 would lose a message, or leave a
-# call's record (with the caller's number) at Twilio for good.
-RETRIED = ("recording_ready", "call_status")
+# Callbacks no caller waits on. When one fails, the Twilio thread finds at Twilio what it
+# brought (the reconcile round takes in recordings we lack; its sweep queues calls whose end we
+# missed), so it is answered 200: an error would have Twilio's Debugger keep an alert, the
+# request's fields and the caller's number among them, where we cannot delete it
+# (docs/privacy.md). Only without Twilio's REST API, where nothing would find it later, is it
+# answered 503, and Twilio sends it again (its URL asks for that: #rc=...&rp=...).
+CALLBACKS = ("recording_ready", "call_status")
 # How long a recording callback waits for the database before answering: its message is on
 # disk already, so it never needs to wait long.
 STORE_WAIT = 1.5
@@ -44,11 +47,14 @@ class Hook:
     """One request of Twilio's: its fields, and where our answer's links point. It sees one
     configuration from start to end."""
 
-    __slots__ = ("service", "environ", "config", "links", "origin")
+    __slots__ = ("service", "environ", "config", "links", "origin", "verified")
 
     def __init__(self, service, environ: dict):
         self.service = service
         self.environ = environ
+        # Whether Twilio's signature was checked and good: only then may our answer hold a
+        # secret (a trunk's password), whatever else the request is given.
+        self.verified = False
         self.config = service.live.config
         host = environ.get("HTTP_HOST") or f"{environ['SERVER_NAME']}:{environ['SERVER_PORT']}"
         self.origin = f"{environ['wsgi.url_scheme']}://{host}"
@@ -112,14 +118,44 @@ def twiml_response(xml: str) -> Response:
     return Response(xml, status=200, content_type=TWIML_TYPE)
 
 
+def callback_not_taken(hook: Hook, what: str, exc_info: bool = False) -> Response:
+    """A callback whose news we could not take now (`CALLBACKS` says why this answer)."""
+    if hook.service.privacy.api is not None:
+        log.warning(
+            "call=%s %s; the Twilio thread finds it at Twilio later",
+            hook.call_sid(),
+            what,
+            exc_info=exc_info,
+        )
+        return twiml_response(EMPTY_TWIML)
+    log.error(
+        "call=%s %s, and without Twilio's REST API nothing takes it in later; Twilio is asked "
+        "to send it again",
+        hook.call_sid(),
+        what,
+        exc_info=exc_info,
+    )
+    return Response(EMPTY_TWIML, status=503, mimetype="text/xml")
+
+
 def safe_response(hook: Hook, reason: str = "error") -> Response:
     metrics.SAFE_ANSWERS.labels(reason).inc()
     try:
         lang, number = hook.caller_language(), hook.dialled_number()
     except Exception:  # the safe answer must come whatever failed before it
         lang, number = DEFAULT_LANGUAGE, None
-    answer = safe.safe_answer(number, lang, hook.config.route_for)
-    return twiml_response(hook.service.answers.render(hook.config, answer, hook.links))
+    config = hook.config
+
+    def caller_id(dialled: str, route) -> str:
+        try:
+            return config.caller_id(config.line_by_number.get(dialled), (route,), dialled)
+        except Exception:  # never the caller's number, whatever failed: the one they dialled
+            return dialled
+
+    answer = safe.safe_answer(number, lang, config.route_for, caller_id)
+    return twiml_response(
+        hook.service.answers.render(hook.config, answer, hook.links, trusted=hook.verified)
+    )
 
 
 def webhook(view):
@@ -146,11 +182,8 @@ def webhook(view):
         except TooLarge:
             return Response("request too large", status=413, mimetype="text/plain")
         except Exception:
-            if view.__name__ in RETRIED:
-                log.exception(
-                    "call=%s %s failed; Twilio will try again", hook.call_sid(), view.__name__
-                )
-                return Response(EMPTY_TWIML, status=503, mimetype="text/xml")
+            if view.__name__ in CALLBACKS:
+                return callback_not_taken(hook, f"{view.__name__} failed", exc_info=True)
             log.exception("call=%s answering failed; gave the safe answer", hook.call_sid())
             try:
                 return safe_response(hook, "exception")
@@ -170,10 +203,12 @@ def signature_refusal(hook: Hook) -> Response | None:
     """None for a genuine request. A forged one gets 403. One we cannot check, because Twilio
     signed it with a key we were not given, gets the safe answer: the caller is not left with
     Twilio's error message for our mistake. A forger gains nothing by it: the safe answer says
-    only what is public (the emergency numbers, the 24/7 line), stores nothing, and our TwiML
-    does something only when Twilio itself fetched it for a call."""
+    only what is public (the emergency numbers, the 24/7 line), stores nothing, holds no trunk
+    credentials (`Hook.verified`), and our TwiML does something only when Twilio itself fetched
+    it for a call."""
     verdict = hook.service.signatures.check(hook.signed_url(), hook.fields, hook.environ)
-    if verdict == GENUINE:
+    hook.verified = verdict == GENUINE
+    if verdict in (GENUINE, UNCHECKED):
         return None
     if verdict == UNCHECKABLE:
         settings = signing_settings(hook.environ)
@@ -207,7 +242,9 @@ def respond(hook: Hook, decision, state_line: str, step: str) -> Response:
         service.upkeep.add_outcome(
             line=line, outcome=outcome, language=language, at=service.clock()
         )
-    return twiml_response(service.answers.document(hook.config, decision, hook.links))
+    return twiml_response(
+        service.answers.document(hook.config, decision, hook.links, trusted=hook.verified)
+    )
 
 
 def answer_new_call(hook: Hook) -> Response:
@@ -247,10 +284,11 @@ def next_step(hook: Hook):
     if state is None or state.line not in hook.config.lines:
         if form.get("RecordingUrl") and hook.dialled_line() is not None:
             # A message was just recorded, under a state we can no longer read (a key or
-            # configuration change): keep the message, and thank the caller.
+            # configuration change): keep the message, and say whether it is kept.
             line = hook.dialled_line()
-            keep_message(hook, line.id, line.default_language, form.get("RecordingUrl", ""), 0)
-            state = flow.CallState(line.id, END, 0, line.default_language, event="recorded")
+            kept = keep_message(hook, line.id, line.default_language, form.get("RecordingUrl"), 0)
+            event = "recorded" if kept else "not kept"
+            state = flow.CallState(line.id, END, 0, line.default_language, event=event)
             token = None
         else:
             # A state from an older configuration or a tampered URL: start the call again.
@@ -260,9 +298,10 @@ def next_step(hook: Hook):
             return answer_new_call(hook)
     elif state.event == "recorded" and form.get("RecordingUrl"):
         # The <Record> action's own fields: a second source of the message, ahead of its
-        # recording callback (the journal and the database keep it once).
-        # The caller waits on this answer: the disk only, the database later.
-        keep_message(hook, state.line, state.lang, form.get("RecordingUrl", ""), 0)
+        # recording callback (the journal and the database keep it once). The caller is
+        # thanked only if this very request made it durable; else told it is not kept.
+        if not keep_message(hook, state.line, state.lang, form.get("RecordingUrl", ""), 0):
+            state, token = state.expecting("not kept"), None
     dial = None
     if state.event == "dial":
         dial = flow.DialResult.from_twilio(form.get("DialCallStatus"), form.get("DialBridged"))
@@ -285,8 +324,10 @@ def recording_sid(form, url: str = "") -> str:
 
 
 def keep_message(hook: Hook, line: str, language: str, url: str, wait: float = STORE_WAIT) -> bool:
-    """Writes a message's details ahead (the journal), then asks the database to store them,
-    waiting `wait` seconds at most; True once they are safe in either place."""
+    """Writes a message's details ahead (the journal), then asks the database to store them;
+    True only once they are durable: the journal's file flushed to disk, or the database's
+    commit within `wait` seconds (at least STORE_WAIT when the disk refused it, the database
+    being its one place left). What the caller is told comes from this."""
     form = hook.fields
     sid = recording_sid(form, url)
     if not sid:
@@ -305,25 +346,27 @@ def keep_message(hook: Hook, line: str, language: str, url: str, wait: float = S
     }
     upkeep = hook.service.upkeep
     journalled = upkeep.journal.write(message)
-    stored = upkeep.store_voicemail(message, wait)
+    stored = upkeep.store_voicemail(message, wait if journalled else max(wait, STORE_WAIT))
+    call = hook.call_sid()
     if stored:
-        log.info("call=%s line=%s voicemail %s stored", hook.call_sid(), line, sid)
+        log.info("call=%s line=%s voicemail %s stored", call, line, sid)
     elif journalled and wait > 0:
         log.warning(
-            "call=%s line=%s voicemail %s kept on disk until the database is back",
-            hook.call_sid(),
-            line,
-            sid,
+            "call=%s line=%s voicemail %s kept on disk until the database is back", call, line, sid
         )
+    elif journalled:  # the database thread stores it in a moment: nothing to say yet
+        log.debug("call=%s line=%s voicemail %s written ahead", call, line, sid)
     else:
-        log.error(
-            "call=%s line=%s voicemail %s NOT stored: neither the database nor the disk "
-            "(%s) took it",
-            hook.call_sid(),
-            line,
-            sid,
-            upkeep.journal.folder,
-        )
+        metrics.MESSAGES.labels("not kept now").inc()
+        if wait == 0:  # the <Record> action (a callback says what becomes of it)
+            log.warning(
+                "call=%s line=%s voicemail %s not kept now: neither the disk (%s) nor the "
+                "database took it; the caller is told so",
+                call,
+                line,
+                sid,
+                upkeep.journal.folder,
+            )
     return stored or journalled
 
 
@@ -350,9 +393,10 @@ def recording_ready(hook: Hook):
         line, language = dialled.id, dialled.default_language
     if keep_message(hook, line, language, form.get("RecordingUrl", "")):
         return twiml_response(EMPTY_TWIML)
-    # Kept nowhere: answer 503, and Twilio tries again (the callback URL asks it to, in its
-    # #rc=...&rp=... fragment).
-    return Response(EMPTY_TWIML, status=503, mimetype="text/xml")
+    # Twilio keeps the recording until we delete it, which we do only once its audio is ours.
+    return callback_not_taken(
+        hook, f"voicemail {recording_sid(form, form.get('RecordingUrl', ''))} kept nowhere now"
+    )
 
 
 @bp.post("/voice/status")
@@ -369,9 +413,8 @@ def call_status(hook: Hook):
     kind, sid, due_at = task
     if hook.service.upkeep.forget_later(kind, sid, due_at, STORE_WAIT):
         return twiml_response(EMPTY_TWIML)
-    # Not queued (the database is away): Twilio tries again (#rc=...&rp=... in the URL).
-    log.warning("call=%s could not queue its record's deletion at Twilio", sid)
-    return Response(EMPTY_TWIML, status=503, mimetype="text/xml")
+    # Not queued (the database is away): the sweep of ended calls queues it later.
+    return callback_not_taken(hook, "could not queue its record's deletion at Twilio")
 
 
 @bp.post("/voice/whisper")
@@ -386,7 +429,10 @@ def whisper(hook: Hook):
         return twiml_response(EMPTY_TWIML)
     service = hook.service
     call_flow = flow.CallFlow(hook.config, service.clock(), service.live.overrides)
-    return twiml_response(service.answers.render(hook.config, call_flow.whisper(state), hook.links))
+    whisper = call_flow.whisper(state)
+    return twiml_response(
+        service.answers.render(hook.config, whisper, hook.links, trusted=hook.verified)
+    )
 
 
 @bp.get("/audio/<path:path>")

@@ -13,6 +13,7 @@ from xml.etree import ElementTree as ET
 from zoneinfo import ZoneInfo
 
 import pytest
+import sqlalchemy
 
 from ivr import loopback, simulate
 from ivr.app import create_app
@@ -33,6 +34,9 @@ OPS = {"Authorization": f"Bearer {OPS_TOKEN}"}  # the credential of /metrics and
 
 EVC = "+3280030030"
 STOP_IT_NOW = "+3280014112"
+# What the phones the two 0800 lines put calls through to show: their caller_id (placeholders).
+EVC_SHOWS = "+3220000800"
+STOP_IT_NOW_SHOWS = "+3220000801"
 LINE_1712 = "+3220001712"
 TEAM_EVC = "+3220000001"
 ORIENTATION = "+3220000100"
@@ -115,15 +119,15 @@ def spoken(body: str) -> str:
     return " ".join(say.text or "" for say in root.iter("Say"))
 
 
-def assert_safe_answer(body: str, dialled_from: str | None):
-    """The static safe answer: where to turn (112, 101, 107), and 107 dialled showing the
-    number the caller dialled, when there is one."""
+def assert_safe_answer(body: str, shows: str | None):
+    """The static safe answer: where to turn (112, 101, 107), and 107 dialled showing `shows`
+    (the number the caller dialled, or its line's caller ID), when the caller dialled one."""
     text = spoken(body)
     assert "112" in text and "101" in text and "107" in text
     root = ET.fromstring(body)
     dials = root.findall("Dial")
-    if dialled_from:
-        assert [d.get("callerId") for d in dials] == [dialled_from]
+    if shows:
+        assert [d.get("callerId") for d in dials] == [shows]
         assert [number_reached(n) for d in dials for n in d] == ["107"]
     else:
         assert dials == []
@@ -268,41 +272,32 @@ def web(tmp_path):
         server.stop()
 
 
-class PostgresServer:
-    """A PostgreSQL server of our own, in a temporary folder on a free port, that a test may
-    stop and start again. Needs Debian's postgresql package and root (to run it as postgres)."""
+POSTGRES = os.environ.get("IVR_TEST_POSTGRES_URL")
+# Tables of earlier versions of the schema, gone since: a database left by an older run may
+# still hold them.
+FORMER_TABLES = ("login_failures",)
 
-    def __init__(self, folder: Path):
-        versions = sorted(Path("/usr/lib/postgresql").glob("*/bin/pg_ctl"))
-        if not versions or os.geteuid() != 0:
-            raise RuntimeError("no PostgreSQL server binaries, or not root")
-        self.bin = versions[-1].parent
-        self.data = folder / "pgdata"
-        self.port = loopback.free_port()
-        folder.mkdir(parents=True, exist_ok=True)
-        subprocess.run(["chown", "-R", "postgres", str(folder)], check=True)
-        self._as_postgres(f"{self.bin}/initdb -D {self.data} -A trust -U postgres")
-        self.url = f"postgresql+psycopg://postgres@127.0.0.1:{self.port}/postgres"
-        self.running = False
 
-    def _as_postgres(self, command: str) -> None:
-        subprocess.run(
-            ["su", "postgres", "-c", command],
-            check=True,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database(request, monkeypatch, tmp_path):
+    """The URL of an empty database, SQLite or the PostgreSQL server of IVR_TEST_POSTGRES_URL
+    (skipped without it), in DATABASE_URL."""
+    from ivr.store import metadata
 
-    def start(self) -> None:
-        self._as_postgres(
-            f"{self.bin}/pg_ctl -D {self.data} -w -l {self.data}/log "
-            f"-o '-p {self.port} -k {self.data} -c listen_addresses=127.0.0.1' start"
-        )
-        self.running = True
-
-    def stop(self) -> None:
-        self._as_postgres(f"{self.bin}/pg_ctl -D {self.data} -w -m fast stop")
-        self.running = False
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path}/store.sqlite3"
+    else:
+        if not POSTGRES:
+            pytest.skip("no PostgreSQL server: set IVR_TEST_POSTGRES_URL (.ci/run does)")
+        url = POSTGRES
+        engine = sqlalchemy.create_engine(url)
+        with engine.begin() as conn:
+            # Every table of the schema (version 0002's too, which this list once missed).
+            for table in (*metadata.tables, *FORMER_TABLES, "alembic_version"):
+                conn.exec_driver_sql(f"DROP TABLE IF EXISTS {table} CASCADE")
+        engine.dispose()
+    monkeypatch.setenv("DATABASE_URL", url)
+    return url
 
 
 @pytest.fixture
@@ -311,18 +306,44 @@ def postgres():
     # Outside pytest's own folder, which the postgres user may not enter.
     folder = Path(tempfile.mkdtemp(prefix="ivr-pg-"))
     try:
-        server = PostgresServer(folder)
+        server = loopback.PostgresServer(folder)
         server.start()
     except (RuntimeError, subprocess.CalledProcessError) as exc:
         shutil.rmtree(folder, ignore_errors=True)
         pytest.skip(f"cannot run a PostgreSQL server here: {exc}")
     yield server
+    server.thaw()  # a test that froze it and failed: it must be able to stop
     if server.running:
         try:
             server.stop()
         except subprocess.CalledProcessError:
             pass
     shutil.rmtree(folder, ignore_errors=True)
+
+
+@pytest.fixture
+def full_spool(tmp_path):
+    """The app's spool folder (tmp_path/spool) on a disk with no room left, as a full disk
+    is: a tmpfs of one page, filled, where a file can be made but not written. Needs root (to
+    mount it); skipped where there is none. Unmounted at the end."""
+    folder = tmp_path / "spool"
+    folder.mkdir(exist_ok=True)
+    mounted = subprocess.run(
+        ["mount", "-t", "tmpfs", "-o", "size=4k", "tmpfs", str(folder)], capture_output=True
+    )
+    if mounted.returncode != 0:
+        pytest.skip(f"cannot mount a tiny tmpfs here: {mounted.stderr.decode().strip()}")
+    try:
+        try:
+            with open(folder / "filler", "wb") as out:
+                while True:
+                    out.write(b"\0" * 4096)
+                    out.flush()
+        except OSError:
+            pass  # full
+        yield folder
+    finally:
+        subprocess.run(["umount", "-l", str(folder)], check=False, capture_output=True)
 
 
 ACCOUNT_SID = "AC" + "1" * 32

@@ -1,7 +1,7 @@
 """Écoute Violences Conjugales: team Monday-Friday 09:00-19:00 except holidays, 107 otherwise."""
 
 import pytest
-from conftest import EVC
+from conftest import EVC, EVC_SHOWS
 
 TEAM = "+3220000001"
 
@@ -13,7 +13,7 @@ def test_open_hours_caller_hears_not_an_emergency_line_and_reaches_the_team(call
     assert "112" in c.turn.text and "101" in c.turn.text
     assert c.turn.kind == "Dial"
     assert c.turn.dialled == [TEAM]
-    assert c.turn.waiting.get("callerId") == EVC
+    assert c.turn.waiting.get("callerId") == EVC_SHOWS
 
 
 @pytest.mark.parametrize("status", ["busy", "no-answer", "failed", "canceled"])
@@ -22,7 +22,7 @@ def test_team_busy_or_silent_goes_on_to_107(call, status):
     turn = c.dial_ends(status)
     assert "occupée" in turn.text
     assert turn.dialled == ["107"]
-    assert turn.waiting.get("callerId") == EVC
+    assert turn.waiting.get("callerId") == EVC_SHOWS
 
 
 def test_when_107_does_not_answer_either_the_caller_hears_where_to_turn(call):
@@ -53,7 +53,7 @@ def test_closed_caller_hears_the_hours_and_goes_to_107(call, at):
     c = call(EVC, at=at)
     assert "du lundi au vendredi de 9 h à 19 h, sauf les jours fériés" in c.turn.text
     assert c.turn.dialled == ["107"]
-    assert c.turn.waiting.get("callerId") == EVC
+    assert c.turn.waiting.get("callerId") == EVC_SHOWS
 
 
 @pytest.mark.parametrize("at", ["2026-11-24 09:00", "2026-11-24 18:59"])

@@ -2,7 +2,7 @@
 the service, its number and hours, and offers a transfer only while the service is open."""
 
 import pytest
-from conftest import ORIENTATION, TEAM_EVC
+from conftest import EVC_SHOWS, ORIENTATION, TEAM_EVC
 
 
 def test_emergency_numbers_come_before_the_menu(call):
@@ -58,8 +58,9 @@ def test_partner_violence_goes_into_the_evc_line_itself(call):
     # Straight into Écoute Violences Conjugales: its welcome, then its team.
     assert "Bienvenue à Écoute Violences Conjugales" in turn.text
     assert turn.dialled == [TEAM_EVC]
-    # The team's phone shows the number the caller dialled (Twilio allows it as callerId).
-    assert turn.waiting.get("callerId") == ORIENTATION
+    # The team's phone shows Écoute Violences Conjugales' caller ID: the line that puts the
+    # call through decides, never the caller's number.
+    assert turn.waiting.get("callerId") == EVC_SHOWS
 
 
 def test_partner_violence_at_night_reaches_107_through_evc(call):

@@ -1,7 +1,7 @@
 """Stop it Now! Bruxelles: phone Monday 14-16, Wednesday 17-19, Friday 10-12."""
 
 import pytest
-from conftest import STOP_IT_NOW
+from conftest import STOP_IT_NOW, STOP_IT_NOW_SHOWS
 
 TEAM = "+3220000002"
 
@@ -11,7 +11,7 @@ def test_open_anonymity_message_then_the_team(call, at):
     c = call(STOP_IT_NOW, at=at)
     assert "anonyme et confidentiel" in c.turn.text
     assert c.turn.dialled == [TEAM]
-    assert c.turn.waiting.get("callerId") == STOP_IT_NOW
+    assert c.turn.waiting.get("callerId") == STOP_IT_NOW_SHOWS
 
 
 def test_closed_caller_hears_phone_and_chat_hours_email_and_emergency_numbers(call):

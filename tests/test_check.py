@@ -11,12 +11,13 @@ def test_the_shipped_configuration_says_only_what_an_operator_must_act_on(capsys
     code, out = check("config", capsys)
     assert code == 0
     # One line of warnings: the placeholders, the one callers feel most (the trunk) first,
-    # with how many more and where.
+    # with how many more and where: the teams' phones, and the caller IDs of the two 0800
+    # lines.
     assert out == [
-        "config/trunks.yaml:21: warning: trunk 'carrier' is a placeholder: until it is real, "
+        "config/trunks.yaml:24: warning: trunk 'carrier' is a placeholder: until it is real, "
         "transfers to 107, 106, 1813, 103, 102, 116000 fail (callers then hear the number to "
-        "dial themselves); put in your carrier's details (docs/deploy.md) (and 3 more like it: "
-        "1712.yaml:24, ecoute-violences-conjugales.yaml:17, stop-it-now.yaml:19)",
+        "dial themselves); put in your carrier's details (docs/deploy.md) (and 5 more like it, "
+        "in 1712.yaml, ecoute-violences-conjugales.yaml, stop-it-now.yaml)",
         "configuration is sound: 4 lines, 11 services; calls and recordings stay at Twilio, with "
         "the callers' numbers, since TWILIO_API_KEY is not set (docs/privacy.md)",
     ]

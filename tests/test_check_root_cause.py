@@ -118,7 +118,7 @@ QUOTE_IT = "this text holds ': ', which YAML reads as the start of a new setting
             "      timeout: 25",
             "    timeout: 25",
             "timeout: 25",
-            "line 26 above, at this indentation, is a list item ('- ...'): start this line with "
+            "line 32 above, at this indentation, is a list item ('- ...'): start this line with "
             "'- ' too, or indent it further, under the item it belongs to",
         ),
     ],

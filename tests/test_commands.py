@@ -75,3 +75,24 @@ def test_gunicorn_serves_the_shipped_configuration(tmp_path):
         server.terminate()
         output = server.communicate(timeout=10)[0].decode()
     assert "INSECURE" in output
+
+
+def test_the_tests_say_why_one_is_skipped(tmp_path):
+    """`make test` said "3 skipped" and nothing of why: the reasons are listed (README.md says
+    how to get what is missing)."""
+    test = tmp_path / "test_lacking.py"
+    test.write_text(
+        "import pytest\n\n\ndef test_needs_a_browser():\n"
+        "    pytest.skip('no /usr/bin/chromium: apt-get install chromium')\n",
+        encoding="utf-8",
+    )
+    done = subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-c", str(ROOT / "pyproject.toml"),
+         "--rootdir", str(tmp_path), "-p", "no:cacheprovider", str(test)],
+        capture_output=True, text=True, timeout=60,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stdout + done.stderr
+    said = [line for line in done.stdout.splitlines() if line.startswith("SKIPPED [1] ")]
+    assert len(said) == 1 and said[0].endswith(
+        "test_lacking.py:5: no /usr/bin/chromium: apt-get install chromium"
+    ), done.stdout

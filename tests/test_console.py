@@ -11,6 +11,7 @@ import re
 from datetime import timedelta
 
 import pytest
+import sqlalchemy
 from conftest import (
     CONFIG,
     CONSOLE_SECRET,
@@ -19,6 +20,7 @@ from conftest import (
     add_message,
     add_operator,
     brussels,
+    metric,
     password_of,
     service_of,
     wav,
@@ -30,6 +32,7 @@ from ivr.console import forms, security, session
 from ivr.console.catalogue import WORDS
 from ivr.flow import describe
 
+DATABASE_AWAY = "postgresql+psycopg://ivr:ivr@127.0.0.1:9/none?connect_timeout=1"  # nobody there
 TOKEN = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
 
 
@@ -185,6 +188,123 @@ def test_logging_out_ends_the_session_and_is_in_the_audit_log(coordinator, store
     assert ("ana", "login") in actions and ("ana", "logout") in actions
 
 
+def copy_of_cookie(client, app):
+    """Another browser, holding a copy of `client`'s session cookie (stolen, say)."""
+    other = app.test_client()
+    cookie = client.get_cookie("ivr_console", path="/console")
+    other.set_cookie("ivr_console", cookie.value, path="/console")
+    return other
+
+
+OVERRIDE = {"line": "1712", "kind": "closed", "until": "2026-11-24T18:00", "reason": "volé"}
+
+
+def test_logging_out_ends_the_session_for_every_copy_of_its_cookie(coordinator, console, store):
+    thief = copy_of_cookie(coordinator, console)
+    assert thief.get("/console/journal").status_code == 200
+    token = token_of(thief, "/console/overrides")
+    coordinator.post("/console/logout", data={"csrf_token": token_of(coordinator, "/console/")})
+    journal = thief.get("/console/journal")
+    assert journal.status_code == 302 and journal.headers["Location"].startswith("/console/login")
+    response = thief.post("/console/overrides", data={"csrf_token": token, **OVERRIDE})
+    assert response.status_code == 302 and response.headers["Location"].startswith("/console/login")
+    assert store.overrides.active(brussels("2026-11-24 10:00")) == {}
+    assert store.sessions.of(store.operators.get(name="ana")["id"]) == 0
+
+
+@pytest.mark.parametrize("how", ["disable", "password"])
+def test_disabling_an_account_or_a_new_password_ends_all_its_sessions(
+    how, coordinator, console, store, monkeypatch, capsys
+):
+    other_browser = console.test_client()
+    assert log_in(other_browser, "ana").status_code == 302
+    thief = copy_of_cookie(coordinator, console)
+    monkeypatch.setattr("sys.stdin", io.StringIO("a brand new password\n"))
+    assert main(["operators", how, "ana"]) == 0
+    for client in (coordinator, other_browser, thief):
+        assert client.get("/console/journal").status_code == 302
+    if how == "password":
+        assert log_in(console.test_client(), "ana").status_code == 401  # the old one
+        assert log_in(console.test_client(), "ana", "a brand new password").status_code == 302
+    action = {"disable": "account disabled", "password": "password changed"}[how]
+    (entry,) = [e for e in store.audit.entries() if e["action"] == action]
+    assert entry["detail"] == "2 session(s) ended"
+
+
+def test_an_expired_session_ends_on_the_server(coordinator, console, store, clock):
+    thief = copy_of_cookie(coordinator, console)
+    ana = store.operators.get(name="ana")["id"]
+    for _ in range(16):  # working all day, never idle
+        clock.now += timedelta(minutes=29)
+        assert coordinator.get("/console/").status_code == 200
+    assert thief.get("/console/journal").status_code == 200  # the same session
+    clock.now += timedelta(minutes=29)  # 8 h 13 after logging in
+    assert thief.get("/console/journal").headers["Location"] == "/console/login?expired=1"
+    assert store.sessions.of(ana) == 0
+    assert coordinator.get("/console/").status_code == 302
+
+
+def test_a_new_login_is_a_new_session_and_sessions_abandoned_are_deleted(console, store, clock):
+    add_operator(store, "ana", "coordinator")
+    ana = store.operators.get(name="ana")["id"]
+    first = console.test_client()
+    log_in(first, "ana")
+    clock.now += timedelta(minutes=31)  # left without logging out
+    second = console.test_client()
+    log_in(second, "ana")
+    assert store.sessions.of(ana) == 1  # the one abandoned went when the new one began
+    assert first.get("/console/").status_code == 302  # its row is gone: logged out
+    assert second.get("/console/").status_code == 200
+
+
+def test_throttled_logins_are_counted_not_written_one_by_one(console, store, clock):
+    add_operator(store, "ana", "coordinator")
+    add_operator(store, "bert", "coordinator")
+    bert = console.test_client()
+    log_in(bert, "bert")
+    bert.post("/console/overrides", data={"csrf_token": token_of(bert, "/console/"), **OVERRIDE})
+    throttled = metric(console, "ivr_console_logins_total", result="throttled")
+    attacker = console.test_client()
+    statuses = [log_in(attacker, "ana", "a guess").status_code for _ in range(200)]
+    assert statuses == [401] * 5 + [429] * 195
+    # Names by the dozen from one address: the 21st wrong password from it is refused.
+    statuses = [log_in(attacker, f"user{n}", "a guess").status_code for n in range(30)]
+    assert statuses == [401] * 15 + [429] * 15
+    actions = [e["action"] for e in store.audit.entries()]
+    assert actions.count("login failed") == 20
+    rows = [
+        (e["operator"], e["detail"])
+        for e in store.audit.entries()
+        if e["action"] == "login throttled"
+    ]
+    assert rows == [
+        ("-", "15 refused: more than 20 wrong passwords in a minute from 127.0.0.1"),
+        ("ana", "195 refused: more than 5 wrong passwords in a minute for this name"),
+    ]
+    assert metric(console, "ivr_console_logins_total", result="throttled") == throttled + 210
+    journal = text_of(bert.get("/console/journal"))
+    assert "override set" in journal and journal.count("login throttled") == 2
+    clock.now += timedelta(seconds=61)  # the next minute: counted afresh, in a row of its own
+    assert log_in(attacker, "ana", "a guess").status_code == 401
+
+
+def test_while_the_database_is_away_the_console_says_so_and_keeps_the_session(
+    coordinator, console, store, caplog
+):
+    working = store.engine
+    store.engine = sqlalchemy.create_engine(DATABASE_AWAY)
+    try:
+        response = coordinator.get("/console/")
+        assert response.status_code == 503 and response.headers["Retry-After"] == "60"
+        assert "La base de données ne répond pas" in text_of(response)
+        response = log_in(console.test_client(), "ana")
+        assert response.status_code == 503 and "ne répond pas" in text_of(response)
+    finally:
+        store.engine = working
+    assert coordinator.get("/console/").status_code == 200  # still logged in
+    assert "the database did not answer" in caplog.text and "ERROR" not in caplog.text
+
+
 def test_security_headers_on_every_page_and_no_caching_of_private_ones(coordinator):
     for path in ("/console/login", "/console/", "/console/messages", "/console/nothing"):
         headers = coordinator.get(path).headers
@@ -320,6 +440,18 @@ def test_messages_are_taken_and_closed_and_a_note_never_holds_a_number(counsello
     assert store.messages.get(number)["outcome"] == "called back"
 
 
+def test_a_message_whose_audio_twilio_lost_says_so(counsellor, store):
+    waiting = add_message(store, "1712", brussels("2026-11-24 08:00"))
+    lost = add_message(store, "1712", brussels("2026-11-24 09:00"), n=2)
+    store.recordings.deleted_at_twilio(
+        store.messages.get(lost)["recording_sid"], brussels("2026-11-24 09:20")
+    )
+    page = text_of(counsellor.get("/console/messages"))
+    assert page.count("De opname is verloren: Twilio had ze niet meer.") == 1
+    assert page.count("De opname wordt hier nog niet bewaard.") == 1
+    assert page.index(f"Bericht {lost}") < page.index("verloren") < page.index(f"Bericht {waiting}")
+
+
 def test_the_audio_is_streamed_only_to_someone_logged_in(counsellor, console, store):
     sound = wav()
     number = add_message(store, "1712", brussels("2026-11-24 08:00"), sound)
@@ -366,6 +498,73 @@ def test_the_week_names_holidays_in_the_pages_language(counsellor, coordinator):
     assert coordinator.get("/console/week?week=nonsense").status_code == 404
 
 
+def day_head(page: str, day: str) -> str:
+    """What the week's column of `day` ('25 nov.') says under the date: its hours."""
+    head = re.search(r'<div class="head[^"]*">\s*<h3>(?:(?!</div>).)*?' + re.escape(day)
+                     + r'</span></h3>\s*<p class="hours">([^<]*)</p>', page, re.S)  # fmt: skip
+    assert head, day
+    return html.unescape(head.group(1))
+
+
+def test_the_weeks_header_says_the_hours_in_force_overrides_included(coordinator, store):
+    """Stop it Now!'s Wednesday said 17:00–19:00 while an override closed the whole day."""
+    from ivr.model import Override
+
+    now = brussels("2026-11-24 10:00")
+    for o in (
+        Override("stop-it-now", False, brussels("2026-11-25 20:00"), None, "formation",
+                 starts_at=brussels("2026-11-25 16:00")),
+        Override("stop-it-now", True, brussels("2026-11-26 20:00"), None, "permanence",
+                 starts_at=brussels("2026-11-26 18:00")),
+        Override("stop-it-now", False, brussels("2026-11-27 11:00"), None, "réunion",
+                 starts_at=brussels("2026-11-27 10:30")),
+    ):  # fmt: skip
+        store.overrides.set(o, operator="ana", now=now)
+    page = coordinator.get("/console/week?week=2026-W48&line=stop-it-now").get_data(as_text=True)
+    assert day_head(page, "23 nov.") == "14:00–16:00"  # Monday, as the schedule says
+    assert day_head(page, "25 nov.") == "fermée"  # closed from 16:00 to 20:00: all of 17-19
+    assert day_head(page, "26 nov.") == "18:00–20:00"  # a Thursday opened by an override
+    assert day_head(page, "27 nov.") == "10:00–10:30, 11:00–12:00"  # Friday, partly closed
+    # The list a phone shows says the same, with the override that makes it so.
+    listed = text_of(coordinator.get("/console/week?week=2026-W48&line=stop-it-now"))
+    assert "mer. 25 nov. fermée dérogation : formation (16:00–20:00)" in listed
+
+
+def test_planned_overrides_on_the_board_confirmed_when_set_and_cancelled_not_lifted(
+    coordinator, store
+):
+    token = token_of(coordinator, "/console/overrides")
+    base = {"csrf_token": token, "line": "1712", "kind": "closed", "reason": "formation"}
+    response = coordinator.post(
+        "/console/overrides",
+        data={**base, "starts": "2026-11-25T09:00", "until": "2026-11-25T18:00"},
+        follow_redirects=True,
+    )
+    page = text_of(response)
+    assert "Dérogation posée : 1712 fermée du 25 nov. 09:00 au 25 nov. 18:00." in page
+    assert 'role="status"' in response.get_data(as_text=True)
+    assert "Dérogation posée" not in text_of(coordinator.get("/console/overrides"))  # once
+    assert "1712: fermée (prévue)" in page and "L'annuler" in page
+    assert "La lever maintenant" not in page  # nothing in force yet
+    board = text_of(coordinator.get("/console/"))
+    assert "Prévue : fermée du 25 nov. 09:00 au 25 nov. 18:00 (ana : formation)" in board
+    # One in force is lifted now; the planned one is cancelled: each is said as it is.
+    coordinator.post(
+        "/console/overrides",
+        data={**base, "reason": "malade", "until": "2026-11-24T18:00"},
+    )
+    (in_force, planned) = store.overrides.in_force_or_planned(brussels("2026-11-24 10:00"))
+    page = text_of(coordinator.get("/console/overrides"))
+    assert page.count("La lever maintenant") == 1 and page.count("L'annuler") == 1
+    clear = f"/console/overrides/1712:{planned.id}/clear"
+    response = coordinator.post(clear, data={"csrf_token": token}, follow_redirects=True)
+    assert "1712 : la dérogation prévue est annulée ; elle ne commencera pas." in text_of(response)
+    clear = f"/console/overrides/1712:{in_force.id}/clear"
+    response = coordinator.post(clear, data={"csrf_token": token}, follow_redirects=True)
+    assert "1712 : la dérogation est levée ; l'horaire s'applique à nouveau." in text_of(response)
+    assert store.overrides.in_force_or_planned(brussels("2026-11-24 10:00")) == []
+
+
 def test_the_language_is_the_operators_choice_and_kept_in_the_account(coordinator, store):
     token = token_of(coordinator, "/console/")
     coordinator.post(
@@ -391,7 +590,8 @@ def test_every_text_of_the_console_has_its_french_and_dutch():
                 if node.args and isinstance(node.args[0], ast.Constant):
                     shown.add(node.args[0].value)
     shown |= {"weekly hours", "always open", "outside weekly hours", "coordinator", "counsellor"}
-    shown |= {*security.ERRORS.values(), security.NO_TOKEN, forms.REQUIRED, forms.NOT_A_MOMENT}
+    shown |= {*security.ERRORS.values(), security.NO_TOKEN, security.DATABASE_AWAY}
+    shown |= {forms.REQUIRED, forms.NOT_A_MOMENT}
     shown |= {session.EXPIRED, session.THROTTLED, session.WRONG}
     shown |= set(describe.TEXTS)
     missing = sorted(text for text in shown if text not in WORDS)
@@ -418,3 +618,46 @@ def test_operators_are_added_listed_and_disabled_from_the_command_line(monkeypat
     assert log_in(client, "claire", "a long enough password").status_code == 302
     assert main(["operators", "disable", "claire"]) == 0
     assert log_in(client, "claire", "a long enough password").status_code == 401
+
+
+# -- what a hostile request meets --------------------------------------------------------------
+
+
+@pytest.fixture
+def coordinator_on(database, monkeypatch, clock):
+    """The console on each database (SQLite, PostgreSQL), a coordinator logged in."""
+    from ivr.store import Store
+
+    Store(database).migrate()
+    monkeypatch.setenv("IVR_CONSOLE_SECRET", CONSOLE_SECRET)
+    app = create_app(CONFIG, clock=clock)
+    add_operator(service_of(app).store, "ana", "coordinator")
+    client = app.test_client()
+    assert log_in(client, "ana").status_code == 302
+    return client
+
+
+@pytest.mark.parametrize("number", ["2147483648", "99999999999999999999"])
+def test_a_message_number_beyond_what_the_database_holds_is_no_page(coordinator_on, number):
+    client = coordinator_on
+    assert client.get(f"/console/messages/{number}/audio").status_code == 404
+    token = token_of(client, "/console/messages")
+    for action in ("take", "done"):
+        response = client.post(f"/console/messages/{number}/{action}", data={"csrf_token": token})
+        assert response.status_code == 404
+    for key in (f"1712:{number}", "1712:²"):
+        response = client.post(f"/console/overrides/{key}/clear", data={"csrf_token": token})
+        assert response.status_code == 302  # back to the overrides: there was none to clear
+
+
+@pytest.mark.parametrize(
+    "back", ["/console/\r\nSet-Cookie: x=1", "/console/\n", "/console/\x7f", "/console/\\\\evil"]
+)
+def test_a_line_break_in_the_page_to_go_back_to_leads_to_the_board(coordinator, back):
+    token = token_of(coordinator, "/console/")
+    response = coordinator.post(
+        "/console/language", data={"csrf_token": token, "language": "en", "back": back}
+    )
+    assert response.status_code == 302
+    assert response.headers["Location"] == "/console/"
+    assert "Set-Cookie" not in response.headers or "x=1" not in response.headers["Set-Cookie"]

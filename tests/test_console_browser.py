@@ -276,6 +276,18 @@ def fixed_console(monkeypatch, tmp_path):
         operator="ana",
         now=brussels("2026-12-24 14:05"),
     )
+    store.overrides.set(  # planned: the board lists it, the overrides page can cancel it
+        Override(
+            "ecoute-violences-conjugales",
+            False,
+            brussels("2026-12-28 13:00"),
+            None,
+            "formation de l'équipe",
+            starts_at=brussels("2026-12-28 09:00"),
+        ),
+        operator="ana",
+        now=brussels("2026-12-24 14:10"),
+    )
     first = add_message(store, "1712", brussels("2026-12-24 08:12"), wav(), n=1)
     taken = add_message(store, "ecoute-violences-conjugales", brussels("2026-12-23 21:40"), n=2)
     done = add_message(store, "1712", brussels("2026-12-22 19:03"), wav(), n=3)
@@ -316,6 +328,41 @@ def test_every_page_at_desktop_and_phone_width_is_accessible(fixed_console, brow
             problems += serious(axe_module, page, f"{name} at {width}")
             page.screenshot(path=SCREENSHOTS / f"{name}-{width}.png", full_page=True)
     assert not problems, "\n".join(problems)
+
+
+# Every word of the page, and the words drawn on more than one line (cut in the middle).
+CUT_WORDS = """() => {
+  const cut = [];
+  const walker = document.createTreeWalker(document.querySelector("main"), NodeFilter.SHOW_TEXT);
+  for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+    for (const m of node.textContent.matchAll(/[^\\s–-]+/g)) {
+      const range = document.createRange();
+      range.setStart(node, m.index);
+      range.setEnd(node, m.index + m[0].length);
+      const lines = new Set([...range.getClientRects()].filter(r => r.width > 0)
+        .map(r => Math.round(r.top)));
+      if (lines.size > 1) cut.push(m[0]);
+    }
+  }
+  return cut;
+}"""
+
+
+def test_no_word_of_the_week_is_cut_in_two_on_a_phone(fixed_console, browser_page):
+    """At 390 px the days' columns cut 'fermée' and 'dérogation' in the middle."""
+    for width in (390, 1280):
+        page = browser_page(width=width, lang="fr-BE")
+        log_in(page, fixed_console.url, "ana")
+        for lang in ("fr", "nl"):
+            page.select_option("#ui-language", lang)
+            with page.expect_navigation():
+                page.click("form.lang button")
+            page.goto(f"{fixed_console.url}/console/week?week=2026-W52")
+            assert page.locator("section.week").count() == 4
+            assert page.evaluate(CUT_WORDS) == [], (width, lang)
+            # Every day's hours are on the page, in its columns or in the list under them.
+            shown = page.locator(".head .hours:visible, .day-list li:visible")
+            assert shown.count() == 4 * 7, (width, lang)
 
 
 def serious(axe_module, page, where: str) -> list[str]:

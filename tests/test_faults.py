@@ -14,6 +14,7 @@ import sqlalchemy
 from conftest import CONFIG, LINE_1712, OPS, TOKEN, Call, brussels, service_of
 
 from ivr.app import create_app
+from ivr.links import RETRIES
 from ivr.loopback import StallingProxy
 from ivr.simulate import Call as PlainCall
 from ivr.simulate import HttpClient
@@ -37,7 +38,7 @@ def test_the_database_stops_mid_call_and_nothing_is_lost(app, clock, caplog):
     turn = c.leave_message(sid="REdown", callback=False)
     assert "Merci" in turn.text and turn.hung_up  # the caller hears nothing of it
     callback = record.get("recordingStatusCallback")
-    assert callback.endswith("#rc=5&rp=5xx,ct,rt")  # Twilio will retry a 5xx
+    assert callback.endswith(RETRIES)  # Twilio will retry a 5xx
     extra = {
         "RecordingSid": "REdown",
         "RecordingUrl": "https://x/REdown",

@@ -22,6 +22,8 @@ from conftest import (
 )
 
 from ivr.app import create_app
+from ivr.flow import CallState
+from ivr.links import Links
 from ivr.simulate import number_reached
 
 VOICES = {
@@ -326,3 +328,28 @@ def test_check_reports_a_missing_recording_and_a_missing_translation(config_copy
         f"{line_1712}:{line_of(line_1712, 'say: counsellors_busy')}: prompt 'counsellors_busy' "
         "is missing in prompts/nl.yaml; add it under '1712:' or 'shared:'" in out
     ), out
+
+
+def _resume(app, to: str, state, digits: str | None = None) -> Turn:
+    """The request Twilio makes with one of our URLs, carrying `state` as we signed it."""
+    c = Call(app, to)
+    c._new_turn()
+    url = Links("http://localhost", service_of(app).codec).state(state)
+    return c.follow(list(c.request(url, {"Digits": digits} if digits else None)))
+
+
+def test_a_state_in_a_language_the_line_does_not_speak_is_answered_in_its_first(app, clock):
+    # An old state (the line spoke German once) or one signed by hand: the caller must hear
+    # something before each Gather and Record, all of it in one of the line's languages.
+    clock.now = brussels("2026-11-24 20:00")
+    german = CallState("1712", "message-when-closed", 0, "de")
+    turn = _resume(app, LINE_1712, german)
+    assert turn.kind == "Record"
+    assert "Spreek na de toon een bericht in" in turn.text  # 1712's first language: Dutch
+    menu = CallState("stop-it-now", "information", 1, "nl", event="digits")
+    turn = _resume(app, STOP_IT_NOW, menu, digits="7")
+    assert turn.kind == "Gather"
+    assert [say.text for say in turn.waiting] == [
+        "Pour réécouter ces informations, tapez 1."
+    ]  # said inside the Gather, in French
+    assert turn.text.startswith("Ce choix n'existe pas.")  # not Dutch's shared sentence

@@ -102,6 +102,24 @@ def test_an_answer_that_does_not_fit_is_asked_again(config_copy, capsys, monkeyp
     ) in out
 
 
+def test_misses_at_one_question_never_throw_the_answers_away(config_copy, capsys, monkeypatch):
+    """Three misses at one question used to end it all, nothing written: it asks on."""
+    wrong = ["lun-ven 09:00-17:00", "mon-fri 9-17", "weekdays", "mon-fri 17:00", "mon-fri"]
+    answers = [*ANSWERS[:4], *wrong, *ANSWERS[4:]]
+    code, out = new_line(config_copy, capsys, monkeypatch, answers)
+    assert code == 0, out
+    hours = (
+        "Its opening hours (such as: mon-fri 09:00-17:00; sat 10:00-12:00; or: always) "
+        "[mon-fri 09:00-17:00]: "
+    )
+    asked = [line for line in out if line.startswith(hours)]
+    assert asked == [hours + answer for answer in [*wrong, ANSWERS[4]]]
+    # Each miss says why, right after it.
+    for answer in wrong:
+        assert out[out.index(hours + answer) + 1].startswith("  "), answer
+    assert f"wrote {config_copy / 'ecoute-ados.yaml'}" in out
+
+
 def test_no_more_answers_writes_nothing(config_copy, capsys, monkeypatch):
     before = sorted(p.name for p in config_copy.iterdir())
     fr = (config_copy.parent / "prompts" / "fr.yaml").read_text(encoding="utf-8")

@@ -3,7 +3,7 @@
 import pytest
 from conftest import EVC, Call, brussels, check, edit, line_of
 
-from ivr import phone
+from ivr import phone, speech
 from ivr.app import create_app
 
 EVC_FILE = "ecoute-violences-conjugales.yaml"
@@ -99,3 +99,81 @@ def test_a_short_number_as_a_line_number_is_refused(config_copy, capsys):
         f"{path}:{line_of(path, 'numbers:')}: 1712 is a short number, which Twilio never gives "
         "as the number dialled: write the Twilio number callers reach the line on"
     )
+
+
+# -- Belgium's numbering plan, by libphonenumber ----------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "written",
+    [
+        "077 12 34 56",  # no Belgian number starts 077
+        "02 012 34 56",  # nor a Brussels one 02 0 (but the placeholders, 02 000 ...)
+        "+32 40 12 34 56",  # nor one of Liège 04 0
+        "0800 01 234",  # nor a toll-free one 0800 0
+    ],
+)
+def test_a_number_of_the_right_length_in_no_range_of_the_plan_is_refused(written):
+    assert phone.normalise(written) is None
+
+
+def test_a_contact_in_no_range_of_the_plan_is_one_error(config_copy, capsys):
+    path = config_copy / EVC_FILE
+    edit(path, TEAM, 'number: "077 12 34 56"')
+    assert one_error(config_copy, capsys).startswith(
+        f"{path}:{line_of(path, '077')}: team: '077 12 34 56' is not a phone number; write it "
+        "as on a business card"
+    )
+
+
+@pytest.mark.parametrize(
+    ("number", "kind", "shown"),
+    [
+        ("+3280030030", "a toll-free number", False),
+        ("+3270245245", "a premium-rate number", False),  # 070
+        ("+3290312345", "a premium-rate number", False),  # 0903
+        ("+3278151515", "a national (UAN) number", False),  # 078
+        ("+3225550123", "a geographic number", True),
+        ("+32470123456", "a mobile number", True),
+        ("+3220000001", "a placeholder", True),  # stands for a geographic number to come
+        ("+33142685300", "a geographic number", True),  # not Belgium's rule
+    ],
+)
+def test_the_type_of_a_number_says_whether_twilio_may_show_it(number, kind, shown):
+    assert phone.kind(number) == kind
+    assert phone.twilio_shows(number) is shown
+
+
+@pytest.mark.parametrize(
+    ("number", "written"),
+    [
+        ("+3280030030", "0800 30 030"),
+        ("+3220000001", "02 000 00 01"),
+        ("+32470112233", "0470 11 22 33"),
+        ("+3242000000", "04 200 00 00"),
+        ("+12125550100", "+1 212-555-0100"),
+        ("107", "107"),
+    ],
+)
+def test_operators_read_a_number_in_the_national_format(number, written):
+    assert speech.written_number(number) == written
+
+
+def test_the_emergency_numbers_are_those_of_the_short_number_data():
+    assert [n for n in ("112", "101", "100", "107", "1712", "116000") if phone.is_emergency(n)] == [
+        "112",
+        "101",
+        "100",
+    ]
+
+
+def test_a_short_number_belgium_does_not_have_is_warned_about(config_copy, capsys):
+    path = config_copy / "services.yaml"
+    edit(path, 'number: "116000"', 'number: "116 111"')
+    code, out = check(config_copy, capsys)
+    assert code == 0, out
+    assert (
+        f"{path}:{line_of(path, '116 111')}: warning: child-focus: 116111 is not one of "
+        "Belgium's short numbers as libphonenumber knows them (its short-number data): check the "
+        "number, and that your carrier routes it"
+    ) in out

@@ -3,7 +3,7 @@
 from datetime import timedelta
 
 import pytest
-from conftest import EVC, Call, brussels, service_of
+from conftest import EVC, EVC_SHOWS, Call, brussels, service_of
 
 from ivr.cli import main
 from ivr.store import Store
@@ -168,7 +168,7 @@ def test_override_closes_a_line_for_calls_and_for_status(capsys, app, clock, mon
         "2026-11-24 09:55",
     )
     assert code == 0
-    assert "is now CLOSED until today 14:00 (équipe en formation)" in out
+    assert "is now CLOSED until today Tue 24 Nov 14:00 (équipe en formation)" in out
     assert Call(app, EVC).start().dialled == ["107"]  # the running app follows it
     code, out = run(capsys, "status", "--at", "2026-11-24 10:00")
     assert "ecoute-violences-conjugales: CLOSED (override by marie: équipe en formation)" in out
@@ -197,11 +197,11 @@ def test_override_open_on_a_holiday_with_another_number(capsys, app, clock):
         "2026-12-25 10:00",
     )
     assert code == 0
-    assert "  a call goes → the team, forwarded to +32 470 11 22 33; if nobody takes the" in out
+    assert "  a call goes → the team, forwarded to 0470 11 22 33; if nobody takes the" in out
     c = Call(app, EVC)
     turn = c.start()
     assert turn.dialled == ["+32470112233"]
-    assert turn.waiting.get("callerId") == EVC  # still anonymous
+    assert turn.waiting.get("callerId") == EVC_SHOWS  # still anonymous
 
 
 def test_override_clear_and_the_audit_log(capsys, app, clock, monkeypatch):
@@ -276,7 +276,7 @@ def test_status_of_every_line(capsys):
     assert "  opens Monday 28 December 09:00" in out
     assert "ecoute-violences-conjugales: OPEN (weekly hours)" in out
     assert (
-        "  a call goes → the team (+32 2 000 00 01); if nobody takes the call → Télé-Accueil 107\n"
+        "  a call goes → the team (02 000 00 01); if nobody takes the call → Télé-Accueil 107\n"
     ) in out
     assert "  closes today 19:00" in out
     assert "orientation: OPEN (always open)\n" in out and "  open day and night" in out
@@ -292,6 +292,33 @@ def test_an_unreachable_database_does_not_stop_calls(app, clock, monkeypatch):
     monkeypatch.setattr(router.store.overrides, "in_force_or_planned", broken)
     clock.now = brussels("2026-11-24 10:00")
     assert Call(app, EVC).start().dialled == ["+3220000001"]
+
+
+def test_call_presses_the_keys_piped_on_standard_input(tmp_path):
+    """`printf '2\\n2\\n' | ivr call 1712` pressed nothing before, without a word."""
+    import os
+    import subprocess
+    import sys
+
+    env = dict(os.environ, DATABASE_URL=f"sqlite:///{tmp_path}/pipe.sqlite3")
+    command = [sys.executable, "-m", "ivr", "call", "1712", "--at", "2026-12-24 18:30"]
+    done = subprocess.run(
+        command, input="2\n2\n9\n", capture_output=True, text=True, env=env, timeout=60
+    )
+    assert done.returncode == 0, done.stderr
+    lines = done.stdout.splitlines()
+    assert "  (keys from standard input, one line a question; an empty line: none)" in lines
+    assert [line for line in lines if line.startswith("  presses")] == ["  presses 2"] * 2
+    assert "  a message is recorded (at most 180 s; not stored)" in lines  # French, then 2
+    assert lines[-1] == "  (not pressed, the call had ended: 9)"
+    # With --press, what is piped in is not read, and that is said.
+    done = subprocess.run(
+        [*command, "--press", "2"], input="1\n", capture_output=True, text=True, env=env,
+        timeout=60,
+    )  # fmt: skip
+    lines = done.stdout.splitlines()
+    assert lines[1] == "  (the keys on standard input are not read: --press gives the keys)"
+    assert [line for line in lines if line.startswith("  presses")][0] == "  presses 2"
 
 
 def test_call_is_interactive_in_a_terminal(tmp_path):

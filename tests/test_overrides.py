@@ -42,7 +42,7 @@ def test_a_planned_override_takes_effect_at_its_start_and_ends_at_its_end(
         capsys, "override", EVC, "closed", *CHRISTMAS_EVE_AFTERNOON, *at("2026-12-24 09:00")
     )
     assert code == 0, out
-    assert "will be CLOSED from today 12:00 until today 18:00 (fête du personnel)" in out
+    assert "will be CLOSED from today 12:00 until today Thu 24 Dec 18:00 (fête du personnel)" in out
     assert "  then a call goes → Télé-Accueil 107" in out
     clock.now = brussels("2026-12-24 11:59")
     assert Call(app, EVC).start().dialled == [TEAM_EVC]
@@ -67,7 +67,7 @@ def test_status_before_a_planned_override_says_when_it_starts(capsys, monkeypatc
     code, out = run(capsys, "status", *at("2026-12-24 10:00"))
     assert (
         "ecoute-violences-conjugales: OPEN (weekly hours)\n"
-        "  a call goes → the team (+32 2 000 00 01); if nobody takes the call → Télé-Accueil 107\n"
+        "  a call goes → the team (02 000 00 01); if nobody takes the call → Télé-Accueil 107\n"
         "  override #1 starts today 12:00\n"
         "  planned: #1 CLOSED from today 12:00 until today 18:00 (marie: fête du personnel)\n"
     ) in out
@@ -145,11 +145,44 @@ def test_an_override_is_cleared_by_its_number(capsys, app, clock, monkeypatch):
     assert out.startswith("1712 has no override #2")  # another line's is left alone
 
 
+def test_a_time_alone_already_past_is_tomorrow_as_on_the_phone_console(capsys, app, clock):
+    """At 22:30, `--until 18:00` was refused as "already past" while the phone console's 1800
+    meant tomorrow: one rule for both, and the confirmation says which day."""
+    code, out = run(
+        capsys, "override", EVC, "closed", "--until", "18:00", "--reason", "x",
+        *at("2026-12-01 22:30"),
+    )  # fmt: skip
+    assert code == 0, out
+    assert "is now CLOSED until tomorrow Wed 2 Dec 18:00 (x)." in out
+    (o,) = Store().overrides.in_force_or_planned(brussels("2026-12-01 22:30"))
+    assert o.until == brussels("2026-12-02 18:00")
+    clock.now = brussels("2026-12-02 17:59")  # open hours, and the line closed
+    assert Call(app, EVC).start().dialled == ["107"]
+    clock.now = brussels("2026-12-02 18:00")
+    assert Call(app, EVC).start().dialled == [TEAM_EVC]
+    # --from too; and --until is the next such time after the start: a night.
+    code, out = run(
+        capsys, "override", "1712", "closed", "--from", "20:00", "--until", "06:00",
+        "--reason", "y", *at("2026-12-02 21:00"),
+    )  # fmt: skip
+    assert code == 0, out
+    assert "will be CLOSED from tomorrow Thu 3 Dec 20:00 until Friday 4 December 06:00 (y)." in out
+    # 00:00 is the coming midnight.
+    code, out = run(
+        capsys, "override", "stop-it-now", "closed", "--until", "00:00", "--reason", "z",
+        *at("2026-12-02 21:00"),
+    )  # fmt: skip
+    assert code == 0 and "until tomorrow Thu 3 Dec 00:00 (z)." in out, out
+
+
 @pytest.mark.parametrize(
     ("argv", "message"),
     [
         (["--from", "2026-12-24 08:00"], "--from 2026-12-24 08:00 is already past"),
-        (["--from", "2026-12-24 12:00", "--until", "11:00"], "--until 11:00 is not after --from"),
+        (
+            ["--from", "2026-12-24 12:00", "--until", "2026-12-24 11:00"],
+            "--until 2026-12-24 11:00 is not after --from",
+        ),
         (["--from", "2026-12-25 09:01"], "is more than a year away"),
         (["--to", "+3220001712"], "one of our own lines"),
         (["--to", "ecoute-violences-conjugales"], "one of our own lines"),
@@ -405,12 +438,12 @@ def test_the_week_on_the_screen_shows_its_overrides_and_the_planned_ones(capsys,
         "  Thu 24 Dec  09:00-12:00, 18:00-19:00   (override #1: closed 12:00-18:00, calls → "
         "Tele-Onthaal 106: fête du personnel)",
         "  Fri 25 Dec  10:00-16:00   (closed: Noël; override #2: open 10:00-16:00, the team's "
-        "calls → +32 470 11 22 33: permanence de Noël)",
+        "calls → 0470 11 22 33: permanence de Noël)",
         "  Sat 26 Dec  closed",
         "  Sun 27 Dec  closed",
         "  now: closed (override by marie: fête du personnel); override ends today 18:00",
         "  planned: #2 OPEN from tomorrow 10:00 until tomorrow 16:00, the team's calls → "
-        "+32 470 11 22 33 (marie: permanence de Noël)",
+        "0470 11 22 33 (marie: permanence de Noël)",
         "  planned: #3 CLOSED from Monday 28 December 09:00 until Tuesday 29 December 00:00 "
         "(marie: inventaire)",
         "",
@@ -428,7 +461,7 @@ def test_the_wall_page_shows_the_overrides_of_its_week_and_the_planned_ones(caps
     assert code == 0, out
     html = page.read_text(encoding="utf-8")
     assert "dérogation: fermé 12:00-18:00, appels → Tele-Onthaal 106: fête du personnel" in html
-    assert "dérogation: ouvert 10:00-16:00, renvoi vers +32 470 11 22 33" in html
+    assert "dérogation: ouvert 10:00-16:00, renvoi vers 0470 11 22 33" in html
     assert html.count('<td class="override">') == 2
     # The 24th: open 09:00-12:00 and 18:00-19:00 only.
     assert 'style="left:37.50%;width:12.50%"' in html

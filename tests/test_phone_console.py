@@ -97,6 +97,26 @@ def test_a_coordinator_closes_1712_until_six_by_phone(app, clock, capsys):
     assert service_of(app).store.overrides.active(clock.now) == {}
 
 
+def test_a_time_already_past_is_tomorrow_by_phone_as_by_ivr_override(
+    app, clock, capsys, console_dir
+):
+    from ivr.cli import main
+
+    clock.now = brussels("2026-12-01 22:30")
+    c, _ = logged_in(app)
+    c.press("1")  # 1712
+    c.press("1")  # close
+    assert "1712 sera fermée jusqu'à demain à 18 h" in c.press("1800").text
+    c.press("1")
+    store = service_of(app).store
+    by_phone = store.overrides.active(clock.now)["1712"].until
+    argv = ["override", "stop-it-now", "closed", "--until", "18:00", "--reason", "x"]
+    assert main([*argv, "--config", str(console_dir), "--at", "2026-12-01 22:30"]) == 0
+    assert "until tomorrow Wed 2 Dec 18:00" in capsys.readouterr().out
+    by_command = store.overrides.active(clock.now)["stop-it-now"].until
+    assert by_phone == by_command == brussels("2026-12-02 18:00")
+
+
 def test_a_wrong_pin_then_close_status_and_reopen(app, clock):
     """The issue's scenario in one call: a wrong PIN, the right one, close 1712, hear its
     status, and reopen it; callers follow each change."""

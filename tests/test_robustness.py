@@ -8,9 +8,11 @@ import pytest
 from conftest import (
     CALLER,
     EVC,
+    EVC_SHOWS,
     LINE_1712,
     ORIENTATION,
     STOP_IT_NOW,
+    STOP_IT_NOW_SHOWS,
     TOKEN,
     Call,
     assert_safe_answer,
@@ -44,13 +46,13 @@ def test_a_number_no_line_has_gets_the_safe_answer(app):
     c = Call(app, "+3225550000")
     response = c.post("/voice")
     assert response.status_code == 200
-    assert_safe_answer(response.get_data(as_text=True), dialled_from="+3225550000")
+    assert_safe_answer(response.get_data(as_text=True), shows="+3225550000")
 
 
 def test_no_to_field_gets_the_safe_answer_without_a_dial(app):
     response = app.test_client().post("/voice", data={}, headers=_signed(app, "/voice", {}))
     assert response.status_code == 200
-    assert_safe_answer(response.get_data(as_text=True), dialled_from=None)
+    assert_safe_answer(response.get_data(as_text=True), shows=None)
 
 
 def _signed(app, path, params):
@@ -69,7 +71,7 @@ def test_an_exception_while_answering_gives_the_safe_answer_and_a_log_line(
     with caplog.at_level(logging.ERROR):
         response = c.post("/voice")
     assert response.status_code == 200
-    assert_safe_answer(response.get_data(as_text=True), dialled_from=EVC)
+    assert_safe_answer(response.get_data(as_text=True), shows=EVC_SHOWS)
     assert c.params["CallSid"] in caplog.text
     assert CALLER not in caplog.text
 
@@ -80,7 +82,7 @@ def test_an_exception_later_in_the_call_too(app, monkeypatch, clock):
     monkeypatch.setattr(flow.CallFlow, "resume", lambda *a, **k: 1 / 0)
     response = c.post(c.turn.waiting.get("action"), {"Digits": "1"})
     assert response.status_code == 200
-    assert_safe_answer(response.get_data(as_text=True), dialled_from=ORIENTATION)
+    assert_safe_answer(response.get_data(as_text=True), shows=ORIENTATION)
 
 
 def test_fallback_url_gives_the_safe_answer(app):
@@ -88,7 +90,7 @@ def test_fallback_url_gives_the_safe_answer(app):
     response = c.post("/voice/fallback", {"ErrorCode": "11200", "ErrorUrl": "http://x/voice"})
     assert response.status_code == 200
     assert response.mimetype == "text/xml"
-    assert_safe_answer(response.get_data(as_text=True), dialled_from=STOP_IT_NOW)
+    assert_safe_answer(response.get_data(as_text=True), shows=STOP_IT_NOW_SHOWS)
 
 
 @pytest.mark.parametrize(
@@ -98,7 +100,7 @@ def test_wrong_urls_and_methods_under_voice_still_speak(app, method, path):
     assert app.test_client().open(path, method=method).status_code == 403  # unsigned
     response = app.test_client().open(path, method=method, headers=_signed(app, path, {}))
     assert response.status_code == 200
-    assert_safe_answer(response.get_data(as_text=True), dialled_from=None)
+    assert_safe_answer(response.get_data(as_text=True), shows=None)
 
 
 def test_a_state_for_a_line_that_no_longer_exists_starts_over(app):
@@ -193,7 +195,7 @@ def test_a_failure_before_the_view_still_gives_the_safe_answer(app, monkeypatch)
     monkeypatch.setattr(service.signatures, "check", broken)
     response = Call(app, EVC).post("/voice")
     assert response.status_code == 200
-    assert_safe_answer(response.get_data(as_text=True), dialled_from=EVC)
+    assert_safe_answer(response.get_data(as_text=True), shows=EVC_SHOWS)
 
 
 def test_a_failure_looking_for_changes_still_answers_with_what_was_known(app, monkeypatch):
@@ -216,4 +218,4 @@ def test_an_unreadable_body_still_gives_the_safe_answer(app):
     )
     assert response.status_code in (200, 403)
     if response.status_code == 200:
-        assert_safe_answer(response.get_data(as_text=True), dialled_from=None)
+        assert_safe_answer(response.get_data(as_text=True), shows=None)

@@ -4,7 +4,7 @@ from datetime import UTC, date, datetime, timedelta
 
 import holidays
 import pytest
-from conftest import CONFIG, PROMPTS, brussels
+from conftest import BRUSSELS, CONFIG, PROMPTS, brussels
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -15,6 +15,7 @@ from ivr.schedule import (
     Schedule,
     ScheduleError,
     minute,
+    next_time_of_day,
     parse_days,
     parse_span,
     weekly_windows,
@@ -303,3 +304,19 @@ def test_nothing_a_schedule_answers_changes_within_a_minute(seconds, within):
         assert schedule.status(start) == schedule.status(later)
         change = schedule.next_change(start)
         assert change is None or (change.second, change.microsecond) == (0, 0)
+
+
+@pytest.mark.parametrize(
+    ("now", "hhmm", "expected"),
+    [
+        ("2026-12-01 10:00", (18, 0), "2026-12-01 18:00"),  # still to come: today
+        ("2026-12-01 18:00", (18, 0), "2026-12-02 18:00"),  # this very minute: tomorrow
+        ("2026-12-01 22:30", (0, 0), "2026-12-02 00:00"),  # 00:00: the coming midnight
+        ("2027-03-27 22:30", (18, 0), "2027-03-28 18:00"),  # across the spring clock change
+        ("2026-10-24 22:30", (18, 0), "2026-10-25 18:00"),  # and the autumn one
+    ],
+)
+def test_a_time_alone_is_the_next_time_the_clocks_say_it(now, hhmm, expected):
+    at = next_time_of_day(brussels(now).astimezone(UTC), "Europe/Brussels", *hhmm)
+    assert at == brussels(expected)
+    assert at.astimezone(BRUSSELS).strftime("%H:%M") == f"{hhmm[0]:02d}:{hhmm[1]:02d}"

@@ -229,6 +229,66 @@ def test_a_dated_rule_that_does_nothing_is_a_warning(config_copy, capsys, writte
     ]
 
 
+# -- windows over midnight: swapped hours ----------------------------------------------------
+
+SWAPPED = (
+    "12:00-10:00 is open 22 hours over midnight, until 10:00 the next day: if its hours are "
+    "swapped, write 10:00-12:00. A night window is written from its opening to its closing, "
+    "such as 20:00-02:00; to be open more than 12 hours over midnight, write 12:00-24:00 on "
+    "this day and 00:00-10:00 on the next"
+)
+
+
+def test_hours_written_the_wrong_way_round_are_warned_about(config_copy, capsys, clock):
+    """In a trial, `fri: 12:00-10:00` rang the team's phone at 3 a.m. without a word."""
+    path = config_copy / "stop-it-now.yaml"
+    edit(path, "    fri: 10:00-12:00\n", "    fri: 12:00-10:00\n")
+    code, out = check(config_copy, capsys)
+    assert code == 0, out  # a warning: a long night may be meant
+    assert [o for o in out if o.startswith(str(path)) and "placeholder" not in o] == [
+        f"{path}:{line_of(path, 'fri: 12:00-10:00')}: warning: {SWAPPED}"
+    ]
+    # The way the warning says to write a long night is read as the same hours, and quietly.
+    edit(path, "    fri: 12:00-10:00\n", "    fri: 12:00-24:00\n    sat: 00:00-10:00\n")
+    code, out = check(config_copy, capsys)
+    assert code == 0 and not [o for o in out if o.startswith(str(path)) and "placeholder" not in o]
+
+
+@pytest.mark.parametrize(
+    ("written", "at"),
+    [
+        ("  exceptions:\n    - every wed from 2027-01-06: 12:00-10:00\n", "every wed"),
+        (
+            "  exceptions:\n    - dates: 2027-12-23\n      hours: 12:00-10:00\n"
+            "      status: open\n      reason: x\n",
+            "hours: 12:00-10:00",
+        ),
+    ],
+)
+def test_swapped_hours_are_warned_about_in_exceptions_too(config_copy, capsys, written, at):
+    path = with_schedule(config_copy, written)
+    _, out = check(config_copy, capsys)
+    assert f"{path}:{line_of(path, at)}: warning: {SWAPPED}" in out, out
+
+
+def test_a_night_of_12_hours_is_said_nothing_about_and_longer_ones_fold(config_copy, capsys):
+    path = config_copy / EVC_FILE
+    edit(path, "    mon-fri: 09:00-19:00\n", "    mon-thu: 20:00-08:00\n")
+    quiet_check(config_copy, capsys)
+    edit(path, "    mon-thu: 20:00-08:00\n", "    mon-thu: 19:00-08:00\n")
+    other = config_copy / "1712.yaml"
+    edit(other, "    mon-fri: 09:00-17:00\n", "    mon-fri: 17:00-09:00\n")
+    _, out = check(config_copy, capsys)
+    said = [o for o in out if "over midnight" in o]
+    assert said == [
+        f"{other}:{line_of(other, '17:00-09:00')}: warning: 17:00-09:00 is open 16 hours over "
+        "midnight, until 09:00 the next day: if its hours are swapped, write 09:00-17:00. A "
+        "night window is written from its opening to its closing, such as 20:00-02:00; to be "
+        "open more than 12 hours over midnight, write 17:00-24:00 on this day and 00:00-09:00 "
+        f"on the next (and 1 more like it: {EVC_FILE}:{line_of(path, '19:00-08:00')})"
+    ], out
+
+
 def test_an_exception_that_closes_part_of_an_open_day_is_said_nothing_about(config_copy, capsys):
     with_schedule(
         config_copy,

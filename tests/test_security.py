@@ -1,12 +1,14 @@
 """Only Twilio may drive the router: X-Twilio-Signature is checked on every webhook."""
 
 import logging
+import xml.etree.ElementTree as ET
 
 import pytest
 from conftest import (
     CALLER,
     CONFIG,
     EVC,
+    EVC_SHOWS,
     LINE_1712,
     TEAM_EVC,
     TOKEN,
@@ -18,9 +20,10 @@ from conftest import (
 from flask import request
 from twilio.request_validator import RequestValidator
 
-from ivr import simulate
+from ivr import safe, simulate
 from ivr.app import InsecureStartRefused, create_app
 from ivr.signature import FORGED, GENUINE
+from ivr.simulate import number_reached
 from ivr.webhooks import Hook
 
 
@@ -216,7 +219,7 @@ def test_a_signature_we_cannot_check_gives_the_safe_answer_and_says_what_to_set(
     with caplog.at_level(logging.ERROR):
         response = post_with_shared_key(app, OLD_KEY[1], "HMAC_SHA256", algorithm)
     assert response.status_code == 200
-    assert_safe_answer(response.get_data(as_text=True), dialled_from=EVC)
+    assert_safe_answer(response.get_data(as_text=True), shows=EVC_SHOWS)
     assert f"key={OLD_KEY[0]},algorithm={algorithm}" in caplog.text
     assert "TWILIO_SHARED_KEYS" in caplog.text
     assert CALLER not in caplog.text
@@ -229,3 +232,70 @@ def test_claiming_a_shared_key_is_no_way_around_the_signature_check(app):
     turn = call.start()
     assert TEAM_EVC not in turn.dialled
     assert "112" in " ".join(turn.heard)
+
+
+# -- the trunks' credentials: only in answers to requests whose signature was verified -------
+
+TRUNK_PASSWORD = "trunk-s3cret-pass"
+
+
+@pytest.fixture
+def trunked(monkeypatch, clock):
+    """The app with the carrier's trunk credentials set, at an hour when 1712 sends calls to
+    Télé-Accueil 107 through that trunk."""
+    monkeypatch.setenv("IVR_TRUNK_CARRIER_USERNAME", "helpline")
+    monkeypatch.setenv("IVR_TRUNK_CARRIER_PASSWORD", TRUNK_PASSWORD)
+    clock.now = brussels("2026-11-24 20:00")
+    return create_app(CONFIG, clock=clock)
+
+
+def sip_of(body: str) -> list[dict]:
+    return [dict(sip.attrib) for sip in ET.fromstring(body).iter("Sip")]
+
+
+@pytest.mark.parametrize("path", ["/voice", "/voice/fallback", "/voice/nothing-here"])
+def test_an_unsigned_request_claiming_a_shared_key_never_gets_the_trunk_password(trunked, path):
+    # First Twilio's own request for the safe answer: that answer, made with the credentials,
+    # is kept.
+    genuine = simulate.Call(trunked, LINE_1712, token=TOKEN, caller=CALLER).post("/voice/fallback")
+    assert [s.get("password") for s in sip_of(genuine.get_data(as_text=True))] == [TRUNK_PASSWORD]
+    # curl -XPOST :PORT/voice -H 'X-Twilio-Webhooks-Signature-Settings: key=k,algorithm=bogus'
+    #      -d To=%2B3220001712
+    response = trunked.test_client().post(
+        path,
+        data={"To": LINE_1712},
+        headers={"X-Twilio-Webhooks-Signature-Settings": "key=k,algorithm=bogus"},
+    )
+    body = response.get_data(as_text=True)
+    assert response.status_code == 200
+    root = ET.fromstring(body)
+    assert "112" in " ".join(say.text for say in root.iter("Say"))  # the safe answer
+    # The listening line (Tele-Onthaal 106: 1712 speaks Dutch first) is still dialled, through
+    # the trunk.
+    assert [number_reached(sip) for sip in root.iter("Sip")] == ["106"]
+    assert sip_of(body) and all("password" not in s and "username" not in s for s in sip_of(body))
+    assert TRUNK_PASSWORD not in body
+
+
+def test_a_genuine_call_through_the_trunk_carries_its_credentials(trunked):
+    (target,) = Call(trunked, EVC).start().targets  # closed at 20:00: to Télé-Accueil 107
+    assert (target.get("username"), target.get("password")) == ("helpline", TRUNK_PASSWORD)
+
+
+def test_a_local_trial_dials_the_trunk_without_its_credentials(monkeypatch, clock):
+    monkeypatch.delenv("TWILIO_AUTH_TOKEN")
+    monkeypatch.setenv("IVR_INSECURE", "1")
+    monkeypatch.setenv("IVR_TRUNK_CARRIER_USERNAME", "helpline")
+    monkeypatch.setenv("IVR_TRUNK_CARRIER_PASSWORD", TRUNK_PASSWORD)
+    clock.now = brussels("2026-11-24 20:00")
+    app = create_app(CONFIG, clock=clock)
+    response = app.test_client().post("/voice", data={"To": EVC, "CallSid": "CA" + "0" * 32})
+    body = response.get_data(as_text=True)
+    assert [number_reached(t) for t in ET.fromstring(body).iter("Sip")] == ["107"]
+    assert TRUNK_PASSWORD not in body and "helpline" not in body
+
+
+def test_the_last_resort_answer_holds_no_secret():
+    """nginx's static answer, and the app's when even the safe answer fails: words only."""
+    root = ET.fromstring(safe.LAST_RESORT)
+    assert [child.tag for child in root] == ["Say", "Say"]

@@ -9,13 +9,16 @@ import pytest
 from conftest import (
     CONFIG,
     EVC,
+    EVC_SHOWS,
     LINE_1712,
     ORIENTATION,
     STOP_IT_NOW,
+    STOP_IT_NOW_SHOWS,
     TEAM_EVC,
     Call,
     brussels,
     check,
+    edit,
     metric,
     service_of,
     walk_call,
@@ -25,6 +28,7 @@ from ivr import twiml
 from ivr.app import create_app
 from ivr.cli import main
 from ivr.flow import Dial
+from ivr.links import RETRIES
 from ivr.simulate import number_reached
 
 E164 = re.compile(r"^\+[1-9]\d{6,14}$")
@@ -75,7 +79,7 @@ def test_every_dial_of_every_path_is_something_twilio_can_dial(clock, at):
         assert targets, ET.tostring(dial)
         for target in targets:
             assert dialable(target), ET.tostring(target, encoding="unicode")
-        assert dial.get("callerId") in (LINE_1712, ORIENTATION, EVC, STOP_IT_NOW)
+        assert dial.get("callerId") in (LINE_1712, ORIENTATION, EVC_SHOWS, STOP_IT_NOW_SHOWS)
 
 
 def test_every_number_of_the_shipped_configuration_renders_dialable():
@@ -275,7 +279,7 @@ def test_a_ring_group_rung_in_order_stops_at_the_one_who_takes_the_call(config_c
 def test_the_recording_callback_is_stored_whichever_way_twilio_signed_it(call, app, with_fragment):
     c = call(LINE_1712, at="2026-11-24 20:00", lang="fr")
     c.press("2")
-    assert "#rc=5&rp=5xx,ct,rt" in c.turn.waiting.get("recordingStatusCallback")
+    assert RETRIES in c.turn.waiting.get("recordingStatusCallback")
     c.signs_fragment = with_fragment
     c.leave_message(sid="RE" + "1" * 32)
     rows = service_of(app).store.messages.list()
@@ -286,12 +290,42 @@ def test_a_fragment_is_accepted_only_where_our_url_has_it(call):
     c = call(LINE_1712, at="2026-11-24 20:00", lang="fr")
     action = c.turn.waiting.get("action")
     c.signs_fragment = True
-    assert c.post(action + "#rc=5&rp=5xx,ct,rt", {"Digits": "2"}).status_code == 403
-    assert c.post(action + "#rc=5&rp=5xx,ct,rt", {"Digits": "2"}).status_code == 403
+    assert c.post(action + RETRIES, {"Digits": "2"}).status_code == 403
+    assert c.post(action + RETRIES, {"Digits": "2"}).status_code == 403
     record = c.press("2").waiting
     callback = record.get("recordingStatusCallback").split("#")[0]
     other = c.post(callback + "#rc=1", {"RecordingSid": "RE9", "RecordingStatus": "completed"})
     assert other.status_code == 403
+
+
+# Twilio's connection overrides, as its page documents them (docs/twilio.md): each value's
+# bounds in ms (rc: a count); `tt` bounds every attempt of one request, retries included.
+OVERRIDE_BOUNDS = {"ct": (100, 10_000), "rt": (100, 15_000), "tt": (100, 15_000), "rc": (0, 5)}
+RETRY_POLICIES = {"4xx", "5xx", "ct", "rt", "all"}
+
+
+def test_the_retries_asked_of_twilio_fit_inside_its_15_s(call):
+    from urllib.parse import parse_qs
+
+    from ivr.webhooks import STORE_WAIT
+
+    c = call(LINE_1712, at="2026-11-24 20:00", lang="fr")
+    callback = c.press("2").waiting.get("recordingStatusCallback")
+    fragment = parse_qs(callback.split("#", 1)[1], strict_parsing=True)
+    assert {key: len(values) for key, values in fragment.items()} == dict.fromkeys(
+        [*OVERRIDE_BOUNDS, "rp"], 1
+    )
+    given = {key: int(values[0]) for key, values in fragment.items() if key != "rp"}
+    for key, (low, high) in OVERRIDE_BOUNDS.items():
+        assert low <= given[key] <= high, key
+    policies = set(fragment["rp"][0].split(","))
+    assert policies <= RETRY_POLICIES and {"5xx", "ct", "rt"} <= policies
+    # The worst case: every attempt takes its whole connect and read time, and still each
+    # retry asked for happens before Twilio's total time (15 s) is over.
+    attempt = given["ct"] + given["rt"]
+    assert given["rc"] >= 1 and (1 + given["rc"]) * attempt <= given["tt"] <= 15_000
+    # A callback that waits for the database, then answers, is not cut off and sent again.
+    assert given["rt"] >= 1000 * STORE_WAIT + 1000
 
 
 # -- ivr check: numbers Twilio cannot dial are refused --------------------------------------------
@@ -372,7 +406,9 @@ def test_an_override_to_a_short_number_goes_through_its_trunk(app, capsys, monke
     assert "not a number the router can dial" in capsys.readouterr().err
 
 
-def test_the_team_phone_shows_the_number_the_caller_dialled(config_copy, clock):
+def test_the_team_phone_shows_the_line_caller_id_whichever_of_its_numbers_was_dialled(
+    config_copy, clock
+):
     # The public 0800 number at Twilio, and a Twilio number the carrier forwards it to.
     forwarded = "+3225550123"
     path = config_copy / "ecoute-violences-conjugales.yaml"
@@ -382,6 +418,21 @@ def test_the_team_phone_shows_the_number_the_caller_dialled(config_copy, clock):
     for dialled in (EVC, forwarded):
         turn = Call(app, dialled).start()
         assert turn.dialled == [TEAM_EVC]
+        assert turn.waiting.get("callerId") == EVC_SHOWS
+
+
+def test_a_line_without_caller_id_shows_the_number_the_caller_dialled(config_copy, clock):
+    # 1712's numbers are geographic: Twilio may show either on the counsellors' phones.
+    forwarded = "+3225550123"
+    path = config_copy / "1712.yaml"
+    edit(path, '["+3220001712"]', f'["+3220001712", "{forwarded}"]')
+    app = create_app(config_copy, clock=clock)
+    clock.now = brussels("2026-11-24 11:00")
+    for dialled in (LINE_1712, forwarded):
+        c = Call(app, dialled)
+        c.start()
+        turn = c.press("2")  # en français
+        assert turn.dialled == [COUNSELLORS_1712]
         assert turn.waiting.get("callerId") == dialled
 
 

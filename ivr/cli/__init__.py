@@ -55,7 +55,11 @@ def command_line() -> argparse.ArgumentParser:
     )
     p.add_argument("line", help="a line id or number")
     p.add_argument("--lang", help="the language the caller chooses (fr, nl, de, en)")
-    p.add_argument("--press", action="append", help="keys pressed at a question, in order")
+    p.add_argument(
+        "--press",
+        action="append",
+        help="keys pressed at a question, in order (or piped on standard input, one a line)",
+    )
     p.add_argument(
         "--dial-result",
         action="append",
@@ -92,10 +96,14 @@ def command_line() -> argparse.ArgumentParser:
     p.add_argument("line", help="a line id or number")
     p.add_argument("state", nargs="?", choices=["open", "closed"], help="open or closed")
     p.add_argument(
-        "--from", dest="starts", help="from when: '2026-12-24 12:00' or '12:00' (default: now)"
+        "--from",
+        dest="starts",
+        help="from when: '2026-12-24 12:00', or '12:00' (the next 12:00 to come) (default: now)",
     )
     p.add_argument(
-        "--until", help="until when: '2026-12-24 18:00' or '18:00' (default: that midnight)"
+        "--until",
+        help="until when: '2026-12-24 18:00', or '18:00' (the next 18:00 after the start) "
+        "(default: that midnight)",
     )
     p.add_argument(
         "--to",
@@ -152,10 +160,11 @@ def command_line() -> argparse.ArgumentParser:
         "operators",
         run("operators:operators"),
         "the console's accounts: add NAME --role ... (password on standard input), list, "
-        "disable, pin NAME (the phone console's PIN, on standard input)",
+        "disable, password NAME (a new one, on standard input: its sessions end), "
+        "pin NAME (the phone console's PIN, on standard input)",
         at=False,
     )
-    p.add_argument("action", choices=["add", "list", "disable", "pin"])
+    p.add_argument("action", choices=["add", "list", "disable", "password", "pin"])
     p.add_argument("name", nargs="?", help="the account's name, such as ana.dupont")
     p.add_argument("--role", choices=["coordinator", "counsellor"], help="with add")
     p.add_argument(
@@ -165,7 +174,7 @@ def command_line() -> argparse.ArgumentParser:
     p = command(
         "privacy", run("privacy:privacy"), "what is kept at Twilio, and keys for messages", at=False
     )
-    p.add_argument("action", choices=["status", "new-key"])
+    p.add_argument("action", choices=["status", "retry", "new-key"])
     return parser
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import os
 import secrets
 import select
 import shutil
@@ -105,10 +106,15 @@ def transcript(args, app, line, at, token) -> int:
     presses = list(args.press or [])
     results = list(args.dial_result or [])
     interactive = not presses and sys.stdin.isatty()
+    # Keys piped in (`printf '2\n1\n' | ivr call 1712`) are pressed as a caller would, one
+    # line a question: a script tries a path as the person at a terminal does.
+    piped = None if presses or interactive else PipedKeys.of(sys.stdin)
     print(
         f"Calling {line.name} ({line.numbers[0]}) on "
         f"{line.schedule.local(at):%A %d %B %Y %H:%M} ({line.schedule.timezone})"
     )
+    if presses and not interactive and PipedKeys.waiting(sys.stdin):
+        print("  (the keys on standard input are not read: --press gives the keys)")
     c = Call(app, line.numbers[0], token=token)
     turn = c.start()
     if args.lang and len(line.languages) > 1:
@@ -120,6 +126,9 @@ def transcript(args, app, line, at, token) -> int:
             print(f"  hears: {text}")
         if turn.waiting is None:
             print("  the call ends")
+            left = piped.rest() if piped is not None else []
+            if left:
+                print(f"  (not pressed, the call had ended: {' '.join(left)})")
             return 0
         waiting = turn.waiting
         if waiting.tag == "Gather":
@@ -130,6 +139,12 @@ def transcript(args, app, line, at, token) -> int:
                 key = presses.pop(0)
             elif interactive:
                 key = ask(wait)
+            elif piped is not None:
+                key = piped.next(wait)
+                if key is not None and not piped.said:
+                    piped.said = True
+                    print("  (keys from standard input, one line a question; an empty line: none)")
+                key = key or ""
             else:
                 key = ""
             if key in ("", "silence", "-"):
@@ -164,6 +179,52 @@ def transcript(args, app, line, at, token) -> int:
             turn = c.leave_message(trial=True)
     print("  (stopped after 100 steps)")
     return 1
+
+
+class PipedKeys:
+    """Keys read from a pipe or a file, a line at a time, as each question comes: what has not
+    come within the question's wait is silence, as for a caller."""
+
+    def __init__(self, fd: int):
+        self.fd, self.buffer, self.ended = fd, b"", False
+        self.said = False  # whether the transcript said where the keys come from
+
+    @classmethod
+    def of(cls, stream) -> PipedKeys | None:
+        """None for an input that cannot be read (closed, or not a file)."""
+        try:
+            return cls(stream.fileno())
+        except (OSError, ValueError):
+            return None
+
+    @staticmethod
+    def waiting(stream) -> bool:
+        """Whether something was piped in (read, if so: the command does not use it)."""
+        keys = None if stream.isatty() else PipedKeys.of(stream)
+        return keys is not None and keys.next(0) not in (None, "")
+
+    def next(self, timeout: float) -> str | None:
+        """The next line, stripped; '' when nothing came in time; None once the input ended."""
+        while b"\n" not in self.buffer and not self.ended:
+            ready, _, _ = select.select([self.fd], [], [], timeout)
+            if not ready:
+                return ""
+            chunk = os.read(self.fd, 4096)
+            self.ended = not chunk
+            self.buffer += chunk
+        if not self.buffer:
+            return None
+        line, _, self.buffer = self.buffer.partition(b"\n")
+        return line.decode("utf-8", "replace").strip()
+
+    def rest(self) -> list[str]:
+        """The keys piped in and not pressed (those that have come: nothing is waited for)."""
+        while not self.ended and select.select([self.fd], [], [], 0)[0]:
+            chunk = os.read(self.fd, 4096)
+            self.ended = not chunk
+            self.buffer += chunk
+        lines = self.buffer.decode("utf-8", "replace").splitlines()
+        return [key for key in (line.strip() for line in lines) if key]
 
 
 def ask(timeout: int) -> str:

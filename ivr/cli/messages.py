@@ -17,6 +17,8 @@ from ivr.store.messages import CALLED_BACK, CLOSED, MessageError
 from ivr.twilio_api import TwilioAPI, TwilioError
 
 NOTE_LIMIT = 500
+# A message without audio whose recording Twilio no longer has (ivr.privacy: it answered 404).
+AUDIO_GONE = "audio lost"
 
 
 def voicemails(args, settings: Settings) -> int:
@@ -40,6 +42,8 @@ def listing(args, settings: Settings) -> int:
     for row in rows:
         received = row["received_at"].astimezone(BRUSSELS_TIME)
         audio = "audio kept" if row["has_audio"] else "audio at Twilio"
+        if not row["has_audio"] and row["deleted_at_twilio"]:
+            audio = AUDIO_GONE
         who = f" by {row['taken_by']}" if row["taken_by"] else ""
         print(
             f"{row['id']:>5}  {received:%Y-%m-%d %H:%M}  {row['line']:<28} "
@@ -55,6 +59,8 @@ def play(args, settings: Settings) -> int:
     message = store.messages.get(args.id)
     if message is None:
         raise CommandError(f"there is no message {args.id}; 'ivr voicemails' lists them")
+    if message["audio"] is None and message["deleted_at_twilio"] is not None:
+        raise Failure(f"message {args.id}'s audio is lost: Twilio no longer had the recording")
     if message["audio"] is None:
         raise Failure(
             f"message {args.id}'s audio is not kept here yet (it is fetched from Twilio within "

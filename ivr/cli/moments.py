@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
 from ivr.cli.common import CommandError
-from ivr.schedule import Schedule
+from ivr.schedule import Schedule, next_time_of_day
 
 # What operators type (--at, --until, as the commands' help says) and read where no line's
 # schedule is at hand: the helplines are Belgian, and so are the people who run them.
@@ -66,12 +66,26 @@ def parse_moment(text: str | None, now: datetime | None = None) -> datetime:
     )
 
 
+def parse_coming(text: str, after: datetime, timezone: str) -> datetime:
+    """A moment still to come, as `--from` and `--until` take it: '2026-12-24 18:30', or a time
+    alone, the next time the line's clocks say it after `after` (today, or tomorrow when it is
+    already past), as the phone console reads its four digits."""
+    match = re.fullmatch(r"(\d{1,2}):(\d{2})", text.strip())
+    if match is None:
+        return parse_moment(text, after)
+    hours, minutes = int(match[1]), int(match[2])
+    if hours > 23 or minutes > 59:
+        raise CommandError(f"'{text}' is not a time of day; write one from 00:00 to 23:59")
+    return next_time_of_day(after, timezone, hours, minutes)
+
+
 def now_from(args) -> datetime:
     return parse_moment(getattr(args, "at", None))
 
 
-def when(at: datetime | None, now: datetime, schedule: Schedule) -> str:
-    """'today 19:00', 'tomorrow 09:00', 'Monday 30 November 09:00', in the schedule's time."""
+def when(at: datetime | None, now: datetime, schedule: Schedule, dated: bool = False) -> str:
+    """'today 19:00', 'tomorrow 09:00', 'Monday 30 November 09:00', in the schedule's time;
+    `dated`, 'tomorrow Wed 2 Dec 18:00': the date too, where what was typed was a time."""
     if at is None:
         return "not within a year"
     local, today = schedule.local(at), schedule.local(now).date()
@@ -79,6 +93,8 @@ def when(at: datetime | None, now: datetime, schedule: Schedule) -> str:
     day = {0: "today", 1: "tomorrow"}.get(days) or f"{local:%A} {local.day} {local:%B}"
     if days >= 7:
         day += f" {local.year}"
+    if dated and days in (0, 1):
+        return f"{day} {local:%a} {local.day} {local:%b} {local:%H:%M}"
     return f"{day} {local:%H:%M}"
 
 

@@ -22,7 +22,6 @@ from ivr.schedule import ScheduleError, weekly_windows
 from ivr.settings import Settings
 
 LISTENING_LINE = "tele-accueil"  # the service that answers day and night (107; 106 in Dutch)
-TRIES = 3
 # Where callers go while the line is closed, or when the team does not answer: the step.
 AFTER = {"1": "listening-line", "2": "message", "3": "choice"}
 # The prompts each way needs, beside welcome, team_busy and closed_hours.
@@ -91,6 +90,7 @@ class NewLine:
     hours: list[tuple[str, str]] | None = None  # (days, windows) rows; None: always
     closed_on_holidays: bool = True
     team: list[str] = field(default_factory=list)
+    caller_id: str = ""  # what the team's phone shows, when Twilio may not show `number`
     after: str = "listening-line"  # where callers go while closed: a step of AFTER
 
 
@@ -130,7 +130,8 @@ def new_line(args, settings: Settings) -> int:
 
 class Questions:
     """Asks on `out`, reads each answer as one line of `answers`; asks again, saying why,
-    when an answer does not fit (up to TRIES times)."""
+    as long as an answer does not fit: the answers before it are never thrown away. Only the
+    end of the input (Ctrl-D) stops, and then nothing is written."""
 
     def __init__(self, answers, out):
         self.answers, self.out = answers, out
@@ -138,7 +139,7 @@ class Questions:
     def ask(self, question: str, read, default: str = ""):
         """`read(text)` -> (value, None), or (None, what is wrong and how to answer)."""
         shown = f" [{default}]" if default else ""
-        for _ in range(TRIES):
+        while True:
             self.out.write(f"{question}{shown}: ")
             self.out.flush()
             text = self.answers.readline()
@@ -151,7 +152,6 @@ class Questions:
             if problem is None:
                 return value
             self.out.write(f"  {problem}\n")
-        raise CommandError(f"{TRIES} answers that do not fit '{question}': nothing was written")
 
 
 class Interview:
@@ -171,6 +171,13 @@ class Interview:
         line.number = q.ask(
             "The number callers dial, as Twilio gives it (such as 02 555 01 23)", self._number
         )
+        if not phone.twilio_shows(line.number):
+            line.caller_id = q.ask(
+                f"{phone.written(line.number)} is {phone.kind(line.number)}, which Twilio cannot "
+                "show on the calls it puts through: the Belgian geographic or mobile number "
+                "the line holds at Twilio, to show instead (such as 02 555 01 23)",
+                self._caller_id,
+            )
         line.languages = q.ask(
             "The languages it speaks, the first one the default (fr, nl, de, en)",
             self._languages,
@@ -223,6 +230,15 @@ class Interview:
             return None, "that is not a number Twilio gives: write it such as 02 555 01 23"
         if number in self.config.line_by_number:
             return None, f"{number} is the number of line '{self.config.line_by_number[number].id}'"
+        return number, None
+
+    def _caller_id(self, text: str):
+        number = phone.normalise(text)
+        if number is None or not phone.is_e164(number):
+            return None, "that is not a phone number: write it such as 02 555 01 23"
+        problem = phone.caller_id_problem(number)
+        if problem:
+            return None, f"{phone.written(number)} {problem}"
         return number, None
 
     def _languages(self, text: str):
@@ -317,7 +333,8 @@ def line_file(line: NewLine) -> str:
         f"id: {quoted(line.id)}\n"
         f"name: {quoted(line.name)}\n"
         f"numbers: [{quoted(line.number)}]\n"
-        f"languages: [{', '.join(line.languages)}]\n\n"
+        + (f"caller_id: {quoted(line.caller_id)}\n" if line.caller_id else "")
+        + f"languages: [{', '.join(line.languages)}]\n\n"
         f"schedule:\n  timezone: Europe/Brussels\n{hours}\n"
         f"contacts:\n  team:\n{team}\n"
         "when_open: open\nwhen_closed: closed\n\n"

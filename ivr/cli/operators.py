@@ -1,6 +1,7 @@
 """`ivr operators`: the console's accounts. `add NAME --role coordinator|counsellor` reads the
-password from standard input (asked twice at a terminal), `list`, `disable NAME`, and
-`pin NAME` the PIN a coordinator enters on the phone console (docs/operators.md)."""
+password from standard input (asked twice at a terminal), `list`, `disable NAME`, `password
+NAME` a new password (the account's sessions end, on every browser), and `pin NAME` the PIN a
+coordinator enters on the phone console (docs/operators.md)."""
 
 from __future__ import annotations
 
@@ -15,9 +16,9 @@ from ivr.settings import Settings
 
 
 def operators(args, settings: Settings) -> int:
-    if args.action in ("add", "disable", "pin") and not args.name:
+    if args.action in ("add", "disable", "password", "pin") and not args.name:
         raise CommandError(f"say whose account: ivr operators {args.action} NAME")
-    actions = {"add": add, "list": listing, "disable": disable, "pin": pin}
+    actions = {"add": add, "list": listing, "disable": disable, "password": password, "pin": pin}
     return actions[args.action](args, settings)
 
 
@@ -80,6 +81,26 @@ def add(args, settings: Settings) -> int:
     return 0
 
 
+def password(args, settings: Settings) -> int:
+    """A new password for an account (forgotten, or maybe seen by someone): every session the
+    account has open ends at once, in every browser."""
+    from ivr.console.accounts import hash_password, password_problem
+    from ivr.store.operators import OperatorError
+
+    secret = read_password()
+    problem = password_problem(secret)
+    if problem:
+        raise CommandError(problem)
+    try:
+        ended = open_store(settings).operators.set_password(
+            args.name, hash_password(secret), by=operator_name(settings), at=datetime.now(UTC)
+        )
+    except OperatorError as exc:
+        raise CommandError(str(exc)) from exc
+    print(f"{args.name} has a new password; {ended} open session(s) ended")
+    return 0
+
+
 def listing(args, settings: Settings) -> int:
     rows = open_store(settings).operators.list()
     if not rows:
@@ -102,5 +123,5 @@ def disable(args, settings: Settings) -> int:
         )
     except OperatorError as exc:
         raise CommandError(str(exc)) from exc
-    print(f"{args.name} can no longer log in; their name stays in the audit log")
+    print(f"{args.name} can no longer log in, and is logged out; their name stays in the audit log")
     return 0

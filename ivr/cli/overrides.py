@@ -8,7 +8,7 @@ from datetime import datetime, time, timedelta
 from ivr import model
 from ivr.cli.common import CommandError, find_line, load_config, operator_name
 from ivr.cli.database import open_store
-from ivr.cli.moments import BRUSSELS_TIME, a_year_after, now_from, parse_moment, when
+from ivr.cli.moments import BRUSSELS_TIME, a_year_after, now_from, parse_coming, when
 from ivr.flow import overrides
 from ivr.settings import Settings
 from ivr.status import line_status, target_name
@@ -54,12 +54,14 @@ def override(args, settings: Settings) -> int:
         ) from exc
     starting = o.starts_at <= now
     s = line_status(config, line, o.starts_at if not starting else now, [o])
-    ends = when(until, now, line.schedule)
+    ends = when(until, now, line.schedule, dated=True)
     if starting:
         print(f"{line.id} is now {args.state.upper()} until {ends} ({args.reason}).")
         print(f"  a call goes → {s.destination}")
     else:
-        begins = when(o.starts_at, now, line.schedule)
+        # The date once, at the end, when it starts and ends on the same day.
+        same_day = line.schedule.local(o.starts_at).date() == line.schedule.local(until).date()
+        begins = when(o.starts_at, now, line.schedule, dated=not same_day)
         print(f"{line.id} will be {args.state.upper()} from {begins} until {ends} ({args.reason}).")
         print(f"  then a call goes → {s.destination}")
     print(f"  override #{o.id}: every worker follows it within seconds; 'ivr status' shows it")
@@ -68,10 +70,12 @@ def override(args, settings: Settings) -> int:
 
 
 def override_times(args, line: model.Line, now: datetime) -> tuple[datetime, datetime]:
-    """--from (default: now) and --until (default: the midnight after the start); a time of
-    day alone in --until is on the day the override starts."""
+    """--from (default: now) and --until (default: the midnight after the start). A time of
+    day alone is the next time the line's clocks say it: --from after now, --until after the
+    start (at 22:30, `--until 18:00` is tomorrow's), as on the phone console."""
     this_minute = now.replace(second=0, microsecond=0)
-    starts_at = parse_moment(args.starts, now) if args.starts else now
+    zone = line.schedule.timezone
+    starts_at = parse_coming(args.starts, now, zone) if args.starts else now
     if starts_at < this_minute:
         raise CommandError(f"--from {args.starts} is already past; leave it out to start now")
     if starts_at > a_year_after(now, line.schedule):
@@ -80,7 +84,7 @@ def override_times(args, line: model.Line, now: datetime) -> tuple[datetime, dat
             "change the schedule instead"
         )
     if args.until:
-        until = parse_moment(args.until, starts_at)
+        until = parse_coming(args.until, starts_at, zone)
     else:
         # Until the end of the line's day: a team off sick today is back tomorrow.
         local = line.schedule.local(starts_at)

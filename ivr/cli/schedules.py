@@ -20,6 +20,7 @@ from ivr import model
 from ivr.cli.common import explain, find_line, load_config, write_file
 from ivr.cli.moments import BRUSSELS_TIME, check_year, next_change, not_real, now_from, when
 from ivr.cli.overrides import override_text
+from ivr.flow import overrides as flow_overrides
 from ivr.schedule import DAY, Schedule
 from ivr.settings import Settings
 from ivr.status import line_status, target_name
@@ -118,7 +119,6 @@ def day_view(schedule: Schedule, day: date, words: Words = SCREEN, overrides=(),
     zone = ZoneInfo(schedule.timezone)
     start = datetime.combine(day, time.min, zone).astimezone(UTC)
     end = datetime.combine(day + timedelta(days=1), time.min, zone).astimezone(UTC)
-    periods = schedule.open_periods(start, end)
     notes = []
     closure = schedule.holiday_name(day)
     if closure:
@@ -127,36 +127,13 @@ def day_view(schedule: Schedule, day: date, words: Words = SCREEN, overrides=(),
         if e.first_day <= day <= e.last_day:
             notes.append(f"{words.open if e.open else words.closed}: {e.reason}")
     for o in overrides:  # one at a time for a line: each decides alone while in force
-        first, last = max(o.starts_at or start, start), min(o.until, end)
-        if first >= last:
-            continue
-        periods = [piece for a, b in periods for piece in outside(a, b, first, last)]
-        if o.open:
-            periods.append((first, last))
-        notes.append(override_note(schedule, day, o, words, name))
+        if max(o.starts_at or start, start) < min(o.until, end):
+            notes.append(override_note(schedule, day, o, words, name))
     hours = [
         (minutes_into(schedule, day, a), minutes_into(schedule, day, b))
-        for a, b in joined(sorted(periods))
+        for a, b in flow_overrides.open_periods(schedule, start, end, overrides, since=start)
     ]
     return hours, "; ".join(notes)
-
-
-def outside(a: datetime, b: datetime, first: datetime, last: datetime):
-    """What of [a, b) is not in [first, last)."""
-    if a < first:
-        yield a, min(b, first)
-    if b > last:
-        yield max(a, last), b
-
-
-def joined(periods):
-    result = []
-    for a, b in periods:
-        if result and result[-1][1] >= a:
-            result[-1] = (result[-1][0], max(result[-1][1], b))
-        else:
-            result.append((a, b))
-    return result
 
 
 def override_note(schedule, day: date, o: model.Override, words: Words, name) -> str:

@@ -4,10 +4,10 @@ speaks are `prompt_checks`')."""
 
 from __future__ import annotations
 
-from ivr import model
+from ivr import model, phone
 from ivr.config.fields import closest, or_list
 from ivr.config.lines import LineReader, looks_like_a_copy
-from ivr.config.numbers import Routes
+from ivr.config.numbers import CALLER_ID_FIX, Routes
 from ivr.config.prompt_checks import check_line_prompts
 from ivr.config.prompts import SERVICE_TEXTS
 from ivr.config.reading import Reader, line_of, place
@@ -34,6 +34,7 @@ def check_lines(readers, services, prompts, prompt_readers, voices, unreadable, 
             seen_numbers[number] = line.id
             first[number] = lr
         _check_references(lr, line, services, prompts, unreadable)
+        _check_caller_id(lr, line, services)
         check_line_prompts(lr, line, prompts, prompt_readers, voices, unreadable)
     _check_transfer_loops(readers, services)
     _check_own_numbers_dialled(routes, seen_numbers, services)
@@ -114,6 +115,36 @@ def _check_references(lr: LineReader, line: model.Line, services, prompts, unrea
                 f"name it under 'instead:' of '{target}' in services.yaml",
                 kind="language",
             )
+
+
+def _check_caller_id(lr: LineReader, line: model.Line, services) -> None:
+    """A line whose number Twilio may not show (0800, 070, 078: its guidelines for Belgium)
+    and that puts callers through to phones Twilio dials itself needs a `caller_id:`, or
+    every such transfer fails. Legs through a carrier's trunk are the carrier's to allow."""
+    hidden = [n for n in line.numbers if not phone.twilio_shows(n)]
+    if not hidden or line.caller_id or lr.data.get("caller_id") is not None:
+        return  # a caller_id written but refused has its own error
+    dialled: list[str] = []
+    for _, _, target in lr.refs.put_through:
+        contact = line.contacts.get(target)
+        if contact is not None:
+            if any(route.trunk is None for route in contact.routes):
+                dialled.append(target)
+            continue
+        for lang in line.languages:
+            chosen = _service_for(services, target, lang)
+            if chosen is not None and not chosen.line and chosen.route.trunk is None:
+                dialled.append(chosen.id)
+    if not dialled:
+        return
+    number = hidden[0]
+    lr.r.error(
+        line_of(lr.data, "numbers"),
+        f"{phone.written(number)} is {phone.kind(number)}, which Twilio cannot show on the "
+        "calls it places in Belgium (its guidelines for Belgium allow no outbound call from a "
+        f"toll-free or national number): the transfers to {', '.join(dict.fromkeys(dialled))} "
+        f"would fail; add 'caller_id:' with {CALLER_ID_FIX}",
+    )
 
 
 def _check_own_numbers_dialled(routes: Routes, our_numbers: dict[str, str], services) -> None:

@@ -4,8 +4,9 @@ Twilio cannot dial Belgian emergency services: a caller in danger must hear the 
 dial themselves. Every way through a line's steps is followed, in each of its languages, as
 the call flow runs them (`ivr.flow`): what each prompt says, where keys, silence and each
 outcome of a transfer lead. A call ends when the caller is put through to someone (the call
-is theirs from then on) or at the built-in `end` (the `goodbye` prompt, then the call is hung
-up). Each such end reached without 112 or 101 is said once, at the action that leads to it.
+is theirs from then on), at the built-in `end` (the `goodbye` prompt, then the call is hung
+up), or after a message that could not be kept (`voicemail_not_kept`, then hung up). Each
+such end reached without 112 or 101 is said once, at the action that leads to it.
 """
 
 from __future__ import annotations

@@ -9,7 +9,7 @@ from pathlib import Path
 from ivr import model, phone
 from ivr.config.contacts import read_contacts
 from ivr.config.fields import ID, Fields
-from ivr.config.numbers import NUMBER_FORMS, Routes
+from ivr.config.numbers import NUMBER_FORMS, Routes, read_caller_id
 from ivr.config.reading import Mapping, Reader
 from ivr.config.schedules import read_schedule
 from ivr.config.steps import References, check_steps, read_steps
@@ -25,6 +25,7 @@ LINE_KEYS = {
     "when_closed",
     "steps",
     "messages",
+    "caller_id",
 }
 MESSAGES_KEYS = {"keep_days_after_done", "keep_days_at_most"}
 
@@ -77,6 +78,7 @@ class LineReader:
             line_id = ""  # the prompts and services that name the line cannot be checked
         name = f.text("name", required=False, default=line_id)
         numbers = self._numbers(f)
+        caller_id = self._caller_id(f)
         languages = f.languages()
         schedule = None
         sched_map = f.mapping("schedule")
@@ -104,6 +106,7 @@ class LineReader:
             contacts=contacts,
             source=r.file,
             retention=self._retention(f),
+            caller_id=caller_id,
         )
 
     def _retention(self, f: Fields) -> model.Retention:
@@ -122,6 +125,26 @@ class LineReader:
                 "being done; raise keep_days_at_most or lower keep_days_after_done",
             )
         return model.Retention(after_done, at_most)
+
+    def _caller_id(self, f: Fields) -> str | None:
+        """`caller_id:` what the phones the line's transfers ring show: a number, or
+        `number:` and `placeholder: true` while the real one is not known."""
+        if not f.has("caller_id"):
+            return None
+        value = self.data["caller_id"]
+        if isinstance(value, Mapping):
+            g = Fields(self.r, value, "'caller_id'", {"number", "placeholder"})
+            written = g.text("number")
+            if written is None:
+                return None
+            placeholder = g.flag("placeholder", False)
+            return read_caller_id(
+                self.r, g.line("number"), written, "caller_id", placeholder=placeholder
+            )
+        written = f.text("caller_id")
+        if written is None:
+            return None  # not a single value: said
+        return read_caller_id(self.r, f.line("caller_id"), written, "caller_id")
 
     def _numbers(self, f: Fields) -> list[str]:
         """The Twilio numbers callers dial to reach the line."""

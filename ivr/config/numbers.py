@@ -10,7 +10,7 @@ from ivr.config.fields import Fields, closest, named_entries, or_list
 from ivr.config.reading import Reader, line_of, place
 
 TRUNKS_FILE = "trunks.yaml"
-TRUNK_KEYS = {"sip", "transport", "region", "byoc", "placeholder"}
+TRUNK_KEYS = {"sip", "transport", "region", "byoc", "placeholder", "caller_id"}
 # Twilio's regions for SIP: without one, calls to the carrier leave from the United States.
 SIP_REGIONS = ("ie1", "de1", "us1", "us2", "br1", "au1", "jp1", "sg1")
 BYOC_SID = re.compile(r"^BY[0-9a-f]{32}$")
@@ -21,6 +21,53 @@ NUMBER_FORMS = (
     "write it as on a business card, such as 02 000 00 01, 0470 12 34 56 or +32 2 000 00 01 "
     "(a Belgian number has 9 digits with its 0, a mobile 10), or a short number such as 107"
 )
+# What a line's caller ID must be, and where to read about it.
+CALLER_ID_FIX = (
+    "a Belgian geographic or mobile number the helpline holds at Twilio, such as "
+    "caller_id: \"02 555 01 23\" (docs/configuration.md, 'Caller ID')"
+)
+
+
+def read_caller_id(
+    r: Reader, line: int, written, what: str, *, placeholder: bool = False, carrier: bool = False
+) -> str | None:
+    """A `caller_id:`, the number the phones a transfer rings show; None, said, when it cannot
+    be one. A line's (`carrier` False) is shown on the legs Twilio places to the phone
+    network: a Belgian geographic or mobile number. A trunk's (`carrier` True) goes to the
+    carrier, who decides what it presents: any number in E.164 form."""
+    number = phone.normalise(str(written)) if written is not None else None
+    if number is None:
+        r.error(line, f"{what}: '{written}' is not a phone number; {NUMBER_FORMS}")
+        return None
+    if not phone.is_e164(number):
+        r.error(
+            line,
+            f"{what}: {number} is a short number, which no phone shows as a caller; give "
+            + ("the number your carrier presents for the helpline" if carrier else CALLER_ID_FIX),
+        )
+        return None
+    problem = None if carrier else phone.caller_id_problem(number)
+    if problem and phone.is_placeholder(number) and placeholder:
+        problem = None  # said below, with the other placeholders
+    if problem:
+        marked = (
+            "; while you have none, mark it 'placeholder: true' under 'caller_id:' with 'number:'"
+            if phone.is_placeholder(number)
+            else ""
+        )
+        r.error(
+            line,
+            f"{what}: {phone.written(number)} {problem}; give {CALLER_ID_FIX}{marked}",
+        )
+        return None
+    if placeholder:
+        r.warn(
+            line,
+            f"{what}: {number} is a placeholder; put in the real number and remove "
+            "'placeholder: true'",
+            kind="placeholder",
+        )
+    return number
 
 
 def read_trunks(r: Reader, data) -> dict[str, model.Trunk]:
@@ -34,6 +81,13 @@ def read_trunks(r: Reader, data) -> dict[str, model.Trunk]:
         transport = f.text("transport", required=False)
         region = f.text("region", required=False)
         placeholder = f.flag("placeholder", False)
+        caller_id = None
+        if f.has("caller_id"):
+            caller_id = read_caller_id(
+                r, f.line("caller_id"), f.text("caller_id"), f"trunk '{name}'", carrier=True
+            )
+            if caller_id is None:
+                continue
         if bool(sip) == bool(byoc):
             r.error(
                 line,
@@ -67,7 +121,7 @@ def read_trunks(r: Reader, data) -> dict[str, model.Trunk]:
                 "'region' is for SIP trunks only, and is one of: " + ", ".join(SIP_REGIONS),
             )
             continue
-        trunks[name] = model.Trunk(name, sip, transport, region, byoc, placeholder)
+        trunks[name] = model.Trunk(name, sip, transport, region, byoc, placeholder, caller_id)
     return trunks
 
 
@@ -135,6 +189,13 @@ class Routes:
                 "(docs/deploy.md explains trunks)",
             )
             return None
+        if dialled and not phone.is_e164(number) and not phone.is_known_short(number):
+            r.warn(
+                line,
+                f"{what}: {number} is not one of Belgium's short numbers as libphonenumber knows "
+                "them (its short-number data): check the number, and that your carrier routes "
+                "it",
+            )
         if placeholder:
             r.warn(
                 line,

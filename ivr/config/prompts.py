@@ -9,6 +9,7 @@ from pathlib import Path
 from ivr import model
 from ivr.config.fields import KNOWN_LANGUAGES, Fields, closest, or_list
 from ivr.config.reading import Mapping, Reader, line_of
+from ivr.config.voices import SOURCES, VOICES
 from ivr.flow.wording import LINE_PLACEHOLDERS, REFERRAL_PLACEHOLDERS
 
 AUDIO_DIR = "audio"
@@ -18,6 +19,7 @@ BUILTIN_PROMPTS = {
     "goodbye": LINE_PLACEHOLDERS,
     "invalid_choice": LINE_PLACEHOLDERS,
     "voicemail_thanks": LINE_PLACEHOLDERS,
+    "voicemail_not_kept": LINE_PLACEHOLDERS,
     "referral": REFERRAL_PLACEHOLDERS,
     "referral_always": REFERRAL_PLACEHOLDERS,
     "referral_closed": REFERRAL_PLACEHOLDERS,
@@ -136,18 +138,6 @@ def placeholders(text: str) -> set[str]:
         return {"{"}
 
 
-# Voices Twilio offers for the languages a Belgian line speaks. A voice of the wrong language
-# makes the <Say> fail, so `ivr check` refuses pairs not in this list.
-KNOWN_VOICES = {
-    "fr-BE": {"Polly.Isabelle-Neural", "Google.fr-FR-Standard-A", "woman", "man"},
-    "fr-FR": {"Polly.Lea-Neural", "Polly.Celine", "Polly.Mathieu", "woman", "man"},
-    "nl-BE": {"Polly.Lisa-Neural", "Google.nl-BE-Standard-A", "Google.nl-BE-Wavenet-A"},
-    "nl-NL": {"Polly.Laura-Neural", "Polly.Lotte", "Polly.Ruben"},
-    "de-DE": {"Polly.Vicki-Neural", "Polly.Daniel-Neural", "Polly.Marlene", "woman", "man"},
-    "en-GB": {"Polly.Amy-Neural", "Polly.Emma-Neural", "Polly.Brian-Neural", "woman", "man"},
-}
-
-
 def read_voices(r: Reader, data) -> dict[str, model.Voice]:
     voices: dict[str, model.Voice] = {}
     m = data.get("voices") if isinstance(data, Mapping) else None
@@ -168,15 +158,45 @@ def read_voices(r: Reader, data) -> dict[str, model.Voice]:
         f = Fields(r, item, f"the voice for '{lang}'", {"language", "voice"})
         say_language = f.text("language") or ""
         voice = f.text("voice", required=False)
-        if say_language and not say_language.startswith(lang + "-"):
+        if say_language and say_language.split("-")[0] != lang:
             r.error(f.line("language"), f"'{say_language}' is not a variant of '{lang}'")
             continue
-        if voice and voice not in KNOWN_VOICES.get(say_language, set()):
-            r.error(
-                f.line("voice"),
-                f"voice '{voice}' does not speak {say_language}; use one of: "
-                + ", ".join(sorted(KNOWN_VOICES.get(say_language, {"(none known)"}))),
-            )
+        problem = voice_problem(say_language, voice) if say_language else None
+        if problem:
+            documented = any(code.lower() == say_language.lower() for code in VOICES)
+            at = line if not voice else f.line("voice")
+            r.error(at if documented else f.line("language"), problem)
             continue
         voices[lang] = model.Voice(say_language, voice)
     return voices
+
+
+def voice_problem(language: str, voice: str | None) -> str | None:
+    """Why Twilio would not speak `language` with `voice` (None: its default voice, man), in an
+    operator's words, with the page that says so; None when it documents the pair. Language
+    codes are compared as BCP 47 has them, whatever their case (en-gb, en-GB)."""
+    voices = [
+        v for code, names in VOICES.items() if code.lower() == language.lower() for v in names
+    ]
+    if not voices:
+        family = language.split("-")[0].lower()
+        known = [code for code in VOICES if code.split("-")[0].lower() == family]
+        return (
+            f"Twilio documents no voice for '{language}' ({SOURCES[1]}); write language: "
+            + " or ".join(known or VOICES)
+        )
+    if voice in voices:
+        return None
+    spoken_by = [code for code, names in VOICES.items() if (voice or "man") in names]
+    if voice is None:
+        what = "without 'voice:' Twilio speaks with its default voice, man, which does not"
+    elif not spoken_by:
+        what = f"'{voice}' is not a voice Twilio documents: it does not"
+    else:
+        what = f"voice '{voice}' does not"
+    where = f"; Twilio documents it for {', '.join(spoken_by)}" if spoken_by else ""
+    source = SOURCES[0] if (voice or "man") in ("man", "woman") else SOURCES[1]
+    return (
+        f"{what} speak {language}{where} ({source}); for {language}, write voice: "
+        + " or ".join(voices[:3])
+    )

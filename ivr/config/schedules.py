@@ -22,6 +22,7 @@ from ivr.schedule import (
     parse_days,
     parse_row,
     parse_span,
+    parse_spans,
     weekly_windows,
 )
 
@@ -119,8 +120,10 @@ def _read_hours(r: Reader, f: Fields, hours: Mapping):
             if change is None:
                 weekly_windows([(days, str(spans))])
                 rows.append((days, str(spans)))
+                _warn_long_nights(r, line_of(hours, days), parse_spans(str(spans)))
             else:
                 changes.append((line_of(hours, days), change))
+                _warn_long_nights(r, line_of(hours, days), change.spans)
         except ScheduleError as exc:
             r.error(line_of(hours, days), str(exc))
             ok = False
@@ -130,6 +133,27 @@ def _read_hours(r: Reader, f: Fields, hours: Mapping):
         r.error(f.line("hours"), f"{exc}; a line cannot open twice at the same time")
         return None
     return (windows, changes) if ok else None
+
+
+# Longer than this over midnight, a window is most likely written with its hours swapped
+# (`fri: 12:00-10:00` for 10:00-12:00 rings the phone at 3 a.m.): said, not refused.
+LONGEST_NIGHT = 12 * 60
+
+
+def _warn_long_nights(r: Reader, line: int, spans) -> None:
+    for start, end in spans:
+        if end > DAY and end - start > LONGEST_NIGHT:
+            opens, closes, hours = _hhmm(start), _hhmm(end), end - start
+            length = f"{hours // 60} hours" + (f" {hours % 60} minutes" if hours % 60 else "")
+            r.warn(
+                line,
+                f"{opens}-{closes} is open {length} over midnight, until {closes} the next "
+                f"day: if its hours are swapped, write {closes}-{opens}. A night window is "
+                "written from its opening to its closing, such as 20:00-02:00; to be open more "
+                f"than 12 hours over midnight, write {opens}-24:00 on this day and "
+                f"00:00-{closes} on the next",
+                kind="long night",
+            )
 
 
 def _changes_fit(r: Reader, windows, changes, always: bool) -> bool:
@@ -242,7 +266,9 @@ def _read_exception(r: Reader, item: Mapping) -> DatedException | HoursChange | 
             )
             return None
         try:
-            return hours_change(row, str(item[row]), undated=True)
+            change = hours_change(row, str(item[row]), undated=True)
+            _warn_long_nights(r, line_of(item, row), change.spans)
+            return change
         except ScheduleError as exc:
             r.error(line_of(item, row), str(exc))
             return None
@@ -281,6 +307,7 @@ def _read_exception(r: Reader, item: Mapping) -> DatedException | HoursChange | 
         except ScheduleError as exc:
             r.error(g.line("hours"), str(exc))
             return None
+        _warn_long_nights(r, g.line("hours"), [(start, end)])
     if status not in ("open", "closed"):
         if status is not None:
             r.error(g.line("status"), "'status' must be 'open' or 'closed'")

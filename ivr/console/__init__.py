@@ -2,7 +2,9 @@
 overrides and a trial call, from a browser (docs/console.md).
 
 It is a Flask app of its own, mounted beside the webhooks (`mount`): its sessions, CSRF
-tokens, security headers and error pages never touch a webhook's request or answer.
+tokens, security headers and error pages never touch a webhook's request or answer. In
+production (`ivr serve`) it also has workers of its own (`create_app(serves="console")`), so
+that its waits on the database never hold a worker a call needs.
 """
 
 from __future__ import annotations

@@ -1,9 +1,14 @@
 """Who may use the console: accounts (`ivr operators add`), their passwords (scrypt hashes,
-by werkzeug.security), the login and its throttle, and roles.
+by werkzeug.security), the login and its throttle, sessions, and roles.
 
-Throttle: the sixth wrong password within a minute for one account (or the 21st from one
+Throttle: the sixth wrong password within a minute for one name (or the 21st from one
 address) is refused without the password being checked, whichever worker or instance it
-reaches: the failures are rows in the database.
+reaches: each attempt is counted in the database before its password is checked, in one atomic
+step (`ivr.store.throttle`), so parallel guesses get no more checks than the limit.
+
+Sessions: Flask-Login's id of a logged-in user is the token of a session row
+(`ivr.store.sessions`): logging out, disabling the account or giving it a new password deletes
+the row, and every copy of the cookie then opens nothing.
 """
 
 from __future__ import annotations
@@ -15,7 +20,9 @@ from flask import abort, current_app
 from flask_login import LoginManager, UserMixin, current_user
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from ivr import metrics
 from ivr.store.operators import COORDINATOR, COUNSELLOR, ROLES  # noqa: F401 - the roles
+from ivr.store.throttle import Limit
 
 SHORTEST_PASSWORD = 10
 THROTTLE_WINDOW = timedelta(minutes=1)
@@ -27,14 +34,19 @@ _NOBODY = generate_password_hash("nobody has this password", method="scrypt")
 
 
 class Account(UserMixin):
-    def __init__(self, row: dict):
+    """A logged-in operator: their account's row and their session's."""
+
+    def __init__(self, row: dict, token: str):
         self.id = row["id"]
         self.name = row["name"]
         self.role = row["role"]
         self.language = row["language"]
+        self.token = token
+        self.started_at = row["started_at"]
+        self.seen_at = row["seen_at"]
 
     def get_id(self) -> str:
-        return str(self.id)
+        return self.token
 
     @property
     def coordinator(self) -> bool:
@@ -58,26 +70,45 @@ class Throttled(Exception):
     """Too many wrong passwords lately: this attempt is not even checked."""
 
 
-def log_in(store, name: str, password: str, address: str, now: datetime) -> Account | None:
-    """The account if the password is right; None if not (counted, and in the audit log);
-    Throttled after too many wrong ones within a minute."""
+def log_in(store, name: str, password: str, address: str, now: datetime) -> dict | None:
+    """The account's row if the password is right; None if not (counted, and in the audit
+    log); Throttled after too many wrong ones within a minute."""
     key = name.strip().lower()[:100]
-    by_account, by_address = store.operators.failures(
-        account=key, address=address, since=now - THROTTLE_WINDOW
-    )
-    if by_account >= MOST_FAILURES_PER_ACCOUNT or by_address >= MOST_FAILURES_PER_ADDRESS:
-        raise Throttled
     row = store.operators.get(name=name.strip())
+    # The audit log names an account, never what was typed: a password typed in the name's
+    # field, say.
+    who = row["name"] if row else "-"
+    limits = (
+        Limit(
+            f"name:{key}",
+            MOST_FAILURES_PER_ACCOUNT,
+            who,
+            f"more than {MOST_FAILURES_PER_ACCOUNT} wrong passwords in a minute for "
+            + ("this name" if row else "a name that has no account"),
+        ),
+        Limit(
+            f"address:{address[:64]}",
+            MOST_FAILURES_PER_ADDRESS,
+            "-",
+            f"more than {MOST_FAILURES_PER_ADDRESS} wrong passwords in a minute from "
+            f"{address[:64]}",
+        ),
+    )
+    counted = store.throttle.count(limits, THROTTLE_WINDOW, now, refusal="login throttled")
+    if counted is None:
+        metrics.CONSOLE_LOGINS.labels("throttled").inc()
+        raise Throttled
     if row is None:
         check_password_hash(_NOBODY, password)
-        store.operators.failed(account=key, address=address, at=now, audit=("-", "no such account"))
-        return None
-    if not check_password_hash(row["password_hash"], password):
-        store.operators.failed(
-            account=key, address=address, at=now, audit=(row["name"], "wrong password")
-        )
-        return None
-    return Account(row)
+        store.throttle.failed(at=now, who="-", detail="no such account")
+    elif not check_password_hash(row["password_hash"], password):
+        store.throttle.failed(at=now, who=row["name"], detail="wrong password")
+    else:
+        store.throttle.forgive(counted)
+        metrics.CONSOLE_LOGINS.labels("right").inc()
+        return row
+    metrics.CONSOLE_LOGINS.labels("wrong").inc()
+    return None
 
 
 def install(app) -> None:
@@ -87,11 +118,10 @@ def install(app) -> None:
     manager.init_app(app)
 
     @manager.user_loader
-    def load(user_id: str):
-        if not user_id.isdigit():
-            return None
-        row = current_app.extensions["ivr"].store.operators.get(operator_id=int(user_id))
-        return Account(row) if row else None  # a disabled account is logged out at once
+    def load(token: str):
+        row = current_app.extensions["ivr"].store.sessions.find(token)
+        # No row: logged out, disabled, a new password, expired; or never a session.
+        return Account(row, token) if row else None
 
 
 def coordinators_only(view):

@@ -25,6 +25,7 @@ class LineBoard:
     changes_at: datetime | None
     overridden: bool
     override: overrides.Shown | None
+    planned: list[overrides.Shown]  # the line's overrides that start later
     failing: list[tuple[str, int]]
 
 
@@ -34,10 +35,9 @@ def board(service, now: datetime, lang: str, only: str | None = None) -> list[Li
     store = service.store
     in_force = overrides.in_force(store, now)
     active = {o.line: o for o in in_force if o.in_force(now)}
+    listed = overrides.listed(store, now)
     shown = {
-        s.line: s
-        for s in overrides.listed(store, now)
-        if s.line in active and s.key == f"{s.line}:{active[s.line].id}"
+        s.line: s for s in listed if s.line in active and s.key == f"{s.line}:{active[s.line].id}"
     }
     failing = failed_transfers(service.settings.metrics_folder)
     rows = []
@@ -58,6 +58,7 @@ def board(service, now: datetime, lang: str, only: str | None = None) -> list[Li
                 changes_at=s.changes_at,
                 overridden=s.overridden,
                 override=shown.get(line.id),
+                planned=[s for s in listed if s.line == line.id and s.planned],
                 failing=sorted(failing.get(line.id, {}).items()),
             )
         )

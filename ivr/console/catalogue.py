@@ -40,6 +40,10 @@ WORDS: dict[str, tuple[str, str]] = {
         "Retour à l'état des lignes",
         "Terug naar de status van de lijnen",
     ),
+    "The database is not answering: this page cannot be shown, and what you asked may not have been done. Calls are answered as usual. Try again in a minute.": (
+        "La base de données ne répond pas : cette page ne peut pas être affichée, et ce que vous avez demandé n'a peut-être pas été fait. Les appels sont pris comme d'habitude. Réessayez dans une minute.",
+        "De databank antwoordt niet: deze pagina kan niet getoond worden, en wat u vroeg is misschien niet gebeurd. Oproepen worden gewoon beantwoord. Probeer het over een minuut opnieuw.",
+    ),
     "This page is for coordinators.": (
         "Cette page est réservée à la coordination.",
         "Deze pagina is voor coördinatoren.",
@@ -163,6 +167,10 @@ WORDS: dict[str, tuple[str, str]] = {
         "Écouter le message %(number)s",
         "Beluister bericht %(number)s",
     ),
+    "Its audio is lost: Twilio no longer had the recording.": (
+        "Son enregistrement est perdu : Twilio ne l'avait plus.",
+        "De opname is verloren: Twilio had ze niet meer.",
+    ),
     "Its audio is not kept here yet.": (
         "Son enregistrement n'est pas encore conservé ici.",
         "De opname wordt hier nog niet bewaard.",
@@ -247,6 +255,24 @@ WORDS: dict[str, tuple[str, str]] = {
         "Reden: %(reason)s (%(who)s)",
     ),
     "Clear it now": ("La lever maintenant", "Nu opheffen"),
+    "Cancel it": ("L'annuler", "Annuleren"),
+    "planned": ("prévue", "gepland"),
+    "Override set: %(line)s %(what)s from %(start)s until %(end)s.": (
+        "Dérogation posée : %(line)s %(what)s du %(start)s au %(end)s.",
+        "Afwijking ingesteld: %(line)s %(what)s van %(start)s tot %(end)s.",
+    ),
+    "%(line)s: the override is lifted; the schedule applies again.": (
+        "%(line)s : la dérogation est levée ; l'horaire s'applique à nouveau.",
+        "%(line)s: de afwijking is opgeheven; het uurrooster geldt weer.",
+    ),
+    "%(line)s: the planned override is cancelled; it will not start.": (
+        "%(line)s : la dérogation prévue est annulée ; elle ne commencera pas.",
+        "%(line)s: de geplande afwijking is geannuleerd; ze begint niet.",
+    ),
+    "Planned: %(what)s from %(start)s until %(end)s (%(who)s: %(reason)s)": (
+        "Prévue : %(what)s du %(start)s au %(end)s (%(who)s : %(reason)s)",
+        "Gepland: %(what)s van %(start)s tot %(end)s (%(who)s: %(reason)s)",
+    ),
     "Log": ("Journal", "Logboek"),
     "When": ("Quand", "Wanneer"),
     "Who": ("Qui", "Wie"),

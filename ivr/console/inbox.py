@@ -28,6 +28,7 @@ class Message:
     note: str | None
     has_audio: bool
     kept_until: datetime
+    audio_lost: bool = False  # Twilio no longer had the recording when we asked for it
 
 
 def inbox(service, lang: str) -> dict[str, list[Message]]:
@@ -49,6 +50,7 @@ def inbox(service, lang: str) -> dict[str, list[Message]]:
                 note=row["note"],
                 has_audio=bool(row["has_audio"]),
                 kept_until=kept_until(row, line),
+                audio_lost=not row["has_audio"] and row["deleted_at_twilio"] is not None,
             )
         )
     return found

@@ -14,6 +14,7 @@ from ivr import model
 from ivr.flow import overrides as rules
 from ivr.status import LineStatus, line_status
 from ivr.store.overrides import OverrideOverlap
+from ivr.store.tables import MAX_ROW_ID
 
 MAX_REASON = 500  # what the database's column holds
 CLOSED, OPEN, REDIRECT = "closed", "open", "redirect"
@@ -45,6 +46,7 @@ class Shown:
     until: datetime
     reason: str
     operator: str
+    planned: bool = False  # starts later: taking it away cancels it
 
 
 def in_force(store, now: datetime) -> list[model.Override]:
@@ -79,6 +81,7 @@ def listed(store, now: datetime) -> list[Shown]:
             until=o.until,
             reason=o.reason,
             operator=o.operator,
+            planned=o.starts_at is not None and o.starts_at > now,
         )
         for o in sorted(in_force(store, now), key=lambda o: (o.line, o.starts_at or now))
     ]
@@ -142,19 +145,20 @@ def set_override(
     return override
 
 
-def clear(store, key: str, *, operator: str, now: datetime) -> bool:
-    """Ends an override now (or takes a planned one away); False when there was none."""
+def clear(store, key: str, *, operator: str, now: datetime) -> model.Override | None:
+    """Ends an override now (or takes a planned one away: cancels it); returns it as it was,
+    None when there was none."""
     line, _, number = key.partition(":")
+    # Digits of another script ('²') are no number for int(): not one of ours either.
+    wanted = int(number) if number.isascii() and number.isdigit() else None
+    if wanted is not None and wanted > MAX_ROW_ID:
+        return None  # no override has that number
     removed = store.overrides.clear(
-        line,
-        operator=operator,
-        reason="cleared",
-        now=now,
-        number=int(number) if number.isdigit() else None,
+        line, operator=operator, reason="cleared", now=now, number=wanted
     )
     if removed:
         _audit(store, now, operator, "override cleared", line, f"#{removed.id}")
-    return removed is not None
+    return removed
 
 
 def _audit(store, now, operator, action, line_id, detail) -> None:

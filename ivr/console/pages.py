@@ -24,9 +24,12 @@ from ivr.console.forms import DoneForm, Form
 from ivr.console.words import language, translate
 from ivr.sealed import SealError
 from ivr.store.messages import MessageError
+from ivr.store.tables import MAX_ROW_ID
 
 bp = Blueprint("pages", __name__)
 REFRESH_SECONDS = 30
+# A message's number in a URL: beyond what the column holds, there is no such page (404).
+MESSAGE = f"<int(max={MAX_ROW_ID}):message_id>"
 
 
 def service():
@@ -68,7 +71,7 @@ def messages():
     )
 
 
-@bp.get("/messages/<int:message_id>/audio")
+@bp.get(f"/messages/{MESSAGE}/audio")
 def audio(message_id: int):
     try:
         found = inbox.audio(service(), message_id)
@@ -84,7 +87,7 @@ def audio(message_id: int):
     return response
 
 
-@bp.post("/messages/<int:message_id>/take")
+@bp.post(f"/messages/{MESSAGE}/take")
 def take(message_id: int):
     if Form().validate_on_submit():
         return _move(
@@ -95,7 +98,7 @@ def take(message_id: int):
     return redirect(url_for("pages.messages"))
 
 
-@bp.post("/messages/<int:message_id>/done")
+@bp.post(f"/messages/{MESSAGE}/done")
 def done(message_id: int):
     form = DoneForm()
     if not form.validate_on_submit() or form.outcome.data not in inbox.OUTCOMES:

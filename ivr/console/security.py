@@ -1,14 +1,21 @@
 """What keeps the console's pages private: CSRF tokens on every form (Flask-WTF), sessions
-that end (8 hours after login, 30 minutes without a click), headers that forbid framing,
-inline scripts and caching, and the error pages."""
+that end on the server (8 hours after login, 30 minutes without a click, at the logout; rows
+of `ivr.store.sessions`), headers that forbid framing, inline scripts and caching, and the
+error pages."""
 
 from __future__ import annotations
 
 import ipaddress
+import logging
+from datetime import datetime, timedelta
 
-from flask import current_app, redirect, render_template, request, session, url_for
+from flask import current_app, g, redirect, render_template, request, session, url_for
 from flask_login import current_user, logout_user
 from flask_wtf.csrf import CSRFError, CSRFProtect
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import TimeoutError as NoConnection
+
+log = logging.getLogger("ivr.console")
 
 LONGEST_SESSION_HOURS = 8
 IDLE_MINUTES = 30
@@ -38,6 +45,10 @@ ERRORS = {
 NO_TOKEN = (
     "This form was not sent from this page, or has expired. Go back, reload the page and try again."
 )
+DATABASE_AWAY = (
+    "The database is not answering: this page cannot be shown, and what you asked may not have "
+    "been done. Calls are answered as usual. Try again in a minute."
+)
 
 
 def now():
@@ -57,16 +68,28 @@ def client_address() -> str:
     return address
 
 
+LASTING = timedelta(hours=LONGEST_SESSION_HOURS)
+IDLE = timedelta(minutes=IDLE_MINUTES)
+# A click is written to the session's row at most this often: its idle time is that precise.
+SEEN_EVERY = timedelta(minutes=1)
+
+
+def start_session(store, operator_id: int, moment: datetime) -> str:
+    """A session row for the account; its token, for Flask-Login to keep in the cookie."""
+    return store.sessions.start(operator_id, moment, lasting=LASTING, idle=IDLE)
+
+
 def expired() -> bool:
-    """Whether the logged-in session is over; its times are kept in the signed cookie."""
-    moment = now().timestamp()
-    since, seen = session.get("since", 0), session.get("seen", 0)
-    return moment - since > LONGEST_SESSION_HOURS * 3600 or moment - seen > IDLE_MINUTES * 60
+    """Whether the logged-in session is over, by its row's times."""
+    moment = now()
+    return moment - current_user.started_at > LASTING or moment - current_user.seen_at > IDLE
 
 
 def end_session(reason: str) -> None:
+    """The logged-in session ends: its row goes, so any copy of the cookie opens nothing."""
     from ivr.console.session import audit  # the session's own pages write the log
 
+    current_app.extensions["ivr"].store.sessions.end(current_user.token)
     audit(reason, "console")
     logout_user()
     session.clear()
@@ -82,8 +105,9 @@ def install(app) -> None:
         if expired():
             end_session("session expired")
             return redirect(url_for("session.login", expired=1))
-        if not request.headers.get(REFRESH_HEADER):
-            session["seen"] = now().timestamp()
+        moment = now()
+        if not request.headers.get(REFRESH_HEADER) and moment - current_user.seen_at >= SEEN_EVERY:
+            current_app.extensions["ivr"].store.sessions.seen(current_user.token, moment)
         return None
 
     @app.after_request
@@ -107,6 +131,24 @@ def install(app) -> None:
 
     for status, text in ERRORS.items():
         app.register_error_handler(status, _handler(status, text))
+
+    @app.errorhandler(OperationalError)
+    @app.errorhandler(NoConnection)
+    def database_away(error):
+        # Said once in a while: anyone can cause it, by asking for the login page.
+        write, held = current_app.extensions["ivr"].noisy.allow("console database")
+        if write:
+            log.warning(
+                "console: the database did not answer (%s); the page said so (%d more held back)",
+                type(getattr(error, "orig", None) or error).__name__,
+                held,
+            )
+        # The page is shown as to someone not logged in: finding out who is logged in needs
+        # the database (Flask-Login keeps the request's user in g._login_user).
+        g._login_user = current_app.login_manager.anonymous_user()
+        response = current_app.make_response((error_page(503, DATABASE_AWAY), 503))
+        response.headers["Retry-After"] = "60"
+        return response
 
 
 def _handler(status: int, text: str):

@@ -11,7 +11,7 @@ from flask import (
     session,
     url_for,
 )
-from flask_login import current_user, login_required, login_user, logout_user
+from flask_login import current_user, login_required, login_user
 
 from ivr.console import PREFIX, accounts, security
 from ivr.console.forms import Form, LanguageForm, LoginForm, choices
@@ -52,24 +52,21 @@ def login():
         problem = EXPIRED
     if form.validate_on_submit():
         now = security.now()
+        store = service().store
         try:
-            account = accounts.log_in(
-                service().store,
-                form.name.data,
-                form.password.data,
-                security.client_address(),
-                now,
+            row = accounts.log_in(
+                store, form.name.data, form.password.data, security.client_address(), now
             )
         except accounts.Throttled:
-            audit("login throttled", "console", who="-")
+            # Counted, and said in the audit log once a name or address and minute.
             problem, status = THROTTLED, 429
         else:
-            if account is None:
+            if row is None:
                 problem, status = WRONG, 401
             else:
                 session.clear()  # a new session: nothing from before the login carries over
-                login_user(account)
-                session["since"] = session["seen"] = now.timestamp()
+                token = security.start_session(store, row["id"], now)
+                login_user(accounts.Account({**row, "started_at": now, "seen_at": now}, token))
                 audit("login", "console")
                 return redirect(url_for("pages.board"))
     return render_template("login.html", form=form, problem=problem), status
@@ -80,9 +77,7 @@ def login():
 def logout():
     form = Form()
     if form.validate_on_submit():
-        audit("logout", "console")
-        logout_user()
-        session.clear()
+        security.end_session("logout")
     return redirect(url_for("session.login"))
 
 
@@ -91,7 +86,7 @@ def choose_language():
     form = LanguageForm()
     form.language.choices = choices(LANGUAGES.items())
     back = form.back.data or ""
-    if not back.startswith(PREFIX + "/") or back.startswith("//"):
+    if not page_of_ours(back):
         back = url_for("pages.board")
     if form.validate_on_submit():
         chosen = form.language.data
@@ -99,6 +94,14 @@ def choose_language():
         if current_user.is_authenticated:
             service().store.operators.set_language(current_user.id, chosen)
     return redirect(back)
+
+
+def page_of_ours(path: str) -> bool:
+    """Whether `path` is a console page to send the browser back to: under /console, on this
+    site, and nothing a Location header cannot hold (a line break would end the header)."""
+    return (
+        path.startswith(PREFIX + "/") and "\\" not in path and all(" " < c != "\x7f" for c in path)
+    )
 
 
 def language_form() -> LanguageForm:

@@ -2,13 +2,22 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    current_app,
+    flash,
+    get_flashed_messages,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_login import current_user, login_required
 
 from ivr.console import accounts, overrides, security, trial
 from ivr.console.forms import Form, OverrideForm, TrialForm, choices
 from ivr.console.session import audit
-from ivr.console.words import language, translate
+from ivr.console.words import language, override_words, short, translate
 
 bp = Blueprint("tools", __name__)
 BRUSSELS = trial.BRUSSELS
@@ -41,7 +50,7 @@ def override_page():
     problem, status = None, 200
     if form.validate_on_submit():
         try:
-            overrides.set_override(
+            override = overrides.set_override(
                 service().store,
                 service().config,
                 line_id=form.line.data,
@@ -56,16 +65,20 @@ def override_page():
         except overrides.Refused as refused:
             problem, status = translate(refused.text, language(), **refused.values), 422
         else:
-            return redirect(url_for("tools.override_page", done=form.line.data))
+            # Said on the page it leads to, from the store (the session carries only which).
+            flash(["set", f"{override.line}:{override.id}"], "override")
+            return redirect(url_for("tools.override_page"))
     elif request.method == "POST":
         status = 422
     now = security.now()
+    listed = overrides.listed(service().store, now)
     return render_template(
         "overrides.html",
         form=form,
         clear_form=Form(),
         problem=problem,
-        listed=overrides.listed(service().store, now),
+        said=what_was_done(listed),
+        listed=listed,
         history=overrides.history(service().store),
         names={line.id: line.name for line in lines()},
         now=now.astimezone(BRUSSELS).strftime("%Y-%m-%dT%H:%M"),
@@ -75,8 +88,42 @@ def override_page():
 @bp.post("/overrides/<key>/clear")
 def clear(key: str):
     if Form().validate_on_submit():
-        overrides.clear(service().store, key, operator=current_user.name, now=security.now())
+        now = security.now()
+        cleared = overrides.clear(service().store, key, operator=current_user.name, now=now)
+        if cleared is not None:
+            planned = cleared.starts_at is not None and cleared.starts_at > now
+            flash(["cancelled" if planned else "lifted", cleared.line], "override")
     return redirect(url_for("tools.override_page"))
+
+
+def what_was_done(listed) -> str | None:
+    """The confirmation of the override just set, lifted or cancelled, in the page's words."""
+    said = get_flashed_messages(category_filter=["override"])
+    if not said or not isinstance(said[-1], list) or len(said[-1]) != 2:
+        return None
+    what, subject = said[-1]
+    names = {line.id: line.name for line in lines()}
+    lang = language()
+    if what == "set":
+        o = next((o for o in listed if o.key == subject), None)
+        if o is None:
+            return None  # over already, or taken away meanwhile: nothing true to confirm
+        return translate(
+            "Override set: %(line)s %(what)s from %(start)s until %(end)s.",
+            lang,
+            line=names.get(o.line, o.line),
+            what=override_words(o, lang),
+            start=short(o.starts, lang),
+            end=short(o.until, lang),
+        )
+    line = names.get(subject, subject)
+    if what == "cancelled":
+        return translate(
+            "%(line)s: the planned override is cancelled; it will not start.", lang, line=line
+        )
+    return translate(
+        "%(line)s: the override is lifted; the schedule applies again.", lang, line=line
+    )
 
 
 @bp.route("/try", methods=["GET", "POST"])

@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 from ivr.console import board, overrides
 from ivr.console.words import day_words, holiday_name, translate
 from ivr.flow import describe
+from ivr.flow import overrides as rules
 
 BRUSSELS = ZoneInfo("Europe/Brussels")  # where 'this week' is
 SLOT_MINUTES = 15
@@ -85,11 +86,16 @@ def line_day(line, day: date, now: datetime, overridden, lang: str) -> Day:
     end = datetime.combine(day + timedelta(days=1), time.min, zone).astimezone(UTC)
     weekday, short, written = day_words(day, lang)
     result = Day(day, weekday, short, written, schedule.local(now).date() == day)
-    spans = []
     for first, last in schedule.open_periods(start, end):
         a, b = minutes(schedule, day, first), minutes(schedule, day, last)
-        spans.append(f"{hhmm(a)}–{hhmm(b)}")
-        result.blocks.append(Block(a // SLOT_MINUTES, -(-b // SLOT_MINUTES), spans[-1], "open"))
+        text = f"{hhmm(a)}–{hhmm(b)}"
+        result.blocks.append(Block(a // SLOT_MINUTES, -(-b // SLOT_MINUTES), text, "open"))
+    # The day's hours as callers meet them: the schedule's, with the overrides over them (the
+    # blocks show both: the schedule, and an override hatched over it).
+    spans = [
+        f"{hhmm(minutes(schedule, day, first))}–{hhmm(minutes(schedule, day, last))}"
+        for first, last in rules.open_periods(schedule, start, end, overridden, since=now)
+    ]
     if not spans:
         result.hours = translate("closed", lang)
     elif spans == ["00:00–24:00"]:

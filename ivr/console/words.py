@@ -111,12 +111,22 @@ def relative(at: datetime | None, now: datetime, lang: str, zone="Europe/Brussel
     return format_datetime(local, "EEEE d MMMM HH:mm", tzinfo=zone, locale=LOCALES[lang])
 
 
+def override_words(o, lang: str) -> str:
+    """What an override makes of its line (`overrides.Shown`): 'closed', 'open', 'calls to 106'."""
+    if o.kind == "closed":
+        return translate("closed", lang)
+    if o.kind == "open":
+        return translate("open", lang)
+    return translate("calls to %(to)s", lang, to=o.to)
+
+
 def install(app) -> None:
     app.jinja_env.globals.update(
         _=_,
         language=language,
         LANGUAGES=LANGUAGES,
         relative=lambda at, now: relative(at, now, language()),
+        override_words=lambda o: override_words(o, language()),
     )
     app.jinja_env.filters.update(
         moment=lambda at: moment(at, language()),

@@ -10,7 +10,14 @@ from dataclasses import replace
 from datetime import datetime
 
 from ivr import model
-from ivr.flow.actions import End, LanguageChoice, Transfer, recorded, whisper_and_screen
+from ivr.flow.actions import (
+    End,
+    LanguageChoice,
+    Transfer,
+    not_kept,
+    recorded,
+    whisper_and_screen,
+)
 from ivr.flow.instructions import DialResult, Instruction, clean_digits
 from ivr.flow.overrides import Overrides
 from ivr.flow.state import CallState
@@ -129,6 +136,16 @@ class CallFlow:
         line = self.config.lines.get(state.line)
         if line is None:
             raise FlowError(f"unknown line {state.line!r}")
+        if state.lang not in line.languages:
+            # A state signed before the line's languages changed (or by hand): in a language
+            # the line has no prompts for, each Gather and Record would wait in silence.
+            log.warning(
+                "line=%s does not speak %r; answering in %s",
+                line.id,
+                state.lang,
+                line.default_language,
+            )
+            state = replace(state, lang=line.default_language)
         if state.event == "enter":
             return self.answer(line, state.lang)
         if state.step not in (END, REDIRECT, LANGUAGE) and state.step not in line.steps:
@@ -137,6 +154,8 @@ class CallFlow:
             return self.answer(line, state.lang)
         if state.event == "recorded":
             return self._run(recorded(self, line, state))
+        if state.event == "not kept":
+            return self._run(not_kept(self, line, state))
         action = self._action_at(line, state)
         if action is None:
             return self._run(state)

@@ -78,6 +78,35 @@ class TargetError(ValueError):
     """What an override was asked to send calls to cannot be: the text says why."""
 
 
+def open_periods(schedule, start: datetime, end: datetime, overrides, since: datetime):
+    """When a line is open in [start, end), as its callers meet it: its schedule's open
+    periods, and over them its `overrides`, each deciding alone while it is in force (one with
+    no start counts from `since`). What a week shows, in the console as in `ivr schedule`."""
+    periods = schedule.open_periods(start, end)
+    for o in overrides:
+        first, last = max(o.starts_at or since, start), min(o.until, end)
+        if first >= last:
+            continue
+        periods = [piece for a, b in periods for piece in _outside(a, b, first, last)]
+        if o.open:
+            periods.append((first, last))
+    joined: list[tuple[datetime, datetime]] = []
+    for a, b in sorted(periods):
+        if joined and joined[-1][1] >= a:
+            joined[-1] = (joined[-1][0], max(joined[-1][1], b))
+        else:
+            joined.append((a, b))
+    return joined
+
+
+def _outside(a: datetime, b: datetime, first: datetime, last: datetime):
+    """What of [a, b) is not in [first, last)."""
+    if a < first:
+        yield a, min(b, first)
+    if b > last:
+        yield max(a, last), b
+
+
 def target(config: model.Config, line: model.Line, text: str, open_line: bool) -> str:
     """What an override sends calls to, as it is kept: a partner service's id, or a number in
     the form Twilio dials. The rules `ivr override --to` and the console share."""

@@ -19,7 +19,8 @@ class CallState:
     invalid: int = 0
     silence: int = 0
     # What the request carrying this state reports: go (just continue), digits (a menu was
-    # answered), silence (nothing was pressed), dial (a transfer ended), recorded, enter;
+    # answered), silence (nothing was pressed), dial (a transfer ended), recorded (and kept;
+    # "not kept" when the request could keep it nowhere, never carried in a URL), enter;
     # to the person who answers a transfer: whisper, screen (asked to take the call), taken.
     event: str = "go"
     # Which phone of a ring group rung in order is being tried.

@@ -1,6 +1,7 @@
 """What the router keeps, through SQLAlchemy Core: SQLite by default, PostgreSQL by URL,
 shared by every worker and instance. `Store` is the database; its parts are the messages,
-the overrides, the anonymous statistics, the records to forget at Twilio and the audit log."""
+the overrides, the anonymous statistics, the records to forget at Twilio, the audit log, and
+the console's accounts, sessions and throttle."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import create_engine, inspect, select
 from sqlalchemy.engine import make_url
+from sqlalchemy.pool import NullPool
 
 from ivr.settings import Settings
 from ivr.store.audit import Audit
@@ -22,7 +24,9 @@ from ivr.store.operators import Operators
 from ivr.store.outcomes import Outcomes
 from ivr.store.overrides import Overrides
 from ivr.store.recordings import Recordings
+from ivr.store.sessions import Sessions
 from ivr.store.tables import call_outcomes, first_version_tables, metadata
+from ivr.store.throttle import Throttle
 
 __all__ = ["Store", "call_outcomes", "database_url", "engine_for", "metadata"]
 
@@ -49,7 +53,9 @@ SQLITE_CONNECT = {"timeout": 3}
 MIGRATING = threading.RLock()
 
 
-def engine_for(url: str):
+def engine_for(url: str, pooled: bool = True):
+    """The engine of a database URL. Not `pooled`, a PostgreSQL engine connects anew for each
+    use: every wait on a server that hangs is then bounded by connect_timeout."""
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
         database = parsed.database or ""
@@ -60,14 +66,16 @@ def engine_for(url: str):
         if parsed.drivername == "postgresql":
             parsed = parsed.set(drivername="postgresql+psycopg")
         args = {k: v for k, v in POSTGRES_CONNECT.items() if k not in parsed.query}
+        if not pooled:
+            return create_engine(parsed, poolclass=NullPool, connect_args=args)
         return create_engine(parsed, pool_pre_ping=True, pool_timeout=5, connect_args=args)
     return create_engine(url, pool_pre_ping=True)
 
 
 class Store:
-    def __init__(self, url: str | None = None):
+    def __init__(self, url: str | None = None, *, pooled: bool = True):
         self.url = url or database_url()
-        self.engine = engine_for(self.url)
+        self.engine = engine_for(self.url, pooled)
         self._ready = False
         self.messages = Messages(self)
         self.recordings = Recordings(self)
@@ -76,6 +84,8 @@ class Store:
         self.forget = Forget(self)
         self.audit = Audit(self)
         self.operators = Operators(self)
+        self.sessions = Sessions(self)
+        self.throttle = Throttle(self)
 
     def ping(self) -> None:
         with self.engine.connect() as conn:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import insert, select
+from sqlalchemy import insert, select, update
 
 from ivr.store.tables import audit_log
 from ivr.store.times import aware, utc
@@ -14,9 +14,12 @@ class Audit:
     def __init__(self, store):
         self.store = store
 
-    def add(self, conn, *, at: datetime, operator: str, action: str, subject: str, detail=""):
-        """Within the caller's transaction, so that an action and its record go together."""
-        conn.execute(
+    def add(
+        self, conn, *, at: datetime, operator: str, action: str, subject: str, detail=""
+    ) -> int:
+        """Within the caller's transaction, so that an action and its record go together;
+        returns the row's number."""
+        return conn.execute(
             insert(audit_log).values(
                 at=utc(at),
                 operator=operator[:100],
@@ -24,7 +27,11 @@ class Audit:
                 subject=subject[:100],
                 detail=detail[:500],
             )
-        )
+        ).inserted_primary_key[0]
+
+    def reword(self, conn, entry: int, detail: str) -> None:
+        """A row that counts something (refused logins) says its new count."""
+        conn.execute(update(audit_log).where(audit_log.c.id == entry).values(detail=detail[:500]))
 
     def entries(self, subject_prefix: str | None = None, limit: int = 500) -> list[dict]:
         self.store.ready()

@@ -1,24 +1,24 @@
-"""The console's accounts and the failed logins that throttle password guessing.
+"""The console's accounts.
 
 A password is never kept, only its hash (made by the caller: `ivr.console.accounts`); an
-account is disabled, never deleted, so the audit log's names keep meaning someone. Failed logins
-are rows, so every worker and instance counts the same ones.
+account is disabled, never deleted, so the audit log's names keep meaning someone. Disabling
+an account or giving it a new password ends its sessions (`ivr.store.sessions`); wrong
+passwords are counted by `ivr.store.throttle`.
 """
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
 
-from sqlalchemy import delete, func, insert, or_, select, update
+from sqlalchemy import insert, select, update
 from sqlalchemy.exc import IntegrityError
 
-from ivr.store.tables import login_failures, operators
+from ivr.store.sessions import Sessions
+from ivr.store.tables import operators
 from ivr.store.times import aware, utc
 
 COORDINATOR, COUNSELLOR = "coordinator", "counsellor"
 ROLES = (COORDINATOR, COUNSELLOR)
-# Failed logins older than this are of no use to the throttle: deleted as new ones come.
-FAILURES_KEPT = timedelta(days=1)
 
 
 class OperatorError(ValueError):
@@ -61,14 +61,47 @@ class Operators:
     def disable(self, name: str, *, by: str, at: datetime) -> None:
         self.store.ready()
         with self.store.engine.begin() as conn:
-            done = conn.execute(
+            found = conn.execute(
                 update(operators)
                 .where(operators.c.name == name, operators.c.active.is_(True))
                 .values(active=False, disabled_at=utc(at))
-            ).rowcount
-            if not done:
+                .returning(operators.c.id)
+            ).first()
+            if found is None:
                 raise OperatorError(f"there is no active account '{name}'")
-            self.store.audit.add(conn, at=at, operator=by, action="account disabled", subject=name)
+            ended = Sessions.end_all(conn, found.id)
+            self.store.audit.add(
+                conn,
+                at=at,
+                operator=by,
+                action="account disabled",
+                subject=name,
+                detail=f"{ended} session(s) ended",
+            )
+
+    def set_password(self, name: str, password_hash: str, *, by: str, at: datetime) -> int:
+        """A new password (its hash) for an active account: every session it has open ends,
+        a copied cookie's too. Returns how many ended."""
+        self.store.ready()
+        with self.store.engine.begin() as conn:
+            found = conn.execute(
+                update(operators)
+                .where(operators.c.name == name, operators.c.active.is_(True))
+                .values(password_hash=password_hash)
+                .returning(operators.c.id)
+            ).first()
+            if found is None:
+                raise OperatorError(f"there is no active account '{name}' (ivr operators list)")
+            ended = Sessions.end_all(conn, found.id)
+            self.store.audit.add(
+                conn,
+                at=at,
+                operator=by,
+                action="password changed",
+                subject=name,
+                detail=f"{ended} session(s) ended",
+            )
+        return ended
 
     def list(self) -> list[dict]:
         self.store.ready()
@@ -116,39 +149,4 @@ class Operators:
         with self.store.engine.begin() as conn:
             conn.execute(
                 update(operators).where(operators.c.id == operator_id).values(language=language)
-            )
-
-    # -- failed logins ---------------------------------------------------------------------
-
-    def failures(self, *, account: str, address: str, since: datetime) -> tuple[int, int]:
-        """How many wrong passwords since `since`: for this account, from this address."""
-        self.store.ready()
-        recent = login_failures.c.at >= utc(since)
-        by_account = func.count().filter(login_failures.c.account == account[:100])
-        by_address = func.count().filter(login_failures.c.address == address[:64])
-        query = select(by_account, by_address).where(
-            recent,
-            or_(
-                login_failures.c.account == account[:100], login_failures.c.address == address[:64]
-            ),
-        )
-        with self.store.engine.connect() as conn:
-            accounts, addresses = conn.execute(query).one()
-        return accounts, addresses
-
-    def failed(self, *, account: str, address: str, at: datetime, audit: tuple[str, str]) -> None:
-        """A wrong password, counted and written in the audit log (`audit`: who, what)."""
-        self.store.ready()
-        with self.store.engine.begin() as conn:
-            conn.execute(
-                delete(login_failures).where(login_failures.c.at < utc(at - FAILURES_KEPT))
-            )
-            conn.execute(
-                insert(login_failures).values(
-                    at=utc(at), account=account[:100], address=address[:64]
-                )
-            )
-            who, detail = audit
-            self.store.audit.add(
-                conn, at=at, operator=who, action="login failed", subject="console", detail=detail
             )

@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import delete, select, update
 
-from ivr.store.tables import voicemails
+from ivr.store.tables import forget, voicemails
 from ivr.store.times import aware, utc
 
 
@@ -16,17 +16,36 @@ class Recordings:
     def __init__(self, store):
         self.store = store
 
-    def without_audio(self, limit: int = 20) -> list[dict]:
-        """Messages whose audio is still only at Twilio."""
+    def without_audio(self, limit: int = 100) -> list[dict]:
+        """Messages whose audio is still only at Twilio, and not yet queued to be taken in
+        (`ivr.store.forget`, where each is then tried on its own)."""
         self.store.ready()
+        queued = select(forget.c.id).where(forget.c.sid == voicemails.c.recording_sid)
         query = (
-            select(voicemails.c.id, voicemails.c.recording_sid, voicemails.c.recording_url)
-            .where(voicemails.c.audio.is_(None), voicemails.c.deleted_at_twilio.is_(None))
+            select(voicemails.c.id, voicemails.c.recording_sid, voicemails.c.received_at)
+            .where(
+                voicemails.c.audio.is_(None),
+                voicemails.c.deleted_at_twilio.is_(None),
+                ~queued.exists(),
+            )
             .order_by(voicemails.c.id)
             .limit(limit)
         )
         with self.store.engine.connect() as conn:
             return [dict(row._mapping) for row in conn.execute(query)]
+
+    def waiting(self, recording_sid: str) -> dict | None:
+        """The message of a recording, if we have it: its id, when it was left, whether its
+        audio is ours."""
+        self.store.ready()
+        query = select(
+            voicemails.c.id,
+            voicemails.c.received_at,
+            voicemails.c.audio.is_not(None).label("has_audio"),
+        ).where(voicemails.c.recording_sid == recording_sid)
+        with self.store.engine.connect() as conn:
+            row = conn.execute(query).first()
+        return dict(row._mapping, received_at=aware(row.received_at)) if row else None
 
     def keep_audio(self, message_id: int, encrypted: bytes, audio_type: str, at: datetime) -> bool:
         """True if this stored it; False if another worker did first."""

@@ -11,6 +11,7 @@ from sqlalchemy import (
     Boolean,
     Column,
     DateTime,
+    ForeignKey,
     Integer,
     LargeBinary,
     MetaData,
@@ -20,6 +21,9 @@ from sqlalchemy import (
 )
 
 metadata = MetaData()
+# The largest number an Integer column holds (PostgreSQL's integer): a row's number from a URL
+# beyond it is no row, never a query the database refuses.
+MAX_ROW_ID = 2**31 - 1
 
 # A message a caller left: what a counsellor needs to call back in the right language, and
 # where it is in its life (new, taken, done). Its audio, once fetched from Twilio, encrypted.
@@ -133,15 +137,29 @@ operators = Table(
     Column("pin_hash", String(255)),  # the phone console's PIN, hashed; None: no PIN
 )
 
-# Wrong passwords of the last minutes, by the account name typed and the address it came from,
-# shared by every worker and instance: the sixth within a minute is refused unchecked.
-login_failures = Table(
-    "login_failures",
+# Wrong passwords and PINs, counted: a row a subject ("name:ana" as typed, "address:192.0.2.1",
+# "phone:ana"), for the window that began at its first counted attempt: how many were let
+# through and how many refused since, shared by every worker and instance (ivr.store.throttle).
+login_throttle = Table(
+    "login_throttle",
     metadata,
-    Column("id", Integer, primary_key=True),
-    Column("at", DateTime(timezone=True), nullable=False, index=True),
-    Column("account", String(100), nullable=False, index=True),
-    Column("address", String(64), nullable=False, index=True),
+    Column("subject", String(120), primary_key=True),
+    Column("window_start", DateTime(timezone=True), nullable=False, index=True),
+    Column("failures", Integer, nullable=False),
+    Column("refused", Integer, nullable=False),
+    Column("audit_id", Integer),  # the audit log's row saying how many were refused
+)
+
+# The console's sessions, ended on the server: a row from the login to the logout, the
+# account's disabling or new password, or the session's expiry. The browser's cookie holds a
+# random token; this table only its SHA-256, so that reading the database opens no session.
+console_sessions = Table(
+    "console_sessions",
+    metadata,
+    Column("token_hash", String(64), primary_key=True),
+    Column("operator_id", Integer, ForeignKey("operators.id"), nullable=False, index=True),
+    Column("started_at", DateTime(timezone=True), nullable=False),
+    Column("seen_at", DateTime(timezone=True), nullable=False, index=True),
 )
 
 

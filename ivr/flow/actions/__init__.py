@@ -16,7 +16,7 @@ from ivr.flow.actions.menu import Menu
 from ivr.flow.actions.referral import REFERRAL_RING, Referral
 from ivr.flow.actions.say import Say
 from ivr.flow.actions.transfer import SCREEN_SECONDS, Transfer, whisper_and_screen
-from ivr.flow.actions.voicemail import Voicemail, recorded
+from ivr.flow.actions.voicemail import Voicemail, not_kept, recorded
 
 # The action types an operator writes, by their keyword in a line's steps.
 REGISTRY: dict[str, type[Action]] = {
@@ -38,6 +38,7 @@ __all__ = [
     "Say",
     "Transfer",
     "Voicemail",
+    "not_kept",
     "recorded",
     "whisper_and_screen",
 ]

@@ -110,7 +110,7 @@ def put_through(flow, line, state: CallState, to: str, timeout: int, on_failure)
         if not service.answers(flow.now):
             return failed(state, on_failure)
         targets, whisper = (service.route,), None
-    caller_id = flow.dialled or line.caller_id
+    caller_id = flow.config.caller_id(line, targets, flow.dialled)
     flow.out.append(Dial(targets, caller_id, timeout, state.expecting("dial"), whisper=whisper))
     return None
 

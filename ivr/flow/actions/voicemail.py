@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ivr.flow.actions.base import Action, Lead
-from ivr.flow.instructions import Record, Redirect
+from ivr.flow.instructions import Hangup, Record, Redirect
 from ivr.flow.wording import LINE_PLACEHOLDERS, say
 from ivr.model import END
 
@@ -33,7 +33,12 @@ class Voicemail(Action):
         return None
 
     def leads(self) -> tuple[Lead, ...]:
-        return (Lead(step=END, heard=(self.prompt, "voicemail_thanks")), Lead(heard=(self.prompt,)))
+        not_kept = "hear that their message could not be kept ('voicemail_not_kept', then it ends)"
+        return (
+            Lead(heard=(self.prompt, "voicemail_not_kept"), ends=not_kept),
+            Lead(step=END, heard=(self.prompt, "voicemail_thanks")),
+            Lead(heard=(self.prompt,)),
+        )
 
     def describe(self, probe, line, state, out):
         return probe.stop("voicemail", state)
@@ -44,3 +49,13 @@ def recorded(flow, line, state):
     flow.ended(line, state, "voicemail")
     say(flow, line, state, "voicemail_thanks")
     return state.go(END)
+
+
+def not_kept(flow, line, state) -> None:
+    """The message could not be kept (neither the disk nor the database took it): the caller
+    hears so plainly, with where to turn now and the emergency numbers, instead of thanks for
+    a message nobody may hear. (Twilio keeps the recording: the reconcile round may still take
+    it in, and someone call back; a caller told otherwise would wait for a call.)"""
+    flow.ended(line, state, "voicemail not kept")
+    say(flow, line, state, "voicemail_not_kept")
+    flow.out.append(Hangup())
