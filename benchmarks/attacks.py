@@ -41,13 +41,13 @@ from types import SimpleNamespace
 import requests
 
 from ivr import config as configuration
-from ivr import loopback
-from ivr.privacy import TwilioWork
+from ivr.runtime.twilio_work import TwilioWork
 from ivr.settings import Settings
-from ivr.simulate import Call, HttpClient
-from ivr.standin import TwilioStandIn
 from ivr.store import Store
-from ivr.twilio_api import TwilioAPI
+from ivr.twilio.rest import TwilioAPI
+from ivr.twilio.simulate import Call, HttpClient
+from ivr.twilio.standin import TwilioStandIn
+from tests.support import loopback
 
 TOKEN = "benchmark-token"
 ORIENTATION = "+3220000100"

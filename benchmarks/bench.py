@@ -14,7 +14,7 @@ and the router's share of the peer's and of the bare app's throughput, and its p
 bare app's (medians of the rounds' pairs). With --breakdown, also the router without its log
 line, without signature checks, and without its answer caches, to show what each costs. Then
 times the routing decision itself, in process, as the configuration grows to 200 lines of 50
-rules each. Everything runs on loopback (ivr/loopback.py) and stops by itself.
+rules each. Everything runs on loopback (tests/support/loopback.py) and stops by itself.
 """
 
 from __future__ import annotations
@@ -35,14 +35,14 @@ from pathlib import Path
 
 from twilio.request_validator import RequestValidator
 
-from ivr import loopback
+from tests.support import loopback
 
 ROOT = loopback.ROOT
 TOKEN = "benchmark-token"
 
 
 def serve(app: str, workers: int, env: dict, scratch: Path) -> loopback.Server:
-    """Under the production settings (ivr/gunicorn_config.py, as the Procfile), but for the
+    """Under the production settings (ivr/deploy/gunicorn_config.py, as the Procfile), but for the
     port, the number of workers and worker recycling: at benchmark rates, recycling after
     10 000 requests would restart every worker every few seconds, which production never sees."""
     env = {"PROMETHEUS_MULTIPROC_DIR": str(scratch / f"metrics-{len(os.listdir(scratch))}"), **env}
@@ -254,7 +254,7 @@ def load_tests(args) -> list[str]:
     return lines
 
 
-# Numbers in the placeholders' range, 02 000 00 00 to 02 000 99 99 (ivr.phone.PLACEHOLDERS),
+# Numbers in the placeholders' range, 02 000 00 00 to 02 000 99 99 (ivr.domain.phone.PLACEHOLDERS),
 # apart from the shipped lines' own: the lines' from 02 000 20 00, their teams' from 02 000 50 00.
 LINE_TEMPLATE = """id: line-{n}
 name: Line {n}

@@ -1,7 +1,7 @@
-"""`create_app`: the Flask app Twilio talks to, wired from its settings. Wiring only: the
-webhooks are in `ivr.webhooks` (the coordinators' phone console's in `ivr.console_calls`),
-the operations endpoints in `ivr.ops`, the operators' console
-(under /console, a Flask app of its own) in `ivr.console`.
+"""`create_app`: the Flask app Twilio talks to, wired from its settings. Wiring only: the webhooks
+are in `ivr.twilio.webhooks` (the coordinators' phone console's in `ivr.console.phone_calls`), the
+operations endpoints in `ivr.deploy.ops`, the operators' console (under /console, a Flask app of its
+own) in `ivr.console`.
 
 One app serves both the calls and the console (`make run`, gunicorn alone), or either
 (`ivr serve`: two pools of workers, nginx sending /console to the console's, so that nothing the
@@ -19,17 +19,20 @@ from pathlib import Path
 
 from flask import Flask, request
 
-from ivr import console_calls, logs, ops, webhooks
-from ivr.answers import Answers
-from ivr.links import StateCodec
-from ivr.live import Live
-from ivr.logs import Throttle
-from ivr.privacy import TwilioWork
+from ivr.console import phone_calls
+from ivr.deploy import ops
+from ivr.runtime import logs
+from ivr.runtime.database_work import DatabaseWork
+from ivr.runtime.live import Live
+from ivr.runtime.logs import Throttle
+from ivr.runtime.twilio_work import TwilioWork
 from ivr.settings import Settings
-from ivr.signature import Signatures
 from ivr.store import Store
-from ivr.twilio_api import TwilioAPI
-from ivr.upkeep import DatabaseWork
+from ivr.twilio import webhooks
+from ivr.twilio.answers import Answers
+from ivr.twilio.links import StateCodec
+from ivr.twilio.rest import TwilioAPI
+from ivr.twilio.signature import Signatures
 
 log = logging.getLogger("ivr")
 # With intervals of 0, what a request waits at most for a fresh round of a thread.
@@ -67,6 +70,8 @@ class Service:
         self.answers = Answers(
             self.live, clock, settings.trunk_credentials, keep=settings.answer_cache
         )
+        # What answers a call to the coordinators' phone console (set by `create_app`).
+        self.phone_console = None
         # Log lines any client can cause, unsigned: at most one every few seconds of a kind.
         self.noisy = Throttle(seconds=10)
 
@@ -145,7 +150,8 @@ def create_app(
 
     if serves != CONSOLE:
         app.register_blueprint(webhooks.bp)
-        app.register_blueprint(console_calls.bp)
+        app.register_blueprint(phone_calls.bp)
+        service.phone_console = phone_calls.answer
         app.register_blueprint(ops.bp)
     if settings.console and serves != CALLS:
         from ivr.console import mount  # its libraries load only when it is served

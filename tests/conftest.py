@@ -14,14 +14,15 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import sqlalchemy
+from support import loopback
 
-from ivr import loopback, simulate
 from ivr.app import create_app
-from ivr.simulate import (
+from ivr.twilio import simulate
+from ivr.twilio.simulate import (
     Turn,  # noqa: F401 - tests import it from here
     number_reached,
 )
-from ivr.standin import TwilioStandIn
+from ivr.twilio.standin import TwilioStandIn
 
 ROOT = Path(__file__).resolve().parent.parent
 CONFIG = ROOT / "config"
@@ -354,7 +355,7 @@ MESSAGE_KEY = "u9Y3G1cBjdqVb5hJc3i5x1-1lS8m1wq0hZgYzq8yGkA="  # a Fernet key, fo
 
 @pytest.fixture
 def twilio():
-    """A stand-in for Twilio's REST API on loopback (ivr/standin.py)."""
+    """A stand-in for Twilio's REST API on loopback (ivr/twilio/standin.py)."""
     standin = TwilioStandIn(ACCOUNT_SID, API_KEY, API_SECRET)
     yield standin
     standin.close()
@@ -422,7 +423,7 @@ def wav(seconds: float = 1.0, rate: int = 8000) -> bytes:
 
 def add_message(store, line: str, received_at: datetime, audio: bytes | None = None, n: int = 1):
     """A message left on `line`, its audio sealed with MESSAGE_KEY; returns its number."""
-    from ivr.sealed import Seal
+    from ivr.store.sealed import Seal
 
     sid = f"RE{n:032x}"
     store.messages.add(

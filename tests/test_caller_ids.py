@@ -18,10 +18,10 @@ from conftest import (
     line_of,
 )
 
-from ivr import model
 from ivr.app import create_app
 from ivr.cli import main
-from ivr.simulate import SimulationError, number_reached
+from ivr.domain import model
+from ivr.twilio.simulate import SimulationError, number_reached
 
 EVC_FILE = "ecoute-violences-conjugales.yaml"
 CALLER_ID = (

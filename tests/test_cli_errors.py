@@ -11,9 +11,9 @@ from datetime import UTC, datetime
 
 import pytest
 from conftest import ROOT, brussels
+from support.loopback import free_port
 
 from ivr.cli import common, main, moments, operations, schedules
-from ivr.loopback import free_port
 from ivr.store import Store
 from ivr.store.messages import Messages
 from ivr.store.overrides import Overrides

@@ -8,9 +8,9 @@ import urllib.request
 from pathlib import Path
 
 from conftest import CONFIG, ROOT, brussels
+from support.loopback import free_port
 
 from ivr.cli import main
-from ivr.loopback import free_port
 from ivr.store import Store
 
 

@@ -508,7 +508,7 @@ def day_head(page: str, day: str) -> str:
 
 def test_the_weeks_header_says_the_hours_in_force_overrides_included(coordinator, store):
     """Stop it Now!'s Wednesday said 17:00–19:00 while an override closed the whole day."""
-    from ivr.model import Override
+    from ivr.domain.model import Override
 
     now = brussels("2026-11-24 10:00")
     for o in (

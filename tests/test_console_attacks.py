@@ -12,13 +12,13 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 import requests
 from conftest import CONSOLE_SECRET, ORIENTATION, TOKEN, add_operator, brussels, password_of
+from support.loopback import place_calls
 from test_phone_console import CONSOLE, CONSOLE_YAML, MARIE, PIN
 
 from ivr.console.accounts import MOST_FAILURES_PER_ACCOUNT, hash_password
-from ivr.console_calls import MOST_WRONG_PINS
-from ivr.loopback import place_calls
-from ivr.simulate import Call, HttpClient
+from ivr.console.phone_calls import MOST_WRONG_PINS
 from ivr.store import Store
+from ivr.twilio.simulate import Call, HttpClient
 
 CSRF = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
 GUESSES = 16  # at once, on two instances of two workers each

@@ -269,7 +269,7 @@ def fixed_console(monkeypatch, tmp_path):
     store = app.extensions["ivr"].store
     add_operator(store, "ana", "coordinator", at=brussels("2026-12-01 09:00"))
     add_operator(store, "bert", "counsellor", at=brussels("2026-12-01 09:05"))
-    from ivr.model import Override
+    from ivr.domain.model import Override
 
     store.overrides.set(
         Override("stop-it-now", False, brussels("2026-12-24 20:00"), None, "réunion d'équipe"),

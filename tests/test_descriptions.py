@@ -13,8 +13,8 @@ from datetime import timedelta
 import pytest
 from conftest import CONFIG, Call, brussels, number_reached, service_of
 
-from ivr import model, speech
 from ivr.console import board
+from ivr.domain import model, speech
 
 MOMENTS = {
     "open": "2026-11-24 10:00",  # a Tuesday: 1712 and EVC open (the information line always)
@@ -166,7 +166,7 @@ def _check(app, config, line, lang, rows, case) -> list[str]:
 def test_the_board_and_ivr_status_say_the_same_routes(capsys, app, clock):
     """One description: `ivr status` and the board come from the same walk of the call."""
     from ivr.flow import describe
-    from ivr.status import line_status
+    from ivr.flow.status import line_status
 
     service = service_of(app)
     clock.now = brussels(MOMENTS["evening"])
@@ -182,10 +182,10 @@ def test_an_instruction_no_renderer_knows_gives_the_safe_answer(app, monkeypatch
     the renderer refuses it, and the caller gets the safe answer (112, 101, 107)."""
     from dataclasses import dataclass
 
-    from conftest import EVC, assert_safe_answer
+    from conftest import EVC, EVC_SHOWS, assert_safe_answer
 
-    from ivr import twiml
     from ivr.flow.actions import Say
+    from ivr.twilio import twiml
 
     @dataclass(frozen=True)
     class Unknown:
@@ -200,4 +200,4 @@ def test_an_instruction_no_renderer_knows_gives_the_safe_answer(app, monkeypatch
 
     monkeypatch.setattr(Say, "perform", perform)
     turn = Call(app, EVC).start()
-    assert_safe_answer(turn.documents[-1], EVC)
+    assert_safe_answer(turn.documents[-1], EVC_SHOWS)

@@ -12,13 +12,13 @@ import urllib.request
 import pytest
 import sqlalchemy
 from conftest import CONFIG, LINE_1712, OPS, TOKEN, Call, brussels, service_of
+from support.loopback import StallingProxy
 
 from ivr.app import create_app
-from ivr.links import RETRIES
-from ivr.loopback import StallingProxy
-from ivr.simulate import Call as PlainCall
-from ivr.simulate import HttpClient
 from ivr.store import Store
+from ivr.twilio.links import RETRIES
+from ivr.twilio.simulate import Call as PlainCall
+from ivr.twilio.simulate import HttpClient
 
 AWAY = "postgresql+psycopg://ivr:ivr@127.0.0.1:9/none?connect_timeout=1"  # nothing listens
 

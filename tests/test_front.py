@@ -12,9 +12,9 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from conftest import ACCOUNT_SID, API_KEY, API_SECRET, OPS, ORIENTATION, TOKEN
+from support.loopback import SlowClients, p99, place_calls
 
-from ivr.loopback import SlowClients, p99, place_calls
-from ivr.simulate import Call, HttpClient
+from ivr.twilio.simulate import Call, HttpClient
 
 pytestmark = pytest.mark.skipif(
     shutil.which("nginx") is None and not shutil.os.path.exists("/usr/sbin/nginx"),

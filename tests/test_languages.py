@@ -23,8 +23,8 @@ from conftest import (
 
 from ivr.app import create_app
 from ivr.flow import CallState
-from ivr.links import Links
-from ivr.simulate import number_reached
+from ivr.twilio.links import Links
+from ivr.twilio.simulate import number_reached
 
 VOICES = {
     "fr": ("fr-BE", "Polly.Isabelle-Neural"),

@@ -3,8 +3,8 @@
 import pytest
 from conftest import EVC, Call, brussels, check, edit, line_of
 
-from ivr import phone, speech
 from ivr.app import create_app
+from ivr.domain import phone, speech
 
 EVC_FILE = "ecoute-violences-conjugales.yaml"
 TEAM = 'number: "+3220000001"'

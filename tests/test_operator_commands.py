@@ -226,7 +226,7 @@ def test_override_clear_and_the_audit_log(capsys, app, clock, monkeypatch):
 
 def test_override_beats_exceptions_and_holidays_and_lasts_until_its_end(app, clock):
     store = Store()
-    from ivr.model import Override
+    from ivr.domain.model import Override
 
     store.overrides.set(
         Override("1712", True, brussels("2026-12-26 00:00"), None, "Kerstpermanentie"),

@@ -5,11 +5,11 @@ import pytest
 from conftest import EVC, LINE_1712, TEAM_EVC, Call, brussels, check, edit, line_of, service_of
 
 from ivr.cli import main
-from ivr.model import Override
-from ivr.simulate import is_trunked, number_reached
-from ivr.status import line_status
+from ivr.domain.model import Override
+from ivr.flow.status import line_status
 from ivr.store import Store
 from ivr.store.overrides import OverrideOverlap
+from ivr.twilio.simulate import is_trunked, number_reached
 
 
 def run(capsys, *argv) -> tuple[int, str]:

@@ -21,9 +21,9 @@ from conftest import (
     service_of,
 )
 
-from ivr import simulate
 from ivr.app import create_app
 from ivr.console.accounts import hash_password
+from ivr.twilio import simulate
 
 CONSOLE = "+3220009999"
 MARIE = "+32470999888"  # the coordinator's own phone

@@ -27,7 +27,7 @@ from sqlalchemy import table as sql_table
 
 from ivr.app import create_app
 from ivr.cli import main
-from ivr.links import RETRIES
+from ivr.twilio.links import RETRIES
 
 PARENT = "CA" + "a" * 32
 LEG = "CA" + "b" * 32
@@ -268,7 +268,7 @@ def test_no_caller_number_in_the_database_the_logs_or_what_twilio_was_sent(
 
 @pytest.mark.parametrize("secret", [API_SECRET])
 def test_the_stand_in_refuses_a_wrong_api_key(twilio, secret):
-    from ivr.twilio_api import TwilioAPI, TwilioError
+    from ivr.twilio.rest import TwilioAPI, TwilioError
 
     good = TwilioAPI(ACCOUNT_SID, API_KEY, secret, twilio.base)
     bad = TwilioAPI(ACCOUNT_SID, API_KEY, "wrong", twilio.base)
@@ -300,8 +300,8 @@ def test_the_stand_in_refuses_a_wrong_api_key(twilio, secret):
     ],
 )
 def test_a_note_that_may_hold_a_phone_number_is_told_apart(note, holds):
-    from ivr import phone
-    from ivr.logs import scrub
+    from ivr.domain import phone
+    from ivr.runtime.logs import scrub
 
     assert phone.in_text(note) is holds
     if holds and not note.startswith("terugbellen"):  # (bare 9 digits: told apart, not scrubbed)
@@ -334,13 +334,13 @@ def test_a_note_that_may_hold_a_phone_number_is_told_apart(note, holds):
     ],
 )
 def test_a_log_line_blanks_a_number_however_it_is_written(number):
-    from ivr.logs import scrub
+    from ivr.runtime.logs import scrub
 
     assert scrub(f"call back on {number} today") == "call back on [number] today"
 
 
 def test_a_log_line_keeps_what_is_no_ones_number():
-    from ivr.logs import scrub
+    from ivr.runtime.logs import scrub
 
     line = "call=CA0123456789abcdef0123456789abcdef line=1712 at 2026-11-25 10:30, 107, 116 000"
     assert scrub(line) == line

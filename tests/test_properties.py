@@ -24,8 +24,8 @@ from twilio.request_validator import RequestValidator
 from werkzeug.datastructures import MultiDict
 
 from ivr.app import create_app
-from ivr.fields import PostedFields, form_pairs
-from ivr.signature import twilio_sha1
+from ivr.twilio.fields import PostedFields, form_pairs
+from ivr.twilio.signature import twilio_sha1
 
 FIELDS = [
     "CallSid",

@@ -22,7 +22,7 @@ from conftest import (
 from twilio.request_validator import RequestValidator
 
 from ivr import flow
-from ivr.links import Links
+from ivr.twilio.links import Links
 
 
 @pytest.mark.parametrize(

@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from ivr import config as config_module
-from ivr.schedule import (
+from ivr.domain.schedule import (
     ClosureDay,
     DatedException,
     Schedule,
@@ -292,7 +292,7 @@ def test_a_year_of_minutes_agrees_with_next_change():
 @settings(max_examples=60, deadline=None)
 @given(seconds=st.integers(0, 3 * 365 * 86400), within=st.integers(1, 59))
 def test_nothing_a_schedule_answers_changes_within_a_minute(seconds, within):
-    """What lets ivr.answers keep an answer for its minute (schedule.minute)."""
+    """What lets ivr.twilio.answers keep an answer for its minute (schedule.minute)."""
     start = datetime(2026, 1, 1, tzinfo=UTC) + timedelta(seconds=seconds)
     start -= timedelta(seconds=start.second, microseconds=start.microsecond)
     later = start + timedelta(seconds=within)

@@ -5,8 +5,8 @@ import pytest
 from conftest import EVC, Call, brussels, check, edit, line_of
 
 from ivr.app import create_app
-from ivr.schedule import Schedule, hours_change, weekly_windows
-from ivr.speech import spoken_hours
+from ivr.domain.schedule import Schedule, hours_change, weekly_windows
+from ivr.domain.speech import spoken_hours
 
 EVC_FILE = "ecoute-violences-conjugales.yaml"
 TEAM = "+3220000001"

@@ -20,11 +20,11 @@ from conftest import (
 from flask import request
 from twilio.request_validator import RequestValidator
 
-from ivr import safe, simulate
 from ivr.app import InsecureStartRefused, create_app
-from ivr.signature import FORGED, GENUINE
-from ivr.simulate import number_reached
-from ivr.webhooks import Hook
+from ivr.twilio import safe, simulate
+from ivr.twilio.signature import FORGED, GENUINE
+from ivr.twilio.simulate import number_reached
+from ivr.twilio.webhooks import Hook
 
 
 def test_twilio_published_test_vector_through_our_check(monkeypatch, clock):

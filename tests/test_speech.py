@@ -5,8 +5,8 @@ from datetime import UTC, datetime
 import pytest
 from conftest import brussels
 
-from ivr.schedule import ClosureDay, Schedule, weekly_windows
-from ivr.speech import number_groups, spoken_hours, spoken_moment, spoken_number
+from ivr.domain.schedule import ClosureDay, Schedule, weekly_windows
+from ivr.domain.speech import number_groups, spoken_hours, spoken_moment, spoken_number
 
 NOW = datetime(2026, 11, 24, 9, tzinfo=UTC)
 

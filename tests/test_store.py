@@ -9,7 +9,7 @@ import sqlalchemy
 from conftest import CALLER, CONFIG, LINE_1712, Call, brussels
 
 from ivr.app import create_app
-from ivr.model import Override
+from ivr.domain.model import Override
 from ivr.store import Store
 from ivr.store.overrides import OverrideOverlap
 from ivr.store.times import utc

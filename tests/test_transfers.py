@@ -24,12 +24,12 @@ from conftest import (
     walk_call,
 )
 
-from ivr import twiml
 from ivr.app import create_app
 from ivr.cli import main
 from ivr.flow import Dial
-from ivr.links import RETRIES
-from ivr.simulate import number_reached
+from ivr.twilio import twiml
+from ivr.twilio.links import RETRIES
+from ivr.twilio.simulate import number_reached
 
 E164 = re.compile(r"^\+[1-9]\d{6,14}$")
 BYOC = re.compile(r"^BY[0-9a-f]{32}$")
@@ -307,7 +307,7 @@ RETRY_POLICIES = {"4xx", "5xx", "ct", "rt", "all"}
 def test_the_retries_asked_of_twilio_fit_inside_its_15_s(call):
     from urllib.parse import parse_qs
 
-    from ivr.webhooks import STORE_WAIT
+    from ivr.twilio.webhooks import STORE_WAIT
 
     c = call(LINE_1712, at="2026-11-24 20:00", lang="fr")
     callback = c.press("2").waiting.get("recordingStatusCallback")

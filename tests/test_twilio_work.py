@@ -34,9 +34,9 @@ from cryptography.fernet import Fernet
 
 from ivr.app import create_app
 from ivr.cli import main
-from ivr.journal import Journal
-from ivr.standin import TwilioStandIn
+from ivr.runtime.journal import Journal
 from ivr.store.forget import TRIES
+from ivr.twilio.standin import TwilioStandIn
 
 AWAY = "postgresql+psycopg://ivr:ivr@127.0.0.1:9/none?connect_timeout=1"  # nothing listens
 AUDIO = os.urandom(8_000)

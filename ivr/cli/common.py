@@ -9,8 +9,8 @@ import sys
 from pathlib import Path
 
 from ivr import config as config_module
-from ivr import model
-from ivr.logs import scrub
+from ivr.domain import model
+from ivr.runtime.logs import scrub
 from ivr.settings import Settings
 
 

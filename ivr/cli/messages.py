@@ -6,18 +6,19 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from ivr import phone
 from ivr.cli.common import CommandError, Failure, load_config, write_file
 from ivr.cli.database import open_store
 from ivr.cli.moments import BRUSSELS_TIME
-from ivr.privacy import TwilioWork
-from ivr.sealed import Seal, SealError
+from ivr.domain import phone
+from ivr.runtime.twilio_work import TwilioWork
 from ivr.settings import Settings
 from ivr.store.messages import CALLED_BACK, CLOSED, MessageError
-from ivr.twilio_api import TwilioAPI, TwilioError
+from ivr.store.sealed import Seal, SealError
+from ivr.twilio.rest import TwilioAPI, TwilioError
 
 NOTE_LIMIT = 500
-# A message without audio whose recording Twilio no longer has (ivr.privacy: it answered 404).
+# A message without audio whose recording Twilio no longer has (ivr.runtime.twilio_work: it answered
+# 404).
 AUDIO_GONE = "audio lost"
 
 

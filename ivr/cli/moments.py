@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
 from ivr.cli.common import CommandError
-from ivr.schedule import Schedule, next_time_of_day
+from ivr.domain.schedule import Schedule, next_time_of_day
 
 # What operators type (--at, --until, as the commands' help says) and read where no line's
 # schedule is at hand: the helplines are Belgian, and so are the people who run them.

@@ -13,12 +13,12 @@ import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ivr import phone
 from ivr.cli.common import CommandError, Failure, read_config
 from ivr.config import KNOWN_LANGUAGES, default_prompts_dir
 from ivr.config.fields import ID
 from ivr.config.lines import usable_id
-from ivr.schedule import ScheduleError, weekly_windows
+from ivr.domain import phone
+from ivr.domain.schedule import ScheduleError, weekly_windows
 from ivr.settings import Settings
 
 LISTENING_LINE = "tele-accueil"  # the service that answers day and night (107; 106 in Dutch)

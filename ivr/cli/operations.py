@@ -6,8 +6,8 @@ from ivr.cli.common import load_config
 from ivr.cli.database import open_store
 from ivr.cli.moments import BRUSSELS_TIME, next_change, now_from, when
 from ivr.cli.overrides import override_text
+from ivr.flow.status import line_status
 from ivr.settings import Settings
-from ivr.status import line_status
 
 
 def status(args, settings: Settings) -> int:

@@ -5,13 +5,13 @@ from __future__ import annotations
 
 from datetime import datetime, time, timedelta
 
-from ivr import model
 from ivr.cli.common import CommandError, find_line, load_config, operator_name
 from ivr.cli.database import open_store
 from ivr.cli.moments import BRUSSELS_TIME, a_year_after, now_from, parse_coming, when
+from ivr.domain import model
 from ivr.flow import overrides
+from ivr.flow.status import line_status, target_name
 from ivr.settings import Settings
-from ivr.status import line_status, target_name
 from ivr.store.overrides import OverrideOverlap
 
 # What the database's columns hold (ivr/store/tables.py): PostgreSQL refuses longer values.

@@ -9,9 +9,9 @@ from datetime import UTC, datetime
 
 from ivr.cli.database import open_store
 from ivr.cli.moments import BRUSSELS_TIME
-from ivr.sealed import new_key
 from ivr.settings import Settings
 from ivr.store.forget import AUDIO, CALL, RECORDING
+from ivr.store.sealed import new_key
 
 CALL_SID = re.compile(r"CA[0-9a-fA-F]{32}")
 WHAT = {CALL: "a call", RECORDING: "a recording", AUDIO: "a message's audio to take in"}

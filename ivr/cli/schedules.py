@@ -16,14 +16,14 @@ import holidays as holidays_package
 from babel.dates import format_date
 from jinja2 import Environment, PackageLoader
 
-from ivr import model
 from ivr.cli.common import explain, find_line, load_config, write_file
 from ivr.cli.moments import BRUSSELS_TIME, check_year, next_change, not_real, now_from, when
 from ivr.cli.overrides import override_text
+from ivr.domain import model
+from ivr.domain.schedule import DAY, Schedule
 from ivr.flow import overrides as flow_overrides
-from ivr.schedule import DAY, Schedule
+from ivr.flow.status import line_status, target_name
 from ivr.settings import Settings
-from ivr.status import line_status, target_name
 
 # The page to pin on the wall (ivr/templates/wall.html); autoescape keeps names and reasons
 # from the configuration as text.

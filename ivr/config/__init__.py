@@ -1,4 +1,4 @@
-"""Loads and checks the operators' YAML files, and compiles them into `ivr.model` objects.
+"""Loads and checks the operators' YAML files, and compiles them into `ivr.domain.model` objects.
 
 Every mistake is reported as a `Problem` with the file and line it comes from, phrased for an
 operator: what is wrong and how to fix it. `ivr check` prints them; the app refuses to start on

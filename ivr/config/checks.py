@@ -4,7 +4,6 @@ speaks are `prompt_checks`')."""
 
 from __future__ import annotations
 
-from ivr import model, phone
 from ivr.config.fields import closest, or_list
 from ivr.config.lines import LineReader, looks_like_a_copy
 from ivr.config.numbers import CALLER_ID_FIX, Routes
@@ -12,6 +11,7 @@ from ivr.config.prompt_checks import check_line_prompts
 from ivr.config.prompts import SERVICE_TEXTS
 from ivr.config.reading import Reader, line_of, place
 from ivr.config.services import SERVICES_FILE
+from ivr.domain import model, phone
 
 
 class Unread(set):

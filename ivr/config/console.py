@@ -3,9 +3,9 @@ they may call it from."""
 
 from __future__ import annotations
 
-from ivr import model, phone
 from ivr.config.fields import KNOWN_LANGUAGES, Fields
 from ivr.config.reading import Mapping, Reader, line_of
+from ivr.domain import model, phone
 
 CONSOLE_FILE = "console.yaml"
 CONSOLE_KEYS = {"numbers", "language", "coordinators", "redirect_to"}

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from ivr import model
 from ivr.config.fields import Fields
 from ivr.config.numbers import Routes
 from ivr.config.reading import Mapping, Reader, Sequence, line_of
+from ivr.domain import model
 
 CONTACT_KEYS = {"number", "numbers", "ring", "screening", "via", "placeholder"}
 # Twilio rings at most 10 numbers at once.

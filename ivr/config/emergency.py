@@ -13,8 +13,8 @@ from __future__ import annotations
 
 import re
 
-from ivr import model
 from ivr.config.reading import Mapping, Sequence, line_of
+from ivr.domain import model
 from ivr.flow.actions import End
 
 END = End()

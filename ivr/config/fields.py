@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import re
 
-from ivr import model
 from ivr.config.reading import Mapping, Reader, Sequence, line_of
+from ivr.domain import model
 
 # A name an operator gives a line, a trunk or a service.
 ID = re.compile(r"^[a-z0-9][a-z0-9-]*$")

@@ -6,13 +6,13 @@ import re
 import unicodedata
 from pathlib import Path
 
-from ivr import model, phone
 from ivr.config.contacts import read_contacts
 from ivr.config.fields import ID, Fields
 from ivr.config.numbers import NUMBER_FORMS, Routes, read_caller_id
 from ivr.config.reading import Mapping, Reader
 from ivr.config.schedules import read_schedule
 from ivr.config.steps import References, check_steps, read_steps
+from ivr.domain import model, phone
 
 LINE_KEYS = {
     "id",

@@ -7,7 +7,6 @@ import dataclasses
 import hashlib
 from pathlib import Path
 
-from ivr import model
 from ivr.config.checks import Unread, check_lines, check_services_lines
 from ivr.config.console import CONSOLE_FILE, read_console
 from ivr.config.emergency import check_emergency_numbers
@@ -18,6 +17,7 @@ from ivr.config.prompt_checks import check_prompt_sections, check_shared_prompts
 from ivr.config.prompts import AUDIO_DIR, VOICES_FILE, read_prompts, read_voices
 from ivr.config.reading import ConfigError, Mapping, Problem, Reader, fold, line_of, place
 from ivr.config.services import SERVICES_FILE, read_services
+from ivr.domain import model
 
 
 def default_prompts_dir(config_dir: Path) -> Path:

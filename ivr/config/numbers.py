@@ -1,13 +1,13 @@
 """Reads `trunks.yaml` and every phone number the configuration dials, with the trunk that
-reaches it; the rules of numbers themselves are `ivr.phone`'s."""
+reaches it; the rules of numbers themselves are `ivr.domain.phone`'s."""
 
 from __future__ import annotations
 
 import re
 
-from ivr import model, phone
 from ivr.config.fields import Fields, closest, named_entries, or_list
 from ivr.config.reading import Reader, line_of, place
+from ivr.domain import model, phone
 
 TRUNKS_FILE = "trunks.yaml"
 TRUNK_KEYS = {"sip", "transport", "region", "byoc", "placeholder", "caller_id"}

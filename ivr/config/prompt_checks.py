@@ -4,7 +4,6 @@ prompts file belongs to a line. A misspelled name is said once, where it is miss
 
 from __future__ import annotations
 
-from ivr import model
 from ivr.config.fields import closest
 from ivr.config.prompts import (
     BUILTIN_PROMPTS,
@@ -14,6 +13,7 @@ from ivr.config.prompts import (
     placeholders,
 )
 from ivr.config.reading import Mapping, Reader, line_of, place
+from ivr.domain import model
 
 SERVICES_SECTION = "services"
 

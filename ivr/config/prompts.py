@@ -6,10 +6,10 @@ from __future__ import annotations
 import string
 from pathlib import Path
 
-from ivr import model
 from ivr.config.fields import KNOWN_LANGUAGES, Fields, closest, or_list
 from ivr.config.reading import Mapping, Reader, line_of
 from ivr.config.voices import SOURCES, VOICES
+from ivr.domain import model
 from ivr.flow.wording import LINE_PLACEHOLDERS, REFERRAL_PLACEHOLDERS
 
 AUDIO_DIR = "audio"

@@ -9,7 +9,7 @@ from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from ivr.config.reading import Reader
-from ivr.schedule import DAY, DatedException, HoursChange, Schedule, hours_on
+from ivr.domain.schedule import DAY, DatedException, HoursChange, Schedule, hours_on
 
 # Days of an exception looked at for whether it changes anything: beyond, it surely does.
 DAYS_LOOKED_AT = 400

@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from ivr.config.fields import Fields, closest
 from ivr.config.reading import Mapping, Reader, Sequence, line_of
 from ivr.config.schedule_checks import check_dates
-from ivr.schedule import (
+from ivr.domain.schedule import (
     DAY,
     ClosureDay,
     DatedException,

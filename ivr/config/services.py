@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from ivr import model
 from ivr.config.fields import KNOWN_LANGUAGES, Fields, named_entries, or_list
 from ivr.config.numbers import Routes
 from ivr.config.reading import Mapping, Reader, line_of
 from ivr.config.schedules import TIMEZONE, read_schedule
-from ivr.schedule import Schedule
+from ivr.domain import model
+from ivr.domain.schedule import Schedule
 
 SERVICES_FILE = "services.yaml"
 SERVICE_KEYS = {

@@ -6,9 +6,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from ivr import model
 from ivr.config.fields import Fields, closest, or_list
 from ivr.config.reading import Mapping, Reader, Sequence, line_of
+from ivr.domain import model
 from ivr.flow.actions import REGISTRY
 
 Steps = dict[str, tuple[model.Action, ...]]

@@ -6,10 +6,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from ivr import phone
 from ivr.console.words import language_name, translate
-from ivr.sealed import Seal
+from ivr.domain import phone
 from ivr.store.messages import CALLED_BACK, CLOSED, DONE, NEW, STATES, TAKEN
+from ivr.store.sealed import Seal
 
 NOTE_LIMIT = 500
 OUTCOMES = (CALLED_BACK, CLOSED)

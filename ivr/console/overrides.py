@@ -10,9 +10,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from ivr import model
+from ivr.domain import model
 from ivr.flow import overrides as rules
-from ivr.status import LineStatus, line_status
+from ivr.flow.status import LineStatus, line_status
 from ivr.store.overrides import OverrideOverlap
 from ivr.store.tables import MAX_ROW_ID
 

@@ -22,8 +22,8 @@ from ivr.console import inbox, security
 from ivr.console import week as weeks
 from ivr.console.forms import DoneForm, Form
 from ivr.console.words import language, translate
-from ivr.sealed import SealError
 from ivr.store.messages import MessageError
+from ivr.store.sealed import SealError
 from ivr.store.tables import MAX_ROW_ID
 
 bp = Blueprint("pages", __name__)

@@ -16,7 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import datetime
 
-from ivr import model, speech
+from ivr.domain import model, speech
 from ivr.flow.actions import End
 from ivr.flow.instructions import Dial, Gather, Hangup, Record
 from ivr.flow.interpreter import CallFlow, FlowError

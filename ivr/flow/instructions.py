@@ -1,4 +1,4 @@
-"""What the call flow tells Twilio to do (rendered to TwiML by `ivr.twiml`), and what Twilio
+"""What the call flow tells Twilio to do (rendered to TwiML by `ivr.twilio.twiml`), and what Twilio
 reports back: the keys pressed and how a transfer ended."""
 
 from __future__ import annotations
@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from ivr import model
+from ivr.domain import model
 from ivr.flow.state import CallState
 
 DIAL_CONNECTED = {"completed", "answered"}

@@ -9,7 +9,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import replace
 from datetime import datetime
 
-from ivr import model
+from ivr.domain import model
+from ivr.domain.model import END, LANGUAGE, REDIRECT
 from ivr.flow.actions import (
     End,
     LanguageChoice,
@@ -21,7 +22,6 @@ from ivr.flow.actions import (
 from ivr.flow.instructions import DialResult, Instruction, clean_digits
 from ivr.flow.overrides import Overrides
 from ivr.flow.state import CallState
-from ivr.model import END, LANGUAGE, REDIRECT
 
 # Records keep the logger name `ivr.flow` they had before the call flow became a package.
 log = logging.getLogger(__package__)

@@ -1,12 +1,12 @@
 """What operators decided over the schedules, as a call flow sees it at one instant: the
-override of each line in force now, and those planned later (`ivr.model.Override`)."""
+override of each line in force now, and those planned later (`ivr.domain.model.Override`)."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime
 
-from ivr import model, phone
+from ivr.domain import model, phone
 
 EARLIEST = datetime.min.replace(tzinfo=UTC)
 # Overrides of a line one after the other, at most, looked through for its next opening.

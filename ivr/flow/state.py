@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
-from ivr.model import DEFAULT_LANGUAGE
+from ivr.domain.model import DEFAULT_LANGUAGE
 
 # Events of the documents run on the phone that answers a transfer, not on the caller's call.
 ANSWERING_EVENTS = frozenset({"whisper", "screen", "taken"})

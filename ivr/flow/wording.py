@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import logging
 
-from ivr import model, speech
+from ivr.domain import model, speech
 from ivr.flow.instructions import Speak
 from ivr.flow.state import CallState
 

@@ -95,7 +95,7 @@ class Store:
 
     def _alembic(self, connection) -> Config:
         cfg = Config()
-        cfg.set_main_option("script_location", "ivr:migrations")
+        cfg.set_main_option("script_location", "ivr.store:migrations")
         cfg.attributes["connection"] = connection
         return cfg
 

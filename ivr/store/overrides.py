@@ -5,7 +5,7 @@ never a caller's).
 Several overrides of a line may be set, one after the other; two of one line are never in force
 at the same instant (`set` refuses the second). Each has a number (`Override.id`), by which it is
 cleared. Times are kept on the minute, like every other time rule (the router keeps its answers
-per minute: `ivr.schedule.minute`).
+per minute: `ivr.domain.schedule.minute`).
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from datetime import datetime
 
 from sqlalchemy import delete, insert, select, update
 
-from ivr.model import Override
+from ivr.domain.model import Override
 from ivr.store.tables import override_log, overrides
 from ivr.store.times import aware, utc
 

@@ -1,4 +1,4 @@
-"""The database's tables, as SQLAlchemy Core sees them (versioned by ivr/migrations/).
+"""The database's tables, as SQLAlchemy Core sees them (versioned by ivr/store/migrations/).
 
 Nothing in them identifies a caller: no phone number anywhere. The one exception is the
 CallSid of a call whose record is waiting to be deleted at Twilio (`forget`): it is kept until
@@ -49,8 +49,8 @@ voicemails = Table(
     Column("deleted_at_twilio", DateTime(timezone=True)),
 )
 
-# An operator's decision for a line, for a while (`ivr.model.Override`): several a line, planned
-# one after the other, never overlapping (`ivr.store.overrides` sees to it). Rows stay after
+# An operator's decision for a line, for a while (`ivr.domain.model.Override`): several a line,
+# planned one after the other, never overlapping (`ivr.store.overrides` sees to it). Rows stay after
 # they end, so that a week's page can show them; the log keeps who did what.
 overrides = Table(
     "overrides",

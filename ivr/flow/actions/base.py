@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import ClassVar
 
-from ivr import model
+from ivr.domain import model
 
 
 @dataclass(frozen=True)

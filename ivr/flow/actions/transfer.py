@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, replace
 
-from ivr import model, speech
+from ivr.domain import model, speech
 from ivr.flow.actions.base import Action, Lead
 from ivr.flow.instructions import Dial, DialResult, Gather, Hangup, Instruction, Speak
 from ivr.flow.state import CallState

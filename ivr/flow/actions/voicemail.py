@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from ivr.domain.model import END
 from ivr.flow.actions.base import Action, Lead
 from ivr.flow.instructions import Hangup, Record, Redirect
 from ivr.flow.wording import LINE_PLACEHOLDERS, say
-from ivr.model import END
 
 
 @dataclass(frozen=True)

@@ -7,7 +7,8 @@ from typing import Protocol
 
 from twilio.twiml.voice_response import VoiceResponse
 
-from ivr import flow, model
+from ivr import flow
+from ivr.domain import model
 
 RECORDING_FINISH_KEYS = "#*0123456789"
 DEFAULT_SAY_LANGUAGE = {"fr": "fr-BE", "nl": "nl-BE", "de": "de-DE", "en": "en-GB"}

@@ -15,9 +15,9 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 
-from ivr.simulate import Call, HttpClient
+from ivr.twilio.simulate import Call, HttpClient
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parent.parent.parent  # the project
 BIN = Path(sys.executable).parent
 
 
@@ -80,19 +80,19 @@ def start(
     app: str = "ivr.app:create_app()",
     cwd: Path = ROOT,
 ) -> Server:
-    """gunicorn under ivr/gunicorn_config.py with `workers` workers or, with `front`, the
-    whole web process (`python -m ivr.serve`: nginx in front of it). `env` is added to this
+    """gunicorn under ivr/deploy/gunicorn_config.py with `workers` workers or, with `front`, the
+    whole web process (`python -m ivr.deploy.serve`: nginx in front of it). `env` is added to this
     process's environment."""
     port = port or free_port()
     environment = dict(os.environ, WEB_CONCURRENCY=str(workers), **env)
     if front:
         environment.update(PORT=str(port), IVR_LISTEN="127.0.0.1")
-        command = [sys.executable, "-m", "ivr.serve"]
+        command = [sys.executable, "-m", "ivr.deploy.serve"]
     else:
         command = [
             str(BIN / "gunicorn"),
             "--config",
-            "python:ivr.gunicorn_config",
+            "python:ivr.deploy.gunicorn_config",
             "--bind",
             f"127.0.0.1:{port}",
             "--workers",

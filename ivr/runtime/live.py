@@ -4,7 +4,7 @@ A thread looks at the files every few seconds; a sound change is swapped in whol
 one is logged and shown on /healthz while the last good one keeps serving. Each accepted
 configuration is also kept aside on disk, so that a worker that starts while the files are
 broken (gunicorn recycles workers) serves the last good one instead of failing to boot. The
-overrides in force are published here by the database thread (`ivr.upkeep`).
+overrides in force are published here by the database thread (`ivr.runtime.database_work`).
 """
 
 from __future__ import annotations
@@ -15,9 +15,9 @@ import shutil
 from pathlib import Path
 
 from ivr import config as config_module
-from ivr import speech
-from ivr.background import Periodic
-from ivr.logs import scrub
+from ivr.domain import speech
+from ivr.runtime.background import Periodic
+from ivr.runtime.logs import scrub
 
 log = logging.getLogger("ivr")
 KEEP_LAST_GOOD = 3
@@ -100,8 +100,9 @@ def _only_yaml(folder, names):
 
 
 class Live:
-    """The configuration being served, swapped whole by its own thread when the files change;
-    and the overrides in force, which the database thread (`ivr.upkeep`) publishes here."""
+    """The configuration being served, swapped whole by its own thread when the files change; and
+    the overrides in force, which the database thread (`ivr.runtime.database_work`) publishes here.
+    """
 
     def __init__(self, settings, config, clock, refused: dict | None = None, seen: tuple = ()):
         """`seen`: the files' fingerprint taken before `config` was read from them."""
@@ -150,7 +151,7 @@ class Live:
 
     @property
     def overrides(self) -> tuple:
-        """The overrides in force and planned (`ivr.model.Override`): a `CallFlow` picks the
+        """The overrides in force and planned (`ivr.domain.model.Override`): a `CallFlow` picks the
         one of each line in force at its own instant."""
         return self._overrides[1]
 

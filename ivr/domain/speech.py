@@ -18,8 +18,8 @@ from babel import Locale
 from babel.dates import format_date, get_day_names
 from num2words import num2words
 
-from ivr import phone
-from ivr.schedule import DAY, Schedule
+from ivr.domain import phone
+from ivr.domain.schedule import DAY, Schedule
 
 
 def _fr_time(minutes: int) -> str:

@@ -10,9 +10,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from ivr import phone
+from ivr.domain import phone
+from ivr.domain.model import Route
 from ivr.flow import Dial, Hangup, Instruction, Speak
-from ivr.model import Route
 
 LISTENING_LINE = {"fr": "107", "de": "107", "en": "107", "nl": "106"}
 

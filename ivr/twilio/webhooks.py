@@ -1,8 +1,8 @@
-"""The webhooks Twilio calls. Thin: check the signature, read the state, ask `ivr.answers`.
+"""The webhooks Twilio calls. Thin: check the signature, read the state, ask `ivr.twilio.answers`.
 
 Whatever happens, Twilio gets a 200 with valid TwiML (or a 403 for a forged request): an
-exception turns into the static safe answer of `ivr.safe`. Nothing here waits on the database
-or reads a file: the configuration and the overrides come from `ivr.live`, kept fresh by its
+exception turns into the static safe answer of `ivr.twilio.safe`. Nothing here waits on the database
+or reads a file: the configuration and the overrides come from `ivr.runtime.live`, kept fresh by its
 own threads. Log lines carry the CallSid and the line, never a field that could hold the
 caller's number.
 """
@@ -19,11 +19,13 @@ from urllib.parse import parse_qs, urlsplit
 
 from flask import Blueprint, Response, abort, current_app, request, send_file
 
-from ivr import flow, logs, metrics, safe
-from ivr.fields import TooLarge, read_fields
-from ivr.links import Links
-from ivr.model import DEFAULT_LANGUAGE, END
-from ivr.signature import GENUINE, UNCHECKABLE, UNCHECKED, signing_settings
+from ivr import flow
+from ivr.domain.model import DEFAULT_LANGUAGE, END
+from ivr.runtime import logs, metrics
+from ivr.twilio import safe
+from ivr.twilio.fields import TooLarge, read_fields
+from ivr.twilio.links import Links
+from ivr.twilio.signature import GENUINE, UNCHECKABLE, UNCHECKED, signing_settings
 
 log = logging.getLogger("ivr.calls")
 CALL_SID = re.compile(r"CA[0-9a-f]{32}")
@@ -268,10 +270,9 @@ def answer_new_call(hook: Hook) -> Response:
 @webhook
 def incoming(hook: Hook):
     console = hook.config.phone_console
-    if console is not None and hook.dialled_number() in console.numbers:
-        from ivr import console_calls  # it builds on this module
-
-        return console_calls.answer(hook)
+    answer_console = hook.service.phone_console
+    if console is not None and answer_console and hook.dialled_number() in console.numbers:
+        return answer_console(hook)  # the coordinators' phone console (ivr.console.phone_calls)
     return answer_new_call(hook)
 
 

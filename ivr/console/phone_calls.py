@@ -1,13 +1,12 @@
 """The phone console's webhooks: a coordinator calls the console's number (`console.yaml`) and,
-after a PIN, closes, opens or redirects a line until a time (`ivr.phone_console` says what
+after a PIN, closes, opens or redirects a line until a time (`ivr.console.phone` says what
 is heard).
 
-A call to the console's number from a phone `console.yaml` does not list gets the safe
-answer, as a wrong number does: nothing of the console is said. The PIN is checked, and the
-override set, by the database thread (`ivr.upkeep`) within a bounded wait: when the database
-does not answer, the coordinator hears so and the call ends. The call's state travels in its
-URLs as a caller's does, signed, and bound to its CallSid and the coordinator's phone.
-"""
+A call to the console's number from a phone `console.yaml` does not list gets the safe answer, as a
+wrong number does: nothing of the console is said. The PIN is checked, and the override set, by the
+database thread (`ivr.runtime.database_work`) within a bounded wait: when the database does not
+answer, the coordinator hears so and the call ends. The call's state travels in its URLs as a
+caller's does, signed, and bound to its CallSid and the coordinator's phone."""
 
 from __future__ import annotations
 
@@ -21,12 +20,14 @@ from flask import Blueprint
 from itsdangerous import BadSignature, URLSafeSerializer
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from ivr import metrics, phone_console, twiml
-from ivr.phone_console import CLEAR, ConsoleFlow, ConsoleState
+from ivr.console import phone as phone_console
+from ivr.console.phone import CLEAR, ConsoleFlow, ConsoleState
+from ivr.runtime import metrics
 from ivr.store.throttle import Limit
-from ivr.webhooks import CALL_SID, Hook, safe_response, twiml_response, webhook
+from ivr.twilio import twiml
+from ivr.twilio.webhooks import CALL_SID, Hook, safe_response, twiml_response, webhook
 
-log = logging.getLogger("ivr.console_calls")
+log = logging.getLogger("ivr.console.phone_calls")
 bp = Blueprint("phone_console", __name__)
 PATH = "/voice/console"
 # Wrong PINs of one account within LOCK_WINDOW, over all its calls, before the console
@@ -42,7 +43,7 @@ _NO_PIN = generate_password_hash("no account has this PIN", method="scrypt")
 
 
 class ConsoleLinks:
-    """The links of a console call's answer (`ivr.twiml.Links`): all lead back here."""
+    """The links of a console call's answer (`ivr.twilio.twiml.Links`): all lead back here."""
 
     __slots__ = ("base", "signer", "call")
 
@@ -59,7 +60,7 @@ class ConsoleLinks:
 def signer_of(hook: Hook) -> URLSafeSerializer:
     # itsdangerous takes its keys oldest first and signs with the last one.
     keys = list(reversed(hook.service.settings.signing_keys))
-    return URLSafeSerializer(keys, salt="ivr.phone-console")
+    return URLSafeSerializer(keys, salt="ivr.domain.phone-console")
 
 
 def is_console_call(hook: Hook) -> bool:
@@ -77,7 +78,7 @@ def coordinator(hook: Hook) -> str | None:
 
 
 def answer(hook: Hook):
-    """A new call to the console's number (from `ivr.webhooks.incoming`)."""
+    """A new call to the console's number (from `ivr.twilio.webhooks.incoming`)."""
     operator = coordinator(hook)
     if operator is None:
         log.warning("call=%s to the phone console from a phone it does not list", hook.call_sid())

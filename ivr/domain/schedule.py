@@ -2,7 +2,7 @@
 
 One `Schedule` answers every time question the router asks: is it open at T, why, and when does
 that next change. The spoken sentence for the hours is built from the same object (see
-`ivr.speech`), so an operator who changes the hours never re-records a prompt.
+`ivr.domain.speech`), so an operator who changes the hours never re-records a prompt.
 
 Rules, from strongest to weakest:
 1. dated exceptions (closed or open for a period, possibly part of a day); where two overlap,
@@ -32,7 +32,7 @@ import holidays as holidays_package
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 # Every rule starts and ends on a whole minute of its wall clock (times are written HH:MM, days
 # start at midnight, and today's time zones are whole minutes from UTC; an operator's override
-# ends on a minute too), so nothing a schedule answers changes within a minute. `ivr.answers`
+# ends on a minute too), so nothing a schedule answers changes within a minute. `ivr.twilio.answers`
 # keeps its answers for the minute on that ground; tests/test_schedule.py holds it.
 RESOLUTION_SECONDS = 60
 DAY = 24 * 60

@@ -17,7 +17,7 @@ import re
 
 from twilio.request_validator import RequestValidator, get_signature_algorithm
 
-from ivr.links import RETRIES
+from ivr.twilio.links import RETRIES
 
 GENUINE, FORGED, UNCHECKABLE, UNCHECKED = "genuine", "forged", "uncheckable", "unchecked"
 # Twilio documents that a URL's #fragment (our connection overrides) is left out of what it

@@ -19,7 +19,7 @@ import time
 from datetime import datetime
 from pathlib import Path
 
-log = logging.getLogger("ivr.journal")
+log = logging.getLogger("ivr.runtime.journal")
 NAME = re.compile(r"[^A-Za-z0-9]")
 # A temporary file this old belongs to no write in progress (one takes milliseconds).
 LEFTOVER_SECONDS = 600

@@ -17,7 +17,7 @@ import threading
 import time
 from collections.abc import Callable
 
-log = logging.getLogger("ivr.background")
+log = logging.getLogger("ivr.runtime.background")
 # Threads left behind in a hung round, at most; past that, none is started until one returns.
 MAX_ABANDONED = 3
 

@@ -86,7 +86,7 @@ class StateCodec:
 
 
 class Links:
-    """The absolute URLs of one request's answer (`ivr.twiml.Links`), on its base URL."""
+    """The absolute URLs of one request's answer (`ivr.twilio.twiml.Links`), on its base URL."""
 
     __slots__ = ("base", "codec")
 

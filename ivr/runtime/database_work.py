@@ -1,5 +1,5 @@
 """Everything that needs the database, done by a thread of each worker's own: the overrides
-read every few seconds (and published to `ivr.live`), messages stored from the journal, the
+read every few seconds (and published to `ivr.runtime.live`), messages stored from the journal, the
 anonymous statistics written. A webhook only reads what it last found, or asks it something
 with a bound on the wait: a database that hangs never delays a call."""
 
@@ -12,8 +12,8 @@ from concurrent.futures import TimeoutError as FutureTimeout  # noqa: UP041 - 3.
 from datetime import datetime
 from queue import Empty, SimpleQueue
 
-from ivr.background import Periodic
-from ivr.journal import Journal
+from ivr.runtime.background import Periodic
+from ivr.runtime.journal import Journal
 
 MAX_OUTCOMES = 10_000  # kept while the database is away; the oldest go first
 

@@ -11,7 +11,7 @@ from urllib.parse import urlencode
 
 from twilio.request_validator import RequestValidator
 
-from ivr import phone
+from ivr.domain import phone
 
 
 class SimulationError(AssertionError):

@@ -72,7 +72,7 @@ def declared_length(environ: dict) -> int:
 
 def read_fields(environ: dict) -> PostedFields:
     """The POSTed fields of a WSGI request, read once (kept in the environ)."""
-    cached = environ.get("ivr.fields")
+    cached = environ.get("ivr.twilio.fields")
     if cached is None:
         pairs: list[tuple[str, str]] = []
         if environ.get("CONTENT_TYPE", "").startswith(FORM_TYPE):
@@ -80,5 +80,5 @@ def read_fields(environ: dict) -> PostedFields:
             raw = environ["wsgi.input"].read(length) if length else b""
             environ["wsgi.input"] = io.BytesIO(raw)  # still readable by werkzeug after us
             pairs = form_pairs(raw)
-        cached = environ["ivr.fields"] = PostedFields(pairs)
+        cached = environ["ivr.twilio.fields"] = PostedFields(pairs)
     return cached

@@ -1,7 +1,7 @@
 """The coordinators' phone console, as a call flow: a coordinator calls the console's number
 from a phone `console.yaml` lists, enters a PIN, and closes, opens or sends elsewhere a line
 until a time, or hears how the lines stand. Pure: no Flask, no I/O; the webhooks
-(`ivr.console_calls`) check the PIN and set the override it asks for, then say how it went.
+(`ivr.console.phone_calls`) check the PIN and set the override it asks for, then say how it went.
 """
 
 from __future__ import annotations
@@ -9,10 +9,10 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 
-from ivr import model, speech
+from ivr.domain import model, speech
+from ivr.domain.schedule import next_time_of_day
 from ivr.flow import Gather, Hangup, Speak, clean_digits
-from ivr.schedule import next_time_of_day
-from ivr.status import line_status
+from ivr.flow.status import line_status
 
 # Wrong PINs in a row on one call before it ends (the webhooks also count them per account).
 PIN_TRIES = 3

@@ -11,13 +11,13 @@ from __future__ import annotations
 import logging
 from datetime import datetime, timedelta
 
-from ivr import metrics
-from ivr.background import Periodic
-from ivr.sealed import Seal
+from ivr.runtime import metrics
+from ivr.runtime.background import Periodic
 from ivr.store.forget import AUDIO, CALL, RECORDING, TRIES
-from ivr.twilio_api import NotAtTwilio, TwilioAPI, TwilioError
+from ivr.store.sealed import Seal
+from ivr.twilio.rest import NotAtTwilio, TwilioAPI, TwilioError
 
-log = logging.getLogger("ivr.privacy")
+log = logging.getLogger("ivr.runtime.twilio_work")
 # A task that fails is tried again after 1, 2, 4 ... minutes, at most an hour apart.
 FIRST_RETRY = timedelta(minutes=1)
 LONGEST_RETRY = timedelta(hours=1)

@@ -8,7 +8,7 @@ import json
 import logging
 import time
 
-from ivr import phone
+from ivr.domain import phone
 
 # Fields a line may carry besides its message. Their values cannot hold the caller's number:
 # the CallSid is written only when it has Twilio's shape, the line and the step come from our

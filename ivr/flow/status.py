@@ -12,7 +12,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from ivr import model, speech
+from ivr.domain import model, speech
 from ivr.flow import CallFlow, describe
 
 

@@ -8,8 +8,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from ivr import phone
-from ivr.schedule import Schedule
+from ivr.domain import phone
+from ivr.domain.schedule import Schedule
 
 # The language of a caller we know nothing of yet: most of our callers speak French.
 DEFAULT_LANGUAGE = "fr"

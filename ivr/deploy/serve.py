@@ -29,9 +29,9 @@ import tempfile
 import time
 from pathlib import Path
 
-from ivr import safe
-from ivr.fields import MAX_BODY_BYTES
 from ivr.settings import Settings, SettingsError
+from ivr.twilio import safe
+from ivr.twilio.fields import MAX_BODY_BYTES
 
 # How every location hands a request to gunicorn. Twilio waits 15 s for an answer: past 12 s,
 # the request fails here (the safe answer, or an error Twilio retries).
@@ -81,7 +81,7 @@ http {{
             proxy_intercept_errors off;
             error_page 502 503 504 = @safe;
         }}
-        # Callbacks no caller waits on (ivr.webhooks.CALLBACKS): with Twilio's REST API, the
+        # Callbacks no caller waits on (ivr.twilio.webhooks.CALLBACKS): with Twilio's REST API, the
         # Twilio thread finds later at Twilio what one brought, so an empty 200 (an error
         # would leave an alert with the caller's number in Twilio's Debugger); without it,
         # the error goes back to Twilio as it is, and Twilio sends the callback again.
@@ -195,7 +195,7 @@ def gunicorn_command(bind: str, app: str = "ivr.app:create_app()", *extra: str) 
     return [
         str(gunicorn) if gunicorn.exists() else "gunicorn",
         "--config",
-        "python:ivr.gunicorn_config",
+        "python:ivr.deploy.gunicorn_config",
         "--bind",
         bind,
         *extra,

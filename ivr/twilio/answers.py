@@ -1,19 +1,20 @@
 """The router's answers: a routing decision of `ivr.flow`, and its TwiML, each worked out once.
 
-Every time rule of a schedule or an override falls on a whole minute (`ivr.schedule.minute`), and
-an answer holds nothing of one caller: the number dialled is one of our lines', the keys
-pressed and the transfer's result are bounded. So within one minute, for the same overrides,
-the same question gets the same answer, and it is kept: the key of `decide`'s cache names
-exactly what the answer depends on, and it is emptied when the configuration changes.
-(benchmarks/RESULTS.md measures what the caches buy.)
-"""
+Every time rule of a schedule or an override falls on a whole minute (`ivr.domain.schedule.minute`),
+and an answer holds nothing of one caller: the number dialled is one of our lines', the keys pressed
+and the transfer's result are bounded. So within one minute, for the same overrides, the same
+question gets the same answer, and it is kept: the key of `decide`'s cache names exactly what the
+answer depends on, and it is emptied when the configuration changes. (benchmarks/RESULTS.md measures
+what the caches buy.)"""
 
 from __future__ import annotations
 
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass, field
 
-from ivr import flow, schedule, twiml
+from ivr import flow
+from ivr.domain import schedule
+from ivr.twilio import twiml
 
 CACHE_SIZE = 4096
 
@@ -59,7 +60,7 @@ class Answers:
             digits = flow.clean_digits(digits)
         dialled = dialled if dialled in config.line_by_number else None
         version, overrides = live.overrides_now()
-        minute = schedule.minute(now)  # the answer holds for the minute (ivr.schedule)
+        minute = schedule.minute(now)  # the answer holds for the minute (ivr.domain.schedule)
         key = (how, token or subject, digits, dial, dialled, minute, version)
         decision = self._decided.get(key)
         if decision is None:
