@@ -19,12 +19,12 @@ from pathlib import Path
 
 from flask import Flask, request
 
+from ivr import logs
 from ivr.console import phone_calls
 from ivr.deploy import ops
-from ivr.runtime import logs
+from ivr.logs import Throttle
 from ivr.runtime.database_work import DatabaseWork
 from ivr.runtime.live import Live
-from ivr.runtime.logs import Throttle
 from ivr.runtime.twilio_work import TwilioWork
 from ivr.settings import Settings
 from ivr.store import Store

@@ -8,9 +8,9 @@ import urllib.request
 from conftest import CALLER, EVC, LINE_1712, OPS, ORIENTATION, TOKEN, Call, brussels, metric
 from prometheus_client.parser import text_string_to_metric_families
 
+from ivr import logs
 from ivr.cli import main
-from ivr.runtime import logs
-from ivr.runtime.logs import JsonFormatter
+from ivr.logs import JsonFormatter
 from ivr.store import Store
 from ivr.twilio import simulate
 

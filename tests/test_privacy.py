@@ -301,7 +301,7 @@ def test_the_stand_in_refuses_a_wrong_api_key(twilio, secret):
 )
 def test_a_note_that_may_hold_a_phone_number_is_told_apart(note, holds):
     from ivr.domain import phone
-    from ivr.runtime.logs import scrub
+    from ivr.logs import scrub
 
     assert phone.in_text(note) is holds
     if holds and not note.startswith("terugbellen"):  # (bare 9 digits: told apart, not scrubbed)
@@ -334,13 +334,13 @@ def test_a_note_that_may_hold_a_phone_number_is_told_apart(note, holds):
     ],
 )
 def test_a_log_line_blanks_a_number_however_it_is_written(number):
-    from ivr.runtime.logs import scrub
+    from ivr.logs import scrub
 
     assert scrub(f"call back on {number} today") == "call back on [number] today"
 
 
 def test_a_log_line_keeps_what_is_no_ones_number():
-    from ivr.runtime.logs import scrub
+    from ivr.logs import scrub
 
     line = "call=CA0123456789abcdef0123456789abcdef line=1712 at 2026-11-25 10:30, 107, 116 000"
     assert scrub(line) == line

@@ -12,7 +12,8 @@ import traceback
 from dataclasses import replace
 from pathlib import Path
 
-from ivr.cli.common import CommandError, explain
+from ivr.cli.common import CommandError
+from ivr.cli.explain import explain
 from ivr.settings import Settings, SettingsError
 
 STATES = ("new", "taken", "done")  # a message's states, as ivr.store.messages names them

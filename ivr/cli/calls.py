@@ -17,7 +17,7 @@ from ivr.app import create_app
 from ivr.cli.common import CommandError, find_line, load_config, one_line
 from ivr.cli.database import error_text
 from ivr.cli.moments import now_from
-from ivr.runtime.logs import scrub
+from ivr.logs import scrub
 from ivr.settings import Settings
 from ivr.twilio.simulate import Call, is_trunked, number_reached
 

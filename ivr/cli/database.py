@@ -1,5 +1,5 @@
 """The commands' database: opened from DATABASE_URL, and whatever goes wrong with it said in one
-line, never with its password; and the one line for any failure of a command (`explain`)."""
+line, never with its password (`ivr.cli.explain` says a failure with them)."""
 
 from __future__ import annotations
 

@@ -16,7 +16,8 @@ import holidays as holidays_package
 from babel.dates import format_date
 from jinja2 import Environment, PackageLoader
 
-from ivr.cli.common import explain, find_line, load_config, write_file
+from ivr.cli.common import find_line, load_config, write_file
+from ivr.cli.explain import explain
 from ivr.cli.moments import BRUSSELS_TIME, check_year, next_change, not_real, now_from, when
 from ivr.cli.overrides import override_text
 from ivr.domain import model

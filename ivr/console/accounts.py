@@ -20,7 +20,7 @@ from flask import abort, current_app
 from flask_login import LoginManager, UserMixin, current_user
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from ivr.runtime import metrics
+from ivr import metrics
 from ivr.store.operators import COORDINATOR, COUNSELLOR, ROLES  # noqa: F401 - the roles
 from ivr.store.throttle import Limit
 

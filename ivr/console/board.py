@@ -8,11 +8,11 @@ from datetime import datetime
 
 from prometheus_client.parser import text_string_to_metric_families
 
+from ivr import metrics
 from ivr.console import overrides
 from ivr.console.words import holiday_name, language_name, translate
 from ivr.domain import model
 from ivr.flow import describe
-from ivr.runtime import metrics
 
 
 @dataclass(frozen=True)

@@ -20,9 +20,9 @@ from flask import Blueprint
 from itsdangerous import BadSignature, URLSafeSerializer
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from ivr import metrics
 from ivr.console import phone as phone_console
 from ivr.console.phone import CLEAR, ConsoleFlow, ConsoleState
-from ivr.runtime import metrics
 from ivr.store.throttle import Limit
 from ivr.twilio import twiml
 from ivr.twilio.webhooks import CALL_SID, Hook, safe_response, twiml_response, webhook

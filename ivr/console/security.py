@@ -85,10 +85,22 @@ def expired() -> bool:
     return moment - current_user.started_at > LASTING or moment - current_user.seen_at > IDLE
 
 
+def audit(action: str, subject: str, detail: str = "", who: str | None = None) -> None:
+    """One line in the audit log: who (the operator logged in), what, when."""
+    store = current_app.extensions["ivr"].store
+    with store.engine.begin() as conn:
+        store.audit.add(
+            conn,
+            at=now(),
+            operator=who or current_user.name,
+            action=action,
+            subject=subject,
+            detail=detail,
+        )
+
+
 def end_session(reason: str) -> None:
     """The logged-in session ends: its row goes, so any copy of the cookie opens nothing."""
-    from ivr.console.session import audit  # the session's own pages write the log
-
     current_app.extensions["ivr"].store.sessions.end(current_user.token)
     audit(reason, "console")
     logout_user()

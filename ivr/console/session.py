@@ -28,20 +28,6 @@ def service():
     return current_app.extensions["ivr"]
 
 
-def audit(action: str, subject: str, detail: str = "", who: str | None = None) -> None:
-    """One line in the audit log: who (the operator logged in), what, when."""
-    store = service().store
-    with store.engine.begin() as conn:
-        store.audit.add(
-            conn,
-            at=security.now(),
-            operator=who or current_user.name,
-            action=action,
-            subject=subject,
-            detail=detail,
-        )
-
-
 @bp.route("/login", methods=["GET", "POST"])
 def login():
     if current_user.is_authenticated:
@@ -67,7 +53,7 @@ def login():
                 session.clear()  # a new session: nothing from before the login carries over
                 token = security.start_session(store, row["id"], now)
                 login_user(accounts.Account({**row, "started_at": now, "seen_at": now}, token))
-                audit("login", "console")
+                security.audit("login", "console")
                 return redirect(url_for("pages.board"))
     return render_template("login.html", form=form, problem=problem), status
 

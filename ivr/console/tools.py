@@ -16,7 +16,7 @@ from flask_login import current_user, login_required
 
 from ivr.console import accounts, overrides, security, trial
 from ivr.console.forms import Form, OverrideForm, TrialForm, choices
-from ivr.console.session import audit
+from ivr.console.security import audit
 from ivr.console.words import language, override_words, short, translate
 
 bp = Blueprint("tools", __name__)

@@ -45,7 +45,7 @@ class JsonLinesLogger(Logger):
         if os.environ.get("IVR_LOG_FORMAT") == "json":
             # Imported here, in the master once it runs: importing ivr creates the workers'
             # metric files, which must wait for on_starting to make their folder.
-            from ivr.runtime.logs import JsonFormatter
+            from ivr.logs import JsonFormatter
 
             for handler in self.error_log.handlers:
                 handler.setFormatter(JsonFormatter())

@@ -13,7 +13,7 @@ import hmac
 
 from flask import Blueprint, Response, current_app, request
 
-from ivr.runtime import metrics
+from ivr import metrics
 
 bp = Blueprint("ops", __name__)
 

@@ -16,8 +16,8 @@ from pathlib import Path
 
 from ivr import config as config_module
 from ivr.domain import speech
+from ivr.logs import scrub
 from ivr.runtime.background import Periodic
-from ivr.runtime.logs import scrub
 
 log = logging.getLogger("ivr")
 KEEP_LAST_GOOD = 3

@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 from datetime import datetime, timedelta
 
-from ivr.runtime import metrics
+from ivr import metrics
 from ivr.runtime.background import Periodic
 from ivr.store.forget import AUDIO, CALL, RECORDING, TRIES
 from ivr.store.sealed import Seal

@@ -19,9 +19,8 @@ from urllib.parse import parse_qs, urlsplit
 
 from flask import Blueprint, Response, abort, current_app, request, send_file
 
-from ivr import flow
+from ivr import flow, logs, metrics
 from ivr.domain.model import DEFAULT_LANGUAGE, END
-from ivr.runtime import logs, metrics
 from ivr.twilio import safe
 from ivr.twilio.fields import TooLarge, read_fields
 from ivr.twilio.links import Links
