@@ -5,6 +5,7 @@ from conftest import EVC, Call, brussels, check, edit, line_of
 
 from ivr.app import create_app
 from ivr.domain import phone, speech
+from ivr.twilio import platform
 
 EVC_FILE = "ecoute-violences-conjugales.yaml"
 TEAM = 'number: "+3220000001"'
@@ -141,7 +142,7 @@ def test_a_contact_in_no_range_of_the_plan_is_one_error(config_copy, capsys):
 )
 def test_the_type_of_a_number_says_whether_twilio_may_show_it(number, kind, shown):
     assert phone.kind(number) == kind
-    assert phone.twilio_shows(number) is shown
+    assert platform.shows(number) is shown
 
 
 @pytest.mark.parametrize(

@@ -20,6 +20,7 @@ from ivr.config.lines import usable_id
 from ivr.domain import phone
 from ivr.domain.schedule import ScheduleError, weekly_windows
 from ivr.settings import Settings
+from ivr.twilio import platform
 
 LISTENING_LINE = "tele-accueil"  # the service that answers day and night (107; 106 in Dutch)
 # Where callers go while the line is closed, or when the team does not answer: the step.
@@ -171,7 +172,7 @@ class Interview:
         line.number = q.ask(
             "The number callers dial, as Twilio gives it (such as 02 555 01 23)", self._number
         )
-        if not phone.twilio_shows(line.number):
+        if not platform.shows(line.number):
             line.caller_id = q.ask(
                 f"{phone.written(line.number)} is {phone.kind(line.number)}, which Twilio cannot "
                 "show on the calls it puts through: the Belgian geographic or mobile number "
@@ -236,7 +237,7 @@ class Interview:
         number = phone.normalise(text)
         if number is None or not phone.is_e164(number):
             return None, "that is not a phone number: write it such as 02 555 01 23"
-        problem = phone.caller_id_problem(number)
+        problem = platform.caller_id_problem(number)
         if problem:
             return None, f"{phone.written(number)} {problem}"
         return number, None

@@ -12,6 +12,7 @@ from ivr.config.prompts import SERVICE_TEXTS
 from ivr.config.reading import Reader, line_of, place
 from ivr.config.services import SERVICES_FILE
 from ivr.domain import model, phone
+from ivr.twilio import platform
 
 
 class Unread(set):
@@ -121,7 +122,7 @@ def _check_caller_id(lr: LineReader, line: model.Line, services) -> None:
     """A line whose number Twilio may not show (0800, 070, 078: its guidelines for Belgium)
     and that puts callers through to phones Twilio dials itself needs a `caller_id:`, or
     every such transfer fails. Legs through a carrier's trunk are the carrier's to allow."""
-    hidden = [n for n in line.numbers if not phone.twilio_shows(n)]
+    hidden = [n for n in line.numbers if not platform.shows(n)]
     if not hidden or line.caller_id or lr.data.get("caller_id") is not None:
         return  # a caller_id written but refused has its own error
     dialled: list[str] = []

@@ -18,6 +18,7 @@ from ivr.config.prompts import AUDIO_DIR, VOICES_FILE, read_prompts, read_voices
 from ivr.config.reading import ConfigError, Mapping, Problem, Reader, fold, line_of, place
 from ivr.config.services import SERVICES_FILE, read_services
 from ivr.domain import model
+from ivr.twilio import platform
 
 
 def default_prompts_dir(config_dir: Path) -> Path:
@@ -76,7 +77,10 @@ def load(config_dir, prompts_dir=None) -> tuple[model.Config | None, list[Proble
     # takes a relative folder as relative to its package, not to where we were started).
     audio_dir = (prompts_dir / AUDIO_DIR).resolve()
     version = files.digest.hexdigest()[:12]
-    config = model.Config(lines, services, prompts, voices, version, str(audio_dir), console)
+    shown = frozenset(n for line in lines.values() for n in line.numbers if platform.shows(n))
+    config = model.Config(
+        lines, services, prompts, voices, version, str(audio_dir), console, shown=shown
+    )
     return config, problems
 
 

@@ -8,6 +8,7 @@ import re
 from ivr.config.fields import Fields, closest, named_entries, or_list
 from ivr.config.reading import Reader, line_of, place
 from ivr.domain import model, phone
+from ivr.twilio import platform
 
 TRUNKS_FILE = "trunks.yaml"
 TRUNK_KEYS = {"sip", "transport", "region", "byoc", "placeholder", "caller_id"}
@@ -46,7 +47,7 @@ def read_caller_id(
             + ("the number your carrier presents for the helpline" if carrier else CALLER_ID_FIX),
         )
         return None
-    problem = None if carrier else phone.caller_id_problem(number)
+    problem = None if carrier else platform.caller_id_problem(number)
     if problem and phone.is_placeholder(number) and placeholder:
         problem = None  # said below, with the other placeholders
     if problem:
@@ -166,7 +167,7 @@ class Routes:
         if number is None:
             r.error(line, f"{what}: '{written}' is not a phone number; {NUMBER_FORMS}")
             return None
-        if phone.is_emergency(number):
+        if platform.never_dials(number):
             r.error(
                 line,
                 f"{what}: {number} is an emergency number and Twilio cannot dial Belgian "
@@ -181,7 +182,7 @@ class Routes:
             elif trunk is None:
                 self.missing.setdefault(via, []).append((r, via_line, what))
                 return None
-        if trunk is None and not phone.is_e164(number) and dialled:
+        if trunk is None and not platform.dials(number) and dialled:
             r.error(
                 line,
                 f"{what}: {number} is a short number, which Twilio cannot dial itself (it has no "

@@ -220,6 +220,10 @@ class Config:
     version: str = ""
     audio_dir: str = ""  # where recorded prompts are, served at /audio/
     phone_console: PhoneConsole | None = None
+    # The lines' numbers Twilio may show on the calls it places (not an 0800 or other
+    # national number, by its rules for Belgium: `ivr.twilio.platform.shows`, applied when
+    # the configuration is loaded).
+    shown: frozenset[str] = frozenset()
 
     def __post_init__(self) -> None:
         self.line_by_number = {n: line for line in self.lines.values() for n in line.numbers}
@@ -266,7 +270,7 @@ class Config:
                 return trunk_id
         if line is not None and line.caller_id:
             return line.caller_id
-        if dialled and (line is None or phone.twilio_shows(dialled)):
+        if dialled and (line is None or dialled in self.shown):
             return dialled
         return line.numbers[0] if line is not None else (dialled or "")
 

@@ -1,5 +1,6 @@
-"""Phone numbers: how operators write them, which ones Twilio can dial and show, and how, by
-libphonenumber (`phonenumbers`): Belgium's numbering plan, its short numbers and their types.
+"""Phone numbers: how operators write them and what they are, by libphonenumber
+(`phonenumbers`): Belgium's numbering plan, its short numbers and their types. Which of them
+Twilio dials and shows is `ivr.twilio.platform`'s.
 
 Twilio's `<Number>` dials E.164 numbers (`+3280030030`). Belgian short numbers (107, 106, 103,
 1813, 116000, 1712) have no E.164 form: only a Belgian carrier routes them, so they are dialled
@@ -11,7 +12,6 @@ hang up and dial them.
 from __future__ import annotations
 
 import re
-from functools import lru_cache
 
 import phonenumbers
 from phonenumbers import (
@@ -30,14 +30,6 @@ BELGIUM = 32
 # left in place rings no one. libphonenumber rightly finds them invalid; they are read all the
 # same, and marked `placeholder: true` where `ivr check` should say so.
 PLACEHOLDERS = "+322000"
-# The types of number Twilio can show on a call it places in Belgium. Its guidelines for
-# Belgium: "Outbound calls from Toll-Free numbers are not allowed. Outbound calls from
-# National numbers are not allowed." (toll-free 0800; national: 070, 078, 090x.)
-SHOWN_TYPES = (
-    PhoneNumberType.FIXED_LINE,
-    PhoneNumberType.MOBILE,
-    PhoneNumberType.FIXED_LINE_OR_MOBILE,
-)
 KINDS = {
     PhoneNumberType.FIXED_LINE: "a geographic number",
     PhoneNumberType.MOBILE: "a mobile number",
@@ -146,32 +138,6 @@ def kind(number: str) -> str:
 
 def is_belgian(number: str) -> bool:
     return is_e164(number) and phonenumbers.parse(number, None).country_code == BELGIUM
-
-
-@lru_cache(maxsize=1024)  # asked on every transfer, of the configuration's few numbers
-def twilio_shows(number: str) -> bool:
-    """Whether Twilio can show `number` (E.164) on a call it places: any but a Belgian
-    toll-free or national number (premium-rate, shared-cost, UAN), by Twilio's guidelines for
-    Belgium. Placeholders pass: they stand for the geographic numbers to come."""
-    if not is_belgian(number) or is_placeholder(number):
-        return True
-    return phonenumbers.number_type(phonenumbers.parse(number, None)) in SHOWN_TYPES
-
-
-def caller_id_problem(number: str) -> str | None:
-    """Why `number` (E.164) cannot be what the phones Twilio rings show, for `ivr check`;
-    None when it can: a Belgian geographic or mobile number."""
-    if not is_belgian(number):
-        return "is not a Belgian number, and the phones a line rings show one of the helpline's"
-    if is_placeholder(number):
-        return "is a placeholder, no one's number: the transfers that show it would fail"
-    if not twilio_shows(number):
-        return (
-            f"is {kind(number)}, which Twilio cannot show on the calls it places in Belgium "
-            "(its guidelines for Belgium allow no outbound call from a toll-free or national "
-            "number): the transfers that show it would fail"
-        )
-    return None
 
 
 def written(number: str) -> str:

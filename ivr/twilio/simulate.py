@@ -11,7 +11,7 @@ from urllib.parse import urlencode
 
 from twilio.request_validator import RequestValidator
 
-from ivr.domain import phone
+from ivr.twilio import platform
 
 
 class SimulationError(AssertionError):
@@ -170,7 +170,7 @@ class Twilio:
                 # (a <Number> not through BYOC) from a Belgian toll-free or national number.
                 if any(t.tag == "Number" and t.get("byoc") is None for t in verb):
                     check(
-                        phone.twilio_shows(caller_id),
+                        platform.shows(caller_id),
                         f"Twilio places no call from {caller_id}, a Belgian toll-free or "
                         "national number: this transfer would fail",
                     )
