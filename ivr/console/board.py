@@ -10,9 +10,13 @@ from prometheus_client.parser import text_string_to_metric_families
 
 from ivr import metrics
 from ivr.console import overrides
+from ivr.console.catalogue import N_
 from ivr.console.words import holiday_name, language_name, translate
 from ivr.domain import model
 from ivr.flow import describe
+
+# What `Schedule.status` says of a line open or closed by its hours alone.
+HOURS = (N_("weekly hours"), N_("always open"), N_("outside weekly hours"))
 
 
 @dataclass(frozen=True)
@@ -82,7 +86,7 @@ def why(line: model.Line, now: datetime, override, lang: str) -> str:
         day = line.schedule.local(now).date()
         named = holiday_name(line.schedule, day, lang)
         return translate("closed today: %(name)s", lang, name=named)
-    return translate(reason, lang)  # weekly hours, always open, outside weekly hours
+    return translate(reason, lang)  # one of HOURS
 
 
 def goes(config, line: model.Line, stops, lang: str) -> tuple[str, list[str]]:

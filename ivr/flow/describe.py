@@ -181,29 +181,6 @@ def route_from(config, line: model.Line, now: datetime, step: str, overrides=Non
     return {lang: probe.describe_from(CallState(line.id, step, 0, lang)) for lang in line.languages}
 
 
-# Every text `Words` says, in English: what a console translates (its catalogue has each).
-TEXTS = (
-    "the language choice, then %(route)s",
-    "the language choice",
-    "in %(language)s: %(route)s",
-    "menu",
-    "a menu",
-    "no key",
-    "hear it again",
-    "otherwise → %(then)s",
-    "told about %(services)s",
-    "told about %(services)s, then %(then)s",
-    "told where to turn (107, 112, 101), then the call ends",
-    "voicemail",
-    "a loop of steps",
-    "the line %(name)s",
-    "if nobody takes the call → %(then)s",
-    "if that fails → %(then)s",
-    "the %(contact)s, forwarded to %(where)s",
-    "the %(contact)s (%(numbers)s)",
-)
-
-
 def _deeper(stop: Stop, depth: int) -> int:
     """How deep what follows a stop is said: a menu's keys in brief, a transfer's failure
     one level further."""
@@ -216,7 +193,8 @@ def english(text: str, **values) -> str:
 
 class Words:
     """A description in an operator's words. `tr` translates the English texts (the console
-    passes its catalogue's); `names` are the languages a service's name is looked up in, in
+    passes its catalogues', into which Babel extracts every `tr("…")` here: each text is
+    written in such a call); `names` are the languages a service's name is looked up in, in
     order; `number` writes a number as operators read it."""
 
     def __init__(
