@@ -477,11 +477,38 @@ def test_a_trial_call_shows_what_ivr_call_prints_and_stores_nothing(coordinator,
     assert response.status_code == 200
     page = text_of(response)
     assert main(["call", "1712", "--at", "2026-12-24 18:30", "--lang", "fr", "--press", "1",
-                 "--dial-result", "busy"]) == 0  # fmt: skip
+                 "--dial-result", "busy", "--words", "fr"]) == 0  # fmt: skip
     for line in capsys.readouterr().out.splitlines():
         assert line.strip() in page
     assert store.messages.list() == []
     assert store.audit.entries()[0]["action"] == "trial call"
+
+
+def test_a_trial_call_and_its_choices_are_in_the_pages_language(coordinator):
+    """The French page said 'Calling…', 'hears:', 'presses 2', and offered 'not-taken' and
+    'de en fr nl'."""
+    page = coordinator.get("/console/try").get_data(as_text=True)
+    offered = page.split('id="language"')[1].split("</select>")[0]
+    languages = re.findall(r'<option value="(\w*)">([^<]+)</option>', offered)
+    assert languages == [("", "—"), ("de", "allemand"), ("en", "anglais"), ("fr", "français"),
+                         ("nl", "néerlandais")]  # fmt: skip
+    results = page.split('id="result"')[1].split("</select>")[0]
+    assert '<option value="not-taken">décroché, mais personne n&#39;appuie' in results
+    assert '<option value="busy">occupé</option>' in results
+    token = token_of(coordinator, "/console/try")
+    choice = {"csrf_token": token, "line": "1712", "at": "2026-12-24T18:30", "language": "nl"}
+    response = coordinator.post("/console/try", data={**choice, "keys": "1", "result": "busy"})
+    transcript = text_of(response).split("Ce que vit l'appelant·e")[1]
+    assert "Appel vers 1712 (02 000 17 12) le jeudi 24 décembre 2026 18:30" in transcript
+    assert "entend : Welkom bij zeventien twaalf" in transcript  # the caller's words: theirs
+    assert "appuie sur 1" in transcript and "le transfert se termine : occupé" in transcript
+    for english in ("Calling", "hears:", "presses", "transferred", "the call ends", "+32"):
+        assert english not in transcript
+    # A caller's language the line does not answer in is refused in the page's words.
+    response = coordinator.post("/console/try", data={**choice, "language": "de", "result": "busy"})
+    assert response.status_code == 422
+    assert ("1712 ne répond pas en allemand : elle répond en néerlandais, français et anglais."
+            in text_of(response))  # fmt: skip
 
 
 def test_the_week_names_holidays_in_the_pages_language(counsellor, coordinator):

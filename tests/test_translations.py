@@ -45,6 +45,7 @@ def test_every_text_of_the_console_has_its_french_and_dutch():
         "ivr/console/board.py",
         "ivr/console/security.py",
         "ivr/flow/describe.py",
+        "ivr/cli/calls.py",
         "ivr/templates/console/base.html",
         "ivr/templates/console/try.html",
     ):
