@@ -278,7 +278,7 @@ def test_throttled_logins_are_counted_not_written_one_by_one(console, store, clo
     ]
     assert metric(console, "ivr_console_logins_total", result="throttled") == throttled + 210
     journal = text_of(bert.get("/console/journal"))
-    assert "override set" in journal and journal.count("login throttled") == 2
+    assert "dérogation posée" in journal and journal.count("connexions bloquées") == 2
     clock.now += timedelta(seconds=61)  # the next minute: counted afresh, in a row of its own
     assert log_in(attacker, "ana", "a guess").status_code == 401
 
@@ -585,6 +585,36 @@ def test_planned_overrides_on_the_board_confirmed_when_set_and_cancelled_not_lif
     response = coordinator.post(clear, data={"csrf_token": token}, follow_redirects=True)
     assert "1712 : la dérogation est levée ; l'horaire s'applique à nouveau." in text_of(response)
     assert store.overrides.in_force_or_planned(brussels("2026-11-24 10:00")) == []
+
+
+def test_the_board_and_the_overrides_name_services_and_write_numbers_as_belgians_do(
+    coordinator, store
+):
+    """Overrides said 'calls to 106' and '+32470112233', failed transfers 'tele-accueil'."""
+    from ivr import metrics
+
+    token = token_of(coordinator, "/console/overrides")
+    for line, to, starts in (
+        ("1712", "106", ""),
+        ("stop-it-now", "0470 11 22 33", "2026-11-25T09:00"),
+    ):
+        data = {"csrf_token": token, "line": line, "kind": "redirect", "to": to, "starts": starts,
+                "until": "2026-11-25T18:00", "reason": "formation"}  # fmt: skip
+        assert coordinator.post("/console/overrides", data=data).status_code == 302
+    metrics.TRANSFER_FAILURES.labels("1712", "tele-accueil").inc()
+    board = text_of(coordinator.get("/console/"))
+    assert "Prévue : appels vers 0470 11 22 33 du 25 nov. 09:00" in board
+    assert (
+        "Transferts qui n'ont pas abouti depuis le démarrage du service : Télé-Accueil 107 ("
+        in board
+    )
+    page = text_of(coordinator.get("/console/overrides"))
+    assert "1712: appels vers Tele-Onthaal 106" in page
+    assert "Stop it Now! Bruxelles: appels vers 0470 11 22 33 (prévue)" in page
+    assert "fermée → Tele-Onthaal 106, jusqu'au 25 nov. 18:00" in page  # the log
+    assert "fermée → 0470 11 22 33, jusqu'au" in page
+    for raw in ("+32", "appels vers 106", "tele-accueil"):
+        assert raw not in board and raw not in page, raw
 
 
 def test_the_language_is_the_operators_choice_and_kept_in_the_account(coordinator, store):

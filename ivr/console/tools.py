@@ -15,7 +15,8 @@ from flask import (
 )
 from flask_login import current_user, login_required
 
-from ivr.console import accounts, overrides, security, trial
+from ivr.console import accounts, board, overrides, security, trial
+from ivr.console import journal as journal_words
 from ivr.console.forms import Form, OverrideForm, TrialForm, choices
 from ivr.console.security import audit
 from ivr.console.words import (
@@ -79,7 +80,12 @@ def override_page():
     elif request.method == "POST":
         status = 422
     now = security.now()
-    listed = overrides.listed(service().store, now)
+    config, lang = service().config, language()
+    listed = board.named(config, overrides.listed(service().store, now), lang)
+    history = [
+        {**row, "forward_to": board.destination(config, row["forward_to"], lang)}
+        for row in overrides.history(service().store)
+    ]
     return render_template(
         "overrides.html",
         form=form,
@@ -87,7 +93,7 @@ def override_page():
         problem=problem,
         said=what_was_done(listed),
         listed=listed,
-        history=overrides.history(service().store),
+        history=history,
         names={line.id: line.name for line in lines()},
         now=now.astimezone(BRUSSELS).strftime("%Y-%m-%dT%H:%M"),
     ), status
@@ -193,4 +199,4 @@ def try_call():
 
 @bp.get("/journal")
 def journal():
-    return render_template("journal.html", entries=service().store.audit.entries(limit=300))
+    return render_template("journal.html", entries=journal_words.entries(service(), language()))

@@ -195,19 +195,20 @@ class Words:
     """A description in an operator's words. `tr` translates the English texts (the console
     passes its catalogues', into which Babel extracts every `tr("…")` here: each text is
     written in such a call); `names` are the languages a service's name is looked up in, in
-    order; `number` writes a number as operators read it."""
+    order; `number` writes a number as operators read it. Without a line, it only names
+    places (`place`, `service_name`)."""
 
     def __init__(
         self,
         config: model.Config,
-        line: model.Line,
+        line: model.Line | None,
         tr: Callable[..., str] = english,
         names: tuple[str, ...] = (),
         number: Callable[[str], str] = speech.written_number,
         language_name: Callable[[str], str] | None = None,
     ):
         self.config, self.line, self.tr, self.number = config, line, tr, number
-        self.names = (*names, *line.languages, *sorted(config.prompts))
+        self.names = (*names, *(line.languages if line else ()), *sorted(config.prompts))
         self.language_name = language_name or (lambda code: speech.language_name(code, "en"))
 
     # -- one language, or all of them ----------------------------------------------------------
