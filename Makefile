@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 5000
 
-.PHONY: install run test check lint clean
+.PHONY: install run test check lint clean translations
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -27,6 +27,18 @@ test: $(BIN)/.installed
 	$(BIN)/ruff format --check ivr tests benchmarks
 	$(BIN)/python -m ivr check config
 	$(BIN)/python -m pytest -q
+
+# The console's texts, after changing one in the code or a template: Babel extracts them
+# (babel.cfg) into the template, then merges that into the French and Dutch catalogues: a new
+# text comes with an empty msgstr, a changed one marked fuzzy with its old translation, one
+# no longer used goes. Translate those (any .po editor), then `make test` says what is left.
+CATALOGUES := ivr/console/translations
+translations: $(BIN)/.installed
+	$(BIN)/pybabel extract --mapping-file babel.cfg --add-location file \
+		--project helpline-ivr --version 0.1.0 --copyright-holder "the helplines" \
+		--output-file $(CATALOGUES)/messages.pot ivr
+	$(BIN)/pybabel update --input-file $(CATALOGUES)/messages.pot --output-dir $(CATALOGUES) \
+		--ignore-obsolete --ignore-pot-creation-date
 
 check: $(BIN)/.installed
 	$(BIN)/python -m ivr check config

@@ -324,7 +324,7 @@ def test_every_page_at_desktop_and_phone_width_is_accessible(fixed_console, brow
                 page.fill("#keys", "2")
                 with page.expect_navigation(timeout=20_000):
                     page.click("form button.primary")
-                assert "a message is recorded" in page.inner_text(".transcript")
+                assert "un message est enregistré" in page.inner_text(".transcript")
             problems += serious(axe_module, page, f"{name} at {width}")
             page.screenshot(path=SCREENSHOTS / f"{name}-{width}.png", full_page=True)
     assert not problems, "\n".join(problems)

@@ -34,14 +34,14 @@ def test_call_prints_what_the_caller_meets(capsys):
     lines = out.splitlines()
     assert (
         lines[0]
-        == "Calling 1712 (+3220001712) on Thursday 24 December 2026 10:30 (Europe/Brussels)"
+        == "Calling 1712 (02 000 17 12) on Thursday 24 December 2026 10:30 (Europe/Brussels)"
     )
     assert "  presses 1" in lines
-    assert "  transferred to +3220000003 (the phone there shows +3220001712, rings 30 s)" in lines
+    assert "  transferred to 02 000 00 03 (the phone there shows 02 000 17 12, rings 30 s)" in lines
     assert "  the counsellor first hears: Oproep via de lijn 1712, in het Nederlands." in lines
     assert "  then: Druk op een toets om dit gesprek aan te nemen." in lines
     assert "  nobody presses a key: their phone hangs up" in lines
-    assert "  the transfer ends: not-taken" in lines
+    assert "  the transfer ends: not taken" in lines
     assert "  a message is recorded (at most 180 s; not stored)" in lines
     assert lines[-1] == "  the call ends"
     assert Store().messages.list() == []  # a trial call leaves nothing behind

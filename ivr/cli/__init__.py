@@ -68,6 +68,12 @@ def command_line() -> argparse.ArgumentParser:
         help="how each transfer ends, in order (default: completed; not-taken: answered, "
         "but the key that takes the call is not pressed, as by a voicemail)",
     )
+    p.add_argument(
+        "--words",
+        choices=["en", "fr", "nl"],
+        help="the language of the transcript's own words (default en); what the caller hears is "
+        "in the caller's language",
+    )
 
     p = command("schedule", run("schedules:schedule_command"), "print a week of opening hours")
     p.add_argument("line", nargs="?", help="a line id (default: every line)")

@@ -1,4 +1,9 @@
-"""`ivr call`: a trial call played as Twilio drives the app, printed as the caller meets it."""
+"""`ivr call`: a trial call played as Twilio drives the app, printed as the caller meets it.
+
+The transcript's own words are English, or French or Dutch with `--words` (the console's
+"Try a call" asks for the page's language): each sentence is a `tr("…")` here, which Babel
+extracts into the console's catalogues (babel.cfg). What the caller hears is quoted as the
+line says it, in the caller's language; numbers are written as Belgians write them."""
 
 from __future__ import annotations
 
@@ -13,13 +18,27 @@ import tempfile
 from dataclasses import replace
 from pathlib import Path
 
+from babel.lists import format_list
+
 from ivr.app import create_app
 from ivr.cli.common import CommandError, find_line, load_config, one_line
 from ivr.cli.database import error_text
 from ivr.cli.moments import now_from
+from ivr.console.catalogue import N_
+from ivr.console.words import LOCALES, moment, translate
+from ivr.domain.phone import written
 from ivr.logs import scrub
 from ivr.settings import Settings
 from ivr.twilio.simulate import Call, is_trunked, number_reached
+
+# How a transfer ended (`--dial-result`), in the transcript's words.
+RESULTS = {
+    "completed": N_("completed"),
+    "not-taken": N_("not taken"),
+    "busy": N_("busy"),
+    "no-answer": N_("no answer"),
+    "failed": N_("failed"),
+}
 
 
 class OneLineLog(logging.Formatter):
@@ -102,7 +121,14 @@ def play_call(args, settings: Settings) -> int:
         shutil.rmtree(scratch, ignore_errors=True)
 
 
+def words_in(lang: str):
+    """`tr(text, **values)`: a text of the transcript in `lang`, its values filled in."""
+    return lambda text, **values: translate(text, lang, **values)
+
+
 def transcript(args, app, line, at, token) -> int:
+    lang = getattr(args, "words", None) or "en"
+    tr = words_in(lang)
     presses = list(args.press or [])
     results = list(args.dial_result or [])
     interactive = not presses and sys.stdin.isatty()
@@ -110,11 +136,16 @@ def transcript(args, app, line, at, token) -> int:
     # line a question: a script tries a path as the person at a terminal does.
     piped = None if presses or interactive else PipedKeys.of(sys.stdin)
     print(
-        f"Calling {line.name} ({line.numbers[0]}) on "
-        f"{line.schedule.local(at):%A %d %B %Y %H:%M} ({line.schedule.timezone})"
+        tr(
+            "Calling %(line)s (%(number)s) on %(moment)s (%(zone)s)",
+            line=line.name,
+            number=written(line.numbers[0]),
+            moment=moment(at, lang, line.schedule.timezone),
+            zone=line.schedule.timezone,
+        )
     )
     if presses and not interactive and PipedKeys.waiting(sys.stdin):
-        print("  (the keys on standard input are not read: --press gives the keys)")
+        print("  " + tr("(the keys on standard input are not read: --press gives the keys)"))
     c = Call(app, line.numbers[0], token=token)
     turn = c.start()
     if args.lang and len(line.languages) > 1:
@@ -123,61 +154,85 @@ def transcript(args, app, line, at, token) -> int:
         presses.insert(0, str(line.languages.index(args.lang) + 1))
     for _ in range(100):
         for text in turn.heard:
-            print(f"  hears: {text}")
+            print("  " + tr("hears: %(words)s", words=text))
         if turn.waiting is None:
-            print("  the call ends")
+            print("  " + tr("the call ends"))
             left = piped.rest() if piped is not None else []
             if left:
-                print(f"  (not pressed, the call had ended: {' '.join(left)})")
+                print("  " + tr("(not pressed, the call had ended: %(keys)s)", keys=" ".join(left)))
             return 0
         waiting = turn.waiting
         if waiting.tag == "Gather":
             wait = int(waiting.get("timeout", "5"))
-            what = "a key" if waiting.get("numDigits") == "1" else "keys, then #"
-            print(f"  asked to press {what} (waits {wait} s)")
+            if waiting.get("numDigits") == "1":
+                print("  " + tr("asked to press a key (waits %(seconds)s s)", seconds=wait))
+            else:
+                print("  " + tr("asked to press keys, then # (waits %(seconds)s s)", seconds=wait))
             if presses:
                 key = presses.pop(0)
             elif interactive:
-                key = ask(wait)
+                key = ask(wait, tr)
             elif piped is not None:
                 key = piped.next(wait)
                 if key is not None and not piped.said:
                     piped.said = True
-                    print("  (keys from standard input, one line a question; an empty line: none)")
+                    print(
+                        "  "
+                        + tr("(keys from standard input, one line a question; an empty line: none)")
+                    )
                 key = key or ""
             else:
                 key = ""
             if key in ("", "silence", "-"):
-                print("  presses nothing")
+                print("  " + tr("presses nothing"))
                 turn = c.silence()
             else:
-                print(f"  presses {key}")
+                print("  " + tr("presses %(keys)s", keys=key))
                 turn = c.press(key)
         elif waiting.tag == "Dial":
             targets = list(waiting)
-            numbers = " and ".join(number_reached(t) for t in targets)
-            together = ", all at once" if len(targets) > 1 else ""
-            trunk = ", through the carrier's trunk" if any(is_trunked(t) for t in targets) else ""
+            where = format_list(
+                [written(number_reached(t)) for t in targets], locale=LOCALES.get(lang, "en_GB")
+            )
+            if len(targets) > 1:
+                where = tr("%(numbers)s, all at once", numbers=where)
+            if any(is_trunked(t) for t in targets):
+                where = tr("%(numbers)s, through the carrier's trunk", numbers=where)
             print(
-                f"  transferred to {numbers}{together}{trunk} (the phone there shows "
-                f"{waiting.get('callerId')}, rings {waiting.get('timeout')} s)"
+                "  "
+                + tr(
+                    "transferred to %(where)s (the phone there shows %(caller_id)s, rings "
+                    "%(seconds)s s)",
+                    where=where,
+                    caller_id=written(waiting.get("callerId") or ""),
+                    seconds=waiting.get("timeout"),
+                )
             )
             result = results.pop(0) if results else "completed"
             if result in ("completed", "not-taken") and targets[0].get("url"):
                 turn = c.counsellor_answers(press="1" if result == "completed" else None)
                 for index, text in enumerate(turn.counsellor_heard):
-                    print(f"  {'the counsellor first hears' if index == 0 else 'then'}: {text}")
+                    if index == 0:
+                        print("  " + tr("the counsellor first hears: %(words)s", words=text))
+                    else:
+                        print("  " + tr("then: %(words)s", words=text))
                 if result == "completed":
-                    print("  the counsellor presses 1 and talks with the caller")
+                    print("  " + tr("the counsellor presses 1 and talks with the caller"))
                 else:
-                    print("  nobody presses a key: their phone hangs up")
+                    print("  " + tr("nobody presses a key: their phone hangs up"))
             else:
                 turn = c.dial_ends("completed" if result == "not-taken" else result)
-            print(f"  the transfer ends: {result}")
+            print("  " + tr("the transfer ends: %(result)s", result=tr(RESULTS[result])))
         elif waiting.tag == "Record":
-            print(f"  a message is recorded (at most {waiting.get('maxLength')} s; not stored)")
+            print(
+                "  "
+                + tr(
+                    "a message is recorded (at most %(seconds)s s; not stored)",
+                    seconds=waiting.get("maxLength"),
+                )
+            )
             turn = c.leave_message(trial=True)
-    print("  (stopped after 100 steps)")
+    print("  " + tr("(stopped after 100 steps)"))
     return 1
 
 
@@ -227,8 +282,8 @@ class PipedKeys:
         return [key for key in (line.strip() for line in lines) if key]
 
 
-def ask(timeout: int) -> str:
-    print(f"  keys (Enter = nothing; {timeout} s): ", end="", flush=True)
+def ask(timeout: int, tr) -> str:
+    print("  " + tr("keys (Enter = nothing; %(seconds)s s):", seconds=timeout), end=" ", flush=True)
     ready, _, _ = select.select([sys.stdin], [], [], timeout)
     if not ready:
         print()

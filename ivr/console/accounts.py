@@ -21,6 +21,7 @@ from flask_login import LoginManager, UserMixin, current_user
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from ivr import metrics
+from ivr.console.catalogue import N_
 from ivr.store.operators import COORDINATOR, COUNSELLOR, ROLES  # noqa: F401 - the roles
 from ivr.store.throttle import Limit
 
@@ -28,6 +29,8 @@ SHORTEST_PASSWORD = 10
 THROTTLE_WINDOW = timedelta(minutes=1)
 MOST_FAILURES_PER_ACCOUNT = 5
 MOST_FAILURES_PER_ADDRESS = 20
+# The roles as the pages name them (translated there).
+ROLE_NAMES = {COORDINATOR: N_("coordinator"), COUNSELLOR: N_("counsellor")}
 # Checked when the account does not exist, so that a wrong name takes as long as a wrong
 # password and does not tell who has an account.
 _NOBODY = generate_password_hash("nobody has this password", method="scrypt")
@@ -51,6 +54,10 @@ class Account(UserMixin):
     @property
     def coordinator(self) -> bool:
         return self.role == COORDINATOR
+
+    @property
+    def role_name(self) -> str:
+        return ROLE_NAMES.get(self.role, self.role)
 
 
 def hash_password(password: str) -> str:

@@ -3,16 +3,20 @@ change, its override, and the transfers that failed; and the last refused config
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from prometheus_client.parser import text_string_to_metric_families
 
 from ivr import metrics
 from ivr.console import overrides
+from ivr.console.catalogue import N_
 from ivr.console.words import holiday_name, language_name, translate
 from ivr.domain import model
 from ivr.flow import describe
+
+# What `Schedule.status` says of a line open or closed by its hours alone.
+HOURS = (N_("weekly hours"), N_("always open"), N_("outside weekly hours"))
 
 
 @dataclass(frozen=True)
@@ -36,7 +40,7 @@ def board(service, now: datetime, lang: str, only: str | None = None) -> list[Li
     store = service.store
     in_force = overrides.in_force(store, now)
     active = {o.line: o for o in in_force if o.in_force(now)}
-    listed = overrides.listed(store, now)
+    listed = named(config, overrides.listed(store, now), lang)
     shown = {
         s.line: s for s in listed if s.line in active and s.key == f"{s.line}:{active[s.line].id}"
     }
@@ -60,7 +64,10 @@ def board(service, now: datetime, lang: str, only: str | None = None) -> list[Li
                 overridden=s.overridden,
                 override=shown.get(line.id),
                 planned=[s for s in listed if s.line == line.id and s.planned],
-                failing=sorted(failing.get(line.id, {}).items()),
+                failing=[
+                    (failed_target(config, line, target, lang), count)
+                    for target, count in sorted(failing.get(line.id, {}).items())
+                ],
             )
         )
     return rows
@@ -82,7 +89,7 @@ def why(line: model.Line, now: datetime, override, lang: str) -> str:
         day = line.schedule.local(now).date()
         named = holiday_name(line.schedule, day, lang)
         return translate("closed today: %(name)s", lang, name=named)
-    return translate(reason, lang)  # weekly hours, always open, outside weekly hours
+    return translate(reason, lang)  # one of HOURS
 
 
 def goes(config, line: model.Line, stops, lang: str) -> tuple[str, list[str]]:
@@ -97,6 +104,36 @@ def goes(config, line: model.Line, stops, lang: str) -> tuple[str, list[str]]:
     )
     head, options = words.outline(stops)
     return "→ " + head, options
+
+
+def destination(config, to: str | None, lang: str, line: model.Line | None = None) -> str:
+    """Where an override sends calls, as the console names it: a service by its name and
+    number ('Tele-Onthaal 106'), a number as Belgians write it ('0470 11 22 33')."""
+    if not to:
+        return ""
+    words = describe.Words(
+        config, line, tr=lambda text, **values: translate(text, lang, **values), names=(lang,)
+    )
+    service = config.services.get(to) or config.service_by_number(to)
+    return words.service_name(service.id) if service is not None else words.number(to)
+
+
+def named(config, shown: list[overrides.Shown], lang: str) -> list[overrides.Shown]:
+    """The overrides with where they send calls named (`destination`)."""
+    return [
+        replace(s, to=destination(config, s.to, lang, config.lines.get(s.line))) if s.to else s
+        for s in shown
+    ]
+
+
+def failed_target(config, line: model.Line, target: str, lang: str) -> str:
+    """A transfer's target as the metrics count it (a partner service's id, a contact of the
+    line, an override's number), in the board's words."""
+    if target in config.services:
+        return destination(config, target, lang, line)
+    if target == "override":
+        return translate("the override's number", lang)
+    return target  # a contact, by its name in the line's file
 
 
 def failed_transfers(folder: str) -> dict[str, dict[str, int]]:

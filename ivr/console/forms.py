@@ -16,8 +16,10 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, Optional
 
-REQUIRED = "This field is required."
-NOT_A_MOMENT = "Not a valid datetime value."  # WTForms' own words, translated in the page
+from ivr.console.catalogue import N_
+
+REQUIRED = N_("This field is required.")
+NOT_A_MOMENT = N_("Not a valid datetime value.")  # WTForms' own words, translated in the page
 MOMENT = "%Y-%m-%dT%H:%M"  # what <input type=datetime-local> sends
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from ivr.domain import model
 from ivr.flow import overrides as rules
@@ -16,6 +17,7 @@ from ivr.flow.status import LineStatus, line_status
 from ivr.store.overrides import OverrideOverlap
 from ivr.store.tables import MAX_ROW_ID
 
+BRUSSELS = ZoneInfo("Europe/Brussels")  # the time the audit log writes
 MAX_REASON = 500  # what the database's column holds
 CLOSED, OPEN, REDIRECT = "closed", "open", "redirect"
 KINDS = (CLOSED, OPEN, REDIRECT)
@@ -127,8 +129,8 @@ def set_override(
             forward_to = rules.target(config, line, to or "", open_line=False)
         except rules.TargetError:
             raise Refused(
-                "%(to)s is not something calls can be sent to: give a number as +32470112233, "
-                "or a service such as tele-accueil or 106.",
+                "%(to)s is not something calls can be sent to: give a number such as "
+                "0470 11 22 33, or a service's number such as 107 or 106.",
                 to=to or "—",
             ) from None
     wanted = model.Override(
@@ -141,7 +143,10 @@ def set_override(
             "It overlaps override #%(number)s of this line: clear that one first.",
             number=exc.existing.id,
         ) from None
-    _audit(store, now, operator, "override set", line.id, f"{kind} until {until:%Y-%m-%d %H:%M}")
+    # The journal reads it back in the page's words (`ivr.console.journal`).
+    where = f"{kind} to {forward_to}" if forward_to else kind
+    until_text = f"{until.astimezone(BRUSSELS):%Y-%m-%d %H:%M}"
+    _audit(store, now, operator, "override set", line.id, f"{where} until {until_text}")
     return override
 
 

@@ -15,6 +15,8 @@ from flask_wtf.csrf import CSRFError, CSRFProtect
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.exc import TimeoutError as NoConnection
 
+from ivr.console.catalogue import N_
+
 log = logging.getLogger("ivr.console")
 
 LONGEST_SESSION_HOURS = 8
@@ -37,15 +39,15 @@ HEADERS = {
 
 
 ERRORS = {
-    403: "This page is for coordinators.",
-    404: "There is no such page.",
-    405: "This page does not take that request.",
-    413: "That is too much to send.",
+    403: N_("This page is for coordinators."),
+    404: N_("There is no such page."),
+    405: N_("This page does not take that request."),
+    413: N_("That is too much to send."),
 }
-NO_TOKEN = (
+NO_TOKEN = N_(
     "This form was not sent from this page, or has expired. Go back, reload the page and try again."
 )
-DATABASE_AWAY = (
+DATABASE_AWAY = N_(
     "The database is not answering: this page cannot be shown, and what you asked may not have "
     "been done. Calls are answered as usual. Try again in a minute."
 )

@@ -14,14 +14,15 @@ from flask import (
 from flask_login import current_user, login_required, login_user
 
 from ivr.console import PREFIX, accounts, security
+from ivr.console.catalogue import N_
 from ivr.console.forms import Form, LanguageForm, LoginForm, choices
 from ivr.console.words import LANGUAGES, language
 
 bp = Blueprint("session", __name__)
 # What the login page may say (translated in the page).
-EXPIRED = "Your session has ended: log in again."
-THROTTLED = "Too many wrong passwords: wait a minute, then try again."
-WRONG = "Wrong name or password."
+EXPIRED = N_("Your session has ended: log in again.")
+THROTTLED = N_("Too many wrong passwords: wait a minute, then try again.")
+WRONG = N_("Wrong name or password.")
 
 
 def service():

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from babel.lists import format_list
 from flask import (
     Blueprint,
     current_app,
@@ -14,10 +15,18 @@ from flask import (
 )
 from flask_login import current_user, login_required
 
-from ivr.console import accounts, overrides, security, trial
+from ivr.console import accounts, board, overrides, security, trial
+from ivr.console import journal as journal_words
 from ivr.console.forms import Form, OverrideForm, TrialForm, choices
 from ivr.console.security import audit
-from ivr.console.words import language, override_words, short, translate
+from ivr.console.words import (
+    LOCALES,
+    language,
+    language_name,
+    override_words,
+    short,
+    translate,
+)
 
 bp = Blueprint("tools", __name__)
 BRUSSELS = trial.BRUSSELS
@@ -71,7 +80,12 @@ def override_page():
     elif request.method == "POST":
         status = 422
     now = security.now()
-    listed = overrides.listed(service().store, now)
+    config, lang = service().config, language()
+    listed = board.named(config, overrides.listed(service().store, now), lang)
+    history = [
+        {**row, "forward_to": board.destination(config, row["forward_to"], lang)}
+        for row in overrides.history(service().store)
+    ]
     return render_template(
         "overrides.html",
         form=form,
@@ -79,7 +93,7 @@ def override_page():
         problem=problem,
         said=what_was_done(listed),
         listed=listed,
-        history=overrides.history(service().store),
+        history=history,
         names={line.id: line.name for line in lines()},
         now=now.astimezone(BRUSSELS).strftime("%Y-%m-%dT%H:%M"),
     ), status
@@ -129,29 +143,47 @@ def what_was_done(listed) -> str | None:
 @bp.route("/try", methods=["GET", "POST"])
 def try_call():
     form = TrialForm()
+    lang = language()
     every = lines()
     form.line.choices = choices((line.id, line.name) for line in every)
-    spoken = sorted({lang for line in every for lang in line.languages})
-    form.language.choices = choices([("", "—")] + [(code, code) for code in spoken])
-    form.result.choices = choices((result, result) for result in trial.DIAL_RESULTS)
+    spoken = {code: language_name(code, lang) for line in every for code in line.languages}
+    named = sorted(spoken.items(), key=lambda item: item[1].casefold())
+    form.language.choices = choices([("", "—"), *named])
+    form.result.choices = choices(
+        (result, translate(words, lang)) for result, words in trial.DIAL_RESULTS.items()
+    )
     transcript, problem, status = None, None, 200
     if form.validate_on_submit():
         keys = trial.keys_of(form.keys.data or "")
         at = local(form.at.data) or security.now()
+        line = service().config.lines.get(form.line.data)
+        caller = form.language.data or None
         if keys is None:
-            problem, status = translate("Keys are digits, * and #.", language()), 422
+            problem, status = translate("Keys are digits, * and #.", lang), 422
+        elif caller and line and len(line.languages) > 1 and caller not in line.languages:
+            # Said here, in the page's words, rather than by `ivr call` in an operator's.
+            answers = [language_name(code, lang) for code in line.languages]
+            problem = translate(
+                "%(line)s does not answer in %(language)s: it answers in %(languages)s.",
+                lang,
+                line=line.name,
+                language=language_name(caller, lang),
+                languages=format_list(answers, locale=LOCALES[lang]),
+            )
+            status = 422
         else:
             try:
                 transcript = trial.run(
                     service().settings,
                     form.line.data,
                     at,
-                    form.language.data or None,
+                    caller,
                     keys,
                     form.result.data,
+                    words=lang,
                 )
             except trial.TrialFailed as exc:
-                problem, status = str(exc), 422
+                problem, status = translate(exc.text, lang, **exc.values), 422
             audit(
                 "trial call",
                 f"line {form.line.data}",
@@ -167,4 +199,4 @@ def try_call():
 
 @bp.get("/journal")
 def journal():
-    return render_template("journal.html", entries=service().store.audit.entries(limit=300))
+    return render_template("journal.html", entries=journal_words.entries(service(), language()))

@@ -107,8 +107,10 @@ def line_day(line, day: date, now: datetime, overridden, lang: str) -> Day:
         result.notes.append(translate("closed: %(name)s", lang, name=named))
     for e in schedule.exceptions:
         if e.first_day <= day <= e.last_day:
-            text = "open: %(reason)s" if e.open else "closed: %(reason)s"
-            result.notes.append(translate(text, lang, reason=e.reason))
+            if e.open:
+                result.notes.append(translate("open: %(reason)s", lang, reason=e.reason))
+            else:
+                result.notes.append(translate("closed: %(reason)s", lang, reason=e.reason))
     for override in overridden:
         begins = override.starts_at or now
         if not (begins < end and override.until > start):

@@ -1,7 +1,8 @@
 """The console's languages: French, Dutch and English, the operator's choice. Every text the
 pages show is written in English in the code and the templates, `_("…")`, and its French and
-Dutch are in `ivr/console/catalogue.py`; dates and times are written by Babel in the chosen
-language (tests/test_console.py checks that no text lacks a translation)."""
+Dutch are in the gettext catalogues of `ivr/console/catalogue.py`; dates and times are written
+by Babel in the chosen language (tests/test_translations.py checks that no text lacks a
+translation)."""
 
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ from babel.dates import format_date, format_datetime, format_time
 from flask import g, request, session
 from flask_login import current_user
 
-from ivr.console.catalogue import WORDS
+from ivr.console.catalogue import translations
 
 LANGUAGES = {"fr": "Français", "nl": "Nederlands", "en": "English"}
 LOCALES = {"fr": "fr_BE", "nl": "nl_BE", "en": "en_GB"}
@@ -24,10 +25,7 @@ _holidays: dict[tuple[str, int], dict] = {}
 
 
 def translate(text: str, lang: str, **values) -> str:
-    if lang != "en":
-        pair = WORDS.get(text)
-        if pair is not None:
-            text = pair[0] if lang == "fr" else pair[1]
+    text = translations(lang).gettext(text)
     return text % values if values else text
 
 
@@ -43,10 +41,6 @@ def language() -> str:
             chosen = request.accept_languages.best_match(list(LANGUAGES), DEFAULT)
         g.lang = chosen
     return g.lang
-
-
-def _(text: str, **values) -> str:
-    return translate(text, language(), **values)
 
 
 def holiday_name(schedule, day: date, lang: str) -> str | None:
@@ -121,8 +115,14 @@ def override_words(o, lang: str) -> str:
 
 
 def install(app) -> None:
+    # Jinja's gettext, "new style": `_("… %(name)s", name=…)` fills the values in, escaped.
+    app.jinja_env.add_extension("jinja2.ext.i18n")
+    app.jinja_env.install_gettext_callables(
+        lambda text: translations(language()).gettext(text),
+        lambda one, many, n: translations(language()).ngettext(one, many, n),
+        newstyle=True,
+    )
     app.jinja_env.globals.update(
-        _=_,
         language=language,
         LANGUAGES=LANGUAGES,
         relative=lambda at, now: relative(at, now, language()),

@@ -181,29 +181,6 @@ def route_from(config, line: model.Line, now: datetime, step: str, overrides=Non
     return {lang: probe.describe_from(CallState(line.id, step, 0, lang)) for lang in line.languages}
 
 
-# Every text `Words` says, in English: what a console translates (its catalogue has each).
-TEXTS = (
-    "the language choice, then %(route)s",
-    "the language choice",
-    "in %(language)s: %(route)s",
-    "menu",
-    "a menu",
-    "no key",
-    "hear it again",
-    "otherwise → %(then)s",
-    "told about %(services)s",
-    "told about %(services)s, then %(then)s",
-    "told where to turn (107, 112, 101), then the call ends",
-    "voicemail",
-    "a loop of steps",
-    "the line %(name)s",
-    "if nobody takes the call → %(then)s",
-    "if that fails → %(then)s",
-    "the %(contact)s, forwarded to %(where)s",
-    "the %(contact)s (%(numbers)s)",
-)
-
-
 def _deeper(stop: Stop, depth: int) -> int:
     """How deep what follows a stop is said: a menu's keys in brief, a transfer's failure
     one level further."""
@@ -216,20 +193,22 @@ def english(text: str, **values) -> str:
 
 class Words:
     """A description in an operator's words. `tr` translates the English texts (the console
-    passes its catalogue's); `names` are the languages a service's name is looked up in, in
-    order; `number` writes a number as operators read it."""
+    passes its catalogues', into which Babel extracts every `tr("…")` here: each text is
+    written in such a call); `names` are the languages a service's name is looked up in, in
+    order; `number` writes a number as operators read it. Without a line, it only names
+    places (`place`, `service_name`)."""
 
     def __init__(
         self,
         config: model.Config,
-        line: model.Line,
+        line: model.Line | None,
         tr: Callable[..., str] = english,
         names: tuple[str, ...] = (),
         number: Callable[[str], str] = speech.written_number,
         language_name: Callable[[str], str] | None = None,
     ):
         self.config, self.line, self.tr, self.number = config, line, tr, number
-        self.names = (*names, *line.languages, *sorted(config.prompts))
+        self.names = (*names, *(line.languages if line else ()), *sorted(config.prompts))
         self.language_name = language_name or (lambda code: speech.language_name(code, "en"))
 
     # -- one language, or all of them ----------------------------------------------------------

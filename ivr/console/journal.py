@@ -1,0 +1,183 @@
+"""The audit log as the console shows it: each row's action, subject and detail in the page's
+language, lines and services by their names, moments as the page writes them.
+
+A row keeps what was written when it happened (an action's key, `login failed`, and English
+details such as `2 session(s) ended`), and is never rewritten: what it says is read back here.
+Each text a row may hold is written below once, as it is stored with its values as
+`%(name)s`; that text is also the catalogues' msgid, unless the page says it otherwise
+(`shown`). A row none of them matches, from a version before or after this one, is shown as
+it is. tests/test_journal.py does every action the log records and checks each row is read.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+from babel.dates import format_datetime
+
+from ivr.console import board
+from ivr.console.catalogue import N_
+from ivr.console.words import LOCALES, translate
+
+
+@dataclass(frozen=True)
+class Written:
+    """A text as rows hold it, `%(name)s` where a value stands; what the page says instead."""
+
+    text: str
+    shown: str | None = None
+    pattern: re.Pattern = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self):
+        parts = re.split(r"%\((\w+)\)s", self.text)
+        regex = "".join(
+            re.escape(part) if i % 2 == 0 else f"(?P<{part}>.*?)" for i, part in enumerate(parts)
+        )
+        object.__setattr__(self, "pattern", re.compile(regex, re.S))
+
+    def match(self, text: str) -> dict[str, str] | None:
+        found = self.pattern.fullmatch(text)
+        return None if found is None else found.groupdict()
+
+
+# What was done: the actions' keys (as `ivr.store` and the console write them).
+ACTIONS = {
+    "login": N_("logged in"),
+    "logout": N_("logged out"),
+    "session expired": N_("session expired"),
+    "login failed": N_("login failed"),
+    "login throttled": N_("logins refused"),
+    "PIN refused": N_("phone console PINs refused"),
+    "console PIN set": N_("phone console PIN set"),
+    "account added": N_("account added"),
+    "account disabled": N_("account disabled"),
+    "password changed": N_("password changed"),
+    "override set": N_("override set"),
+    "override cleared": N_("override cleared"),
+    "trial call": N_("trial call"),
+    "message played": N_("message played"),
+    "message take": N_("message taken"),
+    "message called back": N_("message done: called back"),
+    "message closed": N_("message done: closed without a call"),
+    "message purged": N_("message deleted"),
+}
+
+# The actions done on an account: their subject is its name, said as it is.
+ON_ACCOUNTS = {"account added", "account disabled", "password changed", "console PIN set"}
+
+# Who, when it is not someone's account.
+OPERATORS = {"retention": N_("retention period")}
+
+# What it was done on.
+SUBJECTS = (
+    Written(N_("console")),
+    Written(N_("message %(number)s (%(line)s)")),
+    # An override cleared was once written as its line and number.
+    Written("line %(line)s:%(number)s", N_("line %(line)s, override #%(number)s")),
+    Written(N_("line %(line)s")),
+)
+
+# What a login throttled, or a phone console's PIN refused, was refused for.
+REFUSED_FOR = (
+    Written(N_("more than %(most)s wrong passwords in a minute for this name")),
+    Written(N_("more than %(most)s wrong passwords in a minute for a name that has no account")),
+    Written(N_("more than %(most)s wrong passwords in a minute from %(address)s")),
+    Written(N_("%(most)s wrong phone console PINs within %(minutes)s minutes")),
+)
+
+# The details.
+DETAILS = (
+    Written(N_("no such account")),
+    Written(N_("wrong password")),
+    Written(N_("wrong phone console PIN")),
+    Written(N_("%(count)s refused: %(reason)s")),
+    Written(N_("%(count)s session(s) ended")),
+    Written(N_("coordinator")),
+    Written(N_("counsellor")),
+    Written("redirect to %(to)s until %(until)s", N_("calls to %(to)s until %(until)s")),
+    Written("redirect until %(until)s", N_("calls sent elsewhere until %(until)s")),
+    Written(N_("closed until %(until)s")),
+    Written(N_("open until %(until)s")),
+    Written("#%(number)s", N_("override #%(number)s")),
+    Written(N_("at %(at)s, keys %(keys)s")),
+    Written(N_("with a note")),
+    Written(N_("kept its longest")),
+    Written(N_("done %(days)s days ago")),
+)
+
+MOMENT = "%Y-%m-%d %H:%M"  # how a detail writes a time (Brussels time)
+
+
+@dataclass(frozen=True)
+class Entry:
+    at: datetime
+    operator: str
+    action: str
+    subject: str
+    detail: str
+    read: bool  # whether each of its texts was one of those above (else shown as stored)
+
+
+def entries(service, lang: str, limit: int = 300) -> list[Entry]:
+    """The newest rows of the audit log, in the page's words."""
+    reader = Reader(service.config, lang)
+    return [reader.entry(row) for row in service.store.audit.entries(limit=limit)]
+
+
+class Reader:
+    def __init__(self, config, lang: str):
+        self.config, self.lang = config, lang
+
+    def entry(self, row: dict) -> Entry:
+        action = ACTIONS.get(row["action"])
+        if row["action"] in ON_ACCOUNTS:
+            subject = row["subject"]
+        else:
+            subject = self.said(SUBJECTS, row["subject"])
+        detail = self.said(DETAILS, row["detail"] or "")
+        return Entry(
+            at=row["at"],
+            operator=self.tr(OPERATORS.get(row["operator"], row["operator"])),
+            action=self.tr(action) if action else row["action"],
+            subject=row["subject"] if subject is None else subject,
+            detail=row["detail"] if detail is None else detail,
+            read=action is not None and subject is not None and detail is not None,
+        )
+
+    def tr(self, text: str, **values) -> str:
+        return translate(text, self.lang, **values)
+
+    def said(self, texts, stored: str) -> str | None:
+        """The stored text in the page's words; None when none of `texts` is it."""
+        if stored == "":
+            return ""
+        for written in texts:
+            values = written.match(stored)
+            if values is None:
+                continue
+            values = {name: self.value(name, value) for name, value in values.items()}
+            if any(value is None for value in values.values()):
+                return None
+            return self.tr(written.shown or written.text, **values)
+        return None
+
+    def value(self, name: str, value: str) -> str | None:
+        """A value of a stored text, as the page says it: a line by its name, a service by
+        its name and a number as Belgians write it, a moment in the page's language."""
+        if name == "line":
+            line = self.config.lines.get(value)
+            return line.name if line else value
+        if name == "to":
+            return board.destination(self.config, value, self.lang)
+        if name in ("until", "at"):
+            try:
+                moment = datetime.strptime(value, MOMENT).replace(tzinfo=UTC)
+            except ValueError:
+                return value
+            # Written in Brussels time already: said as written, in the page's words.
+            return format_datetime(moment, "d MMM y HH:mm", tzinfo=UTC, locale=LOCALES[self.lang])
+        if name == "reason":
+            return self.said(REFUSED_FOR, value)
+        return value.strip()
