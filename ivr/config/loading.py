@@ -10,14 +10,13 @@ from pathlib import Path
 from ivr.config.checks import Unread, check_lines, check_services_lines
 from ivr.config.console import CONSOLE_FILE, read_console
 from ivr.config.emergency import check_emergency_numbers
-from ivr.config.fields import KNOWN_LANGUAGES
 from ivr.config.lines import LineReader, looks_like_a_copy
 from ivr.config.numbers import TRUNKS_FILE, Routes, read_trunks
 from ivr.config.prompt_checks import check_prompt_sections, check_shared_prompts
 from ivr.config.prompts import AUDIO_DIR, VOICES_FILE, read_prompts, read_voices
 from ivr.config.reading import ConfigError, Mapping, Problem, Reader, fold, line_of, place
 from ivr.config.services import SERVICES_FILE, read_services
-from ivr.domain import model
+from ivr.domain import languages, model
 
 
 def default_prompts_dir(config_dir: Path) -> Path:
@@ -39,8 +38,6 @@ def load(config_dir, prompts_dir=None) -> tuple[model.Config | None, list[Proble
     # Files that could not be read, or hold a mistake of their own (languages, for prompts):
     # nothing is checked against them, so that only the mistake is said, not what follows.
     unreadable = Unread(lang for lang, r in prompt_readers.items() if r.unreadable or r.errors)
-    if voices_reader.unreadable or voices_reader.errors:
-        unreadable.add(VOICES_FILE)  # a voice not read: "no voice for 'fr'" would follow from it
     if services_reader is not None and services_reader.unreadable:
         unreadable.add(SERVICES_FILE)
     if services_reader is not None and isinstance(services_reader.data, Mapping):
@@ -55,7 +52,7 @@ def load(config_dir, prompts_dir=None) -> tuple[model.Config | None, list[Proble
     routes.report_missing(trunks_reader)
     if not broken_line_files:  # else a section may be the broken line's: nothing to say
         check_prompt_sections(prompts, prompt_readers, lines, unreadable)
-    check_lines(readers, services, prompts, prompt_readers, voices, unreadable, routes)
+    check_lines(readers, services, prompts, prompt_readers, unreadable, routes)
     check_emergency_numbers(readers, services, prompts, unreadable)
     # A line file that did not compile has its own errors; do not repeat them here.
     if services_reader is not None and not broken_line_files:
@@ -143,7 +140,7 @@ def _prompts(files: Files, prompts_dir: Path):
     for path in sorted(prompts_dir.glob("*.yaml")):
         r = files.reader(path)
         lang = path.stem
-        if lang not in KNOWN_LANGUAGES:
+        if not languages.known(lang):
             r.error(1, f"'{lang}' is not a language code; name the file fr.yaml, nl.yaml, ...")
             continue
         data = r.load()

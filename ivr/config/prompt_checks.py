@@ -8,7 +8,6 @@ from ivr.config.fields import closest
 from ivr.config.prompts import (
     BUILTIN_PROMPTS,
     SERVICE_TEXTS,
-    VOICES_FILE,
     format_problem,
     placeholders,
 )
@@ -45,7 +44,7 @@ def check_prompt_sections(prompts, prompt_readers, line_ids, unreadable) -> None
                 )
 
 
-def check_line_prompts(lr, line: model.Line, prompts, prompt_readers, voices, unreadable) -> None:
+def check_line_prompts(lr, line: model.Line, prompts, prompt_readers, unreadable) -> None:
     """The prompts `line` says, in each of its languages."""
     missing: dict[str, tuple[list[str], list[int]]] = {}  # key -> languages, lines said on
     for lang in line.languages:
@@ -55,11 +54,6 @@ def check_line_prompts(lr, line: model.Line, prompts, prompt_readers, voices, un
                 f"there is no prompts/{lang}.yaml for language '{lang}'",
             )
             continue
-        if lang not in voices and VOICES_FILE not in unreadable:
-            lr.r.error(
-                line_of(lr.data, "languages"),
-                f"voices.yaml has no voice for language '{lang}'",
-            )
         if lang in unreadable:
             continue  # prompts/<lang>.yaml could not be read: said once, there
         texts = prompts[lang]

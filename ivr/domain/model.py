@@ -8,11 +8,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from ivr.domain import phone
+from ivr.domain import languages, phone
 from ivr.domain.schedule import Schedule
 
-# The language of a caller we know nothing of yet: most of our callers speak French.
-DEFAULT_LANGUAGE = "fr"
+# The language of a caller we know nothing of yet (`ivr.domain.languages`).
+DEFAULT_LANGUAGE = languages.DEFAULT
 # A step name that every line has: says where to turn (107, 112, 101), then hangs up.
 END = "end"
 # Where a line that speaks several languages starts: the caller chooses one.
