@@ -10,6 +10,7 @@ and the test could not tell."""
 from __future__ import annotations
 
 import io
+import re
 import xml.etree.ElementTree as ET
 from dataclasses import replace
 
@@ -260,3 +261,21 @@ def test_no_day_name_means_two_days_across_the_languages(monkeypatch):
     clash = replace(SPANISH, weekday_names=((), (), ("mar",), (), (), (), ()))
     monkeypatch.setitem(languages.LANGUAGES, "es", clash)
     assert day_clashes() == ["'mar': day 1 in fr, 2 in es"]
+
+
+def console_languages_offered(client) -> list[tuple[str, str]]:
+    page = client.get("/console/login").get_data(as_text=True)
+    menu = page.split('id="ui-language"', 1)[1].split("</select>", 1)[0]
+    return re.findall(r'<option[^>]*value="(\w+)"[^>]*>([^<]+)</option>', menu)
+
+
+def test_the_browser_console_offers_the_languages_the_registry_says_it_speaks(console, monkeypatch):
+    client = console.test_client()
+    assert console_languages_offered(client) == [
+        ("fr", "Français"),
+        ("nl", "Nederlands"),
+        ("en", "English"),
+    ]
+    # German's catalogue written, its entry says so: the menu offers it, in the registry's order.
+    monkeypatch.setitem(languages.LANGUAGES, "de", replace(languages.GERMAN, console=True))
+    assert [code for code, _ in console_languages_offered(client)] == ["fr", "nl", "de", "en"]
