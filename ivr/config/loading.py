@@ -12,7 +12,11 @@ from ivr.config.console import CONSOLE_FILE, read_console
 from ivr.config.emergency import check_emergency_numbers
 from ivr.config.lines import LineReader, looks_like_a_copy
 from ivr.config.numbers import TRUNKS_FILE, Routes, read_trunks
-from ivr.config.prompt_checks import check_prompt_sections, check_shared_prompts
+from ivr.config.prompt_checks import (
+    check_console_prompts,
+    check_prompt_sections,
+    check_shared_prompts,
+)
 from ivr.config.prompts import AUDIO_DIR, VOICES_FILE, read_prompts, read_voices
 from ivr.config.reading import ConfigError, Mapping, Problem, Reader, fold, line_of, place
 from ivr.config.services import SERVICES_FILE, read_services
@@ -44,7 +48,7 @@ def load(config_dir, prompts_dir=None) -> tuple[model.Config | None, list[Proble
         written = services_reader.data.get("services")
         unreadable.services = set(written or ()) - set(services)
     lines, readers, broken_line_files = _lines(files, config_dir, routes)
-    console = _console(files, config_dir / CONSOLE_FILE, services, lines)
+    console_reader, console = _console(files, config_dir / CONSOLE_FILE, services, lines)
 
     problems = files.problems
     if not lines and not any(not p.warning for p in problems):
@@ -58,6 +62,7 @@ def load(config_dir, prompts_dir=None) -> tuple[model.Config | None, list[Proble
     if services_reader is not None and not broken_line_files:
         check_services_lines(services_reader, services, lines)
     check_shared_prompts(prompts, prompt_readers, services, unreadable)
+    check_console_prompts(console_reader, console, prompts, prompt_readers, unreadable)
     if trunks_reader is not None and not trunks_reader.unreadable:
         routes.warn_placeholders(trunks_reader)
 
@@ -125,12 +130,13 @@ def _voices(files: Files, path: Path) -> tuple[Reader, dict[str, model.Voice]]:
     return r, read_voices(r, data) if data is not None else {}
 
 
-def _console(files: Files, path: Path, services, lines) -> model.PhoneConsole | None:
+def _console(files: Files, path: Path, services, lines):
+    """console.yaml's reader and the phone console (None for either when there is none)."""
     if not path.exists():
-        return None
+        return None, None
     r = files.reader(path)
     data = r.load()
-    return read_console(r, data, services, lines) if data is not None else None
+    return r, read_console(r, data, services, lines) if data is not None else None
 
 
 def _prompts(files: Files, prompts_dir: Path):

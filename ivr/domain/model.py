@@ -192,6 +192,8 @@ class Prompt:
 
 # The section of a prompts file that every line speaks.
 SHARED = "shared"
+# The section of a prompts file that the coordinators' phone console speaks.
+CONSOLE = "console"
 
 
 def line_prompt(texts: dict[str, dict[str, Prompt]], line_id: str, key: str) -> Prompt | None:
@@ -276,6 +278,10 @@ class Config:
     def prompt(self, language: str, line_id: str, key: str) -> Prompt | None:
         """The line's own wording first, then the shared one."""
         return line_prompt(self.prompts.get(language, {}), line_id, key)
+
+    def console_prompt(self, language: str, key: str) -> Prompt | None:
+        """What the phone console says, in its own section: never a line's wording."""
+        return self.prompts.get(language, {}).get(CONSOLE, {}).get(key)
 
     def service_text(self, language: str, service_id: str, key: str) -> str | None:
         prompt = self.prompts.get(language, {}).get("services", {}).get(f"{service_id}.{key}")
