@@ -279,3 +279,13 @@ def test_the_browser_console_offers_the_languages_the_registry_says_it_speaks(co
     # German's catalogue written, its entry says so: the menu offers it, in the registry's order.
     monkeypatch.setitem(languages.LANGUAGES, "de", replace(languages.GERMAN, console=True))
     assert [code for code, _ in console_languages_offered(client)] == ["fr", "nl", "de", "en"]
+
+
+@pytest.mark.parametrize(
+    "lang", [*languages.LANGUAGES.values(), SPANISH], ids=lambda lang: lang.code
+)
+def test_each_language_s_safe_answer_says_where_to_turn(lang):
+    """What a caller hears when everything fails: 112, 101, and the listening line that
+    answers in the language, which is then tried; and its number again if it failed."""
+    assert "112" in lang.safe_text and "101" in lang.safe_text
+    assert lang.listening_line in lang.safe_text and lang.listening_line in lang.safe_goodbye
