@@ -423,7 +423,9 @@ def test_a_console_language_without_its_console_prompts_is_said_in_console_yaml(
     path.write_text(CONSOLE_YAML.replace("language: fr", "language: en"), encoding="utf-8")
     en = own_prompts / "en.yaml"
     text = en.read_text(encoding="utf-8")
-    en.write_text(text[: text.index("\n# The phone console")] + "\n", encoding="utf-8")
+    start = text.index("\n# The phone console")
+    end = text.index("\n\n", text.index("\nconsole:\n", start))
+    en.write_text(text[:start] + text[end:], encoding="utf-8")  # its console: section
     code, out = check(console_dir, capsys)
     assert code == 1
     assert out[0].startswith(
