@@ -15,6 +15,7 @@ from conftest import (
     assert_safe_answer,
     brussels,
     check,
+    edit,
     line_of,
     metric,
     password_of,
@@ -332,3 +333,125 @@ def test_console_yaml_mistakes_are_explained(console_dir, capsys):
     assert f"console.yaml:{line_of(path, 'numbers')}: +3220001712 is a line's number" in text
     assert f"console.yaml:{line_of(path, 'marie')}: marie: 'not a phone'" in text
     assert f"console.yaml:{line_of(path, 'redirect_to')}: there is no service" in text
+
+
+# -- on the lines' engine: its words in the prompts files, its state through the codec ------
+
+
+@pytest.fixture
+def own_prompts(console_dir, monkeypatch):
+    """The prompts beside the console's configuration, for a test to change."""
+    prompts = console_dir.parent / "prompts"
+    monkeypatch.setenv("IVR_PROMPTS_DIR", str(prompts))
+    return prompts
+
+
+def app_of(console_dir, clock):
+    app = create_app(console_dir, clock=clock)
+    store = service_of(app).store
+    add_operator(store, "marie", "coordinator", at=clock.now)
+    store.operators.set_pin("marie", hash_password(PIN), by="test", at=clock.now)
+    return app
+
+
+def test_the_console_says_what_its_language_s_prompts_file_says(console_dir, own_prompts, clock):
+    (console_dir / "console.yaml").write_text(
+        CONSOLE_YAML.replace("language: fr", "language: nl"), encoding="utf-8"
+    )
+    edit(
+        own_prompts / "nl.yaml",
+        "  pin: Lijnconsole. Geef uw code in, gevolgd door hekje.",
+        "  pin: Console van de hulplijnen. Uw code, dan hekje.",
+    )
+    clock.now = brussels("2026-11-24 10:00")
+    c = ConsoleCall(app_of(console_dir, clock))
+    turn = c.start()
+    assert turn.text == "Console van de hulplijnen. Uw code, dan hekje."
+    assert ' language="nl-BE" voice="Polly.Lisa-Neural"' in turn.documents[0]
+    turn = c.press(PIN)
+    assert "Voor 1712, druk 1." in turn.text
+    assert "1712 is open." in c.press("1").text
+
+
+def test_a_recorded_console_prompt_is_played_from_the_audio_folder(console_dir, own_prompts, clock):
+    (own_prompts / "audio" / "fr").mkdir(parents=True)
+    (own_prompts / "audio" / "fr" / "console-pin.mp3").write_bytes(b"ID3 fake mp3")
+    edit(
+        own_prompts / "fr.yaml",
+        "  pin: Console des lignes. Entrez votre code, puis dièse.",
+        "  pin:\n    text: Console des lignes. Entrez votre code, puis dièse.\n"
+        "    audio: fr/console-pin.mp3",
+    )
+    turn = ConsoleCall(app_of(console_dir, clock)).start()
+    assert turn.heard == ["[recording http://localhost/audio/fr/console-pin.mp3]"]
+
+
+def test_console_prompts_are_checked_in_the_console_s_language(console_dir, own_prompts, capsys):
+    (console_dir / "console.yaml").write_text(
+        CONSOLE_YAML.replace("language: fr", "language: de"), encoding="utf-8"
+    )
+    path = own_prompts / "de.yaml"
+    edit(
+        path, "  wrong_pin: Dieser Code stimmt nicht.\n", "  wrong_pn: Dieser Code stimmt nicht.\n"
+    )
+    edit(path, "  line: Für {name} drücken Sie {key}.", "  line: Für {nam} drücken Sie {key}.")
+    edit(path, "  done: Erledigt.\n", "")
+    code, out = check(console_dir, capsys)
+    assert code == 1
+    assert out[:3] == [
+        f"{path}:{line_of(path, 'console:')}: 'console:' needs the prompt 'done', which the "
+        "phone console speaks in 'de' (console.yaml)",
+        f"{path}:{line_of(path, 'wrong_pn')}: the phone console says no prompt 'wrong_pn'; did "
+        "you mean 'wrong_pin'?",
+        f"{path}:{line_of(path, '{nam}')}: prompt 'line' uses {{nam}}, which nothing fills; its "
+        "placeholders are: {key}, {name}",
+    ], out
+    # In a language the console does not speak, a prompt it never says is only a warning.
+    edit(own_prompts / "en.yaml", "  done: Done.\n", "  dune: Done.\n")
+    code, out = check(console_dir, capsys)
+    en = own_prompts / "en.yaml"
+    assert (
+        f"{en}:{line_of(en, 'dune')}: warning: the phone console says no prompt 'dune'; did "
+        "you mean 'done'?"
+    ) in out
+
+
+def test_a_console_language_without_its_console_prompts_is_said_in_console_yaml(
+    console_dir, own_prompts, capsys
+):
+    path = console_dir / "console.yaml"
+    path.write_text(CONSOLE_YAML.replace("language: fr", "language: en"), encoding="utf-8")
+    en = own_prompts / "en.yaml"
+    text = en.read_text(encoding="utf-8")
+    start = text.index("\n# The phone console")
+    end = text.index("\n\n", text.index("\nconsole:\n", start))
+    en.write_text(text[:start] + text[end:], encoding="utf-8")  # its console: section
+    code, out = check(console_dir, capsys)
+    assert code == 1
+    assert out[0].startswith(
+        f"{path}:{line_of(path, 'language')}: the phone console speaks 'en', but "
+        "prompts/en.yaml has no section 'console:'; add it"
+    ), out
+    assert out[-1].startswith("1 error(s)"), out  # said once: not each prompt missing
+
+
+def test_a_caller_s_state_and_a_console_state_are_never_taken_for_each_other(app, clock):
+    from ivr.twilio.links import StateCodec
+
+    c, turn = logged_in(app)
+    console_url = turn.waiting.get("action")
+    console_token = console_url.split("?s=", 1)[1]
+    codec = service_of(app).codec
+    assert isinstance(codec, StateCodec)
+    state = codec.decode_console(console_token, c.params["CallSid"])
+    assert (state.step, state.operator) == ("line", "marie")
+    assert codec.decode_console(console_token, "CA" + "9" * 32) is None  # another call's
+    assert codec.decode(console_token) is None  # never a caller's state
+    # A caller's state, brought to the console: back to the PIN, nothing of the lines.
+    caller = simulate.Call(app, LINE_1712, token=TOKEN, caller=CALLER, sid="CA" + "4" * 32)
+    caller_url = caller.start().waiting.get("action")
+    caller_token = caller_url.split("?s=", 1)[1]
+    assert codec.decode_console(caller_token, c.params["CallSid"]) is None
+    body = c.post(f"http://localhost/voice/console?s={caller_token}", {"Digits": "1"})
+    text = body.get_data(as_text=True)
+    assert "Entrez votre code" in text and "1712" not in text

@@ -14,6 +14,7 @@ from pathlib import Path
 
 from ivr.cli.common import CommandError
 from ivr.cli.explain import explain
+from ivr.domain import languages
 from ivr.settings import Settings, SettingsError
 
 STATES = ("new", "taken", "done")  # a message's states, as ivr.store.messages names them
@@ -55,7 +56,9 @@ def command_line() -> argparse.ArgumentParser:
         "call", run("calls:call"), "play a call as Twilio would, and print what the caller meets"
     )
     p.add_argument("line", help="a line id or number")
-    p.add_argument("--lang", help="the language the caller chooses (fr, nl, de, en)")
+    p.add_argument(
+        "--lang", help=f"the language the caller chooses ({', '.join(languages.codes())})"
+    )
     p.add_argument(
         "--press",
         action="append",
@@ -175,7 +178,10 @@ def command_line() -> argparse.ArgumentParser:
     p.add_argument("name", nargs="?", help="the account's name, such as ana.dupont")
     p.add_argument("--role", choices=["coordinator", "counsellor"], help="with add")
     p.add_argument(
-        "--language", choices=["fr", "nl", "en"], default="fr", help="of the pages (default fr)"
+        "--language",
+        choices=list(languages.console_languages()),
+        default=languages.DEFAULT,
+        help=f"of the pages (default {languages.DEFAULT})",
     )
 
     p = command(

@@ -14,10 +14,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ivr.cli.common import CommandError, Failure, read_config
-from ivr.config import KNOWN_LANGUAGES, default_prompts_dir
+from ivr.config import default_prompts_dir
 from ivr.config.fields import ID
 from ivr.config.lines import usable_id
-from ivr.domain import phone
+from ivr.domain import languages, phone
 from ivr.domain.schedule import ScheduleError, weekly_windows
 from ivr.settings import Settings
 from ivr.twilio import platform
@@ -30,53 +30,6 @@ AFTER_PROMPTS = {
     "listening-line": ["putting_through"],
     "message": ["leave_message"],
     "choice": ["putting_through", "leave_message", "closed_menu"],
-}
-STUBS = {
-    "fr": {
-        "welcome": "Bienvenue à {line}.",
-        "team_busy": "Notre équipe n'est pas disponible pour le moment.",
-        "closed_hours": "{line} est fermé en ce moment. Nous répondons {hours}.",
-        "putting_through": "Nous vous mettons en relation avec quelqu'un qui vous écoute, jour "
-        "et nuit. Restez en ligne.",
-        "leave_message": "Laissez-nous un message après le bip, avec un numéro ou une adresse "
-        "e-mail où vous recontacter. Appuyez sur une touche quand vous avez terminé.",
-        "closed_menu": "Pour parler maintenant à quelqu'un qui vous écoute jour et nuit, tapez "
-        "1. Pour nous laisser un message, tapez 2.",
-    },
-    "nl": {
-        "welcome": "Welkom bij {line}.",
-        "team_busy": "Ons team is op dit moment niet beschikbaar.",
-        "closed_hours": "{line} is nu gesloten. We zijn bereikbaar {hours}.",
-        "putting_through": "We verbinden u door met iemand die dag en nacht naar u luistert. "
-        "Blijf aan de lijn.",
-        "leave_message": "Spreek na de toon een bericht in, met een telefoonnummer of een "
-        "e-mailadres waarop we u kunnen bereiken. Druk op een toets als u klaar bent.",
-        "closed_menu": "Druk 1 om nu te praten met iemand die dag en nacht naar u luistert. "
-        "Druk 2 om een bericht in te spreken.",
-    },
-    "de": {
-        "welcome": "Willkommen bei {line}.",
-        "team_busy": "Unser Team ist im Moment nicht erreichbar.",
-        "closed_hours": "{line} ist im Moment geschlossen. Wir sind erreichbar {hours}.",
-        "putting_through": "Wir verbinden Sie mit jemandem, der Ihnen Tag und Nacht zuhört. "
-        "Bleiben Sie bitte am Apparat.",
-        "leave_message": "Bitte hinterlassen Sie nach dem Signalton eine Nachricht, mit einer "
-        "Telefonnummer oder E-Mail-Adresse, unter der wir Sie erreichen. Drücken Sie eine "
-        "Taste, wenn Sie fertig sind.",
-        "closed_menu": "Um jetzt mit jemandem zu sprechen, der Ihnen Tag und Nacht zuhört, "
-        "drücken Sie die 1. Um uns eine Nachricht zu hinterlassen, drücken Sie die 2.",
-    },
-    "en": {
-        "welcome": "Welcome to {line}.",
-        "team_busy": "Our team is not available at the moment.",
-        "closed_hours": "{line} is closed right now. We answer {hours}.",
-        "putting_through": "We are putting you through to someone who listens, day and night. "
-        "Please stay on the line.",
-        "leave_message": "Please leave a message after the tone, with a phone number or an "
-        "e-mail address where we can reach you. Press any key when you have finished.",
-        "closed_menu": "To talk now to someone who listens day and night, press 1. To leave us "
-        "a message, press 2.",
-    },
 }
 
 
@@ -180,7 +133,7 @@ class Interview:
                 self._caller_id,
             )
         line.languages = q.ask(
-            "The languages it speaks, the first one the default (fr, nl, de, en)",
+            f"The languages it speaks, the first one the default ({', '.join(languages.codes())})",
             self._languages,
             "fr",
         )
@@ -243,14 +196,14 @@ class Interview:
         return number, None
 
     def _languages(self, text: str):
-        languages = [lang for lang in re.split(r"[\s,;]+", text.lower()) if lang]
-        wrong = [lang for lang in languages if lang not in KNOWN_LANGUAGES]
-        if wrong or not languages:
-            return None, f"write some of: {', '.join(KNOWN_LANGUAGES)}, such as: fr, nl"
-        missing = [lang for lang in languages if not (self.prompts_dir / f"{lang}.yaml").exists()]
+        chosen = [lang for lang in re.split(r"[\s,;]+", text.lower()) if lang]
+        wrong = [lang for lang in chosen if not languages.known(lang)]
+        if wrong or not chosen:
+            return None, f"write some of: {', '.join(languages.codes())}, such as: fr, nl"
+        missing = [lang for lang in chosen if not (self.prompts_dir / f"{lang}.yaml").exists()]
         if missing:
             return None, f"there is no prompts file for {', '.join(missing)} in {self.prompts_dir}"
-        return list(dict.fromkeys(languages)), None
+        return list(dict.fromkeys(chosen)), None
 
     def _team(self, text: str):
         numbers = []
@@ -350,7 +303,9 @@ def line_file(line: NewLine) -> str:
 
 def prompts_section(line: NewLine, lang: str) -> str:
     keys = ["welcome", "team_busy", "closed_hours", *AFTER_PROMPTS[line.after]]
-    texts = "".join(f"  {key}: {quoted(STUBS[lang][key])}\n" for key in keys)
+    # The registry's stubs, for the operator to replace with their own words.
+    stubs = languages.get(lang).new_line_prompts
+    texts = "".join(f"  {key}: {quoted(stubs[key])}\n" for key in keys)
     return (
         f"\n# {line.name}: written by `ivr new-line`; put your own words in.\n"
         f"{quoted(line.id)}:\n{texts}"

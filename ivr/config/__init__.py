@@ -14,7 +14,6 @@ One module a concern: `reading` (YAML with line numbers, the limits against host
 `yamlerrors` says what YAML cannot read in an operator's words.
 """
 
-from ivr.config.fields import KNOWN_LANGUAGES
 from ivr.config.loading import default_prompts_dir, load, load_or_raise
 from ivr.config.prompts import AUDIO_DIR, format_problem, placeholders
 from ivr.config.reading import (
@@ -28,7 +27,6 @@ from ivr.config.reading import (
 
 __all__ = [
     "AUDIO_DIR",
-    "KNOWN_LANGUAGES",
     "MAX_DEPTH",
     "MAX_DIGITS",
     "MAX_FILE_BYTES",

@@ -23,7 +23,7 @@ class Unread(set):
     services: set[str] = frozenset()
 
 
-def check_lines(readers, services, prompts, prompt_readers, voices, unreadable, routes) -> None:
+def check_lines(readers, services, prompts, prompt_readers, unreadable, routes) -> None:
     """What each line names elsewhere, and what the lines do to one another."""
     seen_numbers: dict[str, str] = {}
     first: dict[str, LineReader] = {}  # number -> the line file that has it
@@ -36,7 +36,7 @@ def check_lines(readers, services, prompts, prompt_readers, voices, unreadable, 
             first[number] = lr
         _check_references(lr, line, services, prompts, unreadable)
         _check_caller_id(lr, line, services)
-        check_line_prompts(lr, line, prompts, prompt_readers, voices, unreadable)
+        check_line_prompts(lr, line, prompts, prompt_readers, unreadable)
     _check_transfer_loops(readers, services)
     _check_own_numbers_dialled(routes, seen_numbers, services)
 

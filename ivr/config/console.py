@@ -3,9 +3,9 @@ they may call it from."""
 
 from __future__ import annotations
 
-from ivr.config.fields import KNOWN_LANGUAGES, Fields
+from ivr.config.fields import Fields
 from ivr.config.reading import Mapping, Reader, line_of
-from ivr.domain import model, phone
+from ivr.domain import languages, model, phone
 
 CONSOLE_FILE = "console.yaml"
 CONSOLE_KEYS = {"numbers", "language", "coordinators", "redirect_to"}
@@ -31,8 +31,8 @@ def read_console(r: Reader, data, services: dict, lines: dict) -> model.PhoneCon
         else:
             numbers.append(number)
     language = f.text("language", required=False, default=model.DEFAULT_LANGUAGE)
-    if language not in KNOWN_LANGUAGES:
-        r.error(f.line("language"), f"'{language}' is not one of {', '.join(KNOWN_LANGUAGES)}")
+    if not languages.known(language):
+        r.error(f.line("language"), f"'{language}' is not one of {', '.join(languages.codes())}")
         ok = False
     coordinators: dict[str, str] = {}
     written = f.mapping("coordinators") or {}

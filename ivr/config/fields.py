@@ -5,11 +5,11 @@ from __future__ import annotations
 import re
 
 from ivr.config.reading import Mapping, Reader, Sequence, line_of
+from ivr.domain import languages as registry
 from ivr.domain import model
 
 # A name an operator gives a line, a trunk or a service.
 ID = re.compile(r"^[a-z0-9][a-z0-9-]*$")
-KNOWN_LANGUAGES = ("fr", "nl", "de", "en")
 
 
 def closest(word, choices) -> str | None:
@@ -167,11 +167,11 @@ class Fields:
             return [model.DEFAULT_LANGUAGE]
         languages = []
         for lang, line in zip(seq, seq.item_lines, strict=True):
-            if lang not in KNOWN_LANGUAGES:
+            if not registry.known(lang):
                 self.r.error(
                     line,
                     f"'{lang}' is not a language the router speaks; use "
-                    + ", ".join(KNOWN_LANGUAGES),
+                    + ", ".join(registry.codes()),
                 )
             elif lang in languages:
                 self.r.error(line, f"'{lang}' is listed twice")

@@ -10,14 +10,17 @@ from pathlib import Path
 from ivr.config.checks import Unread, check_lines, check_services_lines
 from ivr.config.console import CONSOLE_FILE, read_console
 from ivr.config.emergency import check_emergency_numbers
-from ivr.config.fields import KNOWN_LANGUAGES
 from ivr.config.lines import LineReader, looks_like_a_copy
 from ivr.config.numbers import TRUNKS_FILE, Routes, read_trunks
-from ivr.config.prompt_checks import check_prompt_sections, check_shared_prompts
+from ivr.config.prompt_checks import (
+    check_console_prompts,
+    check_prompt_sections,
+    check_shared_prompts,
+)
 from ivr.config.prompts import AUDIO_DIR, VOICES_FILE, read_prompts, read_voices
 from ivr.config.reading import ConfigError, Mapping, Problem, Reader, fold, line_of, place
 from ivr.config.services import SERVICES_FILE, read_services
-from ivr.domain import model
+from ivr.domain import languages, model
 from ivr.twilio import platform
 
 
@@ -40,15 +43,13 @@ def load(config_dir, prompts_dir=None) -> tuple[model.Config | None, list[Proble
     # Files that could not be read, or hold a mistake of their own (languages, for prompts):
     # nothing is checked against them, so that only the mistake is said, not what follows.
     unreadable = Unread(lang for lang, r in prompt_readers.items() if r.unreadable or r.errors)
-    if voices_reader.unreadable or voices_reader.errors:
-        unreadable.add(VOICES_FILE)  # a voice not read: "no voice for 'fr'" would follow from it
     if services_reader is not None and services_reader.unreadable:
         unreadable.add(SERVICES_FILE)
     if services_reader is not None and isinstance(services_reader.data, Mapping):
         written = services_reader.data.get("services")
         unreadable.services = set(written or ()) - set(services)
     lines, readers, broken_line_files = _lines(files, config_dir, routes)
-    console = _console(files, config_dir / CONSOLE_FILE, services, lines)
+    console_reader, console = _console(files, config_dir / CONSOLE_FILE, services, lines)
 
     problems = files.problems
     if not lines and not any(not p.warning for p in problems):
@@ -56,12 +57,13 @@ def load(config_dir, prompts_dir=None) -> tuple[model.Config | None, list[Proble
     routes.report_missing(trunks_reader)
     if not broken_line_files:  # else a section may be the broken line's: nothing to say
         check_prompt_sections(prompts, prompt_readers, lines, unreadable)
-    check_lines(readers, services, prompts, prompt_readers, voices, unreadable, routes)
+    check_lines(readers, services, prompts, prompt_readers, unreadable, routes)
     check_emergency_numbers(readers, services, prompts, unreadable)
     # A line file that did not compile has its own errors; do not repeat them here.
     if services_reader is not None and not broken_line_files:
         check_services_lines(services_reader, services, lines)
     check_shared_prompts(prompts, prompt_readers, services, unreadable)
+    check_console_prompts(console_reader, console, prompts, prompt_readers, unreadable)
     if trunks_reader is not None and not trunks_reader.unreadable:
         routes.warn_placeholders(trunks_reader)
 
@@ -132,12 +134,13 @@ def _voices(files: Files, path: Path) -> tuple[Reader, dict[str, model.Voice]]:
     return r, read_voices(r, data) if data is not None else {}
 
 
-def _console(files: Files, path: Path, services, lines) -> model.PhoneConsole | None:
+def _console(files: Files, path: Path, services, lines):
+    """console.yaml's reader and the phone console (None for either when there is none)."""
     if not path.exists():
-        return None
+        return None, None
     r = files.reader(path)
     data = r.load()
-    return read_console(r, data, services, lines) if data is not None else None
+    return r, read_console(r, data, services, lines) if data is not None else None
 
 
 def _prompts(files: Files, prompts_dir: Path):
@@ -147,7 +150,7 @@ def _prompts(files: Files, prompts_dir: Path):
     for path in sorted(prompts_dir.glob("*.yaml")):
         r = files.reader(path)
         lang = path.stem
-        if lang not in KNOWN_LANGUAGES:
+        if not languages.known(lang):
             r.error(1, f"'{lang}' is not a language code; name the file fr.yaml, nl.yaml, ...")
             continue
         data = r.load()

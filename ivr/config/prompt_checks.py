@@ -1,6 +1,7 @@
 """Checks the prompts against the lines that say them: each prompt a line says exists in each
-of its languages and can be filled, the router's own prompts are there, and each section of a
-prompts file belongs to a line. A misspelled name is said once, where it is misspelled."""
+of its languages and can be filled, the router's own prompts are there, the phone console's
+are there in its language, and each section of a prompts file belongs to a line. A misspelled
+name is said once, where it is misspelled."""
 
 from __future__ import annotations
 
@@ -8,12 +9,12 @@ from ivr.config.fields import closest
 from ivr.config.prompts import (
     BUILTIN_PROMPTS,
     SERVICE_TEXTS,
-    VOICES_FILE,
     format_problem,
     placeholders,
 )
 from ivr.config.reading import Mapping, Reader, line_of, place
 from ivr.domain import model
+from ivr.flow.wording import CONSOLE_PROMPTS
 
 SERVICES_SECTION = "services"
 
@@ -26,7 +27,7 @@ def check_prompt_sections(prompts, prompt_readers, line_ids, unreadable) -> None
             continue
         r = prompt_readers[lang]
         for section in list(texts):
-            if section in (model.SHARED, SERVICES_SECTION) or section in line_ids:
+            if section in (model.SHARED, SERVICES_SECTION, model.CONSOLE) or section in line_ids:
                 continue
             at = line_of(r.data, section)
             guess = closest(section, [i for i in line_ids if i not in texts])
@@ -45,7 +46,7 @@ def check_prompt_sections(prompts, prompt_readers, line_ids, unreadable) -> None
                 )
 
 
-def check_line_prompts(lr, line: model.Line, prompts, prompt_readers, voices, unreadable) -> None:
+def check_line_prompts(lr, line: model.Line, prompts, prompt_readers, unreadable) -> None:
     """The prompts `line` says, in each of its languages."""
     missing: dict[str, tuple[list[str], list[int]]] = {}  # key -> languages, lines said on
     for lang in line.languages:
@@ -55,11 +56,6 @@ def check_line_prompts(lr, line: model.Line, prompts, prompt_readers, voices, un
                 f"there is no prompts/{lang}.yaml for language '{lang}'",
             )
             continue
-        if lang not in voices and VOICES_FILE not in unreadable:
-            lr.r.error(
-                line_of(lr.data, "languages"),
-                f"voices.yaml has no voice for language '{lang}'",
-            )
         if lang in unreadable:
             continue  # prompts/<lang>.yaml could not be read: said once, there
         texts = prompts[lang]
@@ -172,7 +168,7 @@ def check_shared_prompts(prompts, prompt_readers, services, unreadable) -> None:
                 )
         # The router's own prompts, shared or a line's own wording of them.
         for section, section_texts in texts.items():
-            if section == "services":
+            if section in (SERVICES_SECTION, model.CONSOLE):
                 continue
             for key, allowed in BUILTIN_PROMPTS.items():
                 if key not in section_texts:
@@ -210,3 +206,71 @@ def _check_service_texts(r: Reader, service_texts, services, lang: str) -> None:
                 "misspelled; write them alike"
             )
         r.error(at, message)
+
+
+def check_console_prompts(console_reader, console, prompts, prompt_readers, unreadable) -> None:
+    """The phone console's prompts (`console:`): in the language console.yaml gives it, each
+    one it says; in every prompts file that has them, none it never says, each one fillable."""
+    for lang, texts in prompts.items():
+        if lang in unreadable or model.CONSOLE not in texts:
+            continue
+        r = prompt_readers[lang]
+        section = texts[model.CONSOLE]
+        speaks = console is not None and console.language == lang
+        for key, prompt in section.items():
+            at = prompt_line(r, model.CONSOLE, key)
+            allowed = CONSOLE_PROMPTS.get(key)
+            if allowed is None:
+                guess = closest(key, [k for k in CONSOLE_PROMPTS if k not in section])
+                hint = (
+                    f"did you mean '{guess}'?"
+                    if guess
+                    else "its prompts are: " + ", ".join(CONSOLE_PROMPTS)
+                )
+                message = f"the phone console says no prompt '{key}'; {hint}"
+                if speaks and guess:
+                    r.error(at, message)  # and the prompt it meant is not said to be missing
+                else:
+                    r.warn(at, message)
+                continue
+            problem = format_problem(prompt.text, allowed)
+            unknown = placeholders(prompt.text) - allowed
+            if problem:
+                r.error(at, f"prompt '{key}' {problem}")
+            elif unknown:
+                fills = ", ".join(f"{{{p}}}" for p in sorted(allowed)) or "none"
+                r.error(
+                    at,
+                    f"prompt '{key}' uses {{{', '.join(sorted(unknown))}}}, which nothing fills; "
+                    f"its placeholders are: {fills}",
+                )
+    if console is None or console_reader is None:
+        return
+    lang, data = console.language, console_reader.data
+    at = line_of(data.get("phone_console") if isinstance(data, Mapping) else data, "language")
+    if lang not in prompts:
+        console_reader.error(
+            at, f"there is no prompts/{lang}.yaml for '{lang}', the language the console speaks"
+        )
+        return
+    if lang in unreadable:
+        return
+    r, section = prompt_readers[lang], prompts[lang].get(model.CONSOLE)
+    if section is None:
+        console_reader.error(
+            at,
+            f"the phone console speaks '{lang}', but prompts/{lang}.yaml has no section "
+            "'console:'; add it with what the console says (prompts/fr.yaml has one to "
+            "translate): " + ", ".join(CONSOLE_PROMPTS),
+        )
+        return
+    misspelled = {k for k in section if k not in CONSOLE_PROMPTS}
+    for key in CONSOLE_PROMPTS:
+        if key in section:
+            continue
+        if closest(key, misspelled) is None:
+            r.error(
+                line_of(r.data, model.CONSOLE),
+                f"'console:' needs the prompt '{key}', which the phone console speaks in "
+                f"'{lang}' (console.yaml)",
+            )

@@ -6,11 +6,11 @@ from __future__ import annotations
 import string
 from pathlib import Path
 
-from ivr.config.fields import KNOWN_LANGUAGES, Fields, closest, or_list
+from ivr.config.fields import Fields, closest, or_list
 from ivr.config.reading import Mapping, Reader, line_of
-from ivr.config.voices import SOURCES, VOICES
-from ivr.domain import model
+from ivr.domain import languages, model
 from ivr.flow.wording import LINE_PLACEHOLDERS, REFERRAL_PLACEHOLDERS
+from ivr.twilio.voices import SOURCES, VOICES
 
 AUDIO_DIR = "audio"
 VOICES_FILE = "voices.yaml"
@@ -146,10 +146,11 @@ def read_voices(r: Reader, data) -> dict[str, model.Voice]:
         return voices
     for lang, item in m.items():
         line = line_of(m, lang)
-        if lang not in KNOWN_LANGUAGES:
+        if not languages.known(lang):
             r.error(
                 line,
-                f"'{lang}' is not a language code; " + or_list(lang, KNOWN_LANGUAGES, "use one of"),
+                f"'{lang}' is not a language code; "
+                + or_list(lang, languages.codes(), "use one of"),
             )
             continue
         if not isinstance(item, Mapping):
@@ -158,7 +159,9 @@ def read_voices(r: Reader, data) -> dict[str, model.Voice]:
         f = Fields(r, item, f"the voice for '{lang}'", {"language", "voice"})
         say_language = f.text("language") or ""
         voice = f.text("voice", required=False)
-        if say_language and say_language.split("-")[0] != lang:
+        # A variant of the language the registry speaks it in (fr-FR for fr, as fr-BE).
+        family = languages.get(lang).say_language.split("-")[0]
+        if say_language and say_language.split("-")[0] != family:
             r.error(f.line("language"), f"'{say_language}' is not a variant of '{lang}'")
             continue
         problem = voice_problem(say_language, voice) if say_language else None

@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from ivr.config.fields import Fields, closest
 from ivr.config.reading import Mapping, Reader, Sequence, line_of
 from ivr.config.schedule_checks import check_dates
+from ivr.domain import languages
 from ivr.domain.schedule import (
     DAY,
     ClosureDay,
@@ -28,8 +29,6 @@ from ivr.domain.schedule import (
 
 # Where our lines are; a schedule that does not say otherwise runs on its clock.
 TIMEZONE = "Europe/Brussels"
-# The languages the holidays package names Belgian public holidays in; in any other, English.
-HOLIDAY_LANGUAGES = ("fr", "nl", "de")
 SCHEDULE_KEYS = {"timezone", "hours", "public_holidays", "closure_days", "exceptions"}
 
 
@@ -209,8 +208,10 @@ def _hhmm(minutes: int) -> str:
 
 
 def holiday_language(language: str) -> str:
-    """The holidays package's language for the public holidays of a line speaking `language`."""
-    return language if language in HOLIDAY_LANGUAGES else "en_US"
+    """The holidays package's language for the public holidays of a line speaking `language`
+    (the registry's); English for a language it does not know."""
+    known = languages.LANGUAGES.get(language)
+    return known.holidays_language if known else languages.ENGLISH.holidays_language
 
 
 _MONTH_DAY = re.compile(r"^(\d{1,2})-(\d{1,2})$")

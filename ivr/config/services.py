@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from ivr.config.fields import KNOWN_LANGUAGES, Fields, named_entries, or_list
+from ivr.config.fields import Fields, named_entries, or_list
 from ivr.config.numbers import Routes
 from ivr.config.reading import Mapping, Reader, line_of
 from ivr.config.schedules import TIMEZONE, read_schedule
+from ivr.domain import languages as registry
 from ivr.domain import model
 from ivr.domain.schedule import Schedule
 
@@ -43,8 +44,8 @@ def read_services(r: Reader, data, routes: Routes) -> dict[str, model.Service]:
         instead = {}
         for lang, other in (f.mapping("instead", required=False) or {}).items():
             ln = line_of(item["instead"], lang)
-            if lang not in KNOWN_LANGUAGES:
-                r.error(ln, f"'{lang}' is not a language code; use " + ", ".join(KNOWN_LANGUAGES))
+            if not registry.known(lang):
+                r.error(ln, f"'{lang}' is not a language code; use " + ", ".join(registry.codes()))
             elif lang in languages:
                 r.error(ln, f"'{sid}' speaks {lang} itself; remove this line")
             else:
@@ -53,8 +54,8 @@ def read_services(r: Reader, data, routes: Routes) -> dict[str, model.Service]:
         also_for = []
         seq = f.sequence("also_for", required=False)
         for lang, ln in zip(seq or [], (seq.item_lines if seq else []), strict=True):
-            if lang not in KNOWN_LANGUAGES:
-                r.error(ln, f"'{lang}' is not a language code; use " + ", ".join(KNOWN_LANGUAGES))
+            if not registry.known(lang):
+                r.error(ln, f"'{lang}' is not a language code; use " + ", ".join(registry.codes()))
             elif lang in languages:
                 r.error(ln, f"'{sid}' speaks {lang} itself; remove it from 'also_for'")
             elif lang in instead:

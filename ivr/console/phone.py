@@ -2,6 +2,11 @@
 from a phone `console.yaml` lists, enters a PIN, and closes, opens or sends elsewhere a line
 until a time, or hears how the lines stand. Pure: no Flask, no I/O; the webhooks
 (`ivr.console.phone_calls`) check the PIN and set the override it asks for, then say how it went.
+
+It runs on the lines' engine: its words are the `console:` section of `prompts/<lang>.yaml`,
+said through `ivr.flow.wording` as a line's prompts are (and checked by `ivr check` as they
+are); it answers with the same instructions, rendered by the same TwiML; its state
+(`ivr.flow.ConsoleState`) travels signed by the same codec (`ivr.twilio.links.StateCodec`).
 """
 
 from __future__ import annotations
@@ -11,7 +16,7 @@ from datetime import UTC, datetime
 
 from ivr.domain import model, speech
 from ivr.domain.schedule import next_time_of_day
-from ivr.flow import Gather, Hangup, Speak, clean_digits
+from ivr.flow import ConsoleState, Gather, Hangup, Speak, clean_digits, wording
 from ivr.flow.status import line_status
 
 # Wrong PINs in a row on one call before it ends (the webhooks also count them per account).
@@ -20,145 +25,7 @@ MAX_LINES = 9  # one key each
 MINUTE = "%Y%m%d%H%M"  # how the end travels in the state
 # The kinds of override, as `ivr.console.overrides` names them.
 CLOSE, OPEN, REDIRECT, CLEAR = "closed", "open", "redirect", "clear"
-
-TEXT = {
-    "fr": {
-        "pin": "Console des lignes. Entrez votre code, puis dièse.",
-        "wrong pin": "Ce code n'est pas le bon.",
-        "locked": "Trop d'essais. Réessayez dans un quart d'heure. Au revoir.",
-        "tries": "Trop d'essais pour cet appel. Au revoir.",
-        "past": "Cette heure est déjà passée.",
-        "away": "La console n'est pas disponible pour le moment. Réessayez plus tard. Au revoir.",
-        "line": "Pour {name}, tapez {key}.",
-        "all": "Pour entendre l'état de toutes les lignes, tapez 0.",
-        "open": "{name} est ouverte.",
-        "closed": "{name} est fermée.",
-        "override": "Une dérogation est en cours jusqu'à {until}.",
-        "actions": "Pour fermer la ligne, tapez 1. Pour l'ouvrir, tapez 2.",
-        "redirect": "Pour envoyer ses appels vers {service}, tapez 3.",
-        "clear": "Pour lever la dérogation, tapez 9. Pour revenir aux lignes, tapez étoile.",
-        "until": "Jusqu'à quelle heure ? Tapez l'heure en quatre chiffres, par exemple 1 8 0 0, "
-        "puis dièse ; 0 0 0 0 pour minuit.",
-        "not a time": "Ce n'est pas une heure.",
-        "confirm close": "{name} sera fermée jusqu'à {until}.",
-        "confirm open": "{name} sera ouverte jusqu'à {until}.",
-        "confirm redirect": "Les appels de {name} iront vers {service} jusqu'à {until}.",
-        "confirm": "Pour confirmer, tapez 1. Pour recommencer, tapez étoile.",
-        "done": "C'est fait.",
-        "cleared": "La dérogation est levée.",
-        "nothing to clear": "Il n'y a pas de dérogation en cours.",
-        "overlap": "Ce n'est pas possible : une autre dérogation de cette ligne est prévue pendant "
-        "ce temps. Levez-la d'abord, dans la console web.",
-        "refused": "Ce n'est pas possible par téléphone. Utilisez la console web.",
-        "goodbye": "Au revoir.",
-    },
-    "nl": {
-        "pin": "Lijnconsole. Geef uw code in, gevolgd door hekje.",
-        "wrong pin": "Die code klopt niet.",
-        "locked": "Te veel pogingen. Probeer het over een kwartier opnieuw. Tot ziens.",
-        "tries": "Te veel pogingen voor deze oproep. Tot ziens.",
-        "past": "Dat uur is al voorbij.",
-        "away": "De console is nu niet beschikbaar. Probeer het later opnieuw. Tot ziens.",
-        "line": "Voor {name}, druk {key}.",
-        "all": "Om de toestand van alle lijnen te horen, druk 0.",
-        "open": "{name} is open.",
-        "closed": "{name} is gesloten.",
-        "override": "Er loopt een afwijking tot {until}.",
-        "actions": "Om de lijn te sluiten, druk 1. Om ze te openen, druk 2.",
-        "redirect": "Om haar oproepen naar {service} te sturen, druk 3.",
-        "clear": "Om de afwijking op te heffen, druk 9. Terug naar de lijnen: druk ster.",
-        "until": "Tot hoe laat? Geef het uur in vier cijfers, bijvoorbeeld 1 8 0 0, gevolgd door "
-        "hekje; 0 0 0 0 voor middernacht.",
-        "not a time": "Dat is geen uur.",
-        "confirm close": "{name} wordt gesloten tot {until}.",
-        "confirm open": "{name} wordt geopend tot {until}.",
-        "confirm redirect": "De oproepen van {name} gaan naar {service} tot {until}.",
-        "confirm": "Om te bevestigen, druk 1. Om opnieuw te beginnen, druk ster.",
-        "done": "Het is gebeurd.",
-        "cleared": "De afwijking is opgeheven.",
-        "nothing to clear": "Er loopt geen afwijking.",
-        "overlap": "Dat kan niet: er is in die tijd al een andere afwijking voor deze lijn "
-        "gepland. Hef die eerst op, in de webconsole.",
-        "refused": "Dat kan niet via de telefoon. Gebruik de webconsole.",
-        "goodbye": "Tot ziens.",
-    },
-    "de": {
-        "pin": "Leitungskonsole. Geben Sie Ihren Code ein, dann die Raute.",
-        "wrong pin": "Dieser Code stimmt nicht.",
-        "locked": "Zu viele Versuche. Versuchen Sie es in einer Viertelstunde wieder. "
-        "Auf Wiederhören.",
-        "tries": "Zu viele Versuche für diesen Anruf. Auf Wiederhören.",
-        "past": "Diese Uhrzeit ist schon vorbei.",
-        "away": "Die Konsole ist im Moment nicht verfügbar. Versuchen Sie es später. "
-        "Auf Wiederhören.",
-        "line": "Für {name} drücken Sie {key}.",
-        "all": "Um den Stand aller Leitungen zu hören, drücken Sie 0.",
-        "open": "{name} ist geöffnet.",
-        "closed": "{name} ist geschlossen.",
-        "override": "Eine Ausnahme gilt bis {until}.",
-        "actions": "Um die Leitung zu schließen, drücken Sie 1. Um sie zu öffnen, drücken Sie 2.",
-        "redirect": "Um ihre Anrufe zu {service} zu schicken, drücken Sie 3.",
-        "clear": "Um die Ausnahme aufzuheben, drücken Sie 9. Zurück zu den Leitungen: Stern.",
-        "until": "Bis wann? Geben Sie die Uhrzeit mit vier Ziffern ein, zum Beispiel 1 8 0 0, "
-        "dann die Raute; 0 0 0 0 für Mitternacht.",
-        "not a time": "Das ist keine Uhrzeit.",
-        "confirm close": "{name} wird bis {until} geschlossen.",
-        "confirm open": "{name} wird bis {until} geöffnet.",
-        "confirm redirect": "Die Anrufe von {name} gehen bis {until} zu {service}.",
-        "confirm": "Zum Bestätigen drücken Sie 1. Um neu zu beginnen, drücken Sie Stern.",
-        "done": "Erledigt.",
-        "cleared": "Die Ausnahme ist aufgehoben.",
-        "nothing to clear": "Es gilt keine Ausnahme.",
-        "overlap": "Das geht nicht: in dieser Zeit ist schon eine andere Ausnahme für diese "
-        "Leitung geplant. Heben Sie sie zuerst in der Webkonsole auf.",
-        "refused": "Das geht nicht per Telefon. Nutzen Sie die Webkonsole.",
-        "goodbye": "Auf Wiederhören.",
-    },
-    "en": {
-        "pin": "Lines console. Enter your code, then the hash key.",
-        "wrong pin": "That code is not right.",
-        "locked": "Too many tries. Try again in a quarter of an hour. Goodbye.",
-        "tries": "Too many tries for this call. Goodbye.",
-        "past": "That time has already passed.",
-        "away": "The console is not available right now. Please try later. Goodbye.",
-        "line": "For {name}, press {key}.",
-        "all": "To hear how all the lines stand, press 0.",
-        "open": "{name} is open.",
-        "closed": "{name} is closed.",
-        "override": "An override runs until {until}.",
-        "actions": "To close the line, press 1. To open it, press 2.",
-        "redirect": "To send its calls to {service}, press 3.",
-        "clear": "To end the override, press 9. To go back to the lines, press star.",
-        "until": "Until what time? Enter it in four digits, for example 1 8 0 0, then the hash "
-        "key; 0 0 0 0 for midnight.",
-        "not a time": "That is not a time.",
-        "confirm close": "{name} will be closed until {until}.",
-        "confirm open": "{name} will be open until {until}.",
-        "confirm redirect": "Calls to {name} will go to {service} until {until}.",
-        "confirm": "To confirm, press 1. To start again, press star.",
-        "done": "Done.",
-        "cleared": "The override has ended.",
-        "nothing to clear": "There is no override running.",
-        "overlap": "That cannot be done: another override of this line is planned for that time. "
-        "Clear it first, in the web console.",
-        "refused": "That cannot be done by phone. Use the web console.",
-        "goodbye": "Goodbye.",
-    },
-}
-
-
-@dataclass(frozen=True)
-class ConsoleState:
-    """Where a console call stands, carried (signed) in its URLs like a caller's."""
-
-    step: str  # pin, line, action, until, confirm
-    operator: str
-    line: str = ""
-    action: str = ""
-    # The end the coordinator heard, as a UTC minute (YYYYMMDDHHMM): what they confirm is what
-    # they heard, however long they took to press 1.
-    until: str = ""
-    tries: int = 0
+__all__ = ["CLEAR", "CLOSE", "OPEN", "REDIRECT", "ConsoleFlow", "ConsoleState", "Wanted"]
 
 
 @dataclass(frozen=True)
@@ -196,7 +63,7 @@ class ConsoleFlow:
             return self._end(outcome)
         if state.tries + 1 >= PIN_TRIES:
             return self._end("tries")
-        self._say("wrong pin")
+        self._say("wrong_pin")
         return self._ask(replace(state, tries=state.tries + 1), ["pin"], digits=None)
 
     def lines(self, state: ConsoleState) -> list:
@@ -244,12 +111,12 @@ class ConsoleFlow:
     def on_until(self, state: ConsoleState, digits: str) -> list:
         at = self.until(state, clean_digits(digits))
         if at is None:
-            self._say("not a time")
+            self._say("not_a_time")
             return self._ask(state, ["until"], digits=None)
         state = replace(state, step="confirm", until=at.astimezone(UTC).strftime(MINUTE))
         line = self.config.lines[state.line]
         spoken = self._spoken_until(line, at)
-        what = {CLOSE: "confirm close", OPEN: "confirm open", REDIRECT: "confirm redirect"}
+        what = {CLOSE: "confirm_close", OPEN: "confirm_open", REDIRECT: "confirm_redirect"}
         self._say(what[state.action], name=line.name, until=spoken, service=self._service_name())
         return self._ask(state, ["confirm"], digits=1)
 
@@ -269,7 +136,7 @@ class ConsoleFlow:
 
     def after(self, state: ConsoleState, outcome: str) -> list:
         """What the coordinator hears once the webhooks did what was asked: done, cleared,
-        nothing to clear, overlap, refused, away (the database)."""
+        nothing_to_clear, overlap, refused, away (the database): each is a console prompt."""
         if outcome == "away":
             return self._end("away")
         self._say(outcome)
@@ -307,16 +174,17 @@ class ConsoleFlow:
         sid = self.console.redirect_to or ""
         return self.config.service_text(self.lang, sid, "name") or sid
 
-    def _text(self, said: str, **values) -> Speak:
-        return Speak(TEXT[self.lang][said].format(**values), self.lang)
+    def _text(self, said: str, **values) -> list[Speak]:
+        return wording.console_text(self, said, **values)
 
     def _say(self, said: str, **values) -> None:
-        self.out.append(self._text(said, **values))
+        self.out.extend(self._text(said, **values))
 
     def _ask(self, state: ConsoleState, keys: list, digits: int | None) -> list:
-        said = [self._text(k) if isinstance(k, str) else k for k in keys]
+        """`keys`: the prompts asking, each a console prompt's name or what `_text` made."""
+        said = [s for k in keys for s in (self._text(k) if isinstance(k, str) else k)]
         self.out.append(Gather(tuple(said), state, digits, 10 if digits is None else 6))
-        self.out.append(Speak(TEXT[self.lang]["goodbye"], self.lang))
+        self._say("goodbye")
         self.out.append(Hangup())
         return self.out
 

@@ -6,18 +6,17 @@ A call to the console's number from a phone `console.yaml` does not list gets th
 wrong number does: nothing of the console is said. The PIN is checked, and the override set, by the
 database thread (`ivr.runtime.database_work`) within a bounded wait: when the database does not
 answer, the coordinator hears so and the call ends. The call's state travels in its URLs as a
-caller's does, signed, and bound to its CallSid and the coordinator's phone."""
+caller's does, signed by the same codec (`ivr.twilio.links.StateCodec`), and bound to its
+CallSid and the coordinator's phone."""
 
 from __future__ import annotations
 
 import logging
 import threading
 import xml.etree.ElementTree as ET
-from dataclasses import astuple
 from datetime import timedelta
 
 from flask import Blueprint
-from itsdangerous import BadSignature, URLSafeSerializer
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from ivr import metrics
@@ -25,6 +24,7 @@ from ivr.console import phone as phone_console
 from ivr.console.phone import CLEAR, ConsoleFlow, ConsoleState
 from ivr.store.throttle import Limit
 from ivr.twilio import twiml
+from ivr.twilio.links import Links, StateCodec
 from ivr.twilio.webhooks import CALL_SID, Hook, safe_response, twiml_response, webhook
 
 log = logging.getLogger("ivr.console.phone_calls")
@@ -36,31 +36,23 @@ MOST_WRONG_PINS = 5
 LOCK_WINDOW = timedelta(minutes=15)
 # Checking a PIN (scrypt) and setting an override take the database thread a moment.
 DATABASE_WAIT = 3.0
-MAX_TOKEN = 600
 # Checked when the account has no PIN, so that it takes as long as a wrong PIN and a caller
 # spoofing a coordinator's number does not learn which accounts have one.
 _NO_PIN = generate_password_hash("no account has this PIN", method="scrypt")
 
 
-class ConsoleLinks:
-    """The links of a console call's answer (`ivr.twilio.twiml.Links`): all lead back here."""
+class ConsoleLinks(Links):
+    """The links of a console call's answer: every question leads back here, its state bound
+    to this call; a recorded console prompt is served as a line's is."""
 
-    __slots__ = ("base", "signer", "call")
+    __slots__ = ("call",)
 
-    def __init__(self, base: str, signer: URLSafeSerializer, call: str):
-        self.base, self.signer, self.call = base, signer, call
+    def __init__(self, base: str, codec: StateCodec, call: str):
+        super().__init__(base, codec)
+        self.call = call
 
     def state(self, state: ConsoleState) -> str:
-        return f"{self.base}{PATH}?s={self.signer.dumps([self.call, *astuple(state)])}"
-
-    def audio(self, path: str) -> str:  # the console speaks only text
-        return path
-
-
-def signer_of(hook: Hook) -> URLSafeSerializer:
-    # itsdangerous takes its keys oldest first and signs with the last one.
-    keys = list(reversed(hook.service.settings.signing_keys))
-    return URLSafeSerializer(keys, salt="ivr.domain.phone-console")
+        return f"{self.base}{PATH}?s={self.codec.encode_console(state, self.call)}"
 
 
 def is_console_call(hook: Hook) -> bool:
@@ -123,16 +115,13 @@ def next_step(hook: Hook):
 def read_state(hook: Hook) -> ConsoleState | None:
     """The state of this console call, if it is ours, of this very call, and the phone is
     still the coordinator's it was given to."""
-    token = hook.state_token()
-    if not token or len(token) > MAX_TOKEN or hook.config.phone_console is None:
-        return None
-    try:
-        call, *fields = signer_of(hook).loads(token)
-        state = ConsoleState(*fields)
-    except (BadSignature, ValueError, TypeError):
+    if hook.config.phone_console is None:
         return None
     sid = hook.fields.get("CallSid", "")
-    if call != sid or not CALL_SID.fullmatch(sid) or coordinator(hook) != state.operator:
+    if not CALL_SID.fullmatch(sid):
+        return None
+    state = hook.service.codec.decode_console(hook.state_token(), sid)
+    if state is None or coordinator(hook) != state.operator:
         return None
     return state
 
@@ -145,7 +134,7 @@ def flow_of(hook: Hook) -> ConsoleFlow:
 
 
 def speak(hook: Hook, instructions: list):
-    links = ConsoleLinks(hook.links.base, signer_of(hook), hook.fields.get("CallSid", ""))
+    links = ConsoleLinks(hook.links.base, hook.service.codec, hook.fields.get("CallSid", ""))
     xml = twiml.render(instructions, links, hook.config.voices)
     ET.fromstring(xml)  # never invalid XML to Twilio
     return twiml_response(xml)
@@ -271,7 +260,7 @@ def clear(hook: Hook, state: ConsoleState) -> str:
         if not may_use(store.operators.get(name=state.operator)):
             return "refused"
         cleared = overrides.clear(store, state.line, operator=state.operator, now=now)
-        return "cleared" if cleared else "nothing to clear"
+        return "cleared" if cleared else "nothing_to_clear"
 
     done, outcome = in_database(hook, clear_it, publish=True)
     return outcome if done else "away"

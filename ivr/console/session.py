@@ -16,7 +16,8 @@ from flask_login import current_user, login_required, login_user
 from ivr.console import PREFIX, accounts, security
 from ivr.console.catalogue import N_
 from ivr.console.forms import Form, LanguageForm, LoginForm, choices
-from ivr.console.words import LANGUAGES, language
+from ivr.console.words import language
+from ivr.domain import languages
 
 bp = Blueprint("session", __name__)
 # What the login page may say (translated in the page).
@@ -71,7 +72,7 @@ def logout():
 @bp.post("/language")
 def choose_language():
     form = LanguageForm()
-    form.language.choices = choices(LANGUAGES.items())
+    form.language.choices = choices(languages.console_languages().items())
     back = form.back.data or ""
     if not page_of_ours(back):
         back = url_for("pages.board")
@@ -95,7 +96,7 @@ def language_form() -> LanguageForm:
     form = LanguageForm(
         language=language(), back=request.script_root + request.full_path.rstrip("?")
     )
-    form.language.choices = choices(LANGUAGES.items())
+    form.language.choices = choices(languages.console_languages().items())
     return form
 
 

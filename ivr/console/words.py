@@ -1,4 +1,5 @@
-"""The console's languages: French, Dutch and English, the operator's choice. Every text the
+"""The console's languages: those of the registry it speaks (`ivr.domain.languages`, with
+`console=True`: French, Dutch and English), the operator's choice. Every text the
 pages show is written in English in the code and the templates, `_("…")`, and its French and
 Dutch are in the gettext catalogues of `ivr/console/catalogue.py`; dates and times are written
 by Babel in the chosen language (tests/test_translations.py checks that no text lacks a
@@ -16,11 +17,9 @@ from flask import g, request, session
 from flask_login import current_user
 
 from ivr.console.catalogue import translations
+from ivr.domain import languages
 
-LANGUAGES = {"fr": "Français", "nl": "Nederlands", "en": "English"}
-LOCALES = {"fr": "fr_BE", "nl": "nl_BE", "en": "en_GB"}
-HOLIDAY_LANGUAGES = {"fr": "fr", "nl": "nl", "en": "en_US"}  # the holidays package's codes
-DEFAULT = "fr"
+DEFAULT = languages.DEFAULT
 _holidays: dict[tuple[str, int], dict] = {}
 
 
@@ -37,8 +36,10 @@ def language() -> str:
         if current_user and current_user.is_authenticated:
             chosen = current_user.language
         chosen = chosen or session.get("lang")
-        if chosen not in LANGUAGES:
-            chosen = request.accept_languages.best_match(list(LANGUAGES), DEFAULT)
+        # The console's languages: those of the registry it speaks (`console=True`).
+        spoken = languages.console_languages()
+        if chosen not in spoken:
+            chosen = request.accept_languages.best_match(list(spoken), DEFAULT)
         g.lang = chosen
     return g.lang
 
@@ -54,7 +55,10 @@ def holiday_name(schedule, day: date, lang: str) -> str | None:
     key = (lang, day.year)
     if key not in _holidays:
         _holidays[key] = holidays_package.country_holidays(
-            "BE", years=day.year, categories=("public",), language=HOLIDAY_LANGUAGES[lang]
+            "BE",
+            years=day.year,
+            categories=("public",),
+            language=languages.get(lang).holidays_language,
         )
     return _holidays[key].get(day) or name
 
@@ -62,14 +66,14 @@ def holiday_name(schedule, day: date, lang: str) -> str | None:
 def language_name(code: str, lang: str) -> str:
     """A caller's language named in the page's: 'néerlandais'."""
     try:
-        return Locale.parse(code).get_display_name(LOCALES[lang]) or code
+        return Locale.parse(code).get_display_name(_locale(lang)) or code
     except (ValueError, LookupError):
         return code
 
 
 def day_words(day: date, lang: str) -> tuple[str, str, str]:
     """('lundi', 'lun.', '21 déc.')"""
-    locale = LOCALES[lang]
+    locale = _locale(lang)
     return (
         format_date(day, "EEEE", locale=locale),
         format_date(day, "EEE", locale=locale),
@@ -77,18 +81,22 @@ def day_words(day: date, lang: str) -> tuple[str, str, str]:
     )
 
 
+def _locale(lang: str) -> str:
+    return languages.get(lang).locale
+
+
 def moment(at: datetime | None, lang: str, zone: str = "Europe/Brussels") -> str:
     """'jeudi 24 décembre 2026 18:00'"""
     if at is None:
         return ""
-    return format_datetime(at, "EEEE d MMMM y HH:mm", tzinfo=zone, locale=LOCALES[lang])
+    return format_datetime(at, "EEEE d MMMM y HH:mm", tzinfo=zone, locale=_locale(lang))
 
 
 def short(at: datetime | None, lang: str, zone: str = "Europe/Brussels") -> str:
     """'24 déc. 18:00'"""
     if at is None:
         return ""
-    return format_datetime(at, "d MMM HH:mm", tzinfo=zone, locale=LOCALES[lang])
+    return format_datetime(at, "d MMM HH:mm", tzinfo=zone, locale=_locale(lang))
 
 
 def relative(at: datetime | None, now: datetime, lang: str, zone="Europe/Brussels") -> str:
@@ -96,13 +104,13 @@ def relative(at: datetime | None, now: datetime, lang: str, zone="Europe/Brussel
     if at is None:
         return ""
     local, today = at.astimezone(ZoneInfo(zone)), now.astimezone(ZoneInfo(zone)).date()
-    hour = format_time(local, "HH:mm", locale=LOCALES[lang])
+    hour = format_time(local, "HH:mm", locale=_locale(lang))
     days = (local.date() - today).days
     if days == 0:
         return translate("today %(time)s", lang, time=hour)
     if days == 1:
         return translate("tomorrow %(time)s", lang, time=hour)
-    return format_datetime(local, "EEEE d MMMM HH:mm", tzinfo=zone, locale=LOCALES[lang])
+    return format_datetime(local, "EEEE d MMMM HH:mm", tzinfo=zone, locale=_locale(lang))
 
 
 def override_words(o, lang: str) -> str:
@@ -124,7 +132,6 @@ def install(app) -> None:
     )
     app.jinja_env.globals.update(
         language=language,
-        LANGUAGES=LANGUAGES,
         relative=lambda at, now: relative(at, now, language()),
         override_words=lambda o: override_words(o, language()),
     )

@@ -8,11 +8,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from ivr.domain import phone
+from ivr.domain import languages, phone
 from ivr.domain.schedule import Schedule
 
-# The language of a caller we know nothing of yet: most of our callers speak French.
-DEFAULT_LANGUAGE = "fr"
+# The language of a caller we know nothing of yet (`ivr.domain.languages`).
+DEFAULT_LANGUAGE = languages.DEFAULT
 # A step name that every line has: says where to turn (107, 112, 101), then hangs up.
 END = "end"
 # Where a line that speaks several languages starts: the caller chooses one.
@@ -192,6 +192,8 @@ class Prompt:
 
 # The section of a prompts file that every line speaks.
 SHARED = "shared"
+# The section of a prompts file that the coordinators' phone console speaks.
+CONSOLE = "console"
 
 
 def line_prompt(texts: dict[str, dict[str, Prompt]], line_id: str, key: str) -> Prompt | None:
@@ -280,6 +282,10 @@ class Config:
     def prompt(self, language: str, line_id: str, key: str) -> Prompt | None:
         """The line's own wording first, then the shared one."""
         return line_prompt(self.prompts.get(language, {}), line_id, key)
+
+    def console_prompt(self, language: str, key: str) -> Prompt | None:
+        """What the phone console says, in its own section: never a line's wording."""
+        return self.prompts.get(language, {}).get(CONSOLE, {}).get(key)
 
     def service_text(self, language: str, service_id: str, key: str) -> str | None:
         prompt = self.prompts.get(language, {}).get("services", {}).get(f"{service_id}.{key}")

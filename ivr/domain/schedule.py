@@ -29,6 +29,8 @@ from zoneinfo import ZoneInfo
 
 import holidays as holidays_package
 
+from ivr.domain import languages
+
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 # Every rule starts and ends on a whole minute of its wall clock (times are written HH:MM, days
 # start at midnight, and today's time zones are whole minutes from UTC; an operator's override
@@ -363,24 +365,6 @@ def parse_spans(text: str) -> list[tuple[int, int]]:
     return spans
 
 
-# Days as operators may write them in French, Dutch, German or in full: what they mean.
-DAY_NAMES = {
-    name: WEEKDAYS[day]
-    for day, names in enumerate(
-        [
-            "lundi lun maandag ma montag mo monday",
-            "mardi mar dinsdag di dienstag tuesday tues",
-            "mercredi mer woensdag wo mittwoch mi wednesday",
-            "jeudi jeu donderdag do donnerstag thursday thurs",
-            "vendredi ven vrijdag vr freitag fr friday",
-            "samedi sam zaterdag za samstag sa saturday",
-            "dimanche dim zondag zo sonntag so sunday",
-        ]
-    )
-    for name in names.split()
-}
-
-
 def parse_days(text: str) -> list[int]:
     """`mon-fri`, `sat,sun`, `wed`, `every day` -> weekday numbers."""
     text = str(text).strip().lower()
@@ -391,7 +375,9 @@ def parse_days(text: str) -> list[int]:
         part = part.strip()
         bounds = [b.strip() for b in part.split("-")]
         if len(bounds) > 2 or any(b not in WEEKDAYS for b in bounds):
-            meant = [DAY_NAMES.get(b) for b in bounds]
+            # Days as operators may write them in one of the router's languages (its registry).
+            meant = [languages.weekday_named(b) for b in bounds]
+            meant = [None if day is None else WEEKDAYS[day] for day in meant]
             if len(bounds) <= 2 and all(meant):
                 raise ScheduleError(
                     f"'{part}' is not a day or a range of days; days are written short and in "

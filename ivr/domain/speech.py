@@ -1,15 +1,14 @@
-"""Hours, dates and phone numbers as a caller hears them, in French, Dutch, German and English.
+"""Hours, dates and phone numbers as a caller hears them, in each language of the registry.
 
 Built from the schedule itself, so the spoken hours always match what the router does.
 Weekday, month and language names come from Babel's locale data, numbers in words from
-num2words; only the sentence patterns are ours.
+num2words; only the sentence patterns are ours, in each language's entry of
+`ivr.domain.languages`.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import datetime
 from functools import lru_cache
 from weakref import WeakKeyDictionary
@@ -18,175 +17,29 @@ from babel import Locale
 from babel.dates import format_date, get_day_names
 from num2words import num2words
 
-from ivr.domain import phone
+from ivr.domain import languages, phone
+from ivr.domain.languages import Sentences
 from ivr.domain.schedule import DAY, Schedule
 
 
-def _fr_time(minutes: int) -> str:
-    h, m = divmod(minutes, 60)
-    if minutes == 0:
-        return "minuit"
-    return f"{h} h" if m == 0 else f"{h} h {m:02d}"
+def language(code: str) -> Sentences:
+    """How `code` is said; the default language's for a code the registry does not know."""
+    return languages.get(code).sentences
 
 
-def _nl_time(minutes: int) -> str:
-    h, m = divmod(minutes, 60)
-    if minutes == 0:
-        return "middernacht"
-    return f"{h} uur" if m == 0 else f"{h} uur {m:02d}"
-
-
-def _de_time(minutes: int) -> str:
-    h, m = divmod(minutes, 60)
-    if minutes == 0:
-        return "Mitternacht"
-    return f"{h} Uhr" if m == 0 else f"{h} Uhr {m:02d}"
-
-
-def _en_time(minutes: int) -> str:
-    h, m = divmod(minutes, 60)
-    if minutes == 0:
-        return "midnight"
-    if minutes == 12 * 60:
-        return "midday"
-    suffix = "a.m." if h < 12 else "p.m."
-    h12 = h % 12 or 12
-    return f"{h12} {suffix}" if m == 0 else f"{h12}:{m:02d} {suffix}"
-
-
-def _nl_span(start: int, end: int) -> str:
-    # "van 9 tot 17 uur": the first "uur" is left out when both are whole hours.
-    if start % 60 == 0 and end % 60 == 0 and start and end % DAY:
-        return f"van {start // 60} tot {end % DAY // 60} uur"
-    return f"van {_nl_time(start)} tot {_nl_time(end % DAY)}"
-
-
-def _de_span(start: int, end: int) -> str:
-    if start % 60 == 0 and end % 60 == 0 and start and end % DAY:
-        return f"von {start // 60} bis {end % DAY // 60} Uhr"
-    return f"von {_de_time(start)} bis {_de_time(end % DAY)}"
-
-
-@dataclass(frozen=True)
-class Language:
-    """The sentence patterns of one language."""
-
-    locale: str  # Babel locale
-    number_words: str  # num2words language
-    time: Callable[[int], str]  # minutes after midnight -> "9 h"
-    span: Callable[[int, int], str]  # -> "de 9 h à 19 h"
-    every_day: str
-    day_range: str  # {first} {last}
-    one_day: str  # {day}
-    and_: str
-    except_holidays: str
-    always: str
-    never: str
-    today: str  # {time}
-    tomorrow: str
-    weekday_at: str  # {day} {time}
-    date_at: str  # {date} {time}
-    date_format: str
-    zero: str
-
-
-LANGUAGES = {
-    "fr": Language(
-        locale="fr_BE",
-        number_words="fr_BE",
-        time=_fr_time,
-        span=lambda s, e: f"de {_fr_time(s)} à {_fr_time(e % DAY)}",
-        every_day="tous les jours",
-        day_range="du {first} au {last}",
-        one_day="le {day}",
-        and_="et",
-        except_holidays="sauf les jours fériés",
-        always="jour et nuit, tous les jours",
-        never="à aucun moment pour l'instant",
-        today="aujourd'hui à {time}",
-        tomorrow="demain à {time}",
-        weekday_at="{day} à {time}",
-        date_at="le {date} à {time}",
-        date_format="d MMMM",
-        zero="zéro",
-    ),
-    "nl": Language(
-        locale="nl_BE",
-        number_words="nl",
-        time=_nl_time,
-        span=_nl_span,
-        every_day="elke dag",
-        day_range="van {first} tot {last}",
-        one_day="op {day}",
-        and_="en",
-        except_holidays="behalve op feestdagen",
-        always="dag en nacht, elke dag",
-        never="op dit moment nooit",
-        today="vandaag om {time}",
-        tomorrow="morgen om {time}",
-        weekday_at="{day} om {time}",
-        date_at="{date} om {time}",
-        date_format="d MMMM",
-        zero="nul",
-    ),
-    "de": Language(
-        locale="de_BE",
-        number_words="de",
-        time=_de_time,
-        span=_de_span,
-        every_day="täglich",
-        day_range="{first} bis {last}",
-        one_day="am {day}",
-        and_="und",
-        except_holidays="außer an Feiertagen",
-        always="rund um die Uhr, jeden Tag",
-        never="zurzeit nie",
-        today="heute um {time}",
-        tomorrow="morgen um {time}",
-        weekday_at="am {day} um {time}",
-        date_at="am {date} um {time}",
-        date_format="d. MMMM",
-        zero="null",
-    ),
-    "en": Language(
-        locale="en_GB",
-        number_words="en",
-        time=_en_time,
-        span=lambda s, e: f"from {_en_time(s)} to {_en_time(e % DAY)}",
-        every_day="every day",
-        day_range="{first} to {last}",
-        one_day="on {day}",
-        and_="and",
-        except_holidays="except on public holidays",
-        always="day and night, every day",
-        never="at no time for now",
-        today="today at {time}",
-        tomorrow="tomorrow at {time}",
-        weekday_at="on {day} at {time}",
-        date_at="on {date} at {time}",
-        date_format="d MMMM",
-        zero="zero",
-    ),
-}
-
-
-def language(code: str) -> Language:
-    return LANGUAGES.get(code, LANGUAGES["fr"])
-
-
-def preload(languages) -> None:
+def preload(codes) -> None:
     """Loads Babel's locale data at start, so that no call waits on reading it from disk."""
-    for code in languages:
-        lang = language(code)
+    for code in codes:
+        lang = languages.get(code)
         get_day_names("wide", locale=lang.locale)
-        format_date(datetime(2026, 1, 1), lang.date_format, locale=lang.locale)
+        format_date(datetime(2026, 1, 1), lang.sentences.date_format, locale=lang.locale)
         language_name(code, code)
         num2words(1, lang=lang.number_words)
 
 
 def language_name(code: str, in_language: str) -> str:
     """'nl' said in French: 'néerlandais'."""
-    return Locale.parse(language(in_language).locale).languages.get(code, code)
+    return Locale.parse(languages.get(in_language).locale).languages.get(code, code)
 
 
 def spoken_time(minutes: int, code: str) -> str:
@@ -222,7 +75,7 @@ def _spoken_hours(schedule: Schedule, windows, code: str) -> str:
         return lang.always
     if not windows:
         return lang.never
-    day_names = get_day_names("wide", locale=lang.locale)
+    day_names = get_day_names("wide", locale=languages.get(code).locale)
     spans_by_day = [tuple((w.start, w.end) for w in windows if w.weekday == d) for d in range(7)]
     # Runs of consecutive days with the same windows become "from Monday to Friday".
     groups: list[tuple[int, int, tuple]] = []
@@ -235,7 +88,7 @@ def _spoken_hours(schedule: Schedule, windows, code: str) -> str:
             groups.append((day, day, spans))
     parts = []
     for first, last, spans in groups:
-        times = _join([lang.span(s, e) for s, e in spans], code)
+        times = _join([lang.span(s, e % DAY) for s, e in spans], code)
         if first == 0 and last == 6:
             days = lang.every_day
         elif first == last:
@@ -261,7 +114,7 @@ def spoken_moment(at: datetime | None, now: datetime, schedule: Schedule, code: 
     """When something happens next, relative to now: `demain à 9 h`, `lundi à 14 h`."""
     if at is None:
         return ""
-    lang = language(code)
+    lang, locale = language(code), languages.get(code).locale
     local_at, local_now = schedule.local(at), schedule.local(now)
     time = lang.time(local_at.hour * 60 + local_at.minute)
     days = (local_at.date() - local_now.date()).days
@@ -270,9 +123,9 @@ def spoken_moment(at: datetime | None, now: datetime, schedule: Schedule, code: 
     if days == 1:
         return lang.tomorrow.format(time=time)
     if days < 7:
-        day = get_day_names("wide", locale=lang.locale)[local_at.weekday()]
+        day = get_day_names("wide", locale=locale)[local_at.weekday()]
         return lang.weekday_at.format(day=day, time=time)
-    day = format_date(local_at.date(), lang.date_format, locale=lang.locale)
+    day = format_date(local_at.date(), lang.date_format, locale=locale)
     return lang.date_at.format(date=day, time=time)
 
 
@@ -298,12 +151,11 @@ def written_number(number: str) -> str:
 @lru_cache(maxsize=1024)
 def spoken_number(number: str, code: str) -> str:
     """A phone number in words, group by group: `zéro huit cents, trente, zéro trente`."""
-    lang = language(code)
-    if code == "en":
-        # English speakers say phone numbers digit by digit, 0 as "oh": "one oh seven".
-        digit = ["oh", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine"]
+    entry = languages.get(code)
+    lang = entry.sentences
+    if lang.digits:
         return ", ".join(
-            "oh eight hundred" if group == "0800" else " ".join(digit[int(d)] for d in group)
+            lang.whole_groups.get(group) or " ".join(lang.digits[int(d)] for d in group)
             for group in number_groups(number)
         )
     words = []
@@ -312,6 +164,6 @@ def spoken_number(number: str, code: str) -> str:
         rest = group[leading:]
         parts = [lang.zero] * leading
         if rest:
-            parts.append(num2words(int(rest), lang=lang.number_words))
+            parts.append(num2words(int(rest), lang=entry.number_words))
         words.append(" ".join(parts))
     return ", ".join(words)

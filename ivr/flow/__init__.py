@@ -32,7 +32,7 @@ from ivr.flow.instructions import (
     clean_digits,
 )
 from ivr.flow.interpreter import MAX_STEPS_PER_REQUEST, CallFlow, FlowError
-from ivr.flow.state import ANSWERING_EVENTS, CallState
+from ivr.flow.state import ANSWERING_EVENTS, CallState, ConsoleState
 
 __all__ = [
     "ANSWERING_EVENTS",
@@ -46,6 +46,7 @@ __all__ = [
     "SCREEN_SECONDS",
     "CallFlow",
     "CallState",
+    "ConsoleState",
     "Dial",
     "DialResult",
     "FlowError",

@@ -1,4 +1,5 @@
-"""Where a call stands between two requests: `CallState`, carried in the URLs Twilio requests."""
+"""Where a call stands between two requests, carried (signed) in the URLs Twilio requests: a
+caller's `CallState`, and a coordinator's on the phone console, `ConsoleState`."""
 
 from __future__ import annotations
 
@@ -35,3 +36,19 @@ class CallState:
 
     def expecting(self, event: str, **changes) -> CallState:
         return replace(self, event=event, **changes)
+
+
+@dataclass(frozen=True)
+class ConsoleState:
+    """Where a call to the phone console stands (`ivr.console.phone`). Signed by the same codec
+    as a caller's state, and bound to its CallSid; `operator` is the coordinator whose phone it
+    was given to."""
+
+    step: str  # pin, line, action, until, confirm
+    operator: str
+    line: str = ""
+    action: str = ""
+    # The end the coordinator heard, as a UTC minute (YYYYMMDDHHMM): what they confirm is what
+    # they heard, however long they took to press 1.
+    until: str = ""
+    tries: int = 0

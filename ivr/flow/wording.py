@@ -1,7 +1,8 @@
-"""What the caller hears: a line's prompts, with their placeholders filled for this call.
+"""What the caller hears: a line's prompts, with their placeholders filled for this call; and
+what a coordinator hears on the phone console, from the `console:` section of the same files.
 
-Each function takes the `CallFlow` answering the request as `flow`, and adds what it says to
-the instructions of its answer.
+Each function takes the flow answering the request as `flow` (a `CallFlow`, or the console's
+`ConsoleFlow`), and adds what it says to the instructions of its answer.
 """
 
 from __future__ import annotations
@@ -19,6 +20,37 @@ log = logging.getLogger(__package__)
 LINE_PLACEHOLDERS = frozenset({"line", "hours", "next_open", "number"})
 # ... and a prompt about a partner service (`service_text`).
 REFERRAL_PLACEHOLDERS = frozenset({"name", "about", "number", "hours", "next_open"})
+# The phone console's prompts, and what each may hold: {name} a line's name, {key} the key
+# that chooses it, {until} when an override ends, {service} where a line's calls may be sent.
+_NAME, _UNTIL, _SERVICE = frozenset({"name"}), frozenset({"until"}), frozenset({"service"})
+CONSOLE_PROMPTS = {
+    "pin": frozenset(),
+    "wrong_pin": frozenset(),
+    "locked": frozenset(),
+    "tries": frozenset(),
+    "past": frozenset(),
+    "away": frozenset(),
+    "line": _NAME | {"key"},
+    "all": frozenset(),
+    "open": _NAME,
+    "closed": _NAME,
+    "override": _UNTIL,
+    "actions": frozenset(),
+    "redirect": _SERVICE,
+    "clear": frozenset(),
+    "until": frozenset(),
+    "not_a_time": frozenset(),
+    "confirm_close": _NAME | _UNTIL,
+    "confirm_open": _NAME | _UNTIL,
+    "confirm_redirect": _NAME | _UNTIL | _SERVICE,
+    "confirm": frozenset(),
+    "done": frozenset(),
+    "cleared": frozenset(),
+    "nothing_to_clear": frozenset(),
+    "overlap": frozenset(),
+    "refused": frozenset(),
+    "goodbye": frozenset(),
+}
 
 
 def say(flow, line: model.Line, state: CallState, key: str) -> None:
@@ -51,6 +83,23 @@ def service_text(flow, line, state: CallState, service: model.Service, key: str)
     )
     # A recording cannot say a service's number or hours: always speech here.
     return [Speak(prompt.text.format_map(values), state.lang)]
+
+
+def console_text(flow, said: str, /, **values: str) -> list[Speak]:
+    """The phone console's prompt `said`, in its language, filled with `values` ({key} is one
+    of them: positional only)."""
+    prompt = flow.config.console_prompt(flow.lang, said)
+    if prompt is None:
+        log.error("phone console lang=%s prompt %r is missing", flow.lang, said)
+        return []
+    return [Speak(prompt.text.format_map(_Given(values)), flow.lang, prompt.audio)]
+
+
+class _Given(dict):
+    """Values given; a placeholder `ivr check` lets through but nothing gives says nothing."""
+
+    def __missing__(self, key: str) -> str:
+        return ""
 
 
 class _Values(dict):

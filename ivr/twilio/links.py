@@ -1,7 +1,9 @@
 """The URLs we hand to Twilio, and the call state they carry.
 
 A call's whole state travels in its URLs (`?s=`), signed so that nobody can forge one: any
-worker of any instance can serve the next request of any call. The signing keys are a list,
+worker of any instance can serve the next request of any call. A caller's state and a
+coordinator's on the phone console are signed apart (a token of one is never read as the
+other), and the console's is bound to its call. The signing keys are a list,
 newest first: the newest signs, each one is accepted, so changing the key drops no call in
 progress. URLs are absolute, as other TwiML providers want them too.
 """
@@ -27,15 +29,23 @@ RETRY_COUNT = 2
 RETRIES = f"#ct={CONNECT_MS}&rt={READ_MS}&tt={TOTAL_MS}&rc={RETRY_COUNT}&rp=5xx,ct,rt"
 # Our tokens are about 100 characters; anything much longer is not one of ours.
 MAX_TOKEN = 400
+# A console state also holds its CallSid and the coordinator's and line's names.
+MAX_CONSOLE_TOKEN = 600
 CACHE_SIZE = 4096
 
 
 class StateCodec:
-    """CallState <-> the signed token of our URLs."""
+    """A caller's `CallState`, or a console call's `ConsoleState`, <-> the signed token of our
+    URLs."""
 
     def __init__(self, keys: tuple[str, ...]):
         # itsdangerous takes its keys oldest first and signs with the last one.
         self.signer = URLSafeSerializer(list(reversed(keys)), salt="ivr.call-state")
+        # The salt the phone console's tokens had before they came here: a console call in
+        # progress while the service is updated goes on.
+        self.console_signer = URLSafeSerializer(
+            list(reversed(keys)), salt="ivr.domain.phone-console"
+        )
         self._decoded: dict[str, flow.CallState | None] = {}
 
     def encode(self, state: flow.CallState) -> str:
@@ -83,6 +93,34 @@ class StateCodec:
             self._decoded.clear()
         self._decoded[token] = state
         return state
+
+    def encode_console(self, state: flow.ConsoleState, call_sid: str) -> str:
+        """A console state, bound to the call (Twilio's CallSid) it was given in."""
+        return self.console_signer.dumps(
+            [
+                call_sid,
+                state.step,
+                state.operator,
+                state.line,
+                state.action,
+                state.until,
+                state.tries,
+            ]
+        )
+
+    def decode_console(self, token: str, call_sid: str) -> flow.ConsoleState | None:
+        """None for a token that is not a console state of ours, or of another call. (Not
+        cached: a console token holds its call and its coordinator, and serves one call.)"""
+        if not token or len(token) > MAX_CONSOLE_TOKEN:
+            return None
+        try:
+            call, step, operator, line, action, until, tries = self.console_signer.loads(token)
+            state = flow.ConsoleState(
+                str(step), str(operator), str(line), str(action), str(until), int(tries)
+            )
+        except (BadSignature, ValueError, TypeError):
+            return None
+        return state if call == call_sid else None
 
 
 class Links:

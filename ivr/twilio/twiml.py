@@ -8,10 +8,9 @@ from typing import Protocol
 from twilio.twiml.voice_response import VoiceResponse
 
 from ivr import flow
-from ivr.domain import model
+from ivr.domain import languages, model
 
 RECORDING_FINISH_KEYS = "#*0123456789"
-DEFAULT_SAY_LANGUAGE = {"fr": "fr-BE", "nl": "nl-BE", "de": "de-DE", "en": "en-GB"}
 
 
 class Links(Protocol):
@@ -66,13 +65,18 @@ class Document:
         if item.audio:
             target.play(xml_text(self.links.audio(item.audio)))
             return
-        voice = self.voices.get(item.lang) or model.Voice(
-            DEFAULT_SAY_LANGUAGE.get(item.lang, "fr-BE")
-        )
+        voice = self.voices.get(item.lang) or default_voice(item.lang)
         kwargs = {"language": voice.language}
         if voice.voice:
             kwargs["voice"] = voice.voice
         target.say(xml_text(item.text), **kwargs)
+
+
+def default_voice(lang: str) -> model.Voice:
+    """The voice of a language voices.yaml names none for: its registry's, a pair Twilio
+    documents (tests hold the registry to ivr/twilio/voices.py)."""
+    entry = languages.get(lang)
+    return model.Voice(entry.say_language, entry.voices[0] if entry.voices else None)
 
 
 def _speak(doc: Document, item: flow.Speak) -> None:

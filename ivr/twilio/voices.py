@@ -1,5 +1,7 @@
 """The voice and language pairs Twilio documents for `<Say>`, for the languages our lines speak
-and their neighbours: data only (a later registry of languages takes it over as it is).
+and their neighbours: a fact of the platform, data only. The registry of languages
+(`ivr.domain.languages`) names each language's `<Say>` tag and voices; tests hold them to this
+table.
 
 A `<Say>` whose voice does not speak its language fails on the call, so `ivr check` accepts
 only these pairs. Read in November 2026 from:
