@@ -25,7 +25,7 @@ from ivr.cli.common import CommandError, find_line, load_config, one_line
 from ivr.cli.database import error_text
 from ivr.cli.moments import now_from
 from ivr.console.catalogue import N_
-from ivr.console.words import LOCALES, moment, translate
+from ivr.console.words import locale_of, moment, translate
 from ivr.domain.phone import written
 from ivr.logs import scrub
 from ivr.settings import Settings
@@ -192,7 +192,7 @@ def transcript(args, app, line, at, token) -> int:
         elif waiting.tag == "Dial":
             targets = list(waiting)
             where = format_list(
-                [written(number_reached(t)) for t in targets], locale=LOCALES.get(lang, "en_GB")
+                [written(number_reached(t)) for t in targets], locale=locale_of(lang)
             )
             if len(targets) > 1:
                 where = tr("%(numbers)s, all at once", numbers=where)

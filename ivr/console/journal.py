@@ -19,7 +19,7 @@ from babel.dates import format_datetime
 
 from ivr.console import board
 from ivr.console.catalogue import N_
-from ivr.console.words import LOCALES, translate
+from ivr.console.words import locale_of, translate
 
 
 @dataclass(frozen=True)
@@ -177,7 +177,7 @@ class Reader:
             except ValueError:
                 return value
             # Written in Brussels time already: said as written, in the page's words.
-            return format_datetime(moment, "d MMM y HH:mm", tzinfo=UTC, locale=LOCALES[self.lang])
+            return format_datetime(moment, "d MMM y HH:mm", tzinfo=UTC, locale=locale_of(self.lang))
         if name == "reason":
             return self.said(REFUSED_FOR, value)
         return value.strip()

@@ -20,9 +20,9 @@ from ivr.console import journal as journal_words
 from ivr.console.forms import Form, OverrideForm, TrialForm, choices
 from ivr.console.security import audit
 from ivr.console.words import (
-    LOCALES,
     language,
     language_name,
+    locale_of,
     override_words,
     short,
     translate,
@@ -168,7 +168,7 @@ def try_call():
                 lang,
                 line=line.name,
                 language=language_name(caller, lang),
-                languages=format_list(answers, locale=LOCALES[lang]),
+                languages=format_list(answers, locale=locale_of(lang)),
             )
             status = 422
         else:

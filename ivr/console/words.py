@@ -66,14 +66,14 @@ def holiday_name(schedule, day: date, lang: str) -> str | None:
 def language_name(code: str, lang: str) -> str:
     """A caller's language named in the page's: 'néerlandais'."""
     try:
-        return Locale.parse(code).get_display_name(_locale(lang)) or code
+        return Locale.parse(code).get_display_name(locale_of(lang)) or code
     except (ValueError, LookupError):
         return code
 
 
 def day_words(day: date, lang: str) -> tuple[str, str, str]:
     """('lundi', 'lun.', '21 déc.')"""
-    locale = _locale(lang)
+    locale = locale_of(lang)
     return (
         format_date(day, "EEEE", locale=locale),
         format_date(day, "EEE", locale=locale),
@@ -81,7 +81,8 @@ def day_words(day: date, lang: str) -> tuple[str, str, str]:
     )
 
 
-def _locale(lang: str) -> str:
+def locale_of(lang: str) -> str:
+    """Babel's locale of a language of the registry: fr_BE."""
     return languages.get(lang).locale
 
 
@@ -89,14 +90,14 @@ def moment(at: datetime | None, lang: str, zone: str = "Europe/Brussels") -> str
     """'jeudi 24 décembre 2026 18:00'"""
     if at is None:
         return ""
-    return format_datetime(at, "EEEE d MMMM y HH:mm", tzinfo=zone, locale=_locale(lang))
+    return format_datetime(at, "EEEE d MMMM y HH:mm", tzinfo=zone, locale=locale_of(lang))
 
 
 def short(at: datetime | None, lang: str, zone: str = "Europe/Brussels") -> str:
     """'24 déc. 18:00'"""
     if at is None:
         return ""
-    return format_datetime(at, "d MMM HH:mm", tzinfo=zone, locale=_locale(lang))
+    return format_datetime(at, "d MMM HH:mm", tzinfo=zone, locale=locale_of(lang))
 
 
 def relative(at: datetime | None, now: datetime, lang: str, zone="Europe/Brussels") -> str:
@@ -104,13 +105,13 @@ def relative(at: datetime | None, now: datetime, lang: str, zone="Europe/Brussel
     if at is None:
         return ""
     local, today = at.astimezone(ZoneInfo(zone)), now.astimezone(ZoneInfo(zone)).date()
-    hour = format_time(local, "HH:mm", locale=_locale(lang))
+    hour = format_time(local, "HH:mm", locale=locale_of(lang))
     days = (local.date() - today).days
     if days == 0:
         return translate("today %(time)s", lang, time=hour)
     if days == 1:
         return translate("tomorrow %(time)s", lang, time=hour)
-    return format_datetime(local, "EEEE d MMMM HH:mm", tzinfo=zone, locale=_locale(lang))
+    return format_datetime(local, "EEEE d MMMM HH:mm", tzinfo=zone, locale=locale_of(lang))
 
 
 def override_words(o, lang: str) -> str:
