@@ -4,7 +4,7 @@ number (the two 0800 lines), a trunk's own where the carrier decides; never the 
 import io
 
 import pytest
-from conftest import (
+from support.helpers import (
     CALLER,
     EVC,
     EVC_SHOWS,

@@ -2,7 +2,7 @@
 closed, 107, the emergency numbers and the answering machine."""
 
 import pytest
-from conftest import CALLER, LINE_1712, service_of
+from support.helpers import CALLER, LINE_1712, service_of
 
 COUNSELLORS = "+3220000003"
 

@@ -1,7 +1,7 @@
 """Écoute Violences Conjugales: team Monday-Friday 09:00-19:00 except holidays, 107 otherwise."""
 
 import pytest
-from conftest import EVC, EVC_SHOWS
+from support.helpers import EVC, EVC_SHOWS
 
 TEAM = "+3220000001"
 

@@ -2,7 +2,7 @@
 the service, its number and hours, and offers a transfer only while the service is open."""
 
 import pytest
-from conftest import EVC_SHOWS, ORIENTATION, TEAM_EVC
+from support.helpers import EVC_SHOWS, ORIENTATION, TEAM_EVC
 
 
 def test_emergency_numbers_come_before_the_menu(call):
@@ -135,7 +135,7 @@ def test_wrong_keys_three_times_lead_to_someone_to_talk_to(call, keys):
 def test_ecoute_enfants_hours_hold_on_daylight_saving_days(app, clock, utc_time, offered):
     from datetime import datetime
 
-    from conftest import Call
+    from support.helpers import Call
 
     clock.now = datetime.fromisoformat(utc_time)
     c = Call(app, ORIENTATION)

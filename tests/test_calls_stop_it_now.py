@@ -1,7 +1,7 @@
 """Stop it Now! Bruxelles: phone Monday 14-16, Wednesday 17-19, Friday 10-12."""
 
 import pytest
-from conftest import STOP_IT_NOW, STOP_IT_NOW_SHOWS
+from support.helpers import STOP_IT_NOW, STOP_IT_NOW_SHOWS
 
 TEAM = "+3220000002"
 

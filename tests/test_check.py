@@ -1,7 +1,7 @@
 """`ivr check`: every operator mistake is caught before a caller meets it, as FILE:LINE."""
 
 import pytest
-from conftest import PROBLEM, check, edit, line_of
+from support.helpers import PROBLEM, check, edit, line_of
 
 from ivr.app import create_app
 from ivr.config import ConfigError

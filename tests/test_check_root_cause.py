@@ -2,7 +2,7 @@
 YAML cannot read, a misspelled name, a duplicate; never the errors that follow from it."""
 
 import pytest
-from conftest import PROBLEM, check, edit, line_of
+from support.helpers import PROBLEM, check, edit, line_of
 
 EVC_FILE = "ecoute-violences-conjugales.yaml"
 FR = "prompts/fr.yaml"

@@ -10,7 +10,7 @@ import time
 from datetime import UTC, datetime
 
 import pytest
-from conftest import ROOT, brussels
+from support.helpers import ROOT, brussels
 from support.loopback import free_port
 
 from ivr.cli import common, main, moments, operations, schedules

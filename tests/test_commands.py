@@ -7,7 +7,7 @@ import time
 import urllib.request
 from pathlib import Path
 
-from conftest import CONFIG, ROOT, brussels
+from support.helpers import CONFIG, ROOT, brussels
 from support.loopback import free_port
 
 from ivr.cli import main

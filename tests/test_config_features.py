@@ -1,6 +1,6 @@
 """Features an operator writes in YAML, followed through a call."""
 
-from conftest import EVC, ORIENTATION, Call, brussels, edit
+from support.helpers import EVC, ORIENTATION, Call, brussels, edit
 
 from ivr.app import create_app
 

@@ -7,11 +7,12 @@ from __future__ import annotations
 import html
 import io
 import re
+from dataclasses import replace
 from datetime import timedelta
 
 import pytest
 import sqlalchemy
-from conftest import (
+from support.helpers import (
     CONFIG,
     CONSOLE_SECRET,
     MESSAGE_KEY,
@@ -137,11 +138,14 @@ def test_the_sixth_wrong_password_in_a_minute_is_refused_without_being_checked(
     assert actions.count("login failed") == 5 and "login throttled" in actions
 
 
-def test_failures_are_counted_in_the_database_so_every_worker_sees_them(console, store, clock):
+def test_failures_are_counted_in_the_database_so_every_worker_sees_them(
+    console, console_settings, store, clock
+):
     add_operator(store, "ana", "coordinator")
     for _ in range(5):
         log_in(console.test_client(), "ana", "wrong password!")
-    other_worker = create_app(CONFIG, clock=clock)  # the same database, nothing else shared
+    # The same database, nothing else shared.
+    other_worker = create_app(settings=console_settings, clock=clock)
     assert log_in(other_worker.test_client(), "ana").status_code == 429
 
 
@@ -312,14 +316,14 @@ def test_security_headers_on_every_page_and_no_caching_of_private_ones(coordinat
 
 
 def test_the_session_cookie_is_httponly_samesite_and_secure_behind_https(
-    console, store, monkeypatch, clock
+    console, console_settings, store, clock
 ):
     add_operator(store, "ana", "coordinator")
     cookie = log_in(console.test_client(), "ana").headers["Set-Cookie"]
     assert "HttpOnly" in cookie and "SameSite=Lax" in cookie and "Path=/console" in cookie
     assert "Secure" not in cookie
-    monkeypatch.setenv("IVR_PUBLIC_URL", "https://ivr.example.org")
-    behind_https = create_app(CONFIG, clock=clock).test_client()
+    https = replace(console_settings, public_url="https://ivr.example.org")
+    behind_https = create_app(settings=https, clock=clock).test_client()
     response = behind_https.get("/console/login", base_url="https://ivr.example.org")
     assert "max-age" in response.headers["Strict-Transport-Security"]
     token = TOKEN.search(response.get_data(as_text=True)).group(1)

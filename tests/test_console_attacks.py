@@ -11,7 +11,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 import requests
-from conftest import CONSOLE_SECRET, ORIENTATION, TOKEN, add_operator, brussels, password_of
+from support.helpers import CONSOLE_SECRET, ORIENTATION, TOKEN, add_operator, brussels, password_of
 from support.loopback import place_calls
 from test_phone_console import CONSOLE, CONSOLE_YAML, MARIE, PIN
 
@@ -101,12 +101,26 @@ def test_parallel_wrong_pins_on_two_instances_get_no_more_checks_than_the_limit(
     store, servers = two_instances
     jobs = [wrong_pin(servers[n % 2].url, n) for n in range(GUESSES)]
     heard = at_once(jobs)
+
+    def checked() -> int:
+        return len([e for e in store.audit.entries() if e["detail"] == "wrong phone console PIN"])
+
     wrong = [text for text in heard if "pas le bon" in text]
     locked = [text for text in heard if "Réessayez dans un quart d'heure" in text]
-    # The fifth wrong PIN locks the account: it is told so, as are those refused unchecked.
-    assert (len(wrong), len(locked)) == (MOST_WRONG_PINS - 1, GUESSES - MOST_WRONG_PINS + 1)
-    checked = [e for e in store.audit.entries() if e["detail"] == "wrong phone console PIN"]
-    assert len(checked) == MOST_WRONG_PINS
+    # On a loaded machine a worker's database thread, busy with the others' PINs (scrypt),
+    # may not get to one within its wait: that caller hears the console is not available,
+    # its PIN unchecked. Whatever the timing, no more PINs are checked than the limit.
+    away = [text for text in heard if "pas disponible" in text]
+    assert len(wrong) + len(locked) + len(away) == GUESSES, heard
+    assert len(wrong) <= MOST_WRONG_PINS - 1 and checked() <= MOST_WRONG_PINS
+    # The guesses the burst did not check, one at a time: the account locks at the limit.
+    for n in range(GUESSES, GUESSES + MOST_WRONG_PINS):
+        if locked:
+            break
+        text = wrong_pin(servers[n % 2].url, n)()
+        if "quart d'heure" in text:
+            locked.append(text)
+    assert locked and checked() == MOST_WRONG_PINS
 
 
 LANGUAGE_CHOICE = "Voor Nederlands, druk 2"  # orientation's first words: the line's own answer

@@ -12,7 +12,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
-from conftest import (
+from support.helpers import (
     BRUSSELS,
     CONFIG,
     CONSOLE_SECRET,

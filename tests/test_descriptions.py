@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from conftest import CONFIG, Call, brussels, number_reached, service_of
+from support.helpers import CONFIG, Call, brussels, number_reached, service_of
 
 from ivr.console import board
 from ivr.domain import model, speech
@@ -182,7 +182,7 @@ def test_an_instruction_no_renderer_knows_gives_the_safe_answer(app, monkeypatch
     the renderer refuses it, and the caller gets the safe answer (112, 101, 107)."""
     from dataclasses import dataclass
 
-    from conftest import EVC, EVC_SHOWS, assert_safe_answer
+    from support.helpers import EVC, EVC_SHOWS, assert_safe_answer
 
     from ivr.flow.actions import Say
     from ivr.twilio import twiml

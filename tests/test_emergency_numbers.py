@@ -1,7 +1,7 @@
 """`ivr check` warns when a line's callers can reach the end of a call without having heard
 112 and 101, which Twilio cannot dial for them."""
 
-from conftest import check, edit, line_of
+from support.helpers import check, edit, line_of
 
 EVC_FILE = "ecoute-violences-conjugales.yaml"
 FIX = (

@@ -11,7 +11,7 @@ import urllib.request
 
 import pytest
 import sqlalchemy
-from conftest import CONFIG, LINE_1712, OPS, TOKEN, Call, brussels, service_of
+from support.helpers import CONFIG, LINE_1712, OPS, TOKEN, Call, brussels, service_of
 from support.loopback import StallingProxy
 
 from ivr.app import create_app

@@ -11,7 +11,7 @@ import urllib.request
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
-from conftest import ACCOUNT_SID, API_KEY, API_SECRET, OPS, ORIENTATION, TOKEN
+from support.helpers import ACCOUNT_SID, API_KEY, API_SECRET, OPS, ORIENTATION, TOKEN
 from support.loopback import SlowClients, p99, place_calls
 
 from ivr.twilio.simulate import Call, HttpClient

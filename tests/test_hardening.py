@@ -7,7 +7,7 @@ import time
 import xml.etree.ElementTree as ET
 
 import pytest
-from conftest import CONFIG, EVC, LINE_1712, OPS, Call, brussels, service_of
+from support.helpers import CONFIG, EVC, LINE_1712, OPS, Call, brussels, service_of
 
 from ivr.app import create_app
 

@@ -9,7 +9,7 @@ import subprocess
 import sys
 
 import pytest
-from conftest import EVC, OPS, PROBLEM, Call, brussels, check, edit
+from support.helpers import EVC, OPS, PROBLEM, Call, brussels, check, edit
 
 from ivr import config as config_module
 from ivr.app import create_app

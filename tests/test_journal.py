@@ -9,7 +9,7 @@ import re
 from datetime import timedelta
 
 import pytest
-from conftest import (
+from support.helpers import (
     CONSOLE_SECRET,
     MESSAGE_KEY,
     TOKEN,

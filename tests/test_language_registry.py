@@ -15,7 +15,7 @@ import xml.etree.ElementTree as ET
 from dataclasses import replace
 
 import pytest
-from conftest import CONFIG, STOP_IT_NOW, Call, brussels, check, edit, line_of, spoken
+from support.helpers import CONFIG, STOP_IT_NOW, Call, brussels, check, edit, line_of, spoken
 
 from ivr import flow
 from ivr.app import create_app

@@ -5,7 +5,7 @@ import re
 import xml.etree.ElementTree as ET
 
 import pytest
-from conftest import (
+from support.helpers import (
     CONFIG,
     EVC,
     LINE_1712,

@@ -4,7 +4,7 @@ passes `ivr check` and answers calls."""
 import io
 
 import pytest
-from conftest import Call, brussels, check
+from support.helpers import Call, brussels, check
 
 from ivr.app import create_app
 from ivr.cli import main

@@ -1,7 +1,7 @@
 """Phone numbers written the ways Belgians write them: accepted, kept in one form, dialled."""
 
 import pytest
-from conftest import EVC, Call, brussels, check, edit, line_of
+from support.helpers import EVC, Call, brussels, check, edit, line_of
 
 from ivr.app import create_app
 from ivr.domain import phone, speech

@@ -5,8 +5,8 @@ import json
 import logging
 import urllib.request
 
-from conftest import CALLER, EVC, LINE_1712, OPS, ORIENTATION, TOKEN, Call, brussels, metric
 from prometheus_client.parser import text_string_to_metric_families
+from support.helpers import CALLER, EVC, LINE_1712, OPS, ORIENTATION, TOKEN, Call, brussels, metric
 
 from ivr import logs
 from ivr.cli import main

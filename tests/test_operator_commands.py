@@ -3,7 +3,7 @@
 from datetime import timedelta
 
 import pytest
-from conftest import EVC, EVC_SHOWS, Call, brussels, service_of
+from support.helpers import EVC, EVC_SHOWS, Call, brussels, service_of
 
 from ivr.cli import main
 from ivr.store import Store

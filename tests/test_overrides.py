@@ -2,7 +2,17 @@
 a caller meets at each minute, what an operator reads in status, the schedule and the log."""
 
 import pytest
-from conftest import EVC, LINE_1712, TEAM_EVC, Call, brussels, check, edit, line_of, service_of
+from support.helpers import (
+    EVC,
+    LINE_1712,
+    TEAM_EVC,
+    Call,
+    brussels,
+    check,
+    edit,
+    line_of,
+    service_of,
+)
 
 from ivr.cli import main
 from ivr.domain.model import Override

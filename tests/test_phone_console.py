@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from conftest import (
+from support.helpers import (
     CALLER,
     LINE_1712,
     TOKEN,

@@ -7,7 +7,10 @@ import os
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from conftest import (
+from cryptography.fernet import Fernet
+from sqlalchemy import inspect, select, text
+from sqlalchemy import table as sql_table
+from support.helpers import (
     ACCOUNT_SID,
     API_KEY,
     API_SECRET,
@@ -21,9 +24,6 @@ from conftest import (
     metric,
     service_of,
 )
-from cryptography.fernet import Fernet
-from sqlalchemy import inspect, select, text
-from sqlalchemy import table as sql_table
 
 from ivr.app import create_app
 from ivr.cli import main

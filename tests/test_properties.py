@@ -6,7 +6,9 @@ import xml.etree.ElementTree as ET
 from datetime import datetime
 from urllib.parse import parse_qsl, quote, urlencode
 
-from conftest import (
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from support.helpers import (
     BRUSSELS,
     CONFIG,
     EVC,
@@ -18,8 +20,6 @@ from conftest import (
     Clock,
     brussels,
 )
-from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
 from twilio.request_validator import RequestValidator
 from werkzeug.datastructures import MultiDict
 

@@ -6,7 +6,7 @@ import time
 import xml.etree.ElementTree as ET
 
 import pytest
-from conftest import EVC, OPS, Call, brussels, edit, service_of
+from support.helpers import EVC, OPS, Call, brussels, edit, service_of
 
 from ivr.app import create_app
 

@@ -5,7 +5,7 @@ import io
 import logging
 
 import pytest
-from conftest import (
+from support.helpers import (
     CALLER,
     EVC,
     EVC_SHOWS,

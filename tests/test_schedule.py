@@ -4,9 +4,9 @@ from datetime import UTC, date, datetime, timedelta
 
 import holidays
 import pytest
-from conftest import BRUSSELS, CONFIG, PROMPTS, brussels
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from support.helpers import BRUSSELS, CONFIG, PROMPTS, brussels
 
 from ivr import config as config_module
 from ivr.domain.schedule import (

@@ -2,7 +2,7 @@
 weekdays; and the dated rules `ivr check` warns about because they do nothing."""
 
 import pytest
-from conftest import EVC, Call, brussels, check, edit, line_of
+from support.helpers import EVC, Call, brussels, check, edit, line_of
 
 from ivr.app import create_app
 from ivr.domain.schedule import Schedule, hours_change, weekly_windows

@@ -4,7 +4,8 @@ import logging
 import xml.etree.ElementTree as ET
 
 import pytest
-from conftest import (
+from flask import request
+from support.helpers import (
     CALLER,
     CONFIG,
     EVC,
@@ -17,7 +18,6 @@ from conftest import (
     brussels,
     service_of,
 )
-from flask import request
 from twilio.request_validator import RequestValidator
 
 from ivr.app import InsecureStartRefused, create_app

@@ -3,7 +3,7 @@
 from datetime import UTC, datetime
 
 import pytest
-from conftest import brussels
+from support.helpers import brussels
 
 from ivr.domain.schedule import ClosureDay, Schedule, weekly_windows
 from ivr.domain.speech import number_groups, spoken_hours, spoken_moment, spoken_number

@@ -6,7 +6,7 @@ from datetime import timedelta
 
 import pytest
 import sqlalchemy
-from conftest import CALLER, CONFIG, LINE_1712, Call, brussels
+from support.helpers import CALLER, CONFIG, LINE_1712, Call, brussels
 
 from ivr.app import create_app
 from ivr.domain.model import Override

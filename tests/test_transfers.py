@@ -6,7 +6,7 @@ import re
 import xml.etree.ElementTree as ET
 
 import pytest
-from conftest import (
+from support.helpers import (
     CONFIG,
     EVC,
     EVC_SHOWS,

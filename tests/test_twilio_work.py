@@ -12,7 +12,8 @@ from urllib.parse import unquote
 
 import pytest
 import sqlalchemy
-from conftest import (
+from cryptography.fernet import Fernet
+from support.helpers import (
     ACCOUNT_SID,
     API_KEY,
     API_SECRET,
@@ -30,7 +31,6 @@ from conftest import (
     service_of,
     wav,
 )
-from cryptography.fernet import Fernet
 
 from ivr.app import create_app
 from ivr.cli import main

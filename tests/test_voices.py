@@ -2,7 +2,7 @@
 since a `<Say>` of any other pair fails on the call."""
 
 import pytest
-from conftest import EVC, Call, brussels, check, edit, line_of
+from support.helpers import EVC, Call, brussels, check, edit, line_of
 
 from ivr.app import create_app
 

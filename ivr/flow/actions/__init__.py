@@ -5,7 +5,7 @@ performed in a call (`perform`), how Twilio's report back is answered (`answer`)
 lead (`leads`, for the graph checks) and how it is described to an operator (`describe`).
 `ivr.config` reads steps through `REGISTRY`; the interpreter, the graph checks, the board and
 `ivr status` only ever call these methods. A new action type is a module here and a row of
-`REGISTRY` (docs/configuration.md, "Adding an action type").
+`REGISTRY` (docs/development.md, "Adding an action type").
 """
 
 from ivr.flow.actions.base import Action, Lead
