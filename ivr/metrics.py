@@ -10,6 +10,7 @@ from prometheus_client import (
     CONTENT_TYPE_LATEST,
     CollectorRegistry,
     Counter,
+    Gauge,
     Histogram,
     generate_latest,
     multiprocess,
@@ -47,6 +48,14 @@ CONSOLE_PINS = Counter("ivr_console_pins_total", "PINs entered at the phone cons
 # The web console's logins: right, wrong, and throttled (refused unchecked; the audit log has
 # one row a name or address and minute saying how many).
 CONSOLE_LOGINS = Counter("ivr_console_logins_total", "Logins at the web console", ["result"])
+# 1 for a line open now with nobody on duty for it (the issue 21 shifts), else 0: set when the
+# wallboard or /metrics is computed; an alert watches it (docs/operators.md, "The wallboard").
+LINE_OPEN_UNSTAFFED = Gauge(
+    "ivr_line_open_unstaffed",
+    "1 while a line is open and nobody is on duty for it",
+    ["line"],
+    multiprocess_mode="livemostrecent",
+)
 REQUEST_SECONDS = Histogram(
     "ivr_request_seconds",
     "Time to answer a webhook",

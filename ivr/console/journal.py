@@ -62,10 +62,15 @@ ACTIONS = {
     "message called back": N_("message done: called back"),
     "message closed": N_("message done: closed without a call"),
     "message purged": N_("message deleted"),
+    "duty start": N_("shift started"),
+    "duty stop": N_("shift ended"),
+    "duty renew": N_("shift renewed"),
+    "duty ready": N_("ready again after a call"),
 }
 
 # The actions done on an account: their subject is its name, said as it is.
 ON_ACCOUNTS = {"account added", "account disabled", "password changed", "console PIN set"}
+ON_ACCOUNTS |= {"duty start", "duty stop", "duty renew", "duty ready"}  # the counsellor's own
 
 # Who, when it is not someone's account.
 OPERATORS = {"retention": N_("retention period")}
@@ -105,6 +110,10 @@ DETAILS = (
     Written(N_("with a note")),
     Written(N_("kept its longest")),
     Written(N_("done %(days)s days ago")),
+    Written(N_("for %(lines)s until %(until)s")),
+    Written(N_("by phone: for %(lines)s until %(until)s")),
+    Written(N_("until %(until)s")),
+    Written(N_("by phone")),
 )
 
 MOMENT = "%Y-%m-%d %H:%M"  # how a detail writes a time (Brussels time)
@@ -169,6 +178,8 @@ class Reader:
         if name == "line":
             line = self.config.lines.get(value)
             return line.name if line else value
+        if name == "lines":
+            return ", ".join(self.value("line", one) or one for one in value.split(", "))
         if name == "to":
             return board.destination(self.config, value, self.lang)
         if name in ("until", "at"):
