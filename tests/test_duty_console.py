@@ -111,18 +111,17 @@ def test_a_counsellor_starts_renews_and_ends_a_shift(bert, store, clock):
     # Each step in the audit log, by the counsellor, and never their number.
     done = journal(store)
     assert [a for who, a, _ in done if who == "bert" and a.startswith("duty")] == [
-        "duty stop",
+        "duty ended",
         "duty renew",
-        "duty start",
+        "duty started",
     ]
     assert not any("470" in detail for _, _, detail in done)
 
 
 def test_the_journal_says_the_shifts_in_the_pages_words(bert, ana, store):
-    start(bert)
+    start(bert, lines=("1712", "stop-it-now"))
     page = text_of(ana.get("/console/journal"))
-    assert "shift started" in page
-    assert "for 1712 until" in page
+    assert "shift started 1712, Stop it Now! Bruxelles until 24 Nov 2026 18:00" in page
 
 
 def test_after_a_call_ready_again(bert, store, clock):
@@ -291,3 +290,19 @@ def test_the_wallboard_is_in_french_and_dutch(console, store):
     assert "Ouverte, et personne de garde." in text_of(fr.get("/console/wallboard"))
     nl = client_of(console, store, "nina", "counsellor", language="nl")
     assert "Open, en niemand van dienst." in text_of(nl.get("/console/wallboard"))
+
+
+def test_the_wallboard_says_how_many_callers_wait_and_the_longest_wait(bert, store, clock):
+    store.duty.report("1712", "fr", waiting=2, longest_wait=150, now=clock.now)
+    store.duty.report("1712", "nl", waiting=1, longest_wait=30, now=clock.now)
+    page = bert.get("/console/wallboard").get_data(as_text=True)
+    card = text_of_html(re.search(r'data-line="1712".*?</article>', page, re.S).group(0))
+    assert "Callers waiting 3 (the longest for 2 min)" in card
+    clock.now += timedelta(minutes=5)  # Twilio said nothing since: nobody is known to wait
+    page = bert.get("/console/wallboard").get_data(as_text=True)
+    card = text_of_html(re.search(r'data-line="1712".*?</article>', page, re.S).group(0))
+    assert "Callers waiting 0" in card
+
+
+def text_of_html(fragment: str) -> str:
+    return re.sub(r"\s+", " ", html.unescape(re.sub(r"<[^>]+>", " ", fragment)))

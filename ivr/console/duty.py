@@ -75,7 +75,7 @@ def duty_form(lines, last: dict | None) -> DutyForm:
 def duty():
     store, now = service().store, security.now()
     lines = my_lines()
-    last = shifts.remembered(store, current_user.name)
+    last = shifts.remembered(store, current_user.name, now)
     form = duty_form(lines, last)
     problem, status = None, 200
     if form.validate_on_submit():
@@ -122,7 +122,7 @@ def again():
     """The one button on a phone's screen: the last shift's lines and phone, again."""
     if Form().validate_on_submit():
         store, now = service().store, security.now()
-        last = shifts.remembered(store, current_user.name)
+        last = shifts.remembered(store, current_user.name, now)
         if last is None:
             return redirect(url_for("duty.duty"))
         try:

@@ -13,7 +13,7 @@ ready, skipped). The counsellor's phone is shown to coordinators and to the coun
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime, time, timedelta
+from datetime import UTC, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from ivr import metrics
@@ -21,10 +21,10 @@ from ivr.console import access
 from ivr.console.catalogue import N_
 from ivr.domain import phone
 from ivr.flow.status import line_status
+from ivr.store.duty import RETENTION, SHIFT_HOURS, DutyError
 
 BRUSSELS = ZoneInfo("Europe/Brussels")
-SHIFT_HOURS = 8  # a shift ends by itself after this, unless renewed
-MOMENT = "%Y-%m-%d %H:%M"  # how the journal's details write a time (Brussels time)
+MOMENT = "%Y-%m-%d %H:%M"  # how the journal's details write a time
 # What a shift may answer on: a phone that rings a person (not 0800, 0900, a short number).
 ANSWERING_KINDS = {"a mobile number", "a geographic number", "a geographic or mobile number"}
 # How a call ended (`call_outcomes.outcome`), as the wallboard counts it.
@@ -73,19 +73,19 @@ def answering_phone(written: str) -> str:
 
 def shift_of(store, name: str, now: datetime) -> dict | None:
     """The counsellor's shift on now, or None."""
-    return next((s for s in store.duty.on_duty(now=now) if s["name"] == name), None)
+    return store.duty.shift(name, now=now)
 
 
-def remembered(store, name: str) -> dict | None:
-    """The counsellor's last shift (its lines and phone), for the one button on a phone's
-    screen; None when the store keeps none."""
-    last = getattr(store.duty, "last", None)
-    return last(name) if last is not None else None
+def remembered(store, name: str, now: datetime) -> dict | None:
+    """The counsellor's last shift (its lines, phone and languages), for the one button on a
+    phone's screen: the newest the store keeps (`RETENTION`), None when none."""
+    since = now - RETENTION
+    return next((s for s in store.duty.history(since=since) if s["name"] == name), None)
 
 
-def start(store, config, account, *, lines, phone_number, languages, now, by_phone=False):
+def start(store, config, account, *, lines, phone_number, languages, now):
     """Starts (or, while on duty, renews) the account's shift on `lines`; Refused says why
-    not. Written in the audit log, without the number."""
+    not. The store writes it in the audit log (without the number)."""
     allowed = access.visible_lines(account, config)
     wanted = [line for line in dict.fromkeys(lines) if line in config.lines]
     if not wanted:
@@ -95,40 +95,33 @@ def start(store, config, account, *, lines, phone_number, languages, now, by_pho
     spoken = {code for line in wanted for code in config.lines[line].languages}
     chosen = [code for code in dict.fromkeys(languages or []) if code in spoken]
     number = answering_phone(phone_number)
-    shift = store.duty.start(
-        account.name, wanted, number, chosen or None, now=now, hours=SHIFT_HOURS
-    )
-    detail = f"for {', '.join(wanted)} until {_brussels(shift['ends_at'])}"
-    _audit(store, now, account.name, "duty start", "by phone: " + detail if by_phone else detail)
-    return shift
+    try:
+        return store.duty.start(
+            account.name, wanted, number, chosen or None, now=now, hours=SHIFT_HOURS
+        )
+    except DutyError as exc:
+        raise Refused("This shift cannot be started: %(why)s", why=str(exc)) from None
 
 
-def stop(store, account, *, now, by_phone=False) -> bool:
-    ended = store.duty.stop(account.name, now=now)
-    if ended:
-        _audit(store, now, account.name, "duty stop", "by phone" if by_phone else "")
-    return ended
+def stop(store, account, *, now) -> bool:
+    """Ends the account's shift (the store writes it in the audit log)."""
+    return store.duty.stop(account.name, now=now)
 
 
-def renew(store, account, *, now, by_phone=False):
+def renew(store, account, *, now):
     shift = store.duty.renew(account.name, now=now, hours=SHIFT_HOURS)
     if shift:
-        detail = f"until {_brussels(shift['ends_at'])}"
-        _audit(
-            store, now, account.name, "duty renew", "by phone: " + detail if by_phone else detail
-        )
+        # Written as the store writes a shift's end (UTC): the journal says it in Brussels time.
+        ends = shift["ends_at"].astimezone(UTC)
+        _audit(store, now, account.name, "duty renew", f"until {ends:{MOMENT}} UTC")
     return shift
 
 
-def ready(store, account, *, now):
-    shift = store.duty.ready(account.name, now=now)
-    if shift:
+def ready(store, account, *, now) -> bool:
+    done = store.duty.ready(account.name, now=now)
+    if done:
         _audit(store, now, account.name, "duty ready", "")
-    return shift
-
-
-def _brussels(at: datetime) -> str:
-    return f"{at.astimezone(BRUSSELS):{MOMENT}}"
+    return bool(done)
 
 
 def _audit(store, now, who, action, detail) -> None:
@@ -204,7 +197,7 @@ def wallboard(service, account, now: datetime) -> list[LineBoard]:
             for s in shifts
             if line.id in s["lines"]
         ]
-        count, longest = waiting.get(line.id, (None, None))
+        count, longest = waiting.get(line.id, (0, None))
         row = LineBoard(
             line.id, line.name, status.open, staff, count, longest, today.get(line.id, Today())
         )
@@ -243,12 +236,13 @@ def todays_calls(store, now: datetime) -> dict[str, Today]:
 
 
 def callers_waiting(service, now: datetime) -> dict[str, tuple[int, int | None]]:
-    """Callers waiting by line, and the longest wait in seconds: from the queue's store when
-    this server has one (`store.duty.waiting`), else nothing known."""
-    waiting = getattr(service.store.duty, "waiting", None)
-    if waiting is None:
-        return {}
-    found = {}
-    for line, count, longest in waiting(now=now):
-        found[line] = (count, longest)
+    """Callers waiting by line (every language's queue), and the longest wait in seconds, as
+    Twilio last reported them to the queue (`store.duty.queues`)."""
+    found: dict[str, tuple[int, int | None]] = {}
+    for queue in service.store.duty.queues(now=now):
+        count, longest = found.get(queue["line"], (0, 0))
+        found[queue["line"]] = (
+            count + queue["waiting"],
+            max(longest or 0, queue["longest_wait"] if queue["waiting"] else 0),
+        )
     return found
