@@ -306,3 +306,125 @@ def test_the_wallboard_says_how_many_callers_wait_and_the_longest_wait(bert, sto
 
 def text_of_html(fragment: str) -> str:
     return re.sub(r"\s+", " ", html.unescape(re.sub(r"<[^>]+>", " ", fragment)))
+
+
+# -- the phone console -----------------------------------------------------------------------
+
+CONSOLE_NUMBER = "+3220009999"
+MARIE, TOM, ZOE = "+32470999888", "+32470123456", "+33612345678"
+PIN = "482619"
+CONSOLE_YAML = """\
+phone_console:
+  numbers: ["02 000 99 99"]
+  language: fr
+  coordinators:
+    marie: 0470 99 98 88
+  counsellors:
+    tom: 0470 12 34 56
+    zoe: +33 6 12 34 56 78
+"""
+
+
+@pytest.fixture
+def phone_app(config_copy, clock):
+    from ivr.console.accounts import hash_password
+
+    (config_copy / "console.yaml").write_text(CONSOLE_YAML, encoding="utf-8")
+    clock.now = brussels("2026-11-24 10:00")
+    app = create_app(config_copy, clock=clock)
+    store = service_of(app).store
+    for name, role in (("marie", "coordinator"), ("tom", "counsellor"), ("zoe", "counsellor")):
+        add_operator(store, name, role, at=clock.now)
+        store.operators.set_pin(name, hash_password(PIN), by="test", at=clock.now)
+    return app
+
+
+def console_call(app, caller, sid="CA" + "d" * 32):
+    from conftest import TOKEN as AUTH_TOKEN
+
+    from ivr.twilio import simulate
+
+    return simulate.Call(app, CONSOLE_NUMBER, token=AUTH_TOKEN, caller=caller, sid=sid)
+
+
+def test_a_counsellor_starts_and_ends_a_shift_by_phone(phone_app, clock):
+    store = service_of(phone_app).store
+    c = console_call(phone_app, TOM)
+    c.start()
+    turn = c.press(PIN)
+    # A counsellor's PIN opens the duty menu alone: no line to close or open.
+    assert "Vous n'êtes pas de garde." in turn.text
+    assert "Pour commencer une permanence sur ce téléphone pour" in turn.text
+    assert "Pour fermer la ligne" not in turn.text and "Pour 1712, tapez" not in turn.text
+    turn = c.press("1")
+    assert "Votre permanence a commencé." in turn.text
+    assert "Vous êtes de garde pour" in turn.text and "jusqu'à aujourd'hui à 18 h" in turn.text
+    (shift,) = store.duty.on_duty(now=clock.now)
+    assert (shift["name"], shift["phone"]) == ("tom", TOM)  # the phone they call from
+    assert "470" not in turn.text  # the number is never said
+    clock.now += timedelta(hours=6)
+    turn = c.press("1")  # renew
+    assert "Votre permanence est prolongée." in turn.text
+    assert store.duty.shift("tom", now=clock.now)["ends_at"] == clock.now + timedelta(hours=8)
+    turn = c.press("2")  # end
+    assert "Votre permanence est finie." in turn.text
+    assert store.duty.on_duty(now=clock.now) == []
+    actions = [e["action"] for e in store.audit.entries(limit=20) if e["operator"] == "tom"]
+    assert {"duty started", "duty renew", "duty ended"} <= set(actions)
+
+
+def test_a_counsellor_by_phone_cannot_reach_the_overrides(phone_app, clock):
+    c = console_call(phone_app, TOM)
+    c.start()
+    c.press(PIN)
+    turn = c.press("*")  # the coordinators' way back to the lines: not theirs
+    assert "Pour 1712, tapez" not in turn.text and "Vous n'êtes pas de garde." in turn.text
+    assert service_of(phone_app).store.overrides.active(clock.now) == {}
+
+
+def test_a_coordinator_reaches_their_shift_from_the_lines(phone_app, clock):
+    c = console_call(phone_app, MARIE)
+    c.start()
+    turn = c.press(PIN)
+    assert "Pour 1712, tapez 1." in turn.text
+    assert "Pour votre permanence, tapez étoile." in turn.text
+    turn = c.press("*")
+    assert "Vous n'êtes pas de garde." in turn.text
+    turn = c.press("1")
+    assert "Votre permanence a commencé." in turn.text
+    assert "Pour revenir aux lignes, tapez étoile." in turn.text
+    assert "Pour 1712, tapez 1." in c.press("*").text
+    assert service_of(phone_app).store.duty.shift("marie", now=clock.now)["phone"] == MARIE
+
+
+def test_a_phone_that_is_not_belgian_cannot_start_a_shift_and_hears_why(phone_app, clock):
+    c = console_call(phone_app, ZOE)
+    c.start()
+    turn = c.press(PIN)
+    assert "Une permanence ne peut pas sonner sur le téléphone d'où vous appelez" in turn.text
+    assert "tapez 1" not in turn.text and turn.text.endswith("Au revoir.")
+    assert service_of(phone_app).store.duty.on_duty(now=clock.now) == []
+
+
+@pytest.mark.parametrize("caller", ["anonymous", "restricted", "", "+266696687"])
+def test_a_withheld_caller_id_cannot_start_a_shift_and_hears_why(phone_app, clock, caller):
+    c = console_call(phone_app, caller or None)
+    turn = c.start()
+    assert "le vôtre est masqué" in turn.text
+    assert "112" in turn.text and "101" in turn.text  # then the safe answer: where to turn
+    assert "Entrez votre code" not in turn.text
+    assert service_of(phone_app).store.duty.on_duty(now=clock.now) == []
+
+
+def test_ready_again_by_phone(phone_app, clock):
+    store = service_of(phone_app).store
+    c = console_call(phone_app, TOM)
+    c.start()
+    c.press(PIN)
+    c.press("1")
+    set_state(store, "tom", "not ready", clock.now, ready_at=clock.now + timedelta(minutes=2))
+    turn = c.press("9")  # no such key: the menu again, as it stands now
+    assert "vous ne recevez pas d'appel jusqu'à aujourd'hui à 10 h 02" in turn.text
+    turn = c.press("3")
+    assert "Vous recevez à nouveau des appels." in turn.text
+    assert store.duty.shift("tom", now=clock.now)["state"] == "free"

@@ -9,6 +9,7 @@ from sqlalchemy import update
 
 from ivr.store.duty import BUSY
 from ivr.store.tables import duty_shifts
+from ivr.store.times import utc
 
 
 def duty_of(store):
@@ -20,9 +21,11 @@ def set_state(store, name: str, state: str, now: datetime, ready_at=None) -> Non
     `ready_at`), written as the queue's offers write it."""
     values = {}
     if state == "busy":
-        values = dict(call_state=BUSY, call_queue="1712-fr", offer_until=now + timedelta(hours=1))
+        values = dict(
+            call_state=BUSY, call_queue="1712-fr", offer_until=utc(now + timedelta(hours=1))
+        )
     elif state == "not ready":
-        values = dict(not_ready_until=ready_at or now + timedelta(minutes=1))
+        values = dict(not_ready_until=utc(ready_at or now + timedelta(minutes=1)))
     with store.engine.begin() as conn:
         conn.execute(
             update(duty_shifts)
