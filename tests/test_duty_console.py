@@ -209,7 +209,7 @@ def test_a_coordinator_sees_who_is_on_duty_and_their_numbers(bert, ana, store, c
     set_state(store, "bert", "busy", clock.now)
     page = text_of(ana.get("/console/wallboard"))
     assert "bert busy 0470 12 34 56" in page
-    assert "0 free, 1 on a call, 0 not ready" in page
+    assert "Free 0 On a call 1 Not ready 0" in page
 
 
 def test_a_counsellor_sees_who_is_on_duty_but_no_one_elses_number(console, bert, store, clock):
@@ -297,11 +297,11 @@ def test_the_wallboard_says_how_many_callers_wait_and_the_longest_wait(bert, sto
     store.duty.report("1712", "nl", waiting=1, longest_wait=30, now=clock.now)
     page = bert.get("/console/wallboard").get_data(as_text=True)
     card = text_of_html(re.search(r'data-line="1712".*?</article>', page, re.S).group(0))
-    assert "Callers waiting 3 (the longest for 2 min)" in card
+    assert "Callers waiting 3 Longest wait 2 min" in card
     clock.now += timedelta(minutes=5)  # Twilio said nothing since: nobody is known to wait
     page = bert.get("/console/wallboard").get_data(as_text=True)
     card = text_of_html(re.search(r'data-line="1712".*?</article>', page, re.S).group(0))
-    assert "Callers waiting 0" in card
+    assert "Callers waiting 0" in card and "Longest wait" not in card
 
 
 def text_of_html(fragment: str) -> str:

@@ -159,11 +159,12 @@ class LineBoard:
     waiting: int | None  # None: not known (no queue figures on this server)
     longest_wait: int | None  # seconds
     today: Today = field(default_factory=Today)
+    team: bool = True  # whether counsellors answer it (not a line that only refers callers)
 
     @property
     def unstaffed(self) -> bool:
-        """Open, and nobody on duty for it."""
-        return self.open and not self.staff
+        """Open, answered by counsellors, and nobody on duty for it."""
+        return self.open and self.team and not self.staff
 
     def count(self, *states: str) -> int:
         return sum(1 for s in self.staff if s.state in states)
@@ -199,7 +200,14 @@ def wallboard(service, account, now: datetime) -> list[LineBoard]:
         ]
         count, longest = waiting.get(line.id, (0, None))
         row = LineBoard(
-            line.id, line.name, status.open, staff, count, longest, today.get(line.id, Today())
+            line.id,
+            line.name,
+            status.open,
+            staff,
+            count,
+            longest,
+            today.get(line.id, Today()),
+            team=has_team(line),
         )
         metrics.LINE_OPEN_UNSTAFFED.labels(line.id).set(1 if row.unstaffed else 0)
         rows.append(row)
@@ -212,9 +220,20 @@ def publish_unstaffed(store, config, overrides, now: datetime) -> None:
     staffed = {line for s in store.duty.on_duty(now=now) for line in s["lines"]}
     for line in config.lines.values():
         status = line_status(config, line, now, overrides)
-        metrics.LINE_OPEN_UNSTAFFED.labels(line.id).set(
-            1 if status.open and line.id not in staffed else 0
-        )
+        unstaffed = status.open and has_team(line) and line.id not in staffed
+        metrics.LINE_OPEN_UNSTAFFED.labels(line.id).set(1 if unstaffed else 0)
+
+
+def has_team(line) -> bool:
+    """Whether counsellors answer the line: it has a team of its own (contacts) or a queue
+    step; a line that only tells callers where to turn (orientation) is never unstaffed."""
+    if line.contacts:
+        return True
+    return any(
+        getattr(action, "keyword", None) == "queue"
+        for actions in line.steps.values()
+        for action in actions
+    )
 
 
 def todays_calls(store, now: datetime) -> dict[str, Today]:
