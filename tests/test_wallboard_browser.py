@@ -117,8 +117,8 @@ def test_the_wallboard_on_a_wall_screen_refreshes_itself(duty_console, browser_p
     page.screenshot(path=SCREENSHOTS / "duty-1280.png", full_page=True)
     assert not problems, "\n".join(problems)
 
-    # Someone goes on duty for Écoute Violences Conjugales: the open wallboard shows it by itself, with no
-    # reload (our own refresh.js, every 15 seconds).
+    # Someone goes on duty for Écoute Violences Conjugales: the open wallboard shows it by
+    # itself, with no reload (our own refresh.js, every 15 seconds).
     page.goto(f"{duty_console.url}/console/wallboard")
     page.evaluate("window.notReloaded = true")
     line = "ecoute-violences-conjugales"
