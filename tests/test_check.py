@@ -30,8 +30,9 @@ def test_callers_sent_to_a_service_that_does_not_speak_their_language(config_cop
     edit(services, "    also_for: [en]\n", "")
     code, out = check(config_copy, capsys)
     assert code == 0
+    at = line_of(config_copy / "1712.yaml", "transfer: tele-accueil")
     assert out[0] == (
-        f"{config_copy}/1712.yaml:52: warning: callers in en are sent to 'tele-accueil', which "
+        f"{config_copy}/1712.yaml:{at}: warning: callers in en are sent to 'tele-accueil', which "
         "answers in fr, de; if another service speaks their language, name it under 'instead:' "
         "of 'tele-accueil' in services.yaml (and 1 more like it: orientation.yaml:62)"
     )
