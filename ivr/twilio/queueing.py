@@ -26,7 +26,7 @@ def split_queue(name: str, config) -> tuple[str, str] | None:
     return line_id, lang
 
 
-def _say(response, config, line, key: str, **values) -> None:
+def _say(response, config, line, key: str, /, **values) -> None:
     lang = line.default_language
     prompt = config.prompt(lang, line.id, key)
     if prompt is None:

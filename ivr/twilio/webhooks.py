@@ -398,6 +398,17 @@ def offer(hook: Hook):
     """A counsellor's leg of an offer (`o`: the offer's token, `e`: what this request is):
     answered (which line and language, a key to take it), the key (joined to the queue),
     the join's end, and the call's status callback (an offer not taken: skipped a while)."""
+    try:
+        return _offer(hook)
+    except Exception:  # never the callers' safe answer on a counsellor's phone
+        log.exception("the offer's request failed; the counsellor's leg is hung up")
+        return twiml_response(HANGUP)
+
+
+HANGUP = '<?xml version="1.0" encoding="UTF-8"?><Response><Hangup /></Response>'
+
+
+def _offer(hook: Hook):
     from ivr.twilio import queueing
 
     service, config = hook.service, hook.config
