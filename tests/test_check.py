@@ -10,7 +10,7 @@ from ivr.config import ConfigError
 def test_the_shipped_configuration_says_only_what_an_operator_must_act_on(capsys):
     code, out = check("config", capsys)
     assert code == 0
-    # One line of warnings: the placeholders, the one callers feel most (the trunk) first,
+    # Two lines of warnings: the placeholders, the one callers feel most (the trunk) first,
     # with how many more and where: the teams' phones, and the caller IDs of the two 0800
     # lines.
     assert out == [
@@ -18,6 +18,11 @@ def test_the_shipped_configuration_says_only_what_an_operator_must_act_on(capsys
         "transfers to 107, 106, 1813, 103, 102, 116000 fail (callers then hear the number to "
         "dial themselves); put in your carrier's details (docs/deploy.md) (and 5 more like it, "
         "in 1712.yaml, ecoute-violences-conjugales.yaml, stop-it-now.yaml)",
+        # Without REST credentials, the queue steps ring the YAML numbers (issue 21).
+        "config/1712.yaml:35: warning: without Twilio's REST API (TWILIO_API_KEY is not set) "
+        "nobody on duty can be rung: this queue step puts callers through to the line's YAML "
+        "numbers, as a transfer does (docs/configuration.md, 'queue') (and 1 more like it, in "
+        "stop-it-now.yaml)",
         "configuration is sound: 4 lines, 11 services; calls and recordings stay at Twilio, with "
         "the callers' numbers, since TWILIO_API_KEY is not set (docs/privacy.md)",
     ]
