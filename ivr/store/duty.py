@@ -21,6 +21,7 @@ thread's retention round; docs/privacy.md). Nothing in them is a caller's.
 
 from __future__ import annotations
 
+import re
 import secrets
 from datetime import datetime, timedelta
 
@@ -28,7 +29,7 @@ from sqlalchemy import and_, case, delete, func, insert, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from ivr.domain import phone as phones
-from ivr.store.tables import duty_queues, duty_shifts, operators
+from ivr.store.tables import duty_choices, duty_queues, duty_shifts, operators
 from ivr.store.times import aware, utc
 
 FREE, OFFERED, BUSY, NOT_READY, SKIPPED = "free", "offered", "busy", "not ready", "skipped"
@@ -42,6 +43,7 @@ BUSY_AT_MOST = timedelta(hours=4)  # a call whose end Twilio never reported free
 # A queue's count of callers waiting is Twilio's last report (each wait request's); none for
 # this long and nobody is taken to wait (every caller waiting asks again within 30 s).
 REPORT_STALE = timedelta(seconds=90)
+CHOICE_KEPT = timedelta(minutes=10)  # a key pressed while waiting, not read by then: gone
 INSERTS = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}
 
 
@@ -51,8 +53,9 @@ class DutyError(ValueError):
 
 def queue_name(line: str, language: str) -> str:
     """Twilio's queue of a line's callers in one language (`<Dial><Queue>` always takes the
-    first caller waiting, so one queue a line and language)."""
-    return f"{line}-{language}"
+    first caller waiting, so one queue a line and language); as `ivr.flow.actions.queue`
+    names it."""
+    return re.sub(r"[^\w-]", "-", f"{line}-{language}")[:64]
 
 
 def duty_phone(text: str) -> str:
@@ -284,6 +287,7 @@ class Duty:
         self.store.ready()
         with self.store.engine.begin() as conn:
             self._end_expired(conn, now)
+            conn.execute(delete(duty_choices).where(duty_choices.c.at < utc(now - CHOICE_KEPT)))
             return conn.execute(
                 delete(duty_shifts).where(duty_shifts.c.ended_at < utc(now - kept))
             ).rowcount
@@ -363,6 +367,14 @@ class Duty:
             )
         return found
 
+    def waiting(self, queue: str, *, now: datetime) -> int:
+        """The callers Twilio last said wait in `queue` (0 when it has not said for a while)."""
+        self.store.ready()
+        with self.store.engine.connect() as conn:
+            row = conn.execute(select(duty_queues).where(duty_queues.c.name == queue)).first()
+        fresh = row is not None and aware(row.reported_at) > now - REPORT_STALE
+        return row.waiting if fresh else 0
+
     def outstanding(self, line: str, language: str, *, now: datetime) -> int:
         """The offers of the queue not answered yet."""
         self.store.ready()
@@ -384,7 +396,7 @@ class Duty:
         line: str,
         language: str,
         *,
-        waiting: int,
+        waiting: int | None,
         now: datetime,
         longest_wait: int = 0,
         average_wait: int = 0,
@@ -398,7 +410,17 @@ class Duty:
         queue = queue_name(line, language)
         claimed = []
         with self.store.engine.begin() as conn:
-            self._report(conn, line, language, waiting, now, longest_wait, average_wait)
+            if waiting is None:  # as last reported, the row held (an UPDATE takes its lock)
+                row = conn.execute(
+                    update(duty_queues)
+                    .where(duty_queues.c.name == queue)
+                    .values(waiting=duty_queues.c.waiting)
+                    .returning(duty_queues.c.waiting, duty_queues.c.reported_at)
+                ).first()
+                fresh = row is not None and aware(row.reported_at) > now - REPORT_STALE
+                waiting = row.waiting if fresh else 0
+            else:
+                self._report(conn, line, language, waiting, now, longest_wait, average_wait)
             wanted = int(waiting) - self._outstanding(conn, queue, now)
             if wanted <= 0:
                 return []
@@ -450,10 +472,22 @@ class Duty:
         return _shift(row, now) if row else None
 
     def taken(self, token: str, *, now: datetime) -> dict | None:
-        """The counsellor pressed the key: busy, until the call ends (`finished`). None when
-        the offer is no longer theirs (it ran out, or was never made)."""
+        """The counsellor pressed the key: busy, until the call ends (`finished`), and the
+        caller they are joined to waits no more. None when the offer is no longer theirs (it
+        ran out, or was never made)."""
         self.store.ready()
         with self.store.engine.begin() as conn:
+            queue = conn.execute(
+                select(duty_shifts.c.call_queue).where(
+                    duty_shifts.c.offer_token == token, duty_shifts.c.call_state == OFFERED
+                )
+            ).scalar()
+            if queue is not None:
+                conn.execute(
+                    update(duty_queues)
+                    .where(duty_queues.c.name == queue, duty_queues.c.waiting > 0)
+                    .values(waiting=duty_queues.c.waiting - 1)
+                )
             row = conn.execute(
                 update(duty_shifts)
                 .where(duty_shifts.c.offer_token == token, duty_shifts.c.call_state == OFFERED)
@@ -526,3 +560,30 @@ class Duty:
                     )
                 ).rowcount
             )
+
+    # -- a key pressed while waiting -------------------------------------------------------
+
+    def choose(self, call_key: str, choice: str, *, now: datetime) -> None:
+        """Keeps a caller's key (under `call_key`, a keyed hash of their CallSid) until the
+        `<Enqueue>`'s action reads it."""
+        self.store.ready()
+        statement = INSERTS[self.store.engine.dialect.name](duty_choices).values(
+            call_key=call_key, choice=choice[:8], at=utc(now)
+        )
+        with self.store.engine.begin() as conn:
+            conn.execute(
+                statement.on_conflict_do_update(
+                    index_elements=[duty_choices.c.call_key],
+                    set_={"choice": choice[:8], "at": utc(now)},
+                )
+            )
+
+    def chosen(self, call_key: str) -> str | None:
+        """The key kept under `call_key`, once: the row goes."""
+        self.store.ready()
+        with self.store.engine.begin() as conn:
+            return conn.execute(
+                delete(duty_choices)
+                .where(duty_choices.c.call_key == call_key)
+                .returning(duty_choices.c.choice)
+            ).scalar()

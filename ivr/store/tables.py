@@ -209,6 +209,17 @@ duty_queues = Table(
     Column("reported_at", DateTime(timezone=True), nullable=False),
 )
 
+# A key a caller pressed while waiting in a queue (to leave a message, or for the 24/7 line),
+# from the wait document's request to the `<Enqueue>`'s action, which `<Leave>` cannot carry:
+# a row of seconds, under a keyed hash of the CallSid (never the CallSid), gone when read.
+duty_choices = Table(
+    "duty_choices",
+    metadata,
+    Column("call_key", String(64), primary_key=True),
+    Column("choice", String(8), nullable=False),
+    Column("at", DateTime(timezone=True), nullable=False, index=True),
+)
+
 
 def first_version_tables() -> MetaData:
     """The tables besides `voicemails` as the first version of the schema (migration 0001) had

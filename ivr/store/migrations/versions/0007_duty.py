@@ -1,4 +1,5 @@
-"""Counsellors on duty (their shifts) and how many callers wait in each of Twilio's queues
+"""Counsellors on duty (their shifts), how many callers wait in each of Twilio's queues, and the
+keys callers press while waiting
 (issue 21).
 
 Revision ID: 0007
@@ -49,8 +50,15 @@ def upgrade() -> None:
         sa.Column("average_wait", sa.Integer, nullable=False, server_default="0"),
         sa.Column("reported_at", sa.DateTime(timezone=True), nullable=False),
     )
+    op.create_table(
+        "duty_choices",
+        sa.Column("call_key", sa.String(64), primary_key=True),
+        sa.Column("choice", sa.String(8), nullable=False),
+        sa.Column("at", sa.DateTime(timezone=True), nullable=False, index=True),
+    )
 
 
 def downgrade() -> None:
+    op.drop_table("duty_choices")
     op.drop_table("duty_queues")
     op.drop_table("duty_shifts")
