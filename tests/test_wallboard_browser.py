@@ -29,7 +29,7 @@ pytestmark = pytest.mark.skipif(
 @pytest.fixture
 def duty_console(monkeypatch, tmp_path):
     """The console on a Tuesday at 10:30: 1712 staffed (one free, one on a call), two callers
-    waiting, Écoute Violences Conjugales open with nobody on duty, some of today's calls."""
+    waiting; Stop it Now! opened by an override, with nobody on duty; some of today's calls."""
     monkeypatch.setenv("IVR_CONSOLE_SECRET", CONSOLE_SECRET)
     monkeypatch.setenv("PROMETHEUS_MULTIPROC_DIR", str(tmp_path / "metrics"))
     (tmp_path / "metrics").mkdir()
@@ -45,6 +45,13 @@ def duty_console(monkeypatch, tmp_path):
     # bert's shift of yesterday: the one button starts it again.
     store.duty.start("bert", ["1712"], "+32470123456", now=brussels("2026-11-23 09:00"))
     store.duty.stop("bert", now=brussels("2026-11-23 17:00"))
+    from ivr.domain.model import Override
+
+    store.overrides.set(
+        Override("stop-it-now", True, brussels("2026-11-24 14:00"), None, "permanence du matin"),
+        operator="ana",
+        now=earlier,
+    )
     store.duty.report("1712", "fr", waiting=2, longest_wait=95, now=clock.now)
     store.outcomes.add(
         [
@@ -84,7 +91,7 @@ def test_one_button_starts_a_shift_on_a_phone_and_the_wallboard_shows_it(
     assert "bert" in card.inner_text() and "0470 12 34 56" in card.inner_text()  # their own
     assert "0475" not in page.inner_text("main")  # cleo's: a coordinator's to see
     unstaffed = page.locator("article.unstaffed")
-    assert unstaffed.count() == 1 and "Écoute Violences Conjugales" in unstaffed.inner_text()
+    assert unstaffed.count() == 1 and "Stop it Now!" in unstaffed.inner_text()
     problems += serious(axe_module, page, "wallboard at 390")
     page.screenshot(path=SCREENSHOTS / "wallboard-390.png", full_page=True)
     assert not problems, "\n".join(problems)
@@ -117,11 +124,11 @@ def test_the_wallboard_on_a_wall_screen_refreshes_itself(duty_console, browser_p
     page.screenshot(path=SCREENSHOTS / "duty-1280.png", full_page=True)
     assert not problems, "\n".join(problems)
 
-    # Someone goes on duty for Écoute Violences Conjugales: the open wallboard shows it by
+    # Someone goes on duty for Stop it Now!: the open wallboard shows it by
     # itself, with no reload (our own refresh.js, every 15 seconds).
     page.goto(f"{duty_console.url}/console/wallboard")
     page.evaluate("window.notReloaded = true")
-    line = "ecoute-violences-conjugales"
+    line = "stop-it-now"
     duty_console.store.duty.start("bert", [line], "+32470123456", now=duty_console.clock.now)
     page.wait_for_function(
         "() => !document.querySelector('article.unstaffed')",

@@ -159,11 +159,11 @@ class LineBoard:
     waiting: int | None  # None: not known (no queue figures on this server)
     longest_wait: int | None  # seconds
     today: Today = field(default_factory=Today)
-    team: bool = True  # whether counsellors answer it (not a line that only refers callers)
+    team: bool = True  # whether counsellors on duty answer it (a queue step)
 
     @property
     def unstaffed(self) -> bool:
-        """Open, answered by counsellors, and nobody on duty for it."""
+        """Open, answered by counsellors on duty, and nobody on duty for it."""
         return self.open and self.team and not self.staff
 
     def count(self, *states: str) -> int:
@@ -179,11 +179,12 @@ def wallboard(service, account, now: datetime) -> list[LineBoard]:
     today = todays_calls(store, now)
     waiting = callers_waiting(service, now)
     shows_numbers = account.coordinator
+    in_force = store.overrides.in_force_or_planned(now)  # as the status board reads them
     rows = []
     for line in sorted(config.lines.values(), key=lambda li: li.name.lower()):
         if line.id not in seen:
             continue
-        status = line_status(config, line, now, service.live.overrides)
+        status = line_status(config, line, now, in_force)
         staff = [
             Staff(
                 name=s["name"],
@@ -225,10 +226,8 @@ def publish_unstaffed(store, config, overrides, now: datetime) -> None:
 
 
 def has_team(line) -> bool:
-    """Whether counsellors answer the line: it has a team of its own (contacts) or a queue
-    step; a line that only tells callers where to turn (orientation) is never unstaffed."""
-    if line.contacts:
-        return True
+    """Whether counsellors on duty answer the line: it has a queue step. A line that rings its
+    YAML numbers alone, or only tells callers where to turn, is never "nobody on duty"."""
     return any(
         getattr(action, "keyword", None) == "queue"
         for actions in line.steps.values()
