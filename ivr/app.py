@@ -25,6 +25,7 @@ from ivr.deploy import ops
 from ivr.logs import Throttle
 from ivr.runtime.database_work import DatabaseWork
 from ivr.runtime.live import Live
+from ivr.runtime.queue_work import QueueWork
 from ivr.runtime.twilio_work import TwilioWork
 from ivr.settings import Settings
 from ivr.store import Store
@@ -58,10 +59,16 @@ class Service:
         self.store = Store(settings.database_url, pooled=pooled)
         self.live = Live.start(settings, clock)
         self.upkeep = DatabaseWork(settings, self.store, self.live, clock)
-        self.privacy = TwilioWork(
-            settings, self.store, self.live, clock, TwilioAPI.from_settings(settings)
+        api = TwilioAPI.from_settings(settings)
+        self.privacy = TwilioWork(settings, self.store, self.live, clock, api)
+        # Callers waiting for a counsellor on duty, and the offers of their calls (issue 21).
+        self.queue = QueueWork(settings, self.store, self.live, clock, api)
+        self.threads = (
+            self.live.reloader,
+            self.upkeep.thread,
+            self.privacy.thread,
+            self.queue.thread,
         )
-        self.threads = (self.live.reloader, self.upkeep.thread, self.privacy.thread)
         self.on_demand = tuple(thread for thread in self.threads if thread.seconds == 0)
         self._watched_at = float("-inf")
         self.codec = StateCodec(settings.signing_keys)

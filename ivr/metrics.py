@@ -10,6 +10,7 @@ from prometheus_client import (
     CONTENT_TYPE_LATEST,
     CollectorRegistry,
     Counter,
+    Gauge,
     Histogram,
     generate_latest,
     multiprocess,
@@ -47,6 +48,52 @@ CONSOLE_PINS = Counter("ivr_console_pins_total", "PINs entered at the phone cons
 # The web console's logins: right, wrong, and throttled (refused unchecked; the audit log has
 # one row a name or address and minute saying how many).
 CONSOLE_LOGINS = Counter("ivr_console_logins_total", "Logins at the web console", ["result"])
+# Callers waiting in Twilio's queues for a counsellor on duty (issue 21), by line and language,
+# as the wait requests last reported them; how long each wait lasted and how it ended (bridged,
+# hung up, left by a key or max_wait, failed); offers made to counsellors, by what became of
+# them (taken, refused: not answered, declined, no key; released: nobody waiting any more;
+# failed: Twilio would not place the call). Never a number, a name or a CallSid.
+CALLERS_WAITING = Gauge(
+    "ivr_callers_waiting",
+    "Callers waiting in a queue for a counsellor on duty",
+    ["line", "language"],
+    multiprocess_mode="max",
+)
+QUEUE_WAIT_SECONDS = Histogram(
+    "ivr_queue_wait_seconds",
+    "How long callers waited in a queue, by how the wait ended",
+    ["line", "result"],
+    buckets=(10, 30, 60, 120, 180, 300, 600, 900, 1800),
+)
+QUEUE_RESULT_WORDS = {
+    "completed": "answered",
+    "canceled": "hung up",
+    "no-answer": "left",
+    "failed": "failed",
+}
+QUEUE_RESULTS_SEEN = Counter(
+    "ivr_queue_results_total", "Waits in a queue by how they ended", ["line", "result"]
+)
+OFFERS = Counter(
+    "ivr_offers_total", "Waiting calls offered to counsellors on duty", ["line", "result"]
+)
+# A line open with nobody on duty, as the queue thread last saw it (1): what an alert watches.
+NOBODY_ON_DUTY = Gauge(
+    "ivr_nobody_on_duty",
+    "1 when a line with a queue step is open and nobody is on duty for it",
+    ["line"],
+    multiprocess_mode="max",
+)
+# 1 for a line with a queue step, open now, with nobody on duty for it, else 0 (issue 21): set
+# by each worker's database thread at each round and by the wallboard; what an alert watches
+# (docs/operators.md, "The wallboard"). (`ivr_nobody_on_duty` above is the queue thread's,
+# whether the line is open or not.)
+LINE_OPEN_UNSTAFFED = Gauge(
+    "ivr_line_open_unstaffed",
+    "1 while a line with a queue step is open and nobody is on duty for it",
+    ["line"],
+    multiprocess_mode="livemostrecent",
+)
 REQUEST_SECONDS = Histogram(
     "ivr_request_seconds",
     "Time to answer a webhook",
@@ -66,6 +113,8 @@ def record(flow) -> None:
         MENU_FAILURES.labels(line, kind).inc()
     for line, target in flow.failed_transfers:
         TRANSFER_FAILURES.labels(line, target).inc()
+    for line, _lang, result in getattr(flow, "queue_results", ()):
+        QUEUE_RESULTS_SEEN.labels(line, QUEUE_RESULT_WORDS.get(result, result)).inc()
 
 
 def exposition(folder: str = "") -> tuple[bytes, str]:

@@ -49,6 +49,9 @@ class Settings:
     message_keys: tuple[str, ...] = ()  # Fernet keys for messages' audio, newest first
     forget_after_seconds: float = 3600.0  # how long after a call ends its record is deleted
     twilio_seconds: float = 30.0  # how often each worker's Twilio thread looks for work
+    # How often each worker's queue thread offers waiting calls to counsellors on duty
+    # (IVR_QUEUE_SECONDS; unset: 2, or 0, only when asked, where IVR_TWILIO_SECONDS is 0).
+    queue_seconds: float = 2.0
     metrics_folder: str = ""  # PROMETHEUS_MULTIPROC_DIR: every worker's figures, added up
     answer_cache: bool = True  # IVR_ANSWER_CACHE=0 works every answer out anew (benchmarks)
     operator: str = ""  # who `ivr override` writes in the audit log
@@ -101,6 +104,9 @@ class Settings:
             message_keys=_list(env.get("IVR_MESSAGE_KEYS", "")),
             forget_after_seconds=_seconds(env, "IVR_FORGET_CALLS_AFTER", 3600.0, 30 * 86400),
             twilio_seconds=_seconds(env, "IVR_TWILIO_SECONDS", 30.0),
+            queue_seconds=_seconds(
+                env, "IVR_QUEUE_SECONDS", 0.0 if env.get("IVR_TWILIO_SECONDS") == "0" else 2.0, 60
+            ),
             operator=env.get("IVR_OPERATOR") or env.get("USER") or "",
             console=env.get("IVR_CONSOLE", "1") != "0",
             console_secret=env.get("IVR_CONSOLE_SECRET", ""),

@@ -10,7 +10,7 @@ from ivr.config import ConfigError
 def test_the_shipped_configuration_says_only_what_an_operator_must_act_on(capsys):
     code, out = check("config", capsys)
     assert code == 0
-    # One line of warnings: the placeholders, the one callers feel most (the trunk) first,
+    # Two lines of warnings: the placeholders, the one callers feel most (the trunk) first,
     # with how many more and where: the teams' phones, and the caller IDs of the two 0800
     # lines.
     assert out == [
@@ -18,6 +18,11 @@ def test_the_shipped_configuration_says_only_what_an_operator_must_act_on(capsys
         "transfers to 107, 106, 1813, 103, 102, 116000 fail (callers then hear the number to "
         "dial themselves); put in your carrier's details (docs/deploy.md) (and 5 more like it, "
         "in 1712.yaml, ecoute-violences-conjugales.yaml, stop-it-now.yaml)",
+        # Without REST credentials, the queue steps ring the YAML numbers (issue 21).
+        "config/1712.yaml:35: warning: without Twilio's REST API (TWILIO_API_KEY is not set) "
+        "nobody on duty can be rung: this queue step puts callers through to the line's YAML "
+        "numbers, as a transfer does (docs/configuration.md, 'queue') (and 1 more like it, in "
+        "stop-it-now.yaml)",
         "configuration is sound: 4 lines, 11 services; calls and recordings stay at Twilio, with "
         "the callers' numbers, since TWILIO_API_KEY is not set (docs/privacy.md)",
     ]
@@ -30,8 +35,9 @@ def test_callers_sent_to_a_service_that_does_not_speak_their_language(config_cop
     edit(services, "    also_for: [en]\n", "")
     code, out = check(config_copy, capsys)
     assert code == 0
+    at = line_of(config_copy / "1712.yaml", "transfer: tele-accueil")
     assert out[0] == (
-        f"{config_copy}/1712.yaml:52: warning: callers in en are sent to 'tele-accueil', which "
+        f"{config_copy}/1712.yaml:{at}: warning: callers in en are sent to 'tele-accueil', which "
         "answers in fr, de; if another service speaks their language, name it under 'instead:' "
         "of 'tele-accueil' in services.yaml (and 1 more like it: orientation.yaml:62)"
     )

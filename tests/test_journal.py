@@ -100,6 +100,11 @@ def every_action(config_copy, clock, monkeypatch):
         data = {"csrf_token": token, "outcome": outcome, "note": "rappelée"}
         assert client.post(f"/console/messages/{number}/done", data=data).status_code == 302
     store.recordings.purge(now + timedelta(days=31), lambda line: (30, 90))
+    # A shift: started, renewed, ready again, ended (issue 21).
+    duty = {"csrf_token": token, "lines": ["1712", "stop-it-now"], "phone": "0470 12 34 56"}
+    assert client.post("/console/duty", data=duty).status_code == 302
+    for button in ("renew", "ready", "stop"):
+        assert client.post(f"/console/duty/{button}", data={"csrf_token": token}).status_code == 302
     client.post("/console/logout", data={"csrf_token": token})
     assert log_in(client, "ana").status_code == 302
     clock.now = now + timedelta(minutes=31)

@@ -1,5 +1,6 @@
 """The operators' command line: `ivr check`, `new-line`, `call`, `schedule`, `holidays`,
-`status`, `override`, `override-log`, `voicemails`, `operators`, `privacy`, `stats` and `db`."""
+`status`, `override`, `override-log`, `voicemails`, `operators`, `duty`, `privacy`, `stats`
+and `db`."""
 
 from __future__ import annotations
 
@@ -183,6 +184,26 @@ def command_line() -> argparse.ArgumentParser:
         default=languages.DEFAULT,
         help=f"of the pages (default {languages.DEFAULT})",
     )
+
+    p = command(
+        "duty",
+        run("duty:duty"),
+        "counsellors on duty: start NAME --line ... --phone ..., stop NAME, ready NAME, "
+        "renew NAME, or the list of who is on duty",
+        at=False,
+    )
+    p.add_argument("action", nargs="?", default="list", help="start, stop, ready, renew, list")
+    p.add_argument("name", nargs="?", help="the counsellor's account, such as ana.dupont")
+    p.add_argument(
+        "--line",
+        action="append",
+        help="a line id or number (again for more); with list: only that line",
+    )
+    p.add_argument("--phone", help='with start: the phone they answer on, "0470 12 34 56"')
+    p.add_argument(
+        "--lang", help="with start: the languages they take, nl,fr (default: the line's)"
+    )
+    p.add_argument("--hours", type=float, help="with start and renew: how long (default 8)")
 
     p = command(
         "privacy", run("privacy:privacy"), "what is kept at Twilio, and keys for messages", at=False

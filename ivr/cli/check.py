@@ -23,6 +23,9 @@ def check(args, settings: Settings) -> int:
     if errors:
         print(f"{len(errors)} error(s): callers would meet them; fix them before starting.")
         return 1
+    if not settings.twilio_api:
+        for warning in queues_without_rest(config, settings.config_dir):
+            print(warning)
     sound = f"configuration is sound: {len(config.lines)} lines, {len(config.services)} services"
     if not settings.twilio_api:
         sound += (
@@ -33,3 +36,34 @@ def check(args, settings: Settings) -> int:
         sound += "; messages' audio stays at Twilio: IVR_MESSAGE_KEYS is not set"
     print(sound)
     return 0
+
+
+def queues_without_rest(config, folder: Path) -> list[str]:
+    """Without Twilio's REST API nobody on duty can be rung: each queue step puts its callers
+    through to the line's YAML numbers (or `on_nobody`), said at the step."""
+    found = []
+    for line in config.lines.values():
+        if not any(type(a).__name__ == "Queue" for step in line.steps.values() for a in step):
+            continue
+        path = Path(line.source) if line.source else folder / f"{line.id}.yaml"
+        at = 1
+        try:
+            for number, text in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+                if text.strip().startswith("- queue:"):
+                    at = number
+                    break
+        except OSError:
+            pass
+        found.append((path, at))
+    if not found:
+        return []
+    (path, at), more = found[0], found[1:]
+    warning = (
+        f"{path}:{at}: warning: without Twilio's REST API (TWILIO_API_KEY is not set) nobody "
+        "on duty can be rung: this queue step puts callers through to the line's YAML "
+        "numbers, as a transfer does (docs/configuration.md, 'queue')"
+    )
+    if more:
+        files = ", ".join(sorted({p.name for p, _ in more}))
+        warning += f" (and {len(more)} more like it, in {files})"
+    return [warning]

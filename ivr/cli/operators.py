@@ -1,7 +1,8 @@
 """`ivr operators`: the console's accounts. `add NAME --role coordinator|counsellor` reads the
 password from standard input (asked twice at a terminal), `list`, `disable NAME`, `password
 NAME` a new password (the account's sessions end, on every browser), and `pin NAME` the PIN a
-coordinator enters on the phone console (docs/operators.md)."""
+coordinator (or a counsellor, for their shifts alone) enters on the phone console
+(docs/operators.md)."""
 
 from __future__ import annotations
 
@@ -32,7 +33,8 @@ def read_password(what: str = "password") -> str:
 
 
 def pin(args, settings: Settings) -> int:
-    """A coordinator's PIN for the phone console: 6 to 8 digits, kept only as a hash. (Five
+    """An account's PIN for the phone console: 6 to 8 digits, kept only as a hash; a
+    coordinator's opens the overrides and their shift, a counsellor's their shift alone. (Five
     wrong PINs lock it for a quarter of an hour: with 4 digits, someone who fakes the
     coordinator's number would find it in about ten days; with 6, in years.)"""
     from ivr.console.accounts import hash_password

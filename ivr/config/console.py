@@ -1,5 +1,5 @@
-"""Reads `console.yaml`: the coordinators' phone console, the number they call and the phones
-they may call it from."""
+"""Reads `console.yaml`: the phone console, the number coordinators (and counsellors given a
+PIN for their shifts) call and the phones they may call it from."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from ivr.config.reading import Mapping, Reader, line_of
 from ivr.domain import languages, model, phone
 
 CONSOLE_FILE = "console.yaml"
-CONSOLE_KEYS = {"numbers", "language", "coordinators", "redirect_to"}
+CONSOLE_KEYS = {"numbers", "language", "coordinators", "counsellors", "redirect_to"}
 
 
 def read_console(r: Reader, data, services: dict, lines: dict) -> model.PhoneConsole | None:
@@ -34,25 +34,29 @@ def read_console(r: Reader, data, services: dict, lines: dict) -> model.PhoneCon
     if not languages.known(language):
         r.error(f.line("language"), f"'{language}' is not one of {', '.join(languages.codes())}")
         ok = False
+    # The phones it answers, by account: coordinators (overrides and their shift), and
+    # counsellors given a PIN for their shift alone (issue 21).
     coordinators: dict[str, str] = {}
-    written = f.mapping("coordinators") or {}
-    for name, number_written in written.items():
-        ln = line_of(written, name)
-        number = phone.normalise(str(number_written))
-        if number is None or not phone.is_e164(number):
-            r.error(
-                ln,
-                f"{name}: '{number_written}' is not a phone number; write the phone this "
-                "coordinator calls from, such as 0470 12 34 56",
-            )
-            ok = False
-        elif number in coordinators:
-            r.error(
-                ln, f"{name} and {coordinators[number]} have the same phone: give each their own"
-            )
-            ok = False
-        else:
-            coordinators[number] = str(name)
+    for key, who in (("coordinators", "coordinator"), ("counsellors", "counsellor")):
+        written = f.mapping(key, required=key == "coordinators") or {}
+        for name, number_written in written.items():
+            ln = line_of(written, name)
+            number = phone.normalise(str(number_written))
+            if number is None or not phone.is_e164(number):
+                r.error(
+                    ln,
+                    f"{name}: '{number_written}' is not a phone number; write the phone this "
+                    f"{who} calls from, such as 0470 12 34 56",
+                )
+                ok = False
+            elif number in coordinators:
+                r.error(
+                    ln,
+                    f"{name} and {coordinators[number]} have the same phone: give each their own",
+                )
+                ok = False
+            else:
+                coordinators[number] = str(name)
     redirect_to = f.text("redirect_to", required=False)
     if redirect_to and redirect_to not in services:
         r.error(

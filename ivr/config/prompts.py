@@ -28,6 +28,11 @@ BUILTIN_PROMPTS = {
     "language_option": {"key"},
     "whisper": {"line", "language"},
     "screen": {"line", "language"},
+    # A caller waiting in a queue (issue 21), and the counsellor joined to an empty one.
+    "queue_first": LINE_PLACEHOLDERS,
+    "queue_position": LINE_PLACEHOLDERS | {"position"},
+    "queue_wait": LINE_PLACEHOLDERS | {"low", "high"},
+    "queue_gone": {"line", "language"},
 }
 SERVICE_TEXTS = ("name", "about")
 

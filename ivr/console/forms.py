@@ -10,6 +10,7 @@ from wtforms import (
     HiddenField,
     PasswordField,
     SelectField,
+    SelectMultipleField,
     StringField,
     TextAreaField,
 )
@@ -57,6 +58,14 @@ class TrialForm(FlaskForm):
     language = SelectField(choices=[])
     keys = StringField(validators=[Optional(), Length(max=100)])
     result = SelectField(choices=[])
+
+
+class DutyForm(FlaskForm):
+    """A shift: its lines, the phone it answers on, its languages (none: the lines')."""
+
+    lines = SelectMultipleField(choices=[])
+    phone = StringField(validators=[Length(max=40)])
+    languages = SelectMultipleField(choices=[], validators=[Optional()])
 
 
 def choices(pairs) -> list[SelectChoice]:

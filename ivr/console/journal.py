@@ -62,10 +62,17 @@ ACTIONS = {
     "message called back": N_("message done: called back"),
     "message closed": N_("message done: closed without a call"),
     "message purged": N_("message deleted"),
+    "duty started": N_("shift started"),
+    "duty ended": N_("shift ended"),
+    "duty renew": N_("shift renewed"),
+    "duty ready": N_("ready again after a call"),
 }
 
 # The actions done on an account: their subject is its name, said as it is.
 ON_ACCOUNTS = {"account added", "account disabled", "password changed", "console PIN set"}
+ON_ACCOUNTS |= {"duty ended", "duty renew", "duty ready"}  # the counsellor's own
+# A shift started: its subject is its lines (ivr.store.duty writes them "1712,stop-it-now").
+ON_LINES = {"duty started"}
 
 # Who, when it is not someone's account.
 OPERATORS = {"retention": N_("retention period")}
@@ -105,6 +112,8 @@ DETAILS = (
     Written(N_("with a note")),
     Written(N_("kept its longest")),
     Written(N_("done %(days)s days ago")),
+    # The end of a shift, as ivr.store.duty writes it (UTC), said in Brussels time.
+    Written("until %(utc)s UTC", N_("until %(utc)s")),
 )
 
 MOMENT = "%Y-%m-%d %H:%M"  # how a detail writes a time (Brussels time)
@@ -134,6 +143,8 @@ class Reader:
         action = ACTIONS.get(row["action"])
         if row["action"] in ON_ACCOUNTS:
             subject = row["subject"]
+        elif row["action"] in ON_LINES:
+            subject = self.value("lines", row["subject"])
         else:
             subject = self.said(SUBJECTS, row["subject"])
         detail = self.said(DETAILS, row["detail"] or "")
@@ -169,6 +180,16 @@ class Reader:
         if name == "line":
             line = self.config.lines.get(value)
             return line.name if line else value
+        if name == "lines":
+            return ", ".join(self.value("line", one) or one for one in value.split(","))
+        if name == "utc":
+            try:
+                moment = datetime.strptime(value, MOMENT).replace(tzinfo=UTC)
+            except ValueError:
+                return value
+            return format_datetime(
+                moment, "d MMM y HH:mm", tzinfo="Europe/Brussels", locale=locale_of(self.lang)
+            )
         if name == "to":
             return board.destination(self.config, value, self.lang)
         if name in ("until", "at"):

@@ -25,7 +25,19 @@ MAX_LINES = 9  # one key each
 MINUTE = "%Y%m%d%H%M"  # how the end travels in the state
 # The kinds of override, as `ivr.console.overrides` names them.
 CLOSE, OPEN, REDIRECT, CLEAR = "closed", "open", "redirect", "clear"
-__all__ = ["CLEAR", "CLOSE", "OPEN", "REDIRECT", "ConsoleFlow", "ConsoleState", "Wanted"]
+# What a counsellor on duty asks by phone (the webhooks do it, then `after_duty`).
+START, RENEW, STOP, READY = "start", "renew", "stop", "ready"
+DUTY_KEYS = {"1": RENEW, "2": STOP, "3": READY}  # on duty; off duty, 1 starts a shift
+__all__ = [
+    "CLEAR",
+    "CLOSE",
+    "OPEN",
+    "REDIRECT",
+    "ConsoleFlow",
+    "ConsoleState",
+    "DutyView",
+    "Wanted",
+]
 
 
 @dataclass(frozen=True)
@@ -37,6 +49,20 @@ class Wanted:
     kind: str
     to: str
     until: datetime
+
+
+@dataclass(frozen=True)
+class DutyView:
+    """What the duty menu says, read by the webhooks: whether the caller is a coordinator (a
+    counsellor's PIN opens the duty menu alone), their shift now (`store.duty`'s dict, or
+    None), the lines a shift started by phone takes, and, when the phone they call from
+    cannot take a shift, the console prompt that says why."""
+
+    coordinator: bool
+    shift: dict | None
+    lines: tuple[str, ...]
+    refused: str | None = None
+    hours: int = 8
 
 
 class ConsoleFlow:
@@ -55,9 +81,12 @@ class ConsoleFlow:
     def answer(self, operator: str) -> list:
         return self._ask(ConsoleState("pin", operator), ["pin"], digits=None)
 
-    def after_pin(self, state: ConsoleState, outcome: str) -> list:
-        """`outcome`: right, wrong, locked (too many tries), away (the database)."""
+    def after_pin(self, state: ConsoleState, outcome: str, duty: DutyView | None = None) -> list:
+        """`outcome`: right, wrong, locked (too many tries), away (the database). Right, a
+        counsellor (`duty` says so) hears the duty menu, a coordinator the lines."""
         if outcome == "right":
+            if duty is not None and not duty.coordinator:
+                return self.duty(state, duty)
             return self.lines(state)
         if outcome in ("locked", "away"):
             return self._end(outcome)
@@ -72,6 +101,7 @@ class ConsoleFlow:
             for key, line in enumerate(self._lines(), start=1)
         ]
         keys.append(self._text("all"))
+        keys.append(self._text("duty_key"))
         return self._ask(replace(state, step="line", line="", action=""), keys, digits=1)
 
     def on_line(self, state: ConsoleState, digits: str) -> list:
@@ -141,6 +171,76 @@ class ConsoleFlow:
             return self._end("away")
         self._say(outcome)
         return self.actions(replace(state, step="action", action="", until=""))
+
+    # -- on duty -------------------------------------------------------------------------
+
+    def duty(self, state: ConsoleState, view: DutyView) -> list:
+        """Where the caller's shift stands, and what they may do: start one on this phone,
+        or renew it, end it, be ready again after a call."""
+        state = replace(state, step="duty", line="", action="", until="")
+        keys = []
+        shift = view.shift
+        if shift is None:
+            self._say("off_duty")
+            if view.refused:
+                self._say(view.refused)
+            elif view.lines:
+                keys.append(self._text("duty_start", lines=self._line_names(view.lines)))
+        else:
+            lines = tuple(line for line in shift["lines"] if line in self.config.lines)
+            self._say(
+                "on_duty",
+                lines=self._line_names(lines),
+                until=self._spoken(lines, shift["ends_at"]),
+            )
+            if shift["state"] == "not ready" and shift.get("ready_at"):
+                self._say("not_ready", until=self._spoken(lines, shift["ready_at"]))
+            keys.append(self._text("duty_actions", hours=str(view.hours)))
+            if shift["state"] == "not ready":
+                keys.append(self._text("duty_ready"))
+        if view.coordinator:
+            keys.append(self._text("duty_back"))
+        if not keys:
+            return self._end("goodbye")
+        return self._ask(state, keys, digits=1)
+
+    def on_duty_key(self, state: ConsoleState, digits: str, view: DutyView):
+        """(instructions, what the webhooks must do: START, RENEW, STOP, READY or None)."""
+        key = clean_digits(digits)
+        if key == "*" and view.coordinator:
+            return self.lines(state), None
+        if view.shift is None:
+            if key == "1" and view.lines and not view.refused:
+                return [], START
+        elif key in DUTY_KEYS:
+            if DUTY_KEYS[key] != READY or view.shift["state"] == "not ready":
+                return [], DUTY_KEYS[key]
+        return self.duty(state, view), None
+
+    def after_duty(self, state: ConsoleState, outcome: str, view: DutyView) -> list:
+        """What the caller hears once the webhooks did what was asked: duty_started,
+        duty_renewed, duty_stopped, duty_is_ready, duty_over, phone_refused, away."""
+        if outcome == "away":
+            return self._end("away")
+        self._say(outcome)
+        if outcome == "duty_stopped" and not view.coordinator:
+            return self._end("goodbye")
+        return self.duty(state, view)
+
+    def withheld(self) -> list:
+        """A call to the console with its caller ID withheld: why it cannot go on (the
+        webhooks follow it with the safe answer: the emergency numbers, 107)."""
+        self._say("withheld")
+        return self.out
+
+    def _line_names(self, lines) -> str:
+        names = [self.config.lines[line].name for line in lines if line in self.config.lines]
+        return ", ".join(names)
+
+    def _spoken(self, lines, at: datetime) -> str:
+        line = self.config.lines.get(lines[0]) if lines else None
+        line = line or next(iter(self.config.lines.values()))
+        return self._spoken_until(line, at)
 
     # -- how it is said ----------------------------------------------------------------------
 

@@ -21,9 +21,10 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from ivr import metrics
 from ivr.console import phone as phone_console
-from ivr.console.phone import CLEAR, ConsoleFlow, ConsoleState
+from ivr.console.phone import CLEAR, ConsoleFlow, ConsoleState, DutyView
+from ivr.flow import clean_digits
 from ivr.store.throttle import Limit
-from ivr.twilio import twiml
+from ivr.twilio import safe, twiml
 from ivr.twilio.links import Links, StateCodec
 from ivr.twilio.webhooks import CALL_SID, Hook, safe_response, twiml_response, webhook
 
@@ -69,9 +70,32 @@ def coordinator(hook: Hook) -> str | None:
     return console.coordinators.get(hook.fields.get("From", "").strip())
 
 
+def withheld(hook: Hook) -> bool:
+    """Whether the call's caller ID is withheld (Twilio's `From` is then no number:
+    'anonymous', 'restricted', empty...)."""
+    from ivr.domain import phone
+
+    number = phone.normalise(hook.fields.get("From", "").strip())
+    return number is None or not phone.is_e164(number)
+
+
 def answer(hook: Hook):
     """A new call to the console's number (from `ivr.twilio.webhooks.incoming`)."""
     operator = coordinator(hook)
+    if operator is None and withheld(hook):
+        # Said why (the console knows its callers by their number), then the safe answer: a
+        # caller who dialled this number by mistake still hears where to turn.
+        log.warning("call=%s to the phone console with its caller ID withheld", hook.call_sid())
+        metrics.SAFE_ANSWERS.labels("console caller ID withheld").inc()
+        config = hook.config
+        lang = config.phone_console.language
+        answer_ = safe.safe_answer(
+            hook.dialled_number(),
+            lang,
+            config.route_for,
+            lambda dialled, route: config.caller_id(None, (route,), dialled),
+        )
+        return speak(hook, flow_of(hook).withheld() + answer_)
     if operator is None:
         log.warning("call=%s to the phone console from a phone it does not list", hook.call_sid())
         return safe_response(hook, "unknown number")
@@ -88,7 +112,13 @@ def next_step(hook: Hook):
     console_flow = flow_of(hook)
     digits = hook.fields.get("Digits", "")
     if state.step == "pin":
-        return speak(hook, console_flow.after_pin(state, check_pin(hook, state, digits)))
+        outcome = check_pin(hook, state, digits)
+        view = duty_view(hook, state) if outcome == "right" else None
+        if outcome == "right" and view is None:
+            outcome = "away"
+        return speak(hook, console_flow.after_pin(state, outcome, view))
+    if state.step == "duty" or (state.step == "line" and clean_digits(digits) == "*"):
+        return on_duty(hook, state, digits)
     if state.line not in hook.config.lines and state.step != "line":
         return speak(hook, console_flow.lines(state))
     if state.step == "line":
@@ -171,8 +201,14 @@ def in_database(hook: Hook, job, publish: bool = False) -> tuple[bool, object]:
 
 
 def may_use(row) -> bool:
-    """Whether an account (a row of `store.operators`) may use the phone console now."""
-    return bool(row and row["active"] and row["role"] == "coordinator" and row.get("pin_hash"))
+    """Whether an account (a row of `store.operators`) may use the phone console now: an
+    active one with a PIN (a counsellor's opens the duty menu alone)."""
+    return bool(row and row["active"] and row.get("pin_hash"))
+
+
+def may_override(row) -> bool:
+    """Whether the account may change overrides by phone: a coordinator's."""
+    return may_use(row) and row["role"] == "coordinator"
 
 
 def check_pin(hook: Hook, state: ConsoleState, digits: str) -> str:
@@ -199,8 +235,8 @@ def check_pin(hook: Hook, state: ConsoleState, digits: str) -> str:
             return "right"
         if not usable:
             log.warning(
-                "phone console: console.yaml lists %s, who has no active coordinator's "
-                "account with a PIN (ivr operators list; ivr operators pin NAME)",
+                "phone console: console.yaml lists %s, who has no active account with a PIN "
+                "(ivr operators list; ivr operators pin NAME)",
                 state.operator,
             )
         store.throttle.failed(at=now, who=state.operator, detail="wrong phone console PIN")
@@ -219,7 +255,7 @@ def set_override(hook: Hook, state: ConsoleState, wanted: phone_console.Wanted) 
     from ivr.console import overrides
 
     def set_it(store, now) -> str:
-        if not may_use(store.operators.get(name=state.operator)):
+        if not may_override(store.operators.get(name=state.operator)):
             return "refused"  # disabled, or no longer a coordinator, since the PIN
         try:
             overrides.set_override(
@@ -257,10 +293,119 @@ def clear(hook: Hook, state: ConsoleState) -> str:
     from ivr.console import overrides
 
     def clear_it(store, now) -> str:
-        if not may_use(store.operators.get(name=state.operator)):
+        if not may_override(store.operators.get(name=state.operator)):
             return "refused"
         cleared = overrides.clear(store, state.line, operator=state.operator, now=now)
         return "cleared" if cleared else "nothing_to_clear"
 
     done, outcome = in_database(hook, clear_it, publish=True)
     return outcome if done else "away"
+
+
+# -- on duty by phone ------------------------------------------------------------------------
+
+
+class PhoneAccount:
+    """The account calling, as `ivr.console.access` and `ivr.console.shifts` ask of one."""
+
+    def __init__(self, row: dict):
+        self.id, self.name, self.role = row["id"], row["name"], row["role"]
+
+    @property
+    def coordinator(self) -> bool:
+        return self.role == "coordinator"
+
+
+def _view(hook: Hook, store, now, row) -> DutyView:
+    from ivr.console import access, shifts
+
+    config = hook.config
+    account = PhoneAccount(row)
+    seen = access.visible_lines(account, config)
+    last = shifts.remembered(store, account.name, now)
+    lines = [line for line in (last or {}).get("lines", []) if line in seen]
+    if not lines:
+        lines = sorted(seen, key=lambda i: config.lines[i].name.lower())
+    refused = None
+    try:
+        shifts.answering_phone(hook.fields.get("From", ""))
+    except shifts.Refused:
+        refused = "phone_refused"  # the number itself is never said nor written
+    return DutyView(
+        coordinator=account.coordinator,
+        shift=store.duty.shift(account.name, now=now),
+        lines=tuple(lines),
+        refused=refused,
+        hours=int(shifts.SHIFT_HOURS),
+    )
+
+
+def duty_view(hook: Hook, state: ConsoleState) -> DutyView | None:
+    """The caller's duty as the menu says it; None when the database did not answer or the
+    account may no longer use the console."""
+
+    def read(store, now):
+        row = store.operators.get(name=state.operator)
+        return _view(hook, store, now, row) if may_use(row) else None
+
+    done, view = in_database(hook, read)
+    return view if done else None
+
+
+def on_duty(hook: Hook, state: ConsoleState, digits: str):
+    view = duty_view(hook, state)
+    if view is None:
+        return speak(hook, flow_of(hook).after_duty(state, "away", None))
+    if state.step != "duty":  # star, from the lines: the duty menu
+        return speak(hook, flow_of(hook).duty(state, view))
+    instructions, wanted = flow_of(hook).on_duty_key(state, digits, view)
+    if wanted is None:
+        return speak(hook, instructions)
+    outcome, view = do_duty(hook, state, wanted)
+    if view is None:
+        return speak(hook, flow_of(hook).after_duty(state, "away", None))
+    return speak(hook, flow_of(hook).after_duty(state, outcome, view))
+
+
+def do_duty(hook: Hook, state: ConsoleState, wanted: str) -> tuple[str, DutyView | None]:
+    """Starts, renews, ends the caller's shift, or makes them ready again, on the phone they
+    call from: (the console prompt saying how it went, the duty as it is then)."""
+    from ivr.console import shifts
+
+    def change(store, now):
+        row = store.operators.get(name=state.operator)
+        if not may_use(row):
+            return "away", None
+        account = PhoneAccount(row)
+        view = _view(hook, store, now, row)
+        if wanted == phone_console.START:
+            try:
+                shifts.start(
+                    store,
+                    hook.config,
+                    account,
+                    lines=view.lines,
+                    phone_number=hook.fields.get("From", ""),
+                    languages=(shifts.remembered(store, account.name, now) or {}).get("languages"),
+                    now=now,
+                )
+                outcome = "duty_started"
+            except shifts.Refused:
+                outcome = "phone_refused"
+        elif wanted == phone_console.RENEW:
+            outcome = "duty_renewed" if shifts.renew(store, account, now=now) else "duty_over"
+        elif wanted == phone_console.STOP:
+            outcome = "duty_stopped" if shifts.stop(store, account, now=now) else "duty_over"
+        else:
+            outcome = "duty_is_ready" if shifts.ready(store, account, now=now) else "duty_over"
+        return outcome, _view(hook, store, now, row)
+
+    done, result = in_database(hook, change)
+    log.info(
+        "call=%s phone console: %s duty %s: %s",
+        hook.call_sid(),
+        state.operator,
+        wanted,
+        result[0] if done and result else "database away",
+    )
+    return result if done and result else ("away", None)

@@ -23,6 +23,9 @@ LONGEST_SESSION_HOURS = 8
 IDLE_MINUTES = 30
 # The status board reloads itself with this header: that is no sign of someone at the screen.
 REFRESH_HEADER = "X-Console-Refresh"
+# ... except on the wallboard, which a wall screen shows all day: its refreshes keep its session
+# (8 hours at most, as any).
+KEPT_ALIVE = {"duty.wallboard"}
 CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self'; "
     "media-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; "
@@ -120,7 +123,8 @@ def install(app) -> None:
             end_session("session expired")
             return redirect(url_for("session.login", expired=1))
         moment = now()
-        if not request.headers.get(REFRESH_HEADER) and moment - current_user.seen_at >= SEEN_EVERY:
+        clicked = not request.headers.get(REFRESH_HEADER) or request.endpoint in KEPT_ALIVE
+        if clicked and moment - current_user.seen_at >= SEEN_EVERY:
             current_app.extensions["ivr"].store.sessions.seen(current_user.token, moment)
         return None
 

@@ -23,16 +23,19 @@ from ivr.flow.instructions import (
     NOT_KEYPAD,
     Dial,
     DialResult,
+    Enqueue,
     Gather,
     Hangup,
     Instruction,
+    Leave,
+    Pause,
     Record,
     Redirect,
     Speak,
     clean_digits,
 )
 from ivr.flow.interpreter import MAX_STEPS_PER_REQUEST, CallFlow, FlowError
-from ivr.flow.state import ANSWERING_EVENTS, CallState, ConsoleState
+from ivr.flow.state import ANSWERING_EVENTS, WAITING_EVENTS, CallState, ConsoleState
 
 __all__ = [
     "ANSWERING_EVENTS",
@@ -44,15 +47,19 @@ __all__ = [
     "REFERRAL_RING",
     "REGISTRY",
     "SCREEN_SECONDS",
+    "WAITING_EVENTS",
     "CallFlow",
     "CallState",
     "ConsoleState",
     "Dial",
     "DialResult",
+    "Enqueue",
     "FlowError",
     "Gather",
     "Hangup",
     "Instruction",
+    "Leave",
+    "Pause",
     "Record",
     "Redirect",
     "Speak",

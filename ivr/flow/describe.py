@@ -18,7 +18,7 @@ from datetime import datetime
 
 from ivr.domain import model, speech
 from ivr.flow.actions import End
-from ivr.flow.instructions import Dial, Gather, Hangup, Record
+from ivr.flow.instructions import Dial, Enqueue, Gather, Hangup, Record
 from ivr.flow.interpreter import CallFlow, FlowError
 from ivr.flow.state import CallState
 
@@ -158,7 +158,7 @@ def waiting_at(out) -> CallState | None:
     """Where the call waits after these instructions: the state its `<Gather>`, `<Dial>` or
     `<Record>` comes back with; None when it was hung up."""
     for item in reversed(out):
-        if isinstance(item, Gather | Dial | Record):
+        if isinstance(item, Gather | Dial | Record | Enqueue):
             return item.next
         if isinstance(item, Hangup):
             return None

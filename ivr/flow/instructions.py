@@ -59,7 +59,41 @@ class Hangup:
     pass
 
 
-Instruction = Speak | Gather | Dial | Record | Redirect | Hangup
+@dataclass(frozen=True)
+class Enqueue:
+    """The caller waits in Twilio's queue `queue` (one a line and language): the wait
+    documents come from `wait`, and `next` hears how the wait ended (Twilio's QueueResult)."""
+
+    queue: str
+    wait: CallState
+    next: CallState
+
+
+@dataclass(frozen=True)
+class Leave:
+    """Out of the queue (in a wait document): Twilio goes on with the `<Enqueue>`'s action."""
+
+
+@dataclass(frozen=True)
+class Pause:
+    seconds: int
+
+
+Instruction = Speak | Gather | Dial | Record | Redirect | Hangup | Enqueue | Leave | Pause
+
+# How a caller's wait in a queue ended, from Twilio's QueueResult (the `<Enqueue>` action), as
+# the `DialResult` its action answers: bridged to a counsellor, hung up while waiting, out by
+# `<Leave>` (a key, or `max_wait`), or the queue failed (full, an error).
+QUEUE_RESULTS = {
+    "bridged": ("completed", True),
+    "bridging-in-process": ("completed", True),
+    "hangup": ("canceled", False),
+    "leave": ("no-answer", False),
+    "redirected": ("no-answer", False),
+    "queue-full": ("failed", False),
+    "error": ("failed", False),
+    "system-error": ("failed", False),
+}
 
 
 @dataclass(frozen=True)
@@ -82,6 +116,11 @@ class DialResult:
         if flag in ("true", "false"):
             return cls(status, flag == "true")
         return cls(status, status in DIAL_CONNECTED)
+
+    @classmethod
+    def from_queue(cls, result: str | None) -> DialResult:
+        status, bridged = QUEUE_RESULTS.get((result or "").strip().lower(), ("failed", False))
+        return cls(status, bridged)
 
     @property
     def label(self) -> str:

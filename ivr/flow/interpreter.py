@@ -19,7 +19,7 @@ from ivr.flow.actions import (
     recorded,
     whisper_and_screen,
 )
-from ivr.flow.instructions import DialResult, Instruction, clean_digits
+from ivr.flow.instructions import DialResult, Instruction, Leave, clean_digits
 from ivr.flow.overrides import Overrides
 from ivr.flow.state import CallState
 
@@ -45,6 +45,7 @@ class CallFlow:
         now: datetime,
         overrides: Iterable[model.Override] | Mapping[str, model.Override] | None = None,
         dialled: str | None = None,
+        duty=None,
     ):
         """`overrides`: the operators' overrides, those in force and those planned, any
         number a line (a mapping is read as its values): the one of each line in force at
@@ -55,6 +56,12 @@ class CallFlow:
         # nobody sees the caller's own number. Twilio allows the called number as callerId.
         self.dialled = dialled if dialled in config.line_by_number else None
         self.overrides = Overrides(overrides, now)
+        # Who is on duty (issue 21): `duty(line_id, language)` -> whether a counsellor on duty
+        # can be offered the call; None: nobody (a queue step rings the line's numbers).
+        self.duty = duty
+        # Whether the answer depends on more than the minute and the overrides (who is on
+        # duty): then it is not kept (`ivr.twilio.answers`).
+        self.volatile = False
         self.out: list[Instruction] = []
         # What happened, for metrics and the anonymous statistics: how the call ended (on
         # the request that ends it), transfers by dial status, menus that gave up.
@@ -63,10 +70,17 @@ class CallFlow:
         self.failed_transfers: list[tuple[str, str]] = []  # line, target (contact or service)
         self.menu_failures: list[tuple[str, str]] = []  # line, invalid|silence
         self.referred: list[str] = []  # the services the caller was told of, by id
+        self.queue_results: list[tuple[str, str, str]] = []  # line, language, how a wait ended
 
     def ended(self, line: model.Line, state: CallState, outcome: str) -> None:
         if self.outcome is None:
             self.outcome = (line.id, outcome, state.lang)
+
+    def someone_on_duty(self, line: model.Line, lang: str) -> bool:
+        if self.duty is None:
+            return False
+        self.volatile = True
+        return bool(self.duty(line.id, lang))
 
     # -- what operators decided, over the schedule -----------------------------------------
 
@@ -160,6 +174,32 @@ class CallFlow:
         if action is None:
             return self._run(state)
         return self._run(action.answer(self, line, state, clean_digits(digits), dial))
+
+    def wait_document(
+        self, state: CallState, position: int, queue_time: int, average: int
+    ) -> list[Instruction]:
+        """What a caller waiting in a queue hears now (Twilio's waitUrl, `state.event`
+        "wait"): the queue action's short document."""
+        line, action = self._queue_action(state)
+        if action is None:
+            return [Leave()]  # the step changed under the call: on with the <Enqueue>'s action
+        return action.wait(self, line, state, position, queue_time, average)
+
+    def wait_key(
+        self, state: CallState, digits: str | None
+    ) -> tuple[list[Instruction], str | None]:
+        """A key pressed while waiting: what the caller hears, and the choice to carry."""
+        line, action = self._queue_action(state)
+        if action is None:
+            return [Leave()], None
+        return action.key(self, line, state, clean_digits(digits))
+
+    def _queue_action(self, state: CallState):
+        line = self.config.lines.get(state.line)
+        if line is None:
+            raise FlowError(f"unknown line {state.line!r}")
+        action = self._action_at(line, state)
+        return line, action if hasattr(action, "wait") else None
 
     def run(self, state: CallState) -> list[Instruction]:
         """From `state` on, up to where the call waits (what `ivr.flow.describe` follows)."""

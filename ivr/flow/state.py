@@ -9,6 +9,9 @@ from ivr.domain.model import DEFAULT_LANGUAGE
 
 # Events of the documents run on the phone that answers a transfer, not on the caller's call.
 ANSWERING_EVENTS = frozenset({"whisper", "screen", "taken"})
+# Events of a caller's wait in a queue: Twilio's wait documents ("wait") and a key pressed in
+# one ("wait-key"), requested apart from the call's own documents (`/voice/wait`).
+WAITING_EVENTS = frozenset({"wait", "wait-key"})
 
 
 @dataclass(frozen=True)

@@ -50,6 +50,23 @@ CONSOLE_PROMPTS = {
     "overlap": frozenset(),
     "refused": frozenset(),
     "goodbye": frozenset(),
+    # On duty (issue 21): {lines} the lines' names, {until} when the shift (or the rest after
+    # a call) ends, {hours} how long a shift lasts.
+    "duty_key": frozenset(),
+    "on_duty": frozenset({"lines"}) | _UNTIL,
+    "not_ready": _UNTIL,
+    "off_duty": frozenset(),
+    "duty_start": frozenset({"lines"}),
+    "duty_actions": frozenset({"hours"}),
+    "duty_ready": frozenset(),
+    "duty_back": frozenset(),
+    "duty_started": frozenset(),
+    "duty_renewed": frozenset(),
+    "duty_stopped": frozenset(),
+    "duty_is_ready": frozenset(),
+    "duty_over": frozenset(),
+    "phone_refused": frozenset(),
+    "withheld": frozenset(),
 }
 
 

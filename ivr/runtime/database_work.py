@@ -84,6 +84,7 @@ class DatabaseWork:
         # Those planned too: the router follows each from its first minute, read again or not.
         self.live.publish_overrides(self.store.overrides.in_force_or_planned(self.clock()))
         self._write_outcomes()
+        self._publish_staffing()
 
     def _do_what_was_asked(self) -> None:
         while True:
@@ -109,6 +110,14 @@ class DatabaseWork:
         except Exception:
             self._outcomes.extendleft(reversed(batch))  # tried again next round
             raise
+
+    def _publish_staffing(self) -> None:
+        """`ivr_line_open_unstaffed`, for an alert to watch (`ivr.console.shifts`)."""
+        if getattr(self.store, "duty", None) is None:
+            return
+        from ivr.console.shifts import publish_unstaffed
+
+        publish_unstaffed(self.store, self.live.config, self.live.overrides, self.clock())
 
     def health(self) -> dict:
         thread = self.thread

@@ -1,7 +1,7 @@
 """What the router keeps, through SQLAlchemy Core: SQLite by default, PostgreSQL by URL,
 shared by every worker and instance. `Store` is the database; its parts are the messages,
 the overrides, the anonymous statistics, the records to forget at Twilio, the audit log, and
-the console's accounts, sessions and throttle."""
+the console's accounts, sessions and throttle, and the counsellors on duty."""
 
 from __future__ import annotations
 
@@ -18,6 +18,7 @@ from sqlalchemy.pool import NullPool
 
 from ivr.settings import Settings
 from ivr.store.audit import Audit
+from ivr.store.duty import Duty
 from ivr.store.forget import Forget
 from ivr.store.messages import Messages
 from ivr.store.operators import Operators
@@ -86,6 +87,7 @@ class Store:
         self.operators = Operators(self)
         self.sessions = Sessions(self)
         self.throttle = Throttle(self)
+        self.duty = Duty(self)
 
     def ping(self) -> None:
         with self.engine.connect() as conn:

@@ -122,8 +122,8 @@ class Operators:
         return _row(row._mapping) if row else None
 
     def set_pin(self, name: str, pin_hash: str, *, by: str, at: datetime) -> None:
-        """Gives a coordinator's account its phone-console PIN (its hash): the console
-        changes overrides, which counsellors do not."""
+        """Gives an account its phone-console PIN (its hash): a coordinator's opens the
+        overrides and their shift, a counsellor's their shift alone (issue 21)."""
         self.store.ready()
         with self.store.engine.begin() as conn:
             changed = conn.execute(
@@ -131,15 +131,11 @@ class Operators:
                 .where(
                     operators.c.name == name,
                     operators.c.active.is_(True),
-                    operators.c.role == "coordinator",
                 )
                 .values(pin_hash=pin_hash)
             ).rowcount
             if not changed:
-                raise OperatorError(
-                    f"there is no active coordinator '{name}': the phone console changes "
-                    "overrides, so only coordinators get a PIN (ivr operators list)"
-                )
+                raise OperatorError(f"there is no active account '{name}' (ivr operators list)")
             self.store.audit.add(
                 conn, at=at, operator=by, action="console PIN set", subject=name, detail=""
             )

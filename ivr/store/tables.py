@@ -163,6 +163,64 @@ console_sessions = Table(
 )
 
 
+# A counsellor's shift on duty (issue 21): whose account, the lines they take calls for and the
+# languages (none listed: each line's own), the phone they answer on (E.164: a counsellor's, never
+# a caller's; shown only to coordinators), from when until when (renewable), and where they are
+# in their calls: offered one (`call_state` "offered", until `offer_until`, the offer's random
+# `offer_token` in the URLs of its TwiML), in one ("busy"), not ready after one until
+# `not_ready_until`, skipped after an offer not taken until `skipped_until`. Rows stay after
+# the shift ends, for coordinators, for `DUTY_RETENTION_DAYS` (ivr.store.duty; docs/privacy.md).
+duty_shifts = Table(
+    "duty_shifts",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("operator_id", Integer, ForeignKey("operators.id"), nullable=False, index=True),
+    Column("name", String(100), nullable=False, index=True),
+    Column("lines", String(500), nullable=False),  # line ids, comma-separated
+    Column("phone", String(32), nullable=False),
+    Column("languages", String(100), nullable=False, server_default=""),  # "": the lines'
+    Column("started_at", DateTime(timezone=True), nullable=False),
+    Column("ends_at", DateTime(timezone=True), nullable=False, index=True),
+    Column("ended_at", DateTime(timezone=True), index=True),
+    Column("not_ready_until", DateTime(timezone=True)),
+    Column("last_call_ended_at", DateTime(timezone=True)),
+    Column("skipped_until", DateTime(timezone=True)),
+    Column("call_state", String(16)),  # None (free), offered, busy
+    Column("call_queue", String(80)),  # the queue offered or joined: <line>-<language>
+    Column("offer_token", String(64), unique=True),
+    Column("offer_until", DateTime(timezone=True)),
+    Column("calls_taken", Integer, nullable=False, server_default="0"),
+    Column("offers_refused", Integer, nullable=False, server_default="0"),
+)
+
+# Twilio's queues of callers waiting, one a line and language, as Twilio last reported them (a
+# wait request's CurrentQueueSize): no caller in it, only how many wait. The row is also what
+# an offer holds while it counts the offers out (PostgreSQL: the row's lock; SQLite: the
+# database's), so that offers never outnumber the callers waiting, across workers and instances.
+duty_queues = Table(
+    "duty_queues",
+    metadata,
+    Column("name", String(80), primary_key=True),  # <line>-<language>
+    Column("line", String(64), nullable=False),
+    Column("language", String(8), nullable=False),
+    Column("waiting", Integer, nullable=False, server_default="0"),
+    Column("longest_wait", Integer, nullable=False, server_default="0"),  # seconds
+    Column("average_wait", Integer, nullable=False, server_default="0"),  # Twilio's, seconds
+    Column("reported_at", DateTime(timezone=True), nullable=False),
+)
+
+# A key a caller pressed while waiting in a queue (to leave a message, or for the 24/7 line),
+# from the wait document's request to the `<Enqueue>`'s action, which `<Leave>` cannot carry:
+# a row of seconds, under a keyed hash of the CallSid (never the CallSid), gone when read.
+duty_choices = Table(
+    "duty_choices",
+    metadata,
+    Column("call_key", String(64), primary_key=True),
+    Column("choice", String(8), nullable=False),
+    Column("at", DateTime(timezone=True), nullable=False, index=True),
+)
+
+
 def first_version_tables() -> MetaData:
     """The tables besides `voicemails` as the first version of the schema (migration 0001) had
     them: what a local file from before the schema was versioned is completed with."""

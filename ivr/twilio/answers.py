@@ -28,6 +28,7 @@ class Decision:
     transfers: tuple
     menu_failures: tuple
     failed_transfers: tuple = ()
+    queue_results: tuple = ()  # line, language, how a wait in a queue ended
     # Its TwiML, by the base URL of its links and whether it may hold the trunks' credentials,
     # made on first use: kept with the decision, so finding the document costs no more than
     # finding the decision.
@@ -50,9 +51,12 @@ class Answers:
             self._config = config
             self._decided, self._rendered = {}, {}
 
-    def decide(self, config, how: str, subject, digits=None, dial=None, dialled=None, token=None):
+    def decide(
+        self, config, how: str, subject, digits=None, dial=None, dialled=None, token=None, duty=None
+    ):
         """What to answer a new call on a line (`how` = "answer", `subject` its id), or a call
-        coming back with a state ("resume"; `token`, the state as it came, keys it cheaper)."""
+        coming back with a state ("resume"; `token`, the state as it came, keys it cheaper).
+        `duty`: who is on duty (`CallFlow`'s); an answer that asked it is not kept."""
         self._fresh(config)
         now = self.clock()
         live = self.live
@@ -64,7 +68,7 @@ class Answers:
         key = (how, token or subject, digits, dial, dialled, minute, version)
         decision = self._decided.get(key)
         if decision is None:
-            call_flow = flow.CallFlow(config, now, overrides, dialled)
+            call_flow = flow.CallFlow(config, now, overrides, dialled, duty=duty)
             if how == "answer":
                 instructions = call_flow.answer(config.lines[subject])
             else:
@@ -75,7 +79,10 @@ class Answers:
                 tuple(call_flow.transfers),
                 tuple(call_flow.menu_failures),
                 tuple(call_flow.failed_transfers),
+                tuple(call_flow.queue_results),
             )
+            if call_flow.volatile:
+                return decision
             if len(self._decided) >= self.size:
                 self._decided.clear()
             if self.size:

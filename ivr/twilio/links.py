@@ -135,6 +135,8 @@ class Links:
     def state(self, state: flow.CallState) -> str:
         # The answering phone's own requests (its screening key) go to the whisper webhook.
         path = "/voice/whisper" if state.event in flow.ANSWERING_EVENTS else "/voice/next"
+        if state.event in flow.WAITING_EVENTS:  # a caller waiting in a queue (its wait URL)
+            path = "/voice/wait"
         return f"{self.base}{path}?s={self.codec.encode(state)}"
 
     def recording(self, state: flow.CallState) -> str:
@@ -143,6 +145,11 @@ class Links:
 
     def whisper(self, state: flow.CallState) -> str:
         return f"{self.base}/voice/whisper?s={self.codec.encode(state)}"
+
+    def offer(self, token: str, event: str) -> str:
+        """The counsellor's leg of an offer (`ivr.twilio.queueing`): its random token, and
+        what the request reports (answer, take, joined, status)."""
+        return f"{self.base}/voice/offer?o={quote(token)}&e={event}"
 
     def audio(self, path: str) -> str:
         if path.startswith("https://"):

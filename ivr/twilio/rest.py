@@ -118,6 +118,32 @@ class TwilioAPI:
             raise
         return line_by_number.get(call.to)
 
+    def place_offer(
+        self, to: str, shown: str, url: str, status_callback: str, timeout: int = 20
+    ) -> str:
+        """Rings a counsellor on duty (`to`) to offer them a waiting call, showing `shown`
+        (the line's caller ID, never an 0800 number): Twilio runs the TwiML at `url` when they
+        answer, and reports the call's end to `status_callback`. Returns its CallSid.
+        https://www.twilio.com/docs/voice/api/call-resource#create-a-call-resource"""
+        with said_as_twilio_error():
+            call = self.client.calls.create(
+                to=to,
+                from_=shown,
+                url=url,
+                method="POST",
+                status_callback=status_callback,
+                status_callback_method="POST",
+                status_callback_event=["completed"],
+                timeout=timeout,
+            )
+        return call.sid
+
+    def queue_sizes(self) -> dict[str, int]:
+        """The account's queues: how many calls wait in each, by its name (the Queue
+        resource's current_size). https://www.twilio.com/docs/voice/api/queue-resource"""
+        with said_as_twilio_error():
+            return {q.friendly_name: int(q.current_size or 0) for q in self.client.queues.list()}
+
     # -- recordings ----------------------------------------------------------------------
 
     def recording_url(self, sid: str) -> str:

@@ -189,6 +189,13 @@ class Twilio:
                 self.turn.heard.append(f"[recording {verb.text}]")
             elif verb.tag == "Pause":
                 continue
+            elif verb.tag == "Enqueue":
+                # Into Twilio's queue: the wait documents play until a counsellor takes the
+                # call, the caller leaves (a key, max_wait) or hangs up (`Call.wait`...).
+                self.turn.waiting = verb
+                self.turn.rest = verbs[index + 1 :]
+                self._enqueued(verb)
+                return self.turn
             elif verb.tag in ("Gather", "Dial", "Record"):
                 if verb.tag == "Gather":
                     self.turn.heard += [
@@ -234,9 +241,103 @@ class Twilio:
         return root
 
 
+# What Twilio runs in a wait document (its waitUrl) and on a counsellor's leg of an offer.
+WAIT_VERBS = ("Say", "Play", "Pause", "Gather", "Hangup", "Redirect", "Leave")
+LEG_VERBS = ("Say", "Play", "Pause", "Gather", "Hangup", "Dial")
+
+
 class Call(Twilio):
     """One phone call, followed the way Twilio would follow our TwiML: what the caller does,
-    and how the transfers they reach end."""
+    and how the transfers they reach end. With `exchange` (the REST stand-in), `<Enqueue>`
+    puts it in the stand-in's queue, where a `Counsellor` leg can take it."""
+
+    exchange = None
+    queue: str | None = None
+    queue_time = 0
+    average_wait = 0
+    wait_gather: ET.Element | None = None
+    wait_heard: list[str] | None = None
+    joined_to = None
+
+    def _enqueued(self, verb: ET.Element) -> None:
+        self.queue = (verb.text or "").strip()
+        check(self.queue and len(self.queue) <= 64, "a queue's name is 1 to 64 characters")
+        check(verb.get("waitUrl") and verb.get("action"), "an Enqueue without waitUrl or action")
+        self.queue_time = 0
+        if self.exchange is not None:
+            self.exchange.enqueue(self.queue, self)
+        self.wait_heard = []
+        self._wait_document(self.turn.waiting.get("waitUrl"))
+
+    @property
+    def waiting_in_queue(self) -> bool:
+        return self.turn is not None and self.turn.kind == "Enqueue" and self.joined_to is None
+
+    def _queue_fields(self) -> dict:
+        position, size = (1, 1)
+        if self.exchange is not None:
+            position, size = self.exchange.position(self.queue, self)
+        return {
+            "QueueSid": "QU" + "0" * 32,
+            "QueuePosition": str(position),
+            "CurrentQueueSize": str(size),
+            "QueueTime": str(self.queue_time),
+            "AvgQueueTime": str(self.average_wait),
+        }
+
+    def _wait_document(self, url: str, extra: dict | None = None) -> Turn:
+        """Twilio's request of the wait URL (or a Gather's action in it), and what it says."""
+        response = self.post(url, {**self._queue_fields(), **(extra or {})})
+        check(response.status_code == 200, f"HTTP {response.status_code} for a wait document")
+        body = response.get_data(as_text=True)
+        root = ET.fromstring(body)
+        check(root.tag == "Response", "the root element is not <Response>")
+        self.turn.documents.append(body)
+        self.wait_gather = None
+        heard = []
+        for verb in root:
+            check(verb.tag in WAIT_VERBS, f"{verb.tag} in a wait document (Twilio refuses it)")
+            if verb.tag == "Say":
+                heard.append(verb.text or "")
+            if verb.tag == "Gather":
+                heard += [say.text or "" for say in verb if say.tag == "Say"]
+                self.wait_gather = verb
+            if verb.tag == "Leave":
+                self.wait_heard = heard
+                return self._left("leave")
+        self.wait_heard = heard
+        self.turn.heard += heard
+        return self.turn
+
+    def wait(self, seconds: int = 30) -> Turn:
+        """`seconds` more in the queue: Twilio asks for the wait document again."""
+        check(self.waiting_in_queue, "the caller is not waiting in a queue")
+        self.queue_time += seconds
+        return self._wait_document(self.turn.waiting.get("waitUrl"))
+
+    def press_waiting(self, digits: str) -> Turn:
+        """A key pressed during a wait document's Gather."""
+        check(self.waiting_in_queue and self.wait_gather is not None, "no key is asked for")
+        return self._wait_document(self.wait_gather.get("action"), {"Digits": digits})
+
+    def hang_up_waiting(self) -> Turn:
+        check(self.waiting_in_queue, "the caller is not waiting in a queue")
+        return self._left("hangup")
+
+    def _left(self, result: str) -> Turn:
+        """Out of the queue: Twilio requests the `<Enqueue>`'s action with its QueueResult."""
+        enqueue = self.turn.waiting
+        if self.exchange is not None:
+            self.exchange.leave(self.queue, self)
+        self._new_turn()
+        extra = {"QueueResult": result, "QueueTime": str(self.queue_time)}
+        return self.follow(list(self.request(enqueue.get("action"), extra)))
+
+    def bridge_ended(self, seconds: int = 60) -> Turn:
+        """The counsellor this caller was joined to hung up: the `<Enqueue>`'s action."""
+        check(self.joined_to is not None, "the caller was not joined to anyone")
+        self.joined_to = None
+        return self._left("bridged")
 
     def start(self) -> Turn:
         self._new_turn()
@@ -352,3 +453,77 @@ class Call(Twilio):
         check(self.turn is not None and self.turn.waiting is not None, "the call is not waiting")
         check(self.turn.waiting.tag == tag, f"waiting on {self.turn.waiting.tag}, not {tag}")
         return self.turn.waiting
+
+
+class Counsellor(Twilio):
+    """A counsellor's phone rung by the router through the REST stand-in (Calls.create), as
+    Twilio runs it: answered (or not), a key pressed (or not), joined by `<Dial><Queue>` to
+    the first caller waiting in the stand-in's queue, then hung up."""
+
+    def __init__(self, app, placed: dict, exchange, *, token: str, sid: str | None = None):
+        super().__init__(app, placed["To"], token=token, caller=placed["From"], sid=placed["Sid"])
+        self.params["Direction"] = "outbound-api"
+        self.placed = placed
+        self.exchange = exchange
+        self.heard: list[str] = []
+        self.caller: Call | None = None
+        self.dial: ET.Element | None = None
+        self._new_turn()
+
+    def _document(self, url: str, extra: dict | None = None) -> ET.Element:
+        response = self.post(url, extra)
+        check(response.status_code == 200, f"HTTP {response.status_code} for {url}")
+        root = ET.fromstring(response.get_data(as_text=True))
+        for verb in root:
+            check(verb.tag in LEG_VERBS, f"{verb.tag} on a counsellor's leg")
+        self.heard += [say.text or "" for say in root.iter("Say")]
+        return root
+
+    def answers(self, press: str | None = "1") -> Counsellor:
+        """Picks up; with `press`, takes the call (None: as a voicemail, presses nothing)."""
+        root = self._document(self.placed["Url"])
+        gather = root.find("Gather")
+        if gather is None or press is None:
+            return self._ended("completed")
+        root = self._document(gather.get("action"), {"Digits": press})
+        dial = root.find("Dial")
+        if dial is None:
+            return self._ended("completed")
+        queue = dial.find("Queue")
+        check(queue is not None, "a counsellor's Dial without a Queue")
+        self.dial = dial
+        self.caller = self.exchange.dequeue((queue.text or "").strip())
+        if self.caller is None:  # an empty queue: the Dial's timeout, then its action
+            after = self._document(
+                dial.get("action"), {"DialCallStatus": "no-answer", "DialBridged": "false"}
+            )
+            check(after.find("Dial") is None, "a counsellor dialled again")
+            return self._ended("completed")
+        self.caller.joined_to = self
+        return self
+
+    def refuses(self, status: str = "no-answer") -> Counsellor:
+        """Does not pick up (no-answer), is busy, or the call fails."""
+        return self._ended(status)
+
+    def hangs_up(self, seconds: int = 60) -> Turn:
+        """Ends the conversation: the Dial's action, then the caller's `<Enqueue>` action."""
+        check(self.caller is not None and self.dial is not None, "not joined to a caller")
+        self._document(
+            self.dial.get("action"),
+            {
+                "DialCallStatus": "completed",
+                "DialBridged": "true",
+                "DialCallDuration": str(seconds),
+            },
+        )
+        caller, self.caller = self.caller, None
+        self._ended("completed")
+        return caller.bridge_ended(seconds)
+
+    def _ended(self, status: str) -> Counsellor:
+        callback = self.placed.get("StatusCallback")
+        if callback:
+            response = self.post(callback, {"CallStatus": status})
+            check(response.status_code == 200, "the offer's status callback failed")
+        return self

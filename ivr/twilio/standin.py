@@ -20,7 +20,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlsplit
 
 ROOT = re.compile(
-    r"^/2010-04-01/Accounts/(AC\w+)/(Calls|Recordings)(?:/(\w+))?(\.json|\.mp3|\.wav)$"
+    r"^/2010-04-01/Accounts/(AC\w+)/(Calls|Recordings|Queues)(?:/(\w+))?(\.json|\.mp3|\.wav)$"
 )
 
 
@@ -53,6 +53,11 @@ class TwilioStandIn:
         self.recordings: dict[str, dict] = {}
         self.audio: dict[str, bytes] = {}
         self.failures: list[Failure] = []
+        # Twilio's queues (issue 21): the calls `<Enqueue>`d in each, by name, first in line
+        # first (the simulator's calls put themselves there, `ivr.twilio.simulate`); and the
+        # calls the router placed (Calls.create: a counsellor's leg of an offer), in order.
+        self.queues: dict[str, list] = {}
+        self.placed: list[dict] = []
         self.sent: list[Sent] = []
         self.lock = threading.Lock()
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
@@ -110,6 +115,29 @@ class TwilioStandIn:
         """The next `times` requests `method` on `kind` (Calls, Recordings), or only on its
         resource `sid`, fail so."""
         self.failures.append(Failure(method, kind, status, code, times, sid or None))
+
+    # -- queues ---------------------------------------------------------------------------
+
+    def enqueue(self, name: str, call) -> None:
+        with self.lock:
+            self.queues.setdefault(name, []).append(call)
+
+    def dequeue(self, name: str):
+        """The first call waiting in `name`, out of it (`<Dial><Queue>`); None when empty."""
+        with self.lock:
+            waiting = self.queues.get(name) or []
+            return waiting.pop(0) if waiting else None
+
+    def leave(self, name: str, call) -> None:
+        with self.lock:
+            if call in self.queues.get(name, []):
+                self.queues[name].remove(call)
+
+    def position(self, name: str, call) -> tuple[int, int]:
+        """A call's place in its queue (from 1) and the queue's size."""
+        with self.lock:
+            waiting = self.queues.get(name, [])
+            return (waiting.index(call) + 1 if call in waiting else 0), len(waiting)
 
     def deleted(self, kind: str) -> list[str]:
         return [
@@ -169,6 +197,10 @@ def serve(standin: TwilioStandIn, request, method: str) -> None:
                 failure.times -= 1
                 return answer_error(request, failure.status, failure.code)
     query = {k: v[0] for k, v in parse_qs(url.query).items()}
+    if kind == "Calls" and sid is None and method == "POST":
+        return create_call(standin, request, {k: v[0] for k, v in parse_qs(body).items()})
+    if kind == "Queues":
+        return list_queues(standin, request)
     table = standin.calls if kind == "Calls" else standin.recordings
     if sid is None and method == "GET":
         items = list(table.values())
@@ -225,6 +257,52 @@ def serve(standin: TwilioStandIn, request, method: str) -> None:
     return answer_json(request, 200, table[sid])
 
 
+def create_call(standin: TwilioStandIn, request, form: dict) -> None:
+    """Calls.create: a call the router places (a counsellor's leg of an offer), kept for the
+    test to answer (`ivr.twilio.simulate.Counsellor`), its TwiML at `Url`."""
+    if not form.get("To") or not form.get("From") or not form.get("Url"):
+        return answer_error(request, 400, 21201)
+    with standin.lock:
+        sid = "CA" + f"{len(standin.calls) + 1:032x}"
+        standin.add_call(sid, status="queued", caller=form["From"], to=form["To"])
+        call = dict(standin.calls[sid], direction="outbound-api")
+        standin.calls[sid] = call
+        standin.placed.append({**form, "Sid": sid})
+    return answer_json(request, 201, call)
+
+
+def list_queues(standin: TwilioStandIn, request) -> None:
+    """The Queue resource's list: each queue's name and how many wait in it."""
+    uri = f"/2010-04-01/Accounts/{standin.account_sid}/Queues.json"
+    with standin.lock:
+        queues = [
+            {
+                "sid": "QU" + f"{n:032x}",
+                "account_sid": standin.account_sid,
+                "friendly_name": name,
+                "current_size": len(calls),
+                "average_wait_time": 0,
+                "max_size": 1000,
+            }
+            for n, (name, calls) in enumerate(standin.queues.items())
+        ]
+    return answer_json(
+        request,
+        200,
+        {
+            "queues": queues,
+            "page": 0,
+            "page_size": 50,
+            "uri": uri,
+            "first_page_uri": uri,
+            "next_page_uri": None,
+            "previous_page_uri": None,
+            "start": 0,
+            "end": max(len(queues) - 1, 0),
+        },
+    )
+
+
 def moment(text: str) -> datetime:
     """A filter's value: a date (YYYY-MM-DD, midnight UTC) or a moment (twilio-python's)."""
     at = datetime.fromisoformat(text.replace("Z", "+00:00"))
@@ -249,6 +327,7 @@ def answer_error(request, status: int, code: int) -> None:
     messages = {
         20404: "The requested resource was not found",
         20009: "Cannot delete this resource before it is complete",
+        21201: "No 'To', 'From' or 'Url' number is specified",
     }
     return answer_json(
         request,

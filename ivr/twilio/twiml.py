@@ -123,6 +123,17 @@ def _record(doc: Document, item: flow.Record) -> None:
     )
 
 
+def _enqueue(doc: Document, item: flow.Enqueue) -> None:
+    # https://www.twilio.com/docs/voice/twiml/enqueue (docs/twilio.md, "Queues")
+    doc.response.enqueue(
+        item.queue,
+        action=doc.links.state(item.next),
+        method="POST",
+        wait_url=doc.links.state(item.wait),
+        wait_url_method="POST",
+    )
+
+
 # The TwiML verb of each instruction of `ivr.flow`: a new instruction is a row here.
 VERBS = {
     flow.Speak: _speak,
@@ -133,6 +144,9 @@ VERBS = {
         doc.links.state(item.next), method="POST"
     ),
     flow.Hangup: lambda doc, item: doc.response.hangup(),
+    flow.Enqueue: _enqueue,
+    flow.Leave: lambda doc, item: doc.response.leave(),
+    flow.Pause: lambda doc, item: doc.response.pause(length=item.seconds),
 }
 
 

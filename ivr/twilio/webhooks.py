@@ -260,7 +260,7 @@ def answer_new_call(hook: Hook) -> Response:
             )
         return safe_response(hook, "unknown number")
     decision = hook.service.answers.decide(
-        hook.config, "answer", line.id, dialled=hook.dialled_number()
+        hook.config, "answer", line.id, dialled=hook.dialled_number(), duty=hook.service.queue.duty
     )
     return respond(hook, decision, line.id, "answer")
 
@@ -302,19 +302,153 @@ def next_step(hook: Hook):
         # thanked only if this very request made it durable; else told it is not kept.
         if not keep_message(hook, state.line, state.lang, form.get("RecordingUrl", ""), 0):
             state, token = state.expecting("not kept"), None
-    dial = None
+    dial, digits = None, form.get("Digits")
     if state.event == "dial":
         dial = flow.DialResult.from_twilio(form.get("DialCallStatus"), form.get("DialBridged"))
+    elif state.event == "queued":
+        dial, digits = left_queue(hook, state)
     decision = hook.service.answers.decide(
         hook.config,
         "resume",
         state,
-        form.get("Digits"),
+        digits,
         dial,
         dialled=hook.dialled_number(),
         token=token,
+        duty=hook.service.queue.duty,
     )
     return respond(hook, decision, state.line, f"{state.step}#{state.pc}:{state.event}")
+
+
+def field_number(form, name: str, most: int = 86400) -> int:
+    """A number Twilio reports (QueuePosition, QueueTime...), bounded; 0 for junk."""
+    try:
+        return max(0, min(int(form.get(name, "0") or 0), most))
+    except ValueError:
+        return 0
+
+
+def left_queue(hook: Hook, state) -> tuple:
+    """The `<Enqueue>`'s action: how the caller's wait ended (QueueResult), counted, and
+    the key they pressed to leave, if any. Nothing of the caller is kept."""
+    form = hook.fields
+    dial = flow.DialResult.from_queue(form.get("QueueResult"))
+    waited = field_number(form, "QueueTime")
+    result = metrics.QUEUE_RESULT_WORDS.get(dial.status, dial.status)
+    metrics.QUEUE_WAIT_SECONDS.labels(state.line, result).observe(waited)
+    queue = hook.service.queue
+    if not dial.bridged:  # a caller taken was counted out when the counsellor took them
+        queue.left(state.line, state.lang)
+    digits = None
+    if dial.status == "no-answer":
+        sid = form.get("CallSid", "")
+        if CALL_SID.fullmatch(sid):
+            try:
+                digits = hook.service.store.duty.chosen(queue.call_key(sid))
+            except Exception:  # then as after max_wait: on_failure
+                log.exception("call=%s could not read the key pressed while waiting", sid)
+    return dial, digits
+
+
+@bp.post("/voice/wait")
+@webhook
+def wait(hook: Hook):
+    """Twilio's waitUrl for a caller in a queue (again each time the document ends), and the
+    Gather's action of a key pressed there. Reports the queue's size to the queue thread,
+    which offers the call; answers the caller's place in line. Any failure: `<Leave>`, and
+    the `<Enqueue>`'s action goes on (on_failure), never a caller left in silence."""
+    leave = twiml_response('<?xml version="1.0" encoding="UTF-8"?><Response><Leave /></Response>')
+    try:
+        state = hook.service.codec.decode(hook.state_token())
+        if state is None or state.line not in hook.config.lines:
+            return leave
+        form, service = hook.fields, hook.service
+        position = field_number(form, "QueuePosition", 1000)
+        queue_time = field_number(form, "QueueTime")
+        average = field_number(form, "AvgQueueTime")
+        if "CurrentQueueSize" in form:
+            size = field_number(form, "CurrentQueueSize", 1000)
+            service.queue.report(state.line, state.lang, size, queue_time, average, hook.links.base)
+        call_flow = flow.CallFlow(
+            hook.config, service.clock(), service.live.overrides, hook.dialled_number()
+        )
+        if state.event == "wait-key":
+            instructions, choice = call_flow.wait_key(state, form.get("Digits"))
+            if choice is not None:
+                sid = form.get("CallSid", "")
+                if CALL_SID.fullmatch(sid):
+                    service.store.duty.choose(
+                        service.queue.call_key(sid), choice, now=service.clock()
+                    )
+        else:
+            instructions = call_flow.wait_document(state, position, queue_time, average)
+        return twiml_response(
+            service.answers.render(hook.config, instructions, hook.links, trusted=False)
+        )
+    except Exception:
+        log.exception(
+            "call=%s the wait document failed; the caller leaves the queue", hook.call_sid()
+        )
+        return leave
+
+
+@bp.post("/voice/offer")
+@webhook
+def offer(hook: Hook):
+    """A counsellor's leg of an offer (`o`: the offer's token, `e`: what this request is):
+    answered (which line and language, a key to take it), the key (joined to the queue),
+    the join's end, and the call's status callback (an offer not taken: skipped a while)."""
+    try:
+        return _offer(hook)
+    except Exception:  # never the callers' safe answer on a counsellor's phone
+        log.exception("the offer's request failed; the counsellor's leg is hung up")
+        return twiml_response(HANGUP)
+
+
+HANGUP = '<?xml version="1.0" encoding="UTF-8"?><Response><Hangup /></Response>'
+
+
+def _offer(hook: Hook):
+    from ivr.twilio import queueing
+
+    service, config = hook.service, hook.config
+    token, event = request.args.get("o", "")[:64], request.args.get("e", "")
+    now = service.clock()
+    duty = service.store.duty
+    shift = duty.offered(token, now=now) if token else None
+    where = queueing.split_queue(shift["queue"], config) if shift and shift["queue"] else None
+    line = config.lines[where[0]] if where else None
+    links = hook.links
+    if event == "status":
+        if token and duty.declined(token, now=now):
+            metrics.OFFERS.labels(where[0] if where else "unknown", "refused").inc()
+            service.queue.thread.kick()  # the next counsellor
+        elif token and hook.fields.get("CallStatus") == "completed":
+            duty.finished(token, now=now)  # in case the join's end never came
+        return twiml_response(EMPTY_TWIML)
+    if shift is None or where is None:
+        return twiml_response(queueing.gone(config, line))
+    if event == "answer":
+        return twiml_response(queueing.offer(config, line, where[1], links.offer(token, "take")))
+    if event == "take":
+        if duty.waiting(shift["queue"], now=now) <= 0 or duty.taken(token, now=now) is None:
+            duty.released(token, now=now)
+            metrics.OFFERS.labels(line.id, "released").inc()
+            return twiml_response(queueing.gone(config, line))
+        metrics.OFFERS.labels(line.id, "taken").inc()
+        return twiml_response(queueing.join(shift["queue"], links.offer(token, "joined")))
+    if event == "joined":
+        form = hook.fields
+        bridged = form.get("DialBridged", "").lower() == "true" or (
+            form.get("DialCallStatus") == "completed" and field_number(form, "DialCallDuration") > 0
+        )
+        if bridged:
+            duty.finished(token, now=now)
+            return twiml_response(EMPTY_TWIML)
+        duty.released(token, now=now)
+        metrics.OFFERS.labels(line.id, "released").inc()
+        return twiml_response(queueing.gone(config, line))
+    return twiml_response(queueing.gone(config, line))
 
 
 def recording_sid(form, url: str = "") -> str:

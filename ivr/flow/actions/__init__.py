@@ -13,6 +13,7 @@ from ivr.flow.actions.end import End
 from ivr.flow.actions.goto import Goto
 from ivr.flow.actions.language import LANGUAGE_TRIES, LanguageChoice
 from ivr.flow.actions.menu import Menu
+from ivr.flow.actions.queue import Queue
 from ivr.flow.actions.referral import REFERRAL_RING, Referral
 from ivr.flow.actions.say import Say
 from ivr.flow.actions.transfer import SCREEN_SECONDS, Transfer, whisper_and_screen
@@ -20,7 +21,7 @@ from ivr.flow.actions.voicemail import Voicemail, not_kept, recorded
 
 # The action types an operator writes, by their keyword in a line's steps.
 REGISTRY: dict[str, type[Action]] = {
-    kind.keyword: kind for kind in (Say, Menu, Transfer, Voicemail, Referral, Goto)
+    kind.keyword: kind for kind in (Say, Menu, Transfer, Queue, Voicemail, Referral, Goto)
 }
 
 __all__ = [
@@ -34,6 +35,7 @@ __all__ = [
     "LanguageChoice",
     "Lead",
     "Menu",
+    "Queue",
     "Referral",
     "Say",
     "Transfer",
