@@ -211,3 +211,22 @@ def test_a_shift_over_is_nobody_on_duty(desk):
     desk.clock.now += timedelta(hours=1, seconds=1)
     c = desk.caller()
     assert c.turn.kind == "Dial" and c.turn.dialled == ["+3220000003"]
+
+
+def test_what_operators_are_told_of_a_queue(app):
+    """Nobody on duty: the transfer to the team, as before; someone on duty: the queue, its
+    keys and what follows max_wait."""
+    from conftest import brussels
+
+    from ivr.flow import describe
+
+    config = service_of(app).config
+    line = config.lines["1712"]
+    at = brussels("2026-11-24 10:00")
+    words = describe.Words(config, line)
+    nobody = words.route(describe.route(config, line, at))
+    assert "waiting in line" not in nobody and "02 000 00 03" in nobody
+    someone = words.route(describe.route(config, line, at, duty=lambda line_id, lang: True))
+    assert "waiting in line for the counsellors on duty" in someone
+    assert "1 → voicemail" in someone and "if nobody takes the call → voicemail" in someone
+    assert "2 → " in someone and "107" in someone
