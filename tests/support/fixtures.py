@@ -51,6 +51,7 @@ def settings(tmp_path) -> Settings:
         refresh_seconds=0,
         reload_seconds=0,
         twilio_seconds=0,
+        queue_seconds=0,
         ops_token=OPS_TOKEN,
     )
 
