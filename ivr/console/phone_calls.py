@@ -85,11 +85,12 @@ def next_step(hook: Hook):
     state = read_state(hook)
     if state is None:
         return answer(hook) if is_console_call(hook) else safe_response(hook, "unknown number")
-    console_flow = flow_of(hook)
     digits = hook.fields.get("Digits", "")
     if state.step == "pin":
-        return speak(hook, console_flow.after_pin(state, check_pin(hook, state, digits)))
-    if state.line not in hook.config.lines and state.step != "line":
+        outcome = check_pin(hook, state, digits)
+        return speak(hook, flow_of(hook, state).after_pin(state, outcome))
+    console_flow = flow_of(hook, state)
+    if state.line not in (console_flow.mine or ()) and state.step != "line":
         return speak(hook, console_flow.lines(state))
     if state.step == "line":
         return speak(hook, console_flow.on_line(state, digits))
@@ -98,7 +99,7 @@ def next_step(hook: Hook):
         if asked == CLEAR:
             outcome = clear(hook, state)
             # A flow of its own, made after the change: it sees the override gone.
-            instructions = flow_of(hook).after(state, outcome)
+            instructions = flow_of(hook, state).after(state, outcome)
         return speak(hook, instructions)
     if state.step == "until":
         return speak(hook, console_flow.on_until(state, digits))
@@ -107,7 +108,7 @@ def next_step(hook: Hook):
         if wanted is not None:
             outcome = set_override(hook, state, wanted)
             # A flow of its own, made after the change: it sees the override just set.
-            instructions = flow_of(hook).after(state, outcome)
+            instructions = flow_of(hook, state).after(state, outcome)
         return speak(hook, instructions)
     return speak(hook, console_flow.lines(state))
 
@@ -126,10 +127,31 @@ def read_state(hook: Hook) -> ConsoleState | None:
     return state
 
 
-def flow_of(hook: Hook) -> ConsoleFlow:
+# The lines each coordinator changed by phone lately, by name: what they hear when the
+# database does not answer in time (the change itself is checked again in the database).
+_KNOWN_LINES: dict[str, set[str]] = {}
+
+
+def lines_of(hook: Hook, operator: str) -> set[str]:
+    """The lines `operator` hears and changes on the phone: those their grants make them
+    coordinator of (`ivr.console.access`)."""
+    from ivr.console import access
+
+    def read(store, now) -> set[str]:
+        return access.changeable_lines(access.holder(store, operator), hook.config)
+
+    done, found = in_database(hook, read)
+    if done:
+        _KNOWN_LINES[operator] = found
+        return found
+    return _KNOWN_LINES.get(operator, set())
+
+
+def flow_of(hook: Hook, state: ConsoleState | None = None) -> ConsoleFlow:
     service = hook.service
+    lines = lines_of(hook, state.operator) if state is not None else set()
     return ConsoleFlow(
-        hook.config.phone_console, hook.config, service.clock(), service.live.overrides
+        hook.config.phone_console, hook.config, service.clock(), service.live.overrides, lines
     )
 
 
@@ -168,6 +190,12 @@ def in_database(hook: Hook, job, publish: bool = False) -> tuple[bool, object]:
             withdrawn = True
             gate.release()
     return bool(result), (result[0] if result else None)
+
+
+def mine(store, hook: Hook, operator: str, line_id: str) -> bool:
+    from ivr.console import access
+
+    return access.may_change(access.holder(store, operator), hook.config, line_id)
 
 
 def may_use(row) -> bool:
@@ -221,6 +249,8 @@ def set_override(hook: Hook, state: ConsoleState, wanted: phone_console.Wanted) 
     def set_it(store, now) -> str:
         if not may_use(store.operators.get(name=state.operator)):
             return "refused"  # disabled, or no longer a coordinator, since the PIN
+        if not mine(store, hook, state.operator, wanted.line):
+            return "refused"  # not one of their lines (no longer, or never)
         try:
             overrides.set_override(
                 store,
@@ -258,6 +288,8 @@ def clear(hook: Hook, state: ConsoleState) -> str:
 
     def clear_it(store, now) -> str:
         if not may_use(store.operators.get(name=state.operator)):
+            return "refused"
+        if not mine(store, hook, state.operator, state.line):
             return "refused"
         cleared = overrides.clear(store, state.line, operator=state.operator, now=now)
         return "cleared" if cleared else "nothing_to_clear"

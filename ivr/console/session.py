@@ -54,7 +54,11 @@ def login():
             else:
                 session.clear()  # a new session: nothing from before the login carries over
                 token = security.start_session(store, row["id"], now)
-                login_user(accounts.Account({**row, "started_at": now, "seen_at": now}, token))
+                account = accounts.Account(
+                    {**row, "started_at": now, "seen_at": now}, token, store.grants.of(row["id"])
+                )
+                login_user(account)
+                store.operators.logged_in(row["id"], now)
                 security.audit("login", "console")
                 return redirect(url_for("pages.board"))
     return render_template("login.html", form=form, problem=problem), status

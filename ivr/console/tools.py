@@ -5,6 +5,7 @@ from __future__ import annotations
 from babel.lists import format_list
 from flask import (
     Blueprint,
+    abort,
     current_app,
     flash,
     get_flashed_messages,
@@ -15,7 +16,7 @@ from flask import (
 )
 from flask_login import current_user, login_required
 
-from ivr.console import accounts, board, overrides, security, trial
+from ivr.console import access, accounts, board, overrides, security, trial
 from ivr.console import journal as journal_words
 from ivr.console.forms import Form, OverrideForm, TrialForm, choices
 from ivr.console.security import audit
@@ -44,7 +45,12 @@ def coordinators():
 
 
 def lines():
-    return sorted(service().config.lines.values(), key=lambda li: li.name.lower())
+    """The lines the coordinator handles (`ivr.console.access`): the forms offer no other."""
+    config = service().config
+    mine = access.changeable_lines(current_user, config)
+    return sorted(
+        (line for line in config.lines.values() if line.id in mine), key=lambda li: li.name.lower()
+    )
 
 
 def local(moment):
@@ -58,6 +64,8 @@ def override_page():
     form.line.choices = choices((line.id, line.name) for line in lines())
     problem, status = None, 200
     if form.validate_on_submit():
+        if not access.may_change(current_user, service().config, form.line.data):
+            abort(404)  # not offered: the form's choices refuse it already
         try:
             override = overrides.set_override(
                 service().store,
@@ -81,10 +89,15 @@ def override_page():
         status = 422
     now = security.now()
     config, lang = service().config, language()
-    listed = board.named(config, overrides.listed(service().store, now), lang)
+    mine = {line.id for line in lines()}
+    listed = [
+        o
+        for o in board.named(config, overrides.listed(service().store, now), lang)
+        if o.line in mine
+    ]
     history = [
         {**row, "forward_to": board.destination(config, row["forward_to"], lang)}
-        for row in overrides.history(service().store)
+        for row in overrides.history(service().store, lines=mine)
     ]
     return render_template(
         "overrides.html",
@@ -101,6 +114,8 @@ def override_page():
 
 @bp.post("/overrides/<key>/clear")
 def clear(key: str):
+    if not access.may_change(current_user, service().config, key.partition(":")[0]):
+        abort(404)
     if Form().validate_on_submit():
         now = security.now()
         cleared = overrides.clear(service().store, key, operator=current_user.name, now=now)
@@ -157,6 +172,8 @@ def try_call():
         keys = trial.keys_of(form.keys.data or "")
         at = local(form.at.data) or security.now()
         line = service().config.lines.get(form.line.data)
+        if not access.may_change(current_user, service().config, form.line.data):
+            abort(404)  # not offered: the form's choices refuse it already
         caller = form.language.data or None
         if keys is None:
             problem, status = translate("Keys are digits, * and #.", lang), 422
@@ -199,4 +216,6 @@ def try_call():
 
 @bp.get("/journal")
 def journal():
-    return render_template("journal.html", entries=journal_words.entries(service(), language()))
+    return render_template(
+        "journal.html", entries=journal_words.entries(service(), language(), current_user)
+    )

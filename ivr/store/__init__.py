@@ -19,6 +19,7 @@ from sqlalchemy.pool import NullPool
 from ivr.settings import Settings
 from ivr.store.audit import Audit
 from ivr.store.forget import Forget
+from ivr.store.grants import Grants
 from ivr.store.messages import Messages
 from ivr.store.operators import Operators
 from ivr.store.outcomes import Outcomes
@@ -84,6 +85,7 @@ class Store:
         self.forget = Forget(self)
         self.audit = Audit(self)
         self.operators = Operators(self)
+        self.grants = Grants(self)
         self.sessions = Sessions(self)
         self.throttle = Throttle(self)
 
