@@ -382,3 +382,70 @@ def test_accounts_of_a_0006_database_get_every_line_flagged(database, capsys):
     assert Store(database).migrate() == Store(database).head()
     # Down and up again: what was narrowed is lost, and flagged again rather than hidden.
     assert {g.unnarrowed for g in Store(database).grants.of_name("bert")} == {True}
+
+
+# -- messages sealed per organisation ---------------------------------------------------------
+
+
+def test_a_message_of_one_organisation_cannot_be_opened_with_anothers_key():
+    from ivr.store.sealed import Keyring, SealError, new_key
+
+    sin, caw = new_key(), new_key()
+    keys = Keyring((), {"stop-it-now": (sin,), "caw-vertrouwenscentra": (caw,)})
+    sealed = keys.close("stop-it-now", b"a message")
+    assert keys.open("stop-it-now", sealed) == b"a message"
+    with pytest.raises(SealError):
+        keys.open("caw-vertrouwenscentra", sealed)
+    with pytest.raises(SealError):
+        Keyring((caw,)).open("stop-it-now", sealed)  # nor as the shared key
+
+
+def test_reseal_moves_messages_to_their_organisations_keys_and_rotation_spares_the_others(
+    monkeypatch, capsys, clock
+):
+    from ivr.settings import Settings
+    from ivr.store import Store
+    from ivr.store.sealed import Keyring, SealError, new_key
+
+    monkeypatch.setenv("IVR_MESSAGE_KEYS", MESSAGE_KEY)
+    store = Store(Settings.from_env().database_url)
+    at = brussels("2026-11-24 08:00")
+    theirs = add_message(store, "1712", at, b"1712's message", n=1)
+    mine = add_message(store, "stop-it-now", at, b"Stop it Now!'s message", n=2)
+    # Stop it Now! gets a key of its own: its messages move to it, 1712's stay.
+    first = new_key()
+    monkeypatch.setenv("IVR_MESSAGE_KEYS_STOP_IT_NOW", first)
+    capsys.readouterr()
+    assert main(["privacy", "reseal"]) == 0
+    assert "2 message(s) sealed anew" in capsys.readouterr().out
+    sealed = store.messages.get(mine)
+    assert sealed["sealed_for"] == "stop-it-now"
+    assert Keyring((), {"stop-it-now": (first,)}).open("stop-it-now", sealed["audio"]) == (
+        b"Stop it Now!'s message"
+    )
+    with pytest.raises(SealError):  # the shared key no longer opens it
+        Keyring((MESSAGE_KEY,)).open("stop-it-now", sealed["audio"])
+    # Its key rotated (the new first, the old kept until the re-seal): every message plays.
+    second = new_key()
+    monkeypatch.setenv("IVR_MESSAGE_KEYS_STOP_IT_NOW", f"{second},{first}")
+    assert main(["privacy", "reseal"]) == 0
+    monkeypatch.setenv("IVR_MESSAGE_KEYS_STOP_IT_NOW", second)
+    monkeypatch.setenv("IVR_CONSOLE_SECRET", CONSOLE_SECRET)
+    app = create_app(CONFIG, clock=clock)
+    staff = app.test_client()
+    add_account(service_of(app).store, "staff", "counsellor", "*")
+    assert log_in(staff, "staff").status_code == 302
+    for number, said in ((mine, b"Stop it Now!'s message"), (theirs, b"1712's message")):
+        played = staff.get(f"/console/messages/{number}/audio")
+        assert (played.status_code, played.data) == (200, said)
+    # A key nobody has any more: said, and the message left as it was.
+    monkeypatch.setenv("IVR_MESSAGE_KEYS_STOP_IT_NOW", new_key())
+    assert main(["privacy", "reseal"]) == 1
+    assert f"no key opens, left as they were: {mine}" in capsys.readouterr().err
+
+
+def test_a_key_of_an_organisations_own(capsys):
+    assert main(["privacy", "new-key", "--organisation", "stop-it-now"]) == 0
+    assert "add it first in IVR_MESSAGE_KEYS_STOP_IT_NOW" in capsys.readouterr().out
+    assert main(["privacy", "new-key", "--organisation", "nobody"]) == 2
+    assert "no organisation 'nobody'" in capsys.readouterr().err

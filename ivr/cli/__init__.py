@@ -199,9 +199,15 @@ def command_line() -> argparse.ArgumentParser:
     )
 
     p = command(
-        "privacy", run("privacy:privacy"), "what is kept at Twilio, and keys for messages", at=False
+        "privacy",
+        run("privacy:privacy"),
+        "what is kept at Twilio, keys for messages (new-key [--organisation ORG]) and reseal",
+        at=False,
     )
-    p.add_argument("action", choices=["status", "retry", "new-key"])
+    p.add_argument("action", choices=["status", "retry", "new-key", "reseal"])
+    p.add_argument(
+        "--organisation", help="with new-key: a key of this organisation's own (docs/privacy.md)"
+    )
     return parser
 
 

@@ -10,7 +10,7 @@ from ivr.console import access
 from ivr.console.words import language_name, translate
 from ivr.domain import phone
 from ivr.store.messages import CALLED_BACK, CLOSED, DONE, NEW, STATES, TAKEN
-from ivr.store.sealed import Seal
+from ivr.store.sealed import Keyring, organisation_of_line
 
 NOTE_LIMIT = 500
 OUTCOMES = (CALLED_BACK, CLOSED)
@@ -77,7 +77,8 @@ def audio(service, message_id: int) -> tuple[bytes, str] | None:
     message = service.store.messages.get(message_id)
     if message is None or message["audio"] is None:
         return None
-    opened = Seal(service.settings.message_keys).open(message["audio"])
+    sealed_for = message.get("sealed_for") or organisation_of_line(service.config, message["line"])
+    opened = Keyring.of(service.settings).open(sealed_for, message["audio"])
     return opened, message["audio_type"] or "audio/mpeg"
 
 

@@ -47,6 +47,9 @@ voicemails = Table(
     Column("audio", LargeBinary),  # encrypted (Fernet); never the audio itself
     Column("audio_type", String(32)),
     Column("audio_at", DateTime(timezone=True)),
+    # The organisation whose key sealed the audio (None: sealed before keys were per
+    # organisation, with the shared IVR_MESSAGE_KEYS): `ivr privacy reseal` looks here.
+    Column("sealed_for", String(64)),
     Column("deleted_at_twilio", DateTime(timezone=True)),
 )
 

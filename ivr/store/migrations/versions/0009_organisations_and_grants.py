@@ -2,7 +2,7 @@
 before is given every line, flagged as not narrowed yet (`ivr operators list` and the console
 show it), so that nothing changes silently and nothing stays hidden. Besides: when each
 account last logged in, one-time codes to reset a password, the second factor and its
-recovery codes.
+recovery codes; which organisation's key sealed each message's audio.
 
 Revision ID: 0009
 Revises: 0006
@@ -46,6 +46,8 @@ def upgrade() -> None:
         batch.add_column(sa.Column("totp_secret", sa.String(64)))
         batch.add_column(sa.Column("totp_enrolled_at", sa.DateTime(timezone=True)))
         batch.add_column(sa.Column("totp_last_step", sa.Integer))
+    with op.batch_alter_table("voicemails") as batch:
+        batch.add_column(sa.Column("sealed_for", sa.String(64)))
     accounts = sa.table("operators", sa.column("id", sa.Integer), sa.column("role", sa.String))
     rows = op.get_bind().execute(sa.select(accounts.c.id, accounts.c.role)).all()
     if rows:
@@ -65,6 +67,8 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("voicemails") as batch:
+        batch.drop_column("sealed_for")
     with op.batch_alter_table("operators") as batch:
         for column in (
             "totp_last_step",
