@@ -6,6 +6,7 @@ test_organisations_browser."""
 from __future__ import annotations
 
 import io
+import re
 
 import pytest
 from conftest import (
@@ -449,3 +450,78 @@ def test_a_key_of_an_organisations_own(capsys):
     assert "add it first in IVR_MESSAGE_KEYS_STOP_IT_NOW" in capsys.readouterr().out
     assert main(["privacy", "new-key", "--organisation", "nobody"]) == 2
     assert "no organisation 'nobody'" in capsys.readouterr().err
+
+
+# -- accounts managed in the console ---------------------------------------------------------------
+
+
+def test_a_coordinator_adds_a_counsellor_to_their_lines_who_sets_their_own_password(
+    console, store, clock, messages
+):
+    luc = client_of(console, store, "luc", "coordinator", "stop-it-now")
+    page = luc.get("/console/accounts").get_data(as_text=True)
+    assert 'value="stop-it-now"' in page and 'value="1712"' not in page
+    token = token_of(luc, "/console/accounts")
+    # Not a line of theirs: refused, no account.
+    refused = luc.post(
+        "/console/accounts", data={"csrf_token": token, "name": "eve", "lines": "1712",
+                                   "language": "fr"}
+    )  # fmt: skip
+    assert refused.status_code in (404, 422)
+    assert store.operators.get(name="eve") is None
+    added = luc.post(
+        "/console/accounts",
+        data={"csrf_token": token, "name": "zoe", "lines": "stop-it-now", "language": "fr"},
+    )
+    assert added.status_code == 200
+    shown = added.get_data(as_text=True)
+    code = re.search(r"<strong>([A-Z0-9]{4}(?:-[A-Z0-9]{4}){3})</strong>", shown).group(1)
+    assert store.grants.of_name("zoe") == (
+        __import__("ivr.store.grants", fromlist=["Grant"]).Grant(
+            "stop-it-now", "counsellor", "stop-it-now"
+        ),
+    )
+    # Only its hash is kept; a wrong code counts as a failed login.
+    row = store.operators.get(name="zoe")
+    assert code not in str(row) and code.replace("-", "") not in str(row)
+    zoe = console.test_client()
+    form = {"name": "zoe", "password": "zoe's own long password",
+            "again": "zoe's own long password"}  # fmt: skip
+    wrong = zoe.post("/console/reset", data={"csrf_token": token_of(zoe, "/console/reset"),
+                                             **form, "code": "AAAA-BBBB-CCCC-DDDD"})  # fmt: skip
+    assert wrong.status_code == 401
+    assert store.throttle.counts("name:zoe")[0] == 1
+    assert any(e["detail"] == "wrong one-time code" for e in store.audit.entries())
+    done = zoe.post("/console/reset", data={"csrf_token": token_of(zoe, "/console/reset"),
+                                            **form, "code": code.lower()})  # fmt: skip
+    assert done.status_code == 302
+    assert log_in(zoe, "zoe", "zoe's own long password").status_code == 302
+    assert "Stop it Now!" in text_of(zoe.get("/console/messages"))
+    # Used once.
+    again = zoe.post("/console/reset", data={"csrf_token": token_of(zoe, "/console/reset"),
+                                             **form, "code": code})  # fmt: skip
+    assert again.status_code == 401
+    # The coordinator sees when they last logged in, and disables them.
+    listed = text_of(luc.get("/console/accounts"))
+    assert "zoe" in listed and "jamais" not in listed.split("zoe", 1)[1][:80]
+    token = token_of(luc, "/console/accounts")
+    assert luc.post("/console/accounts/zoe/disable", data={"csrf_token": token}).status_code == 302
+    assert store.operators.get(name="zoe") is None
+    assert zoe.get("/console/").status_code == 302
+
+
+def test_a_coordinator_manages_only_the_counsellors_of_their_lines(console, store):
+    add_account(store, "tim", "counsellor", line="1712")
+    add_account(store, "sam", "counsellor", "stop-it-now")
+    luc = client_of(console, store, "luc", "coordinator", "stop-it-now")
+    listed = luc.get("/console/accounts").get_data(as_text=True)
+    assert "<td>sam</td>" in listed and "<td>tim</td>" not in listed
+    token = token_of(luc, "/console/accounts")
+    for action in ("disable", "code"):
+        assert (
+            luc.post(f"/console/accounts/tim/{action}", data={"csrf_token": token}).status_code
+            == 404
+        )
+    assert store.operators.get(name="tim") is not None
+    sophie = client_of(console, store, "sophie", "counsellor", "stop-it-now")
+    assert sophie.get("/console/accounts").status_code == 403

@@ -16,7 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ivr.store.grants import ALL, Grant
-from ivr.store.operators import COORDINATOR
+from ivr.store.operators import COORDINATOR, COUNSELLOR
 
 
 @dataclass(frozen=True)
@@ -102,3 +102,22 @@ def unnarrowed(account) -> bool:
     """Whether the account sees every line only because it was made before grants (migration
     0009): the console says so until someone narrows it."""
     return any(g.unnarrowed for g in grants_of(account))
+
+
+def manages(account, config, grants) -> bool:
+    """Whether the coordinator `account` may manage, in the console, an account holding
+    `grants` (disable it, give it a one-time code): a counsellor's, of their lines only. The
+    rest is done with `ivr operators`."""
+    mine = [g for g in grants_of(account) if g.role == COORDINATOR]
+    if not grants or any(g.role != COUNSELLOR for g in grants):
+        return False
+    for g in grants:
+        if g.organisation == ALL:
+            ok = any(c.organisation == ALL for c in mine)
+        elif g.line is not None:
+            ok = may_change(account, config, g.line)
+        else:
+            ok = any(c.line is None and c.organisation in (ALL, g.organisation) for c in mine)
+        if not ok:
+            return False
+    return True

@@ -13,6 +13,7 @@ the row, and every copy of the cookie then opens nothing.
 
 from __future__ import annotations
 
+import secrets
 from datetime import datetime, timedelta
 from functools import wraps
 
@@ -123,6 +124,66 @@ def log_in(store, name: str, password: str, address: str, now: datetime) -> dict
         return row
     metrics.CONSOLE_LOGINS.labels("wrong").inc()
     return None
+
+
+# A one-time code to set one's own password: 16 letters and digits none can take for another
+# (80 bits), in groups of four; it works once, for a day.
+CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+CODE_LIFETIME = timedelta(hours=24)
+
+
+def new_code() -> str:
+    letters = "".join(secrets.choice(CODE_ALPHABET) for _ in range(16))
+    return "-".join(letters[i : i + 4] for i in range(0, 16, 4))
+
+
+def plain_code(typed: str) -> str:
+    return "".join(c for c in typed.upper() if c.isalnum())
+
+
+def give_code(store, name: str, *, by: str, now: datetime) -> tuple[str, datetime]:
+    """A one-time code for `name` (only its hash is kept), and until when it works."""
+    code = new_code()
+    until = now + CODE_LIFETIME
+    store.operators.set_reset(name, hash_password(plain_code(code)), until, by=by, at=now)
+    return code, until
+
+
+def reset_with_code(store, name: str, code: str, password: str, address: str, now: datetime):
+    """Sets the account's own password with its one-time code: True if done, False if the
+    name or code is wrong or the code is used or old (counted as a failed login, and in the
+    audit log); Throttled after too many within a minute, as a login."""
+    key = name.strip().lower()[:100]
+    row = store.operators.get(name=name.strip())
+    who = row["name"] if row else "-"
+    limits = (
+        Limit(
+            f"name:{key}",
+            MOST_FAILURES_PER_ACCOUNT,
+            who,
+            f"more than {MOST_FAILURES_PER_ACCOUNT} wrong passwords in a minute for "
+            + ("this name" if row else "a name that has no account"),
+        ),
+        Limit(
+            f"address:{address[:64]}",
+            MOST_FAILURES_PER_ADDRESS,
+            "-",
+            f"more than {MOST_FAILURES_PER_ADDRESS} wrong passwords in a minute from "
+            f"{address[:64]}",
+        ),
+    )
+    counted = store.throttle.count(limits, THROTTLE_WINDOW, now, refusal="login throttled")
+    if counted is None:
+        metrics.CONSOLE_LOGINS.labels("throttled").inc()
+        raise Throttled
+    usable = bool(row and row.get("reset_hash") and row["reset_until"] and row["reset_until"] > now)
+    if check_password_hash(row["reset_hash"] if usable else _NOBODY, plain_code(code)) and usable:
+        store.throttle.forgive(counted)
+        store.operators.reset_password(row["id"], hash_password(password), at=now)
+        return True
+    store.throttle.failed(at=now, who=who, detail="wrong one-time code")
+    metrics.CONSOLE_LOGINS.labels("wrong").inc()
+    return False
 
 
 def install(app) -> None:

@@ -55,6 +55,7 @@ ACTIONS = {
     "account disabled": N_("account disabled"),
     "password changed": N_("password changed"),
     "grants changed": N_("lines granted changed"),
+    "reset code given": N_("one-time code given"),
     "override set": N_("override set"),
     "override cleared": N_("override cleared"),
     "trial call": N_("trial call"),
@@ -72,6 +73,7 @@ ON_ACCOUNTS = {
     "password changed",
     "console PIN set",
     "grants changed",
+    "reset code given",
 }
 
 # Who, when it is not someone's account.
@@ -99,6 +101,7 @@ DETAILS = (
     Written(N_("no such account")),
     Written(N_("wrong password")),
     Written(N_("wrong phone console PIN")),
+    Written(N_("wrong one-time code")),
     Written(N_("%(count)s refused: %(reason)s")),
     Written(N_("%(count)s session(s) ended")),
     Written(N_("coordinator")),

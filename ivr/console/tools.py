@@ -18,7 +18,7 @@ from flask_login import current_user, login_required
 
 from ivr.console import access, accounts, board, overrides, security, trial
 from ivr.console import journal as journal_words
-from ivr.console.forms import Form, OverrideForm, TrialForm, choices
+from ivr.console.forms import AccountForm, Form, OverrideForm, TrialForm, choices
 from ivr.console.security import audit
 from ivr.console.words import (
     language,
@@ -219,3 +219,125 @@ def journal():
     return render_template(
         "journal.html", entries=journal_words.entries(service(), language(), current_user)
     )
+
+
+# -- the accounts of the coordinator's lines ------------------------------------------------------
+
+
+def managed_accounts() -> list[dict]:
+    """The counsellors' accounts of the coordinator's lines (`access.manages`), each with the
+    names of what it sees."""
+    config = service().config
+    shown = []
+    for row in service().store.operators.list():
+        if row["name"] == current_user.name or not access.manages(
+            current_user, config, row["grants"]
+        ):
+            continue
+        shown.append({**row, "sees": [seen_name(g) for g in row["grants"]]})
+    return shown
+
+
+def seen_name(grant) -> str:
+    """What a grant covers, in the page's words."""
+    config, lang = service().config, language()
+    if grant.everything:
+        return translate("all lines", lang)
+    if grant.line:
+        line = config.lines.get(grant.line)
+        return line.name if line else grant.line
+    names = sorted(line.name for line in config.lines.values() if access.covers(grant, line))
+    return translate("%(organisation)s (all its lines: %(lines)s)", lang,
+                     organisation=grant.organisation, lines=", ".join(names) or "—")  # fmt: skip
+
+
+def account_form() -> AccountForm:
+    from ivr.domain import languages
+
+    form = AccountForm()
+    form.lines.choices = choices((line.id, line.name) for line in lines())
+    form.language.choices = choices(languages.console_languages().items())
+    return form
+
+
+def accounts_page(form=None, problem=None, code=None, status=200):
+    return render_template(
+        "accounts.html",
+        form=form or account_form(),
+        action_form=Form(),
+        accounts=managed_accounts(),
+        problem=problem,
+        code=code,
+    ), status
+
+
+@bp.get("/accounts")
+def accounts_list():
+    return accounts_page()
+
+
+@bp.post("/accounts")
+def add_account():
+    from ivr.store.grants import Grant
+    from ivr.store.operators import OperatorError
+
+    form = account_form()
+    lang = language()
+    if not form.validate_on_submit():
+        problem = translate("Give a name and at least one of your lines.", lang)
+        return accounts_page(form, problem, status=422)
+    name = form.name.data.strip()
+    if not name or any(c.isspace() for c in name):
+        problem = translate("A name is one word, such as ana.dupont.", lang)
+        return accounts_page(form, problem, status=422)
+    config = service().config
+    chosen = [
+        config.lines[i] for i in form.lines.data if access.may_change(current_user, config, i)
+    ]
+    if len(chosen) != len(form.lines.data):
+        abort(404)  # not offered: the form's choices refuse it already
+    grants = tuple(Grant(access.organisation_of(line), "counsellor", line.id) for line in chosen)
+    now = security.now()
+    try:
+        service().store.operators.add(
+            name,
+            "counsellor",
+            # No password anyone knows: the counsellor sets theirs with the one-time code.
+            accounts.hash_password(accounts.new_code() + accounts.new_code()),
+            language=form.language.data,
+            by=current_user.name,
+            at=now,
+            grants=grants,
+        )
+    except OperatorError:
+        problem = translate("There is an account of that name already.", lang)
+        return accounts_page(form, problem, status=422)
+    code, until = accounts.give_code(service().store, name, by=current_user.name, now=now)
+    return accounts_page(code={"name": name, "code": code, "until": until})
+
+
+def managed(name: str) -> dict:
+    """The account `name` if the coordinator manages it; 404 otherwise, as if there were none."""
+    found = next((row for row in managed_accounts() if row["name"] == name), None)
+    if found is None or not found["active"]:
+        abort(404)
+    return found
+
+
+@bp.post("/accounts/<name>/disable")
+def disable_account(name: str):
+    row = managed(name)
+    if Form().validate_on_submit():
+        service().store.operators.disable(row["name"], by=current_user.name, at=security.now())
+    return redirect(url_for("tools.accounts_list"))
+
+
+@bp.post("/accounts/<name>/code")
+def code_for_account(name: str):
+    row = managed(name)
+    if not Form().validate_on_submit():
+        return redirect(url_for("tools.accounts_list"))
+    code, until = accounts.give_code(
+        service().store, row["name"], by=current_user.name, now=security.now()
+    )
+    return accounts_page(code={"name": row["name"], "code": code, "until": until})

@@ -146,6 +146,46 @@ class Operators:
                 detail=f"{ended} session(s) ended",
             )
 
+    def set_reset(self, name: str, code_hash: str, until: datetime, *, by: str, at) -> None:
+        """A one-time code (its hash) with which the account sets its own password until
+        `until`; its current password keeps working until then."""
+        self.store.ready()
+        with self.store.engine.begin() as conn:
+            changed = conn.execute(
+                update(operators)
+                .where(operators.c.name == name, operators.c.active.is_(True))
+                .values(reset_hash=code_hash, reset_until=utc(until))
+            ).rowcount
+            if not changed:
+                raise OperatorError(f"there is no active account '{name}'")
+            self.store.audit.add(
+                conn, at=at, operator=by, action="reset code given", subject=name, detail=""
+            )
+
+    def reset_password(self, operator_id: int, password_hash: str, *, at: datetime) -> int:
+        """The account's own new password, set with its one-time code (used up): its sessions
+        end. Returns how many."""
+        self.store.ready()
+        with self.store.engine.begin() as conn:
+            found = conn.execute(
+                update(operators)
+                .where(operators.c.id == operator_id, operators.c.active.is_(True))
+                .values(password_hash=password_hash, reset_hash=None, reset_until=None)
+                .returning(operators.c.name)
+            ).first()
+            if found is None:
+                raise OperatorError("there is no such active account")
+            ended = Sessions.end_all(conn, operator_id)
+            self.store.audit.add(
+                conn,
+                at=at,
+                operator=found.name,
+                action="password changed",
+                subject=found.name,
+                detail=f"{ended} session(s) ended",
+            )
+        return ended
+
     def logged_in(self, operator_id: int, at: datetime) -> None:
         self.store.ready()
         with self.store.engine.begin() as conn:
