@@ -47,6 +47,9 @@ class Settings:
     twilio_api_secret: str = ""
     twilio_api_base: str = ""  # another base URL than Twilio's (a local stand-in, in tests)
     message_keys: tuple[str, ...] = ()  # Fernet keys for messages' audio, newest first
+    # Each organisation's own keys (IVR_MESSAGE_KEYS_<ORGANISATION>, `keys_variable`), newest
+    # first: its messages are sealed with them, not with the shared IVR_MESSAGE_KEYS.
+    organisation_keys: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     forget_after_seconds: float = 3600.0  # how long after a call ends its record is deleted
     twilio_seconds: float = 30.0  # how often each worker's Twilio thread looks for work
     # How often each worker's queue thread offers waiting calls to counsellors on duty
@@ -102,6 +105,7 @@ class Settings:
             twilio_api_secret=env.get("TWILIO_API_SECRET", ""),
             twilio_api_base=(env.get("TWILIO_API_BASE") or "").rstrip("/"),
             message_keys=_list(env.get("IVR_MESSAGE_KEYS", "")),
+            organisation_keys=organisation_keys(env),
             forget_after_seconds=_seconds(env, "IVR_FORGET_CALLS_AFTER", 3600.0, 30 * 86400),
             twilio_seconds=_seconds(env, "IVR_TWILIO_SECONDS", 30.0),
             queue_seconds=_seconds(
@@ -113,6 +117,23 @@ class Settings:
         )
         values.update(overrides)
         return cls(**values)
+
+
+KEYS_PREFIX = "IVR_MESSAGE_KEYS_"
+
+
+def keys_variable(organisation: str) -> str:
+    """The variable holding an organisation's keys: IVR_MESSAGE_KEYS_STOP_IT_NOW for
+    stop-it-now (an organisation's name has lowercase letters, digits and - only)."""
+    return KEYS_PREFIX + organisation.upper().replace("-", "_")
+
+
+def organisation_keys(env: Mapping[str, str]) -> dict[str, tuple[str, ...]]:
+    return {
+        name[len(KEYS_PREFIX) :].lower().replace("_", "-"): _list(value)
+        for name, value in env.items()
+        if name.startswith(KEYS_PREFIX) and _list(value)
+    }
 
 
 def _list(text: str) -> tuple[str, ...]:

@@ -636,9 +636,9 @@ def test_the_language_is_the_operators_choice_and_kept_in_the_account(coordinato
 
 def test_operators_are_added_listed_and_disabled_from_the_command_line(monkeypatch, capsys, clock):
     monkeypatch.setattr("sys.stdin", io.StringIO("a long enough password\n"))
-    assert main(["operators", "add", "claire", "--role", "coordinator"]) == 0
+    assert main(["operators", "add", "claire", "--role", "coordinator", "--all-lines"]) == 0
     monkeypatch.setattr("sys.stdin", io.StringIO("short\n"))
-    assert main(["operators", "add", "dirk", "--role", "counsellor"]) == 2
+    assert main(["operators", "add", "dirk", "--role", "counsellor", "--all-lines"]) == 2
     assert "at least 10 characters" in capsys.readouterr().err
     assert main(["operators", "list"]) == 0
     listed = capsys.readouterr().out

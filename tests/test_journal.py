@@ -24,6 +24,7 @@ from test_console import log_in, text_of, token_of
 from ivr.app import create_app
 from ivr.console import accounts, journal
 from ivr.console.accounts import hash_password
+from ivr.store.grants import ALL, Grant
 from ivr.twilio import simulate
 
 CONSOLE_NUMBER = "+3220009999"
@@ -49,6 +50,8 @@ def every_action(config_copy, clock, monkeypatch):
         add_operator(store, name, role, at=now)
     store.operators.set_pin("marie", hash_password(PIN), by="test", at=now)
     store.operators.set_password("bert", hash_password("a new long password"), by="ana", at=now)
+    store.operators.set_grants("bert", (Grant(ALL, "counsellor"),), by="ana", at=now)
+    accounts.give_code(store, "bert", by="ana", now=now)
     # Wrong passwords: for a name, for a name without an account, from one address (with
     # lower limits than the console's, for fewer scrypt checks: the same rows).
     monkeypatch.setattr(accounts, "MOST_FAILURES_PER_ACCOUNT", 2)

@@ -170,14 +170,28 @@ def command_line() -> argparse.ArgumentParser:
     p = command(
         "operators",
         run("operators:operators"),
-        "the console's accounts: add NAME --role ... (password on standard input), list, "
+        "the console's accounts: add NAME --role ... --line ... (password on standard input), "
+        "list, grants NAME --role ... --line ... (what it sees from now on), "
         "disable, password NAME (a new one, on standard input: its sessions end), "
         "pin NAME (the phone console's PIN, on standard input)",
         at=False,
     )
-    p.add_argument("action", choices=["add", "list", "disable", "password", "pin"])
+    p.add_argument("action", choices=["add", "list", "grants", "disable", "password", "pin"])
     p.add_argument("name", nargs="?", help="the account's name, such as ana.dupont")
-    p.add_argument("--role", choices=["coordinator", "counsellor"], help="with add")
+    p.add_argument("--role", choices=["coordinator", "counsellor"], help="with add and grants")
+    p.add_argument(
+        "--line", action="append", help="with add and grants: a line it sees (repeat for several)"
+    )
+    p.add_argument(
+        "--organisation",
+        action="append",
+        help="with add and grants: every line of an organisation, those added later too",
+    )
+    p.add_argument(
+        "--all-lines",
+        action="store_true",
+        help="with add and grants: every line (the platform's own staff only)",
+    )
     p.add_argument(
         "--language",
         choices=list(languages.console_languages()),
@@ -206,9 +220,15 @@ def command_line() -> argparse.ArgumentParser:
     p.add_argument("--hours", type=float, help="with start and renew: how long (default 8)")
 
     p = command(
-        "privacy", run("privacy:privacy"), "what is kept at Twilio, and keys for messages", at=False
+        "privacy",
+        run("privacy:privacy"),
+        "what is kept at Twilio, keys for messages (new-key [--organisation ORG]) and reseal",
+        at=False,
     )
-    p.add_argument("action", choices=["status", "retry", "new-key"])
+    p.add_argument("action", choices=["status", "retry", "new-key", "reseal"])
+    p.add_argument(
+        "--organisation", help="with new-key: a key of this organisation's own (docs/privacy.md)"
+    )
     return parser
 
 

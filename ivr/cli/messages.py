@@ -13,7 +13,7 @@ from ivr.domain import phone
 from ivr.runtime.twilio_work import TwilioWork
 from ivr.settings import Settings
 from ivr.store.messages import CALLED_BACK, CLOSED, MessageError
-from ivr.store.sealed import Seal, SealError
+from ivr.store.sealed import Keyring, SealError, organisation_of_line
 from ivr.twilio.rest import TwilioAPI, TwilioError
 
 NOTE_LIMIT = 500
@@ -68,7 +68,10 @@ def play(args, settings: Settings) -> int:
             "a minute of the call; without TWILIO_API_KEY it stays there)"
         )
     try:
-        audio = Seal(settings.message_keys).open(message["audio"])
+        sealed_for = message.get("sealed_for") or message["line"]
+        if not message.get("sealed_for"):
+            sealed_for = organisation_of_line(load_config(settings), message["line"])
+        audio = Keyring.of(settings).open(sealed_for, message["audio"])
     except SealError as exc:
         raise Failure(str(exc)) from exc
     output = args.output or f"message-{args.id}.mp3"

@@ -1,8 +1,9 @@
-"""`ivr operators`: the console's accounts. `add NAME --role coordinator|counsellor` reads the
-password from standard input (asked twice at a terminal), `list`, `disable NAME`, `password
-NAME` a new password (the account's sessions end, on every browser), and `pin NAME` the PIN a
-coordinator (or a counsellor, for their shifts alone) enters on the phone console
-(docs/operators.md)."""
+"""`ivr operators`: the console's accounts. `add NAME --role coordinator|counsellor` and what it
+sees (`--line LINE`, repeated, `--organisation ORG`, repeated, or `--all-lines`) reads the
+password from standard input (asked twice at a terminal), `list`, `grants NAME --role ...
+--line ...` what an account sees from now on, `disable NAME`, `password NAME` a new password
+(the account's sessions end, on every browser), and `pin NAME` the PIN a coordinator (or a
+counsellor, for their shifts alone) enters on the phone console (docs/operators.md)."""
 
 from __future__ import annotations
 
@@ -10,16 +11,23 @@ import getpass
 import sys
 from datetime import UTC, datetime
 
-from ivr.cli.common import CommandError, operator_name
+from ivr.cli.common import CommandError, load_config, operator_name
 from ivr.cli.database import open_store
 from ivr.cli.moments import BRUSSELS_TIME
 from ivr.settings import Settings
 
 
 def operators(args, settings: Settings) -> int:
-    if args.action in ("add", "disable", "password", "pin") and not args.name:
+    if args.action in ("add", "grants", "disable", "password", "pin") and not args.name:
         raise CommandError(f"say whose account: ivr operators {args.action} NAME")
-    actions = {"add": add, "list": listing, "disable": disable, "password": password, "pin": pin}
+    actions = {
+        "add": add,
+        "grants": grants,
+        "list": listing,
+        "disable": disable,
+        "password": password,
+        "pin": pin,
+    }
     return actions[args.action](args, settings)
 
 
@@ -64,6 +72,7 @@ def add(args, settings: Settings) -> int:
         raise CommandError("a name is one word of at most 100 characters, such as 'ana.dupont'")
     if args.role not in ROLES:
         raise CommandError(f"give --role {' or --role '.join(ROLES)}")
+    given = granted(args, settings)
     password = read_password()
     problem = password_problem(password)
     if problem:
@@ -76,10 +85,73 @@ def add(args, settings: Settings) -> int:
             language=args.language,
             by=operator_name(settings),
             at=datetime.now(UTC),
+            grants=given,
         )
     except OperatorError as exc:
         raise CommandError(str(exc)) from exc
-    print(f"{name} can log in to the console as {args.role}")
+    print(f"{name} can log in to the console as {args.role}: {said(given)}")
+    return 0
+
+
+def granted(args, settings: Settings):
+    """The grants the command line gives (`--line`, `--organisation`, `--all-lines`), checked
+    against the configuration; refused when it gives none."""
+    from ivr.console.access import organisation_of
+    from ivr.store.grants import ALL, Grant
+    from ivr.store.operators import ROLES
+
+    if args.role not in ROLES:
+        raise CommandError(f"give --role {' or --role '.join(ROLES)}")
+    lines, organisations = args.line or [], args.organisation or []
+    if not (lines or organisations or args.all_lines):
+        raise CommandError(
+            "say which lines the account sees: --line LINE (repeat it for several), "
+            "--organisation ORG (all of an organisation's lines, those added later too), or "
+            "--all-lines (the platform's own staff only)"
+        )
+    if args.all_lines and (lines or organisations):
+        raise CommandError(
+            "--all-lines already gives every line: leave out --line and --organisation"
+        )
+    if args.all_lines:
+        return (Grant(ALL, args.role),)
+    config = load_config(settings)
+    known = sorted({organisation_of(line) for line in config.lines.values()})
+    given = []
+    for org in organisations:
+        if org not in known:
+            raise CommandError(
+                f"no organisation '{org}'; the organisations are: {', '.join(known)}"
+            )
+        given.append(Grant(org, args.role))
+    for line_id in lines:
+        line = config.lines.get(line_id)
+        if line is None:
+            raise CommandError(
+                f"no line '{line_id}'; the lines are: {', '.join(sorted(config.lines))}"
+            )
+        if organisation_of(line) not in organisations:
+            given.append(Grant(organisation_of(line), args.role, line.id))
+    return tuple(dict.fromkeys(given))
+
+
+def said(given) -> str:
+    return "; ".join(grant.said() for grant in given) or "nothing"
+
+
+def grants(args, settings: Settings) -> int:
+    """What the account sees from now on (its sessions end): narrows an account migration 0009
+    gave every line."""
+    from ivr.store.operators import OperatorError
+
+    given = granted(args, settings)
+    try:
+        open_store(settings).operators.set_grants(
+            args.name, given, by=operator_name(settings), at=datetime.now(UTC)
+        )
+    except OperatorError as exc:
+        raise CommandError(str(exc)) from exc
+    print(f"{args.name} sees from now on: {said(given)}")
     return 0
 
 
@@ -113,6 +185,12 @@ def listing(args, settings: Settings) -> int:
         state = "active" if row["active"] else "disabled"
         name, role, language = row["name"], row["role"], row["language"]
         print(f"{name:<30} {role:<12} {language:<3} {state:<9} since {since:%Y-%m-%d}")
+        print(f"    {said(row['grants'])}")
+    if any(g.unnarrowed for row in rows if row["active"] for g in row["grants"]):
+        print(
+            "accounts marked 'not narrowed yet' see every line since the upgrade: give each "
+            "what it needs with ivr operators grants NAME --role ROLE --line LINE"
+        )
     return 0
 
 

@@ -1,17 +1,19 @@
 """`ivr privacy`: what waits to be deleted at Twilio or taken in from it, what keeps failing,
 what was given up (and `retry` to have it tried again); a new key for sealing messages'
-audio."""
+audio (`new-key --organisation ORG`: one organisation's), and `reseal`: every message sealed
+anew with its organisation's newest key (docs/privacy.md, "Where the keys live")."""
 
 from __future__ import annotations
 
 import re
 from datetime import UTC, datetime
 
+from ivr.cli.common import CommandError, Failure, load_config
 from ivr.cli.database import open_store
 from ivr.cli.moments import BRUSSELS_TIME
-from ivr.settings import Settings
+from ivr.settings import Settings, keys_variable
 from ivr.store.forget import AUDIO, CALL, RECORDING
-from ivr.store.sealed import new_key
+from ivr.store.sealed import Keyring, SealError, new_key, organisation_of_line
 
 CALL_SID = re.compile(r"CA[0-9a-fA-F]{32}")
 WHAT = {CALL: "a call", RECORDING: "a recording", AUDIO: "a message's audio to take in"}
@@ -28,12 +30,28 @@ def _why(row: dict) -> str:
     return CALL_SID.sub("CA…", row["last_error"] or "")
 
 
+def organisations(config) -> list[str]:
+    return sorted({organisation_of_line(config, line_id) for line_id in config.lines})
+
+
 def privacy(args, settings: Settings) -> int:
     if args.action == "new-key":
+        organisation = getattr(args, "organisation", None)
+        variable = "IVR_MESSAGE_KEYS"
+        if organisation:
+            known = organisations(load_config(settings))
+            if organisation not in known:
+                raise CommandError(
+                    f"no organisation '{organisation}'; the organisations are: {', '.join(known)}"
+                )
+            variable = keys_variable(organisation)
         print(new_key())
-        print("add it first in IVR_MESSAGE_KEYS (newest first, separated by commas) on every")
-        print("instance; keep the old keys there as long as messages sealed with them exist")
+        print(f"add it first in {variable} (newest first, separated by commas) on every")
+        print("instance; keep the old keys there until 'ivr privacy reseal' has sealed every")
+        print("message anew with the newest")
         return 0
+    if args.action == "reseal":
+        return reseal(settings)
     if not settings.twilio_api:
         print("calls and recordings are kept at Twilio: TWILIO_ACCOUNT_SID, TWILIO_API_KEY and")
         print("TWILIO_API_SECRET are not all set (docs/privacy.md)")
@@ -62,6 +80,50 @@ def privacy(args, settings: Settings) -> int:
         )
     if status["given_up"]:
         print("  (ivr privacy retry has what was given up tried again)")
-    if not settings.message_keys:
+    keys = Keyring.of(settings)
+    if not keys.usable:
         print("messages' audio stays at Twilio: IVR_MESSAGE_KEYS is not set")
+        return 0
+    config = load_config(settings)
+    for organisation in organisations(config):
+        if organisation not in keys.own:
+            print(
+                f"{organisation}'s messages are sealed with the shared IVR_MESSAGE_KEYS: give it "
+                f"keys of its own in {keys_variable(organisation)} (ivr privacy new-key "
+                f"--organisation {organisation}), then ivr privacy reseal"
+            )
+    return 0
+
+
+def reseal(settings: Settings) -> int:
+    """Every message's audio opened and sealed again with its organisation's newest key: after
+    a new key, after an organisation got keys of its own, after a line changed organisation.
+    A message none of the keys opens is said, and left as it is."""
+    config = load_config(settings)
+    keys = Keyring.of(settings)
+    if not keys.usable:
+        raise CommandError("no key to seal messages with: set IVR_MESSAGE_KEYS (docs/privacy.md)")
+    store = open_store(settings)
+    resealed, unopened = 0, []
+    for listed in store.messages.list():
+        if not listed["has_audio"]:
+            continue
+        message = store.messages.get(listed["id"])
+        if message is None or message["audio"] is None:
+            continue  # purged meanwhile
+        now_for = organisation_of_line(config, message["line"])
+        try:
+            audio = keys.open(message["sealed_for"] or now_for, message["audio"])
+        except SealError:
+            unopened.append(message["id"])
+            continue
+        sealed = keys.close(now_for, audio)
+        resealed += store.recordings.resealed(message["id"], message["audio"], sealed, now_for)
+    print(f"{resealed} message(s) sealed anew, each with its organisation's newest key")
+    if unopened:
+        numbers = ", ".join(str(n) for n in unopened)
+        raise Failure(
+            f"{len(unopened)} message(s) no key opens, left as they were: {numbers} (put back "
+            "the key that sealed them, then run ivr privacy reseal again)"
+        )
     return 0

@@ -26,6 +26,7 @@ LINE_KEYS = {
     "steps",
     "messages",
     "caller_id",
+    "organisation",
 }
 MESSAGES_KEYS = {"keep_days_after_done", "keep_days_at_most"}
 
@@ -77,6 +78,7 @@ class LineReader:
             )
             line_id = ""  # the prompts and services that name the line cannot be checked
         name = f.text("name", required=False, default=line_id)
+        organisation = self._organisation(f)
         numbers = self._numbers(f)
         caller_id = self._caller_id(f)
         languages = f.languages()
@@ -107,7 +109,23 @@ class LineReader:
             source=r.file,
             retention=self._retention(f),
             caller_id=caller_id,
+            organisation=organisation,
         )
+
+    def _organisation(self, f: Fields) -> str | None:
+        """`organisation:` whose line it is: its accounts see it, its key seals its messages
+        (docs/privacy.md). None: the line is its own organisation."""
+        written = f.text("organisation", required=False)
+        if written is None:
+            return None
+        if not ID.match(written):
+            self.r.error(
+                f.line("organisation"),
+                f"'{written}' is not a usable organisation; use lowercase letters, digits and -, "
+                f"such as '{usable_id(written)}'",
+            )
+            return None
+        return written
 
     def _retention(self, f: Fields) -> model.Retention:
         """`messages:` how long its messages are kept (docs/privacy.md)."""

@@ -13,6 +13,7 @@ the row, and every copy of the cookie then opens nothing.
 
 from __future__ import annotations
 
+import secrets
 from datetime import datetime, timedelta
 from functools import wraps
 
@@ -39,8 +40,10 @@ _NOBODY = generate_password_hash("nobody has this password", method="scrypt")
 class Account(UserMixin):
     """A logged-in operator: their account's row and their session's."""
 
-    def __init__(self, row: dict, token: str):
+    def __init__(self, row: dict, token: str, grants=()):
         self.id = row["id"]
+        # What it may see and change (`ivr.console.access`), read at each request.
+        self.grants = tuple(grants)
         self.name = row["name"]
         self.role = row["role"]
         self.language = row["language"]
@@ -50,6 +53,11 @@ class Account(UserMixin):
 
     def get_id(self) -> str:
         return self.token
+
+    @property
+    def unnarrowed(self) -> bool:
+        """Every line, from migration 0009, until someone narrows it (`ivr.console.access`)."""
+        return any(g.unnarrowed for g in self.grants)
 
     @property
     def coordinator(self) -> bool:
@@ -118,6 +126,66 @@ def log_in(store, name: str, password: str, address: str, now: datetime) -> dict
     return None
 
 
+# A one-time code to set one's own password: 16 letters and digits none can take for another
+# (80 bits), in groups of four; it works once, for a day.
+CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+CODE_LIFETIME = timedelta(hours=24)
+
+
+def new_code() -> str:
+    letters = "".join(secrets.choice(CODE_ALPHABET) for _ in range(16))
+    return "-".join(letters[i : i + 4] for i in range(0, 16, 4))
+
+
+def plain_code(typed: str) -> str:
+    return "".join(c for c in typed.upper() if c.isalnum())
+
+
+def give_code(store, name: str, *, by: str, now: datetime) -> tuple[str, datetime]:
+    """A one-time code for `name` (only its hash is kept), and until when it works."""
+    code = new_code()
+    until = now + CODE_LIFETIME
+    store.operators.set_reset(name, hash_password(plain_code(code)), until, by=by, at=now)
+    return code, until
+
+
+def reset_with_code(store, name: str, code: str, password: str, address: str, now: datetime):
+    """Sets the account's own password with its one-time code: True if done, False if the
+    name or code is wrong or the code is used or old (counted as a failed login, and in the
+    audit log); Throttled after too many within a minute, as a login."""
+    key = name.strip().lower()[:100]
+    row = store.operators.get(name=name.strip())
+    who = row["name"] if row else "-"
+    limits = (
+        Limit(
+            f"name:{key}",
+            MOST_FAILURES_PER_ACCOUNT,
+            who,
+            f"more than {MOST_FAILURES_PER_ACCOUNT} wrong passwords in a minute for "
+            + ("this name" if row else "a name that has no account"),
+        ),
+        Limit(
+            f"address:{address[:64]}",
+            MOST_FAILURES_PER_ADDRESS,
+            "-",
+            f"more than {MOST_FAILURES_PER_ADDRESS} wrong passwords in a minute from "
+            f"{address[:64]}",
+        ),
+    )
+    counted = store.throttle.count(limits, THROTTLE_WINDOW, now, refusal="login throttled")
+    if counted is None:
+        metrics.CONSOLE_LOGINS.labels("throttled").inc()
+        raise Throttled
+    usable = bool(row and row.get("reset_hash") and row["reset_until"] and row["reset_until"] > now)
+    if check_password_hash(row["reset_hash"] if usable else _NOBODY, plain_code(code)) and usable:
+        store.throttle.forgive(counted)
+        store.operators.reset_password(row["id"], hash_password(password), at=now)
+        return True
+    store.throttle.failed(at=now, who=who, detail="wrong one-time code")
+    metrics.CONSOLE_LOGINS.labels("wrong").inc()
+    return False
+
+
 def install(app) -> None:
     manager = LoginManager()
     manager.login_view = "session.login"
@@ -126,9 +194,10 @@ def install(app) -> None:
 
     @manager.user_loader
     def load(token: str):
-        row = current_app.extensions["ivr"].store.sessions.find(token)
+        store = current_app.extensions["ivr"].store
+        row = store.sessions.find(token)
         # No row: logged out, disabled, a new password, expired; or never a session.
-        return Account(row, token) if row else None
+        return Account(row, token, store.grants.of(row["id"])) if row else None
 
 
 def coordinators_only(view):

@@ -34,8 +34,11 @@ class LineBoard:
     failing: list[tuple[str, int]]
 
 
-def board(service, now: datetime, lang: str, only: str | None = None) -> list[LineBoard]:
-    """Every line's row, or only the line `only`'s."""
+def board(
+    service, now: datetime, lang: str, only: str | None = None, lines: set[str] | None = None
+) -> list[LineBoard]:
+    """Every line's row (of `lines`, those an account sees: `ivr.console.access`), or only the
+    line `only`'s."""
     config = service.config
     store = service.store
     in_force = overrides.in_force(store, now)
@@ -48,6 +51,8 @@ def board(service, now: datetime, lang: str, only: str | None = None) -> list[Li
     rows = []
     for line in sorted(config.lines.values(), key=lambda li: li.name.lower()):
         if only is not None and line.id != only:
+            continue
+        if lines is not None and line.id not in lines:
             continue
         s = overrides.status(config, line, now, in_force)
         override = active.get(line.id)

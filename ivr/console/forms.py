@@ -33,6 +33,23 @@ class LoginForm(FlaskForm):
     password = PasswordField(validators=[InputRequired(REQUIRED), Length(max=200)])
 
 
+class AccountForm(FlaskForm):
+    """A counsellor's account a coordinator adds: its name and lines (checked in the page)."""
+
+    name = StringField(validators=[InputRequired(REQUIRED), Length(max=100)])
+    lines = SelectMultipleField(choices=[], validators=[InputRequired(REQUIRED)])
+    language = SelectField(choices=[])
+
+
+class ResetForm(FlaskForm):
+    """One's own new password, set with the one-time code a coordinator handed over."""
+
+    name = StringField(validators=[InputRequired(REQUIRED), Length(max=100)])
+    code = StringField(validators=[InputRequired(REQUIRED), Length(max=40)])
+    password = PasswordField(validators=[InputRequired(REQUIRED), Length(max=200)])
+    again = PasswordField(validators=[InputRequired(REQUIRED), Length(max=200)])
+
+
 class LanguageForm(FlaskForm):
     language = SelectField(choices=[])
     back = HiddenField()

@@ -6,10 +6,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from ivr.console import access
 from ivr.console.words import language_name, translate
 from ivr.domain import phone
 from ivr.store.messages import CALLED_BACK, CLOSED, DONE, NEW, STATES, TAKEN
-from ivr.store.sealed import Seal
+from ivr.store.sealed import Keyring, organisation_of_line
 
 NOTE_LIMIT = 500
 OUTCOMES = (CALLED_BACK, CLOSED)
@@ -31,11 +32,14 @@ class Message:
     audio_lost: bool = False  # Twilio no longer had the recording when we asked for it
 
 
-def inbox(service, lang: str) -> dict[str, list[Message]]:
-    """The messages by state, newest first within each."""
+def inbox(service, lang: str, account) -> dict[str, list[Message]]:
+    """The messages of the lines `account` sees (`ivr.console.access`), by state, newest first
+    within each."""
     config = service.config
     found: dict[str, list[Message]] = {state: [] for state in STATES}
     for row in reversed(service.store.messages.list()):
+        if not access.may_see(account, config, row["line"]):
+            continue
         line = config.lines.get(row["line"])
         found[row["state"]].append(
             Message(
@@ -73,7 +77,8 @@ def audio(service, message_id: int) -> tuple[bytes, str] | None:
     message = service.store.messages.get(message_id)
     if message is None or message["audio"] is None:
         return None
-    opened = Seal(service.settings.message_keys).open(message["audio"])
+    sealed_for = message.get("sealed_for") or organisation_of_line(service.config, message["line"])
+    opened = Keyring.of(service.settings).open(sealed_for, message["audio"])
     return opened, message["audio_type"] or "audio/mpeg"
 
 

@@ -17,7 +17,7 @@ from datetime import UTC, datetime
 
 from babel.dates import format_datetime
 
-from ivr.console import board
+from ivr.console import access, board
 from ivr.console.catalogue import N_
 from ivr.console.words import locale_of, translate
 
@@ -54,6 +54,8 @@ ACTIONS = {
     "account added": N_("account added"),
     "account disabled": N_("account disabled"),
     "password changed": N_("password changed"),
+    "grants changed": N_("lines granted changed"),
+    "reset code given": N_("one-time code given"),
     "override set": N_("override set"),
     "override cleared": N_("override cleared"),
     "trial call": N_("trial call"),
@@ -69,7 +71,14 @@ ACTIONS = {
 }
 
 # The actions done on an account: their subject is its name, said as it is.
-ON_ACCOUNTS = {"account added", "account disabled", "password changed", "console PIN set"}
+ON_ACCOUNTS = {
+    "account added",
+    "account disabled",
+    "password changed",
+    "console PIN set",
+    "grants changed",
+    "reset code given",
+}
 ON_ACCOUNTS |= {"duty ended", "duty renew", "duty ready"}  # the counsellor's own
 # A shift started: its subject is its lines (ivr.store.duty writes them "1712,stop-it-now").
 ON_LINES = {"duty started"}
@@ -99,6 +108,7 @@ DETAILS = (
     Written(N_("no such account")),
     Written(N_("wrong password")),
     Written(N_("wrong phone console PIN")),
+    Written(N_("wrong one-time code")),
     Written(N_("%(count)s refused: %(reason)s")),
     Written(N_("%(count)s session(s) ended")),
     Written(N_("coordinator")),
@@ -129,10 +139,59 @@ class Entry:
     read: bool  # whether each of its texts was one of those above (else shown as stored)
 
 
-def entries(service, lang: str, limit: int = 300) -> list[Entry]:
-    """The newest rows of the audit log, in the page's words."""
+def entries(service, lang: str, account=None, limit: int = 300) -> list[Entry]:
+    """The newest rows of the audit log that `account` may read (`readable`), in the page's
+    words; every row without one (the command line's view)."""
     reader = Reader(service.config, lang)
-    return [reader.entry(row) for row in service.store.audit.entries(limit=limit)]
+    rows = service.store.audit.entries(limit=limit if account is None else limit * 10)
+    if account is not None:
+        rows = readable(rows, account, service.config, service.store)
+    return [reader.entry(row) for row in rows[:limit]]
+
+
+# How a row names a line: "line 1712", "line 1712:4" (an override), "message 3 (1712)".
+LINE_OF = re.compile(r"line (?P<line>[^:]+)(?::\d+)?|message \d+ \((?P<message>.*)\)", re.S)
+
+
+def line_named(row: dict) -> str | None:
+    """The line a row of the audit log is about; None when it is about no line (logins, the
+    accounts)."""
+    found = LINE_OF.fullmatch(row["subject"])
+    if found is None:
+        return None
+    return found.group("line") or found.group("message")
+
+
+def readable(rows: list[dict], account, config, store) -> list[dict]:
+    """The rows `account` may read: those of the lines it sees (`ivr.console.access`); those
+    about an account (logins, accounts added, disabled...) when the account is its own, or
+    one whose every grant is of an organisation it sees; the rest (a name that has no
+    account, throttled logins) only if it sees every line."""
+    if access.sees_everything(account):
+        return rows
+    organisations = access.visible_organisations(account, config)
+    managed = {account.name}
+    for other in store.operators.list():
+        theirs = other["grants"]
+        if theirs and all(g.organisation in organisations for g in theirs):
+            managed.add(other["name"])
+    shown = []
+    for row in rows:
+        if row["action"] in ON_LINES:
+            # A shift for several lines: read by whoever sees every one of them.
+            lines = [li for li in row["subject"].split(",") if li]
+            if lines and all(access.may_see(account, config, li) for li in lines):
+                shown.append(row)
+            continue
+        line = line_named(row)
+        if line is not None:
+            if access.may_see(account, config, line):
+                shown.append(row)
+            continue
+        concerned = row["subject"] if row["action"] in ON_ACCOUNTS else row["operator"]
+        if concerned in managed:
+            shown.append(row)
+    return shown
 
 
 class Reader:

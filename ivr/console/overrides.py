@@ -89,9 +89,12 @@ def listed(store, now: datetime) -> list[Shown]:
     ]
 
 
-def history(store, limit: int = 200) -> list[dict]:
-    """Who set and cleared which override, newest first."""
-    return list(reversed(store.overrides.history()))[:limit]
+def history(store, limit: int = 200, lines: set[str] | None = None) -> list[dict]:
+    """Who set and cleared which override (of `lines`), newest first."""
+    rows = store.overrides.history()
+    if lines is not None:
+        rows = [row for row in rows if row["line"] in lines]
+    return list(reversed(rows))[:limit]
 
 
 def set_override(

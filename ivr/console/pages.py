@@ -17,8 +17,8 @@ from flask import (
 )
 from flask_login import current_user, login_required
 
+from ivr.console import access, inbox, security
 from ivr.console import board as status_board
-from ivr.console import inbox, security
 from ivr.console import week as weeks
 from ivr.console.forms import DoneForm, Form
 from ivr.console.words import language, translate
@@ -47,11 +47,23 @@ def board():
     lang, now = language(), security.now()
     return render_template(
         "board.html",
-        lines=status_board.board(service(), now, lang),
+        lines=status_board.board(service(), now, lang, lines=seen()),
         refused=refused_change(service().live.last_refused),
         now=now,
         refresh=REFRESH_SECONDS,
     )
+
+
+def seen() -> set[str]:
+    """The lines the logged-in account sees (`ivr.console.access`)."""
+    return access.visible_lines(current_user, service().config)
+
+
+def message_seen(message_id: int) -> None:
+    """404 for a message of a line the account does not see: as if there were none."""
+    message = service().store.messages.get(message_id)
+    if message is None or not access.may_see(current_user, service().config, message["line"]):
+        abort(404)
 
 
 def refused_change(refused: dict | None) -> dict | None:
@@ -64,7 +76,7 @@ def refused_change(refused: dict | None) -> dict | None:
 def messages():
     return render_template(
         "messages.html",
-        found=inbox.inbox(service(), language()),
+        found=inbox.inbox(service(), language(), current_user),
         done_form=DoneForm(),
         form=Form(),
         problem=request.args.get("problem"),
@@ -73,6 +85,7 @@ def messages():
 
 @bp.get(f"/messages/{MESSAGE}/audio")
 def audio(message_id: int):
+    message_seen(message_id)
     try:
         found = inbox.audio(service(), message_id)
     except SealError:
@@ -89,6 +102,7 @@ def audio(message_id: int):
 
 @bp.post(f"/messages/{MESSAGE}/take")
 def take(message_id: int):
+    message_seen(message_id)
     if Form().validate_on_submit():
         return _move(
             lambda: service().store.messages.take(
@@ -100,6 +114,7 @@ def take(message_id: int):
 
 @bp.post(f"/messages/{MESSAGE}/done")
 def done(message_id: int):
+    message_seen(message_id)
     form = DoneForm()
     if not form.validate_on_submit() or form.outcome.data not in inbox.OUTCOMES:
         return redirect(url_for("pages.messages"))
@@ -132,7 +147,8 @@ def week():
     lang, now = language(), security.now()
     line = request.args.get("line") or None
     config = service().config
-    if line and line not in config.lines:
+    visible = seen()
+    if line and line not in visible:
         abort(404)
     try:
         monday = weeks.week_start(request.args.get("week"), now.astimezone(weeks.BRUSSELS).date())
@@ -140,8 +156,10 @@ def week():
         abort(404)
     return render_template(
         "week.html",
-        lines=weeks.weeks(service(), monday, now, lang, line),
-        all_lines=sorted(config.lines.values(), key=lambda li: li.name.lower()),
+        lines=weeks.weeks(service(), monday, now, lang, line, visible),
+        all_lines=sorted(
+            (li for li in config.lines.values() if li.id in visible), key=lambda li: li.name.lower()
+        ),
         chosen=line,
         week=weeks.week_name(monday),
         before=weeks.week_name(monday - timedelta(days=7)),

@@ -68,8 +68,13 @@ class DutyView:
 class ConsoleFlow:
     """Answers one request of a console call, at one instant."""
 
-    def __init__(self, console: model.PhoneConsole, config: model.Config, now, overrides):
+    def __init__(
+        self, console: model.PhoneConsole, config: model.Config, now, overrides, lines=None
+    ):
+        """`lines`: the ids of the lines the coordinator may hear and change (their grants,
+        `ivr.console.access`); None: every line."""
         self.console = console
+        self.mine = lines
         self.config = config
         self.now = now
         self.overrides = overrides
@@ -116,6 +121,8 @@ class ConsoleFlow:
         return self.actions(replace(state, line=choices[int(key) - 1].id))
 
     def actions(self, state: ConsoleState) -> list:
+        if state.line not in {line.id for line in self._lines()}:
+            return self.lines(state)
         line = self.config.lines[state.line]
         self._line_status(line)
         keys = [self._text("actions")]
@@ -265,7 +272,8 @@ class ConsoleFlow:
             self._say("override", until=self._spoken_until(line, s.changes_at))
 
     def _lines(self) -> list[model.Line]:
-        return sorted(self.config.lines.values(), key=lambda li: li.name.lower())[:MAX_LINES]
+        lines = [li for li in self.config.lines.values() if self.mine is None or li.id in self.mine]
+        return sorted(lines, key=lambda li: li.name.lower())[:MAX_LINES]
 
     def _redirect_service(self) -> str | None:
         return self.console.redirect_to

@@ -109,17 +109,17 @@ def next_step(hook: Hook):
     state = read_state(hook)
     if state is None:
         return answer(hook) if is_console_call(hook) else safe_response(hook, "unknown number")
-    console_flow = flow_of(hook)
     digits = hook.fields.get("Digits", "")
     if state.step == "pin":
         outcome = check_pin(hook, state, digits)
         view = duty_view(hook, state) if outcome == "right" else None
         if outcome == "right" and view is None:
             outcome = "away"
-        return speak(hook, console_flow.after_pin(state, outcome, view))
+        return speak(hook, flow_of(hook, state).after_pin(state, outcome, view))
     if state.step == "duty" or (state.step == "line" and clean_digits(digits) == "*"):
         return on_duty(hook, state, digits)
-    if state.line not in hook.config.lines and state.step != "line":
+    console_flow = flow_of(hook, state)
+    if state.line not in (console_flow.mine or ()) and state.step != "line":
         return speak(hook, console_flow.lines(state))
     if state.step == "line":
         return speak(hook, console_flow.on_line(state, digits))
@@ -128,7 +128,7 @@ def next_step(hook: Hook):
         if asked == CLEAR:
             outcome = clear(hook, state)
             # A flow of its own, made after the change: it sees the override gone.
-            instructions = flow_of(hook).after(state, outcome)
+            instructions = flow_of(hook, state).after(state, outcome)
         return speak(hook, instructions)
     if state.step == "until":
         return speak(hook, console_flow.on_until(state, digits))
@@ -137,7 +137,7 @@ def next_step(hook: Hook):
         if wanted is not None:
             outcome = set_override(hook, state, wanted)
             # A flow of its own, made after the change: it sees the override just set.
-            instructions = flow_of(hook).after(state, outcome)
+            instructions = flow_of(hook, state).after(state, outcome)
         return speak(hook, instructions)
     return speak(hook, console_flow.lines(state))
 
@@ -156,10 +156,31 @@ def read_state(hook: Hook) -> ConsoleState | None:
     return state
 
 
-def flow_of(hook: Hook) -> ConsoleFlow:
+# The lines each coordinator changed by phone lately, by name: what they hear when the
+# database does not answer in time (the change itself is checked again in the database).
+_KNOWN_LINES: dict[str, set[str]] = {}
+
+
+def lines_of(hook: Hook, operator: str) -> set[str]:
+    """The lines `operator` hears and changes on the phone: those their grants make them
+    coordinator of (`ivr.console.access`)."""
+    from ivr.console import access
+
+    def read(store, now) -> set[str]:
+        return access.changeable_lines(access.holder(store, operator), hook.config)
+
+    done, found = in_database(hook, read)
+    if done:
+        _KNOWN_LINES[operator] = found
+        return found
+    return _KNOWN_LINES.get(operator, set())
+
+
+def flow_of(hook: Hook, state: ConsoleState | None = None) -> ConsoleFlow:
     service = hook.service
+    lines = lines_of(hook, state.operator) if state is not None else set()
     return ConsoleFlow(
-        hook.config.phone_console, hook.config, service.clock(), service.live.overrides
+        hook.config.phone_console, hook.config, service.clock(), service.live.overrides, lines
     )
 
 
@@ -198,6 +219,12 @@ def in_database(hook: Hook, job, publish: bool = False) -> tuple[bool, object]:
             withdrawn = True
             gate.release()
     return bool(result), (result[0] if result else None)
+
+
+def mine(store, hook: Hook, operator: str, line_id: str) -> bool:
+    from ivr.console import access
+
+    return access.may_change(access.holder(store, operator), hook.config, line_id)
 
 
 def may_use(row) -> bool:
@@ -257,6 +284,8 @@ def set_override(hook: Hook, state: ConsoleState, wanted: phone_console.Wanted) 
     def set_it(store, now) -> str:
         if not may_override(store.operators.get(name=state.operator)):
             return "refused"  # disabled, or no longer a coordinator, since the PIN
+        if not mine(store, hook, state.operator, wanted.line):
+            return "refused"  # not one of their lines (no longer, or never)
         try:
             overrides.set_override(
                 store,
@@ -295,6 +324,8 @@ def clear(hook: Hook, state: ConsoleState) -> str:
     def clear_it(store, now) -> str:
         if not may_override(store.operators.get(name=state.operator)):
             return "refused"
+        if not mine(store, hook, state.operator, state.line):
+            return "refused"
         cleared = overrides.clear(store, state.line, operator=state.operator, now=now)
         return "cleared" if cleared else "nothing_to_clear"
 
@@ -308,8 +339,9 @@ def clear(hook: Hook, state: ConsoleState) -> str:
 class PhoneAccount:
     """The account calling, as `ivr.console.access` and `ivr.console.shifts` ask of one."""
 
-    def __init__(self, row: dict):
+    def __init__(self, row: dict, grants=()):
         self.id, self.name, self.role = row["id"], row["name"], row["role"]
+        self.grants = tuple(grants)  # what it sees (ivr.console.access)
 
     @property
     def coordinator(self) -> bool:
@@ -320,7 +352,7 @@ def _view(hook: Hook, store, now, row) -> DutyView:
     from ivr.console import access, shifts
 
     config = hook.config
-    account = PhoneAccount(row)
+    account = PhoneAccount(row, store.grants.of(row["id"]))
     seen = access.visible_lines(account, config)
     last = shifts.remembered(store, account.name, now)
     lines = [line for line in (last or {}).get("lines", []) if line in seen]
@@ -355,16 +387,16 @@ def duty_view(hook: Hook, state: ConsoleState) -> DutyView | None:
 def on_duty(hook: Hook, state: ConsoleState, digits: str):
     view = duty_view(hook, state)
     if view is None:
-        return speak(hook, flow_of(hook).after_duty(state, "away", None))
+        return speak(hook, flow_of(hook, state).after_duty(state, "away", None))
     if state.step != "duty":  # star, from the lines: the duty menu
-        return speak(hook, flow_of(hook).duty(state, view))
-    instructions, wanted = flow_of(hook).on_duty_key(state, digits, view)
+        return speak(hook, flow_of(hook, state).duty(state, view))
+    instructions, wanted = flow_of(hook, state).on_duty_key(state, digits, view)
     if wanted is None:
         return speak(hook, instructions)
     outcome, view = do_duty(hook, state, wanted)
     if view is None:
-        return speak(hook, flow_of(hook).after_duty(state, "away", None))
-    return speak(hook, flow_of(hook).after_duty(state, outcome, view))
+        return speak(hook, flow_of(hook, state).after_duty(state, "away", None))
+    return speak(hook, flow_of(hook, state).after_duty(state, outcome, view))
 
 
 def do_duty(hook: Hook, state: ConsoleState, wanted: str) -> tuple[str, DutyView | None]:
@@ -376,7 +408,7 @@ def do_duty(hook: Hook, state: ConsoleState, wanted: str) -> tuple[str, DutyView
         row = store.operators.get(name=state.operator)
         if not may_use(row):
             return "away", None
-        account = PhoneAccount(row)
+        account = PhoneAccount(row, store.grants.of(row["id"]))
         view = _view(hook, store, now, row)
         if wanted == phone_console.START:
             try:

@@ -15,7 +15,7 @@ from flask_login import current_user, login_required, login_user
 
 from ivr.console import PREFIX, accounts, security
 from ivr.console.catalogue import N_
-from ivr.console.forms import Form, LanguageForm, LoginForm, choices
+from ivr.console.forms import Form, LanguageForm, LoginForm, ResetForm, choices
 from ivr.console.words import language
 from ivr.domain import languages
 
@@ -24,6 +24,10 @@ bp = Blueprint("session", __name__)
 EXPIRED = N_("Your session has ended: log in again.")
 THROTTLED = N_("Too many wrong passwords: wait a minute, then try again.")
 WRONG = N_("Wrong name or password.")
+WRONG_CODE = N_("Wrong name or code, or the code was used or is more than a day old.")
+DIFFERENT = N_("The two passwords differ.")
+SHORT = N_("A password has at least 10 characters, and neither starts nor ends with a space.")
+RESET = N_("Your password is set: log in with it.")
 
 
 def service():
@@ -38,6 +42,8 @@ def login():
     problem, status = None, 200
     if request.args.get("expired"):
         problem = EXPIRED
+    if request.args.get("reset"):
+        problem = RESET
     if form.validate_on_submit():
         now = security.now()
         store = service().store
@@ -54,10 +60,47 @@ def login():
             else:
                 session.clear()  # a new session: nothing from before the login carries over
                 token = security.start_session(store, row["id"], now)
-                login_user(accounts.Account({**row, "started_at": now, "seen_at": now}, token))
+                account = accounts.Account(
+                    {**row, "started_at": now, "seen_at": now}, token, store.grants.of(row["id"])
+                )
+                login_user(account)
+                store.operators.logged_in(row["id"], now)
                 security.audit("login", "console")
                 return redirect(url_for("pages.board"))
     return render_template("login.html", form=form, problem=problem), status
+
+
+@bp.route("/reset", methods=["GET", "POST"])
+def reset():
+    """One's own password, set with the one-time code a coordinator handed over."""
+    form = ResetForm()
+    problem, status = None, 200
+    if form.validate_on_submit():
+        new = form.password.data
+        trouble = accounts.password_problem(new)
+        if new != form.again.data:
+            problem, status = DIFFERENT, 422
+        elif trouble:
+            problem, status = SHORT, 422
+        else:
+            try:
+                done = accounts.reset_with_code(
+                    service().store,
+                    form.name.data,
+                    form.code.data,
+                    new,
+                    security.client_address(),
+                    security.now(),
+                )
+            except accounts.Throttled:
+                problem, status = THROTTLED, 429
+            else:
+                if done:
+                    return redirect(url_for("session.login", reset=1))
+                problem, status = WRONG_CODE, 401
+    elif request.method == "POST":
+        status = 422
+    return render_template("reset.html", form=form, problem=problem), status
 
 
 @bp.post("/logout")

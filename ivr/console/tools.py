@@ -5,6 +5,7 @@ from __future__ import annotations
 from babel.lists import format_list
 from flask import (
     Blueprint,
+    abort,
     current_app,
     flash,
     get_flashed_messages,
@@ -15,9 +16,9 @@ from flask import (
 )
 from flask_login import current_user, login_required
 
-from ivr.console import accounts, board, overrides, security, trial
+from ivr.console import access, accounts, board, overrides, security, trial
 from ivr.console import journal as journal_words
-from ivr.console.forms import Form, OverrideForm, TrialForm, choices
+from ivr.console.forms import AccountForm, Form, OverrideForm, TrialForm, choices
 from ivr.console.security import audit
 from ivr.console.words import (
     language,
@@ -44,7 +45,12 @@ def coordinators():
 
 
 def lines():
-    return sorted(service().config.lines.values(), key=lambda li: li.name.lower())
+    """The lines the coordinator handles (`ivr.console.access`): the forms offer no other."""
+    config = service().config
+    mine = access.changeable_lines(current_user, config)
+    return sorted(
+        (line for line in config.lines.values() if line.id in mine), key=lambda li: li.name.lower()
+    )
 
 
 def local(moment):
@@ -58,6 +64,8 @@ def override_page():
     form.line.choices = choices((line.id, line.name) for line in lines())
     problem, status = None, 200
     if form.validate_on_submit():
+        if not access.may_change(current_user, service().config, form.line.data):
+            abort(404)  # not offered: the form's choices refuse it already
         try:
             override = overrides.set_override(
                 service().store,
@@ -81,10 +89,15 @@ def override_page():
         status = 422
     now = security.now()
     config, lang = service().config, language()
-    listed = board.named(config, overrides.listed(service().store, now), lang)
+    mine = {line.id for line in lines()}
+    listed = [
+        o
+        for o in board.named(config, overrides.listed(service().store, now), lang)
+        if o.line in mine
+    ]
     history = [
         {**row, "forward_to": board.destination(config, row["forward_to"], lang)}
-        for row in overrides.history(service().store)
+        for row in overrides.history(service().store, lines=mine)
     ]
     return render_template(
         "overrides.html",
@@ -101,6 +114,8 @@ def override_page():
 
 @bp.post("/overrides/<key>/clear")
 def clear(key: str):
+    if not access.may_change(current_user, service().config, key.partition(":")[0]):
+        abort(404)
     if Form().validate_on_submit():
         now = security.now()
         cleared = overrides.clear(service().store, key, operator=current_user.name, now=now)
@@ -157,6 +172,8 @@ def try_call():
         keys = trial.keys_of(form.keys.data or "")
         at = local(form.at.data) or security.now()
         line = service().config.lines.get(form.line.data)
+        if not access.may_change(current_user, service().config, form.line.data):
+            abort(404)  # not offered: the form's choices refuse it already
         caller = form.language.data or None
         if keys is None:
             problem, status = translate("Keys are digits, * and #.", lang), 422
@@ -199,4 +216,128 @@ def try_call():
 
 @bp.get("/journal")
 def journal():
-    return render_template("journal.html", entries=journal_words.entries(service(), language()))
+    return render_template(
+        "journal.html", entries=journal_words.entries(service(), language(), current_user)
+    )
+
+
+# -- the accounts of the coordinator's lines ------------------------------------------------------
+
+
+def managed_accounts() -> list[dict]:
+    """The counsellors' accounts of the coordinator's lines (`access.manages`), each with the
+    names of what it sees."""
+    config = service().config
+    shown = []
+    for row in service().store.operators.list():
+        if row["name"] == current_user.name or not access.manages(
+            current_user, config, row["grants"]
+        ):
+            continue
+        shown.append({**row, "sees": [seen_name(g) for g in row["grants"]]})
+    return shown
+
+
+def seen_name(grant) -> str:
+    """What a grant covers, in the page's words."""
+    config, lang = service().config, language()
+    if grant.everything:
+        return translate("all lines", lang)
+    if grant.line:
+        line = config.lines.get(grant.line)
+        return line.name if line else grant.line
+    names = sorted(line.name for line in config.lines.values() if access.covers(grant, line))
+    return translate("%(organisation)s (all its lines: %(lines)s)", lang,
+                     organisation=grant.organisation, lines=", ".join(names) or "—")  # fmt: skip
+
+
+def account_form() -> AccountForm:
+    from ivr.domain import languages
+
+    form = AccountForm()
+    form.lines.choices = choices((line.id, line.name) for line in lines())
+    form.language.choices = choices(languages.console_languages().items())
+    return form
+
+
+def accounts_page(form=None, problem=None, code=None, status=200):
+    return render_template(
+        "accounts.html",
+        form=form or account_form(),
+        action_form=Form(),
+        accounts=managed_accounts(),
+        problem=problem,
+        code=code,
+    ), status
+
+
+@bp.get("/accounts")
+def accounts_list():
+    return accounts_page()
+
+
+@bp.post("/accounts")
+def add_account():
+    from ivr.store.grants import Grant
+    from ivr.store.operators import OperatorError
+
+    form = account_form()
+    lang = language()
+    if not form.validate_on_submit():
+        problem = translate("Give a name and at least one of your lines.", lang)
+        return accounts_page(form, problem, status=422)
+    name = form.name.data.strip()
+    if not name or any(c.isspace() for c in name):
+        problem = translate("A name is one word, such as ana.dupont.", lang)
+        return accounts_page(form, problem, status=422)
+    config = service().config
+    chosen = [
+        config.lines[i] for i in form.lines.data if access.may_change(current_user, config, i)
+    ]
+    if len(chosen) != len(form.lines.data):
+        abort(404)  # not offered: the form's choices refuse it already
+    grants = tuple(Grant(access.organisation_of(line), "counsellor", line.id) for line in chosen)
+    now = security.now()
+    try:
+        service().store.operators.add(
+            name,
+            "counsellor",
+            # No password anyone knows: the counsellor sets theirs with the one-time code.
+            accounts.hash_password(accounts.new_code() + accounts.new_code()),
+            language=form.language.data,
+            by=current_user.name,
+            at=now,
+            grants=grants,
+        )
+    except OperatorError:
+        problem = translate("There is an account of that name already.", lang)
+        return accounts_page(form, problem, status=422)
+    code, until = accounts.give_code(service().store, name, by=current_user.name, now=now)
+    return accounts_page(code={"name": name, "code": code, "until": until})
+
+
+def managed(name: str) -> dict:
+    """The account `name` if the coordinator manages it; 404 otherwise, as if there were none."""
+    found = next((row for row in managed_accounts() if row["name"] == name), None)
+    if found is None or not found["active"]:
+        abort(404)
+    return found
+
+
+@bp.post("/accounts/<name>/disable")
+def disable_account(name: str):
+    row = managed(name)
+    if Form().validate_on_submit():
+        service().store.operators.disable(row["name"], by=current_user.name, at=security.now())
+    return redirect(url_for("tools.accounts_list"))
+
+
+@bp.post("/accounts/<name>/code")
+def code_for_account(name: str):
+    row = managed(name)
+    if not Form().validate_on_submit():
+        return redirect(url_for("tools.accounts_list"))
+    code, until = accounts.give_code(
+        service().store, row["name"], by=current_user.name, now=security.now()
+    )
+    return accounts_page(code={"name": row["name"], "code": code, "until": until})

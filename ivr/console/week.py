@@ -61,13 +61,17 @@ def week_name(monday: date) -> str:
     return f"{year}-W{week:02d}"
 
 
-def weeks(service, monday: date, now: datetime, lang: str, only: str | None) -> list[LineWeek]:
+def weeks(
+    service, monday: date, now: datetime, lang: str, only: str | None, seen=None
+) -> list[LineWeek]:
     config = service.config
     first = datetime.combine(monday, time.min, UTC) - timedelta(days=1)
     during = overrides.during(service.store, first, first + timedelta(days=9))
     lines = sorted(config.lines.values(), key=lambda li: li.name.lower())
     if only:
         lines = [line for line in lines if line.id == only]
+    if seen is not None:
+        lines = [line for line in lines if line.id in seen]
     result = []
     for line in lines:
         theirs = [o for o in during if o.line == line.id]

@@ -102,6 +102,9 @@ class Line:
     # helpline holds at Twilio that Twilio may show, for a line whose own numbers it may not
     # (toll-free 0800, national 070/078). None: the number the caller dialled.
     caller_id: str | None = None
+    # Whose line it is (`organisation:`): that organisation's accounts see it in the console
+    # and its key seals its messages. None: the line is an organisation of its own.
+    organisation: str | None = None
 
     @property
     def default_language(self) -> str:

@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 from ivr import metrics
 from ivr.runtime.background import Periodic
 from ivr.store.forget import AUDIO, CALL, RECORDING, TRIES
-from ivr.store.sealed import Seal
+from ivr.store.sealed import Keyring, organisation_of_line
 from ivr.twilio.rest import NotAtTwilio, TwilioAPI, TwilioError
 
 log = logging.getLogger("ivr.runtime.twilio_work")
@@ -53,7 +53,7 @@ class TwilioWork:
         self.live = live
         self.clock = clock
         self.api = api
-        self.seal = Seal(settings.message_keys)
+        self.keys = Keyring.of(settings)
         self.forget_after = timedelta(seconds=settings.forget_after_seconds)
         self._reconciled_at: datetime | None = None
         self.thread = Periodic(
@@ -102,7 +102,7 @@ class TwilioWork:
     def take_in_audio(self, now: datetime) -> int:
         """Fetches, seals and keeps the audio of messages we have only the details of, each
         recording on its own; each is then deleted at Twilio."""
-        if self.seal.fernet is None:
+        if not self.keys.usable:
             return 0  # no key: the audio stays at Twilio (ivr check says so)
         for message in self.store.recordings.without_audio():
             self.store.forget.add(AUDIO, message["recording_sid"], due_at=now, now=now)
@@ -127,7 +127,9 @@ class TwilioWork:
                 raise  # maybe not ready yet: tried again
             self._lost(task, message["id"], now)
             return 0
-        kept = self.store.recordings.keep_audio(message["id"], self.seal.close(audio), kind, now)
+        organisation = organisation_of_line(self.live.config, message["line"])
+        sealed = self.keys.close(organisation, audio)
+        kept = self.store.recordings.keep_audio(message["id"], sealed, kind, now, organisation)
         self.store.forget.then(RECORDING, sid, due_at=now, now=now)
         if kept:
             metrics.MESSAGES.labels("audio kept").inc()

@@ -20,6 +20,7 @@ from ivr.settings import Settings
 from ivr.store.audit import Audit
 from ivr.store.duty import Duty
 from ivr.store.forget import Forget
+from ivr.store.grants import Grants
 from ivr.store.messages import Messages
 from ivr.store.operators import Operators
 from ivr.store.outcomes import Outcomes
@@ -85,6 +86,7 @@ class Store:
         self.forget = Forget(self)
         self.audit = Audit(self)
         self.operators = Operators(self)
+        self.grants = Grants(self)
         self.sessions = Sessions(self)
         self.throttle = Throttle(self)
         self.duty = Duty(self)

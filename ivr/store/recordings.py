@@ -40,6 +40,7 @@ class Recordings:
         self.store.ready()
         query = select(
             voicemails.c.id,
+            voicemails.c.line,
             voicemails.c.received_at,
             voicemails.c.audio.is_not(None).label("has_audio"),
         ).where(voicemails.c.recording_sid == recording_sid)
@@ -47,14 +48,35 @@ class Recordings:
             row = conn.execute(query).first()
         return dict(row._mapping, received_at=aware(row.received_at)) if row else None
 
-    def keep_audio(self, message_id: int, encrypted: bytes, audio_type: str, at: datetime) -> bool:
-        """True if this stored it; False if another worker did first."""
+    def keep_audio(
+        self,
+        message_id: int,
+        encrypted: bytes,
+        audio_type: str,
+        at: datetime,
+        sealed_for: str | None = None,
+    ) -> bool:
+        """True if this stored it; False if another worker did first. `sealed_for`: the
+        organisation whose key sealed it."""
         self.store.ready()
         with self.store.engine.begin() as conn:
             done = conn.execute(
                 update(voicemails)
                 .where(voicemails.c.id == message_id, voicemails.c.audio.is_(None))
-                .values(audio=encrypted, audio_type=audio_type, audio_at=utc(at))
+                .values(
+                    audio=encrypted, audio_type=audio_type, audio_at=utc(at), sealed_for=sealed_for
+                )
+            ).rowcount
+        return bool(done)
+
+    def resealed(self, message_id: int, before: bytes, after: bytes, sealed_for: str) -> bool:
+        """The audio sealed anew (`ivr privacy reseal`), unless it changed meanwhile."""
+        self.store.ready()
+        with self.store.engine.begin() as conn:
+            done = conn.execute(
+                update(voicemails)
+                .where(voicemails.c.id == message_id, voicemails.c.audio == before)
+                .values(audio=after, sealed_for=sealed_for)
             ).rowcount
         return bool(done)
 

@@ -37,3 +37,46 @@ class Seal:
 
 def new_key() -> str:
     return Fernet.generate_key().decode()
+
+
+def organisation_of_line(config, line_id: str) -> str:
+    """Whose key seals a line's messages: the line's `organisation:`, or the line itself (as
+    `ivr.console.access.organisation_of`); a line no longer configured, by its id."""
+    line = config.lines.get(line_id)
+    return (line.organisation or line.id) if line is not None else line_id
+
+
+class Keyring:
+    """The keys of every organisation (`Settings.organisation_keys`) and the shared ones
+    (IVR_MESSAGE_KEYS): an organisation's messages are sealed with its own newest key, or, while
+    it has none, with the shared one; they are opened with its keys, then the shared ones (for
+    those sealed before it had its own: `ivr privacy reseal` moves them)."""
+
+    def __init__(self, shared: tuple[str, ...], own: dict[str, tuple[str, ...]] | None = None):
+        self.shared = tuple(shared)
+        self.own = dict(own or {})
+
+    @classmethod
+    def of(cls, settings) -> Keyring:
+        return cls(settings.message_keys, settings.organisation_keys)
+
+    @property
+    def usable(self) -> bool:
+        """Whether some key seals messages: else their audio stays at Twilio."""
+        return bool(self.shared or self.own)
+
+    def sealer(self, organisation: str) -> tuple[str, ...]:
+        """The keys that seal `organisation`'s messages (the first one does)."""
+        return self.own.get(organisation) or self.shared
+
+    def close(self, organisation: str, audio: bytes) -> bytes:
+        keys = self.sealer(organisation)
+        if not keys:
+            raise SealError(
+                f"no key to seal {organisation}'s messages with: set IVR_MESSAGE_KEYS or its own"
+            )
+        return Seal(keys).close(audio)
+
+    def open(self, organisation: str, sealed: bytes) -> bytes:
+        keys = self.own.get(organisation, ()) + self.shared
+        return Seal(keys).open(sealed)

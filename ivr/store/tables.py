@@ -17,6 +17,7 @@ from sqlalchemy import (
     MetaData,
     String,
     Table,
+    false,
     true,
 )
 
@@ -46,6 +47,9 @@ voicemails = Table(
     Column("audio", LargeBinary),  # encrypted (Fernet); never the audio itself
     Column("audio_type", String(32)),
     Column("audio_at", DateTime(timezone=True)),
+    # The organisation whose key sealed the audio (None: sealed before keys were per
+    # organisation, with the shared IVR_MESSAGE_KEYS): `ivr privacy reseal` looks here.
+    Column("sealed_for", String(64)),
     Column("deleted_at_twilio", DateTime(timezone=True)),
 )
 
@@ -135,6 +139,26 @@ operators = Table(
     Column("created_at", DateTime(timezone=True), nullable=False),
     Column("disabled_at", DateTime(timezone=True)),
     Column("pin_hash", String(255)),  # the phone console's PIN, hashed; None: no PIN
+    Column("last_login_at", DateTime(timezone=True)),
+    # A one-time code a coordinator hands over, with which the account sets its own password
+    # (its hash; never a password), and until when it works.
+    Column("reset_hash", String(255)),
+    Column("reset_until", DateTime(timezone=True)),
+    # The second factor (TOTP, RFC 6238): its secret, when it was enrolled (None: not yet),
+    # and the last time step a code was accepted for (a code is taken once).
+    Column("totp_secret", String(64)),
+    Column("totp_enrolled_at", DateTime(timezone=True)),
+    Column("totp_last_step", Integer),
+)
+
+# An account's recovery codes for the second factor, hashed; each is used once.
+recovery_codes = Table(
+    "recovery_codes",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("operator_id", Integer, ForeignKey("operators.id"), nullable=False, index=True),
+    Column("code_hash", String(255), nullable=False),
+    Column("used_at", DateTime(timezone=True)),
 )
 
 # Wrong passwords and PINs, counted: a row a subject ("name:ana" as typed, "address:192.0.2.1",
@@ -160,6 +184,21 @@ console_sessions = Table(
     Column("operator_id", Integer, ForeignKey("operators.id"), nullable=False, index=True),
     Column("started_at", DateTime(timezone=True), nullable=False),
     Column("seen_at", DateTime(timezone=True), nullable=False, index=True),
+)
+
+# What an account may see and do: a row a grant, of a role in an organisation (its every line,
+# those added later too), or in one of its lines; organisation "*" is every line (the
+# platform's own staff). `unnarrowed`: a grant of every line that migration 0009 gave an
+# account made before grants, shown as such until someone narrows it.
+operator_grants = Table(
+    "operator_grants",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("operator_id", Integer, ForeignKey("operators.id"), nullable=False, index=True),
+    Column("organisation", String(64), nullable=False),
+    Column("role", String(16), nullable=False),
+    Column("line", String(64)),
+    Column("unnarrowed", Boolean, nullable=False, server_default=false()),
 )
 
 
