@@ -102,6 +102,8 @@ class Line:
     # helpline holds at Twilio that Twilio may show, for a line whose own numbers it may not
     # (toll-free 0800, national 070/078). None: the number the caller dialled.
     caller_id: str | None = None
+    # Who is mailed when a caller leaves a message (`notify:`), and reminded of those waiting.
+    notify: tuple[str, ...] = ()
 
     @property
     def default_language(self) -> str:

@@ -19,6 +19,7 @@ from sqlalchemy.pool import NullPool
 from ivr.settings import Settings
 from ivr.store.audit import Audit
 from ivr.store.forget import Forget
+from ivr.store.mail import Mail
 from ivr.store.messages import Messages
 from ivr.store.operators import Operators
 from ivr.store.outcomes import Outcomes
@@ -82,6 +83,7 @@ class Store:
         self.overrides = Overrides(self)
         self.outcomes = Outcomes(self)
         self.forget = Forget(self)
+        self.mail = Mail(self)
         self.audit = Audit(self)
         self.operators = Operators(self)
         self.sessions = Sessions(self)

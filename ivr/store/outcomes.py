@@ -15,7 +15,8 @@ class Outcomes:
         self.store = store
 
     def add(self, outcomes: list[dict]) -> None:
-        """Calls' outcomes (each: line, outcome, language, at), kept by the hour only."""
+        """Calls' outcomes (each: line, outcome, language, at, and the line's organisation
+        at the time), kept by the hour only."""
         self.store.ready()
         rows = [
             dict(
@@ -23,6 +24,7 @@ class Outcomes:
                 line=o["line"],
                 outcome=o["outcome"],
                 language=o["language"],
+                organisation=o.get("organisation") or o["line"],
             )
             for o in outcomes
         ]

@@ -241,7 +241,11 @@ def respond(hook: Hook, decision, state_line: str, step: str) -> Response:
     if decision.outcome is not None:
         line, outcome, language = decision.outcome
         service.upkeep.add_outcome(
-            line=line, outcome=outcome, language=language, at=service.clock()
+            line=line,
+            outcome=outcome,
+            language=language,
+            at=service.clock(),
+            organisation=organisation_of(hook.config, line),
         )
     return twiml_response(
         service.answers.document(hook.config, decision, hook.links, trusted=hook.verified)
@@ -317,6 +321,13 @@ def next_step(hook: Hook):
     return respond(hook, decision, state.line, f"{state.step}#{state.pc}:{state.event}")
 
 
+def organisation_of(config, line_id: str) -> str:
+    """The organisation a line belongs to now, kept with its calls and messages (the rule of
+    `ivr.console.access.organisation_of`, which the webhooks do not import)."""
+    line = config.lines.get(line_id)
+    return (getattr(line, "organisation", None) or line_id) if line else line_id
+
+
 def recording_sid(form, url: str = "") -> str:
     """The recording's id: its RecordingSid, or the last part of its RecordingUrl."""
     sid = form.get("RecordingSid", "") or url.rstrip("/").rsplit("/", 1)[-1]
@@ -343,6 +354,7 @@ def keep_message(hook: Hook, line: str, language: str, url: str, wait: float = S
         "recording_url": url[:512],
         "duration_seconds": max(0, min(seconds, 86400)),
         "language": language,
+        "organisation": organisation_of(hook.config, line),
     }
     upkeep = hook.service.upkeep
     journalled = upkeep.journal.write(message)
