@@ -234,12 +234,17 @@ def signature_refusal(hook: Hook) -> Response | None:
     return Response("invalid signature", status=403, mimetype="text/plain")
 
 
-def respond(hook: Hook, decision, state_line: str, step: str) -> Response:
+def respond(hook: Hook, decision, state_line: str, step: str, gone: str | None = None) -> Response:
+    """`gone`: the caller hung up while a transfer rang (their language), and nothing else
+    ended the call: it is counted as such."""
     logs.answered(log, hook.call_sid(), state_line, step)
     metrics.record(decision)
     service = hook.service
-    if decision.outcome is not None:
-        line, outcome, language = decision.outcome
+    ended = decision.outcome
+    if ended is None and gone is not None:
+        ended = (state_line, HUNG_UP_WAITING, gone)
+    if ended is not None:
+        line, outcome, language = ended
         service.upkeep.add_outcome(
             line=line,
             outcome=outcome,
@@ -318,7 +323,13 @@ def next_step(hook: Hook):
         dialled=hook.dialled_number(),
         token=token,
     )
-    return respond(hook, decision, state.line, f"{state.step}#{state.pc}:{state.event}")
+    # Twilio asks a <Dial>'s action with the call's own status: "completed" when the caller
+    # hung up before anyone answered (docs/twilio.md).
+    gone = state.lang if dial is not None and form.get("CallStatus") == "completed" else None
+    return respond(hook, decision, state.line, f"{state.step}#{state.pc}:{state.event}", gone)
+
+
+HUNG_UP_WAITING = "hung up waiting"
 
 
 def organisation_of(config, line_id: str) -> str:
