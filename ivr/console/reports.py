@@ -149,53 +149,52 @@ def tables(report: figures.Report, lang: str) -> list[dict]:
     """Every table of the report, as shown (held-back cells as "< 5"): for the page's
     downloads, and the page's tables."""
 
-    def t(text):
-        return translate(text, lang)
-
-    weekdays = [t(w) for w in WEEKDAY_NAMES]
+    weekdays = [translate(w, lang) for w in WEEKDAY_NAMES]
     result = [
         {
-            "name": t("Calls by month"),
-            "head": [t("Month"), t("Calls")],
+            "name": translate("Calls by month", lang),
+            "head": [translate("Month", lang), translate("Calls", lang)],
             "rows": [[k, c.shown] for k, c in report.by_month.items()],
         },
         {
-            "name": t("Calls by week"),
-            "head": [t("Week"), t("Calls")],
+            "name": translate("Calls by week", lang),
+            "head": [translate("Week", lang), translate("Calls", lang)],
             "rows": [[k, c.shown] for k, c in report.by_week.items()],
         },
         {
-            "name": t("Calls by day"),
-            "head": [t("Day"), t("Calls")],
+            "name": translate("Calls by day", lang),
+            "head": [translate("Day", lang), translate("Calls", lang)],
             "rows": [[k.isoformat(), c.shown] for k, c in report.by_day.items()],
         },
         {
-            "name": t("Calls by weekday and hour (Brussels time)"),
-            "head": [t("Weekday"), *[f"{h:02d}:00" for h in figures.HOURS]],
+            "name": translate("Calls by weekday and hour (Brussels time)", lang),
+            "head": [translate("Weekday", lang), *[f"{h:02d}:00" for h in figures.HOURS]],
             "rows": [
                 [weekdays[d], *[report.heat[(d, h)].shown for h in figures.HOURS]]
                 for d in figures.WEEKDAYS
             ],
         },
         {
-            "name": t("How calls ended"),
-            "head": [t("Outcome"), t("Calls")],
+            "name": translate("How calls ended", lang),
+            "head": [translate("Outcome", lang), translate("Calls", lang)],
             "rows": [
-                *[[t(OUTCOME_NAMES[k]), c.shown] for k, c in report.outcomes.items()],
-                [t("All calls"), report.total.shown],
+                *[[translate(OUTCOME_NAMES[k], lang), c.shown] for k, c in report.outcomes.items()],
+                [translate("All calls", lang), report.total.shown],
             ],
         },
         {
-            "name": t("Messages"),
-            "head": [t("Messages"), t("Number")],
-            "rows": [[t(MESSAGE_NAMES[k]), c.shown] for k, c in report.messages.items()],
+            "name": translate("Messages", lang),
+            "head": [translate("Messages", lang), translate("Number", lang)],
+            "rows": [
+                [translate(MESSAGE_NAMES[k], lang), c.shown] for k, c in report.messages.items()
+            ],
         },
         {
-            "name": t("Time to call back"),
-            "head": [t("Measure"), t("Hours")],
+            "name": translate("Time to call back", lang),
+            "head": [translate("Measure", lang), translate("Hours", lang)],
             "rows": [
-                [t("median"), hours(report.wait_median)],
-                [t("90th percentile"), hours(report.wait_p90)],
+                [translate("median", lang), hours(report.wait_median)],
+                [translate("90th percentile", lang), hours(report.wait_p90)],
             ],
         },
     ]
