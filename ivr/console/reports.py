@@ -65,22 +65,32 @@ def period_asked(today: date) -> figures.Period:
     return figures.Period(first, last)
 
 
-def build(period: figures.Period) -> figures.Report:
+def line_asked() -> str | None:
+    """`?line=`: one of the lines the account sees (the figures kept under its id, past
+    configurations included), or every one."""
+    line = request.args.get("line") or None
+    if line and line not in access.visible_lines(current_user, service().config):
+        abort(404)
+    return line
+
+
+def build(period: figures.Period, line: str | None = None) -> figures.Report:
     svc = service()
     config = svc.config
     organisations = access.visible_organisations(current_user, config)
-    lines = access.visible_lines(current_user, config)
+    lines = {line} if line else access.visible_lines(current_user, config)
     store = svc.store
+
+    def wanted(row) -> bool:
+        mine = (row["organisation"] or row["line"]) in organisations
+        return mine and (line is None or row["line"] == line)
+
     outcome_rows = [
         row
         for row in store.outcomes.report(period.start, period.end, with_organisation=True)
-        if (row["organisation"] or row["line"]) in organisations
+        if wanted(row)
     ]
-    message_rows = [
-        row
-        for row in store.outcomes.messages(period.start, period.end)
-        if row["organisation"] in organisations
-    ]
+    message_rows = [row for row in store.outcomes.messages(period.start, period.end) if wanted(row)]
     seen = {row["line"] for row in outcome_rows} | {row["line"] for row in message_rows}
     schedules = {i: config.lines[i].schedule for i in lines}
     return figures.report(period, seen | lines, outcome_rows, message_rows, schedules)
@@ -134,6 +144,27 @@ def bars(cells: list[tuple[str, figures.Cell]], width: int = 720, height: int = 
         "axis_y": height - bottom,
         "left": left,
     }
+
+
+def across(cells: list[tuple[str, figures.Cell]], width: int = 720) -> dict:
+    """The geometry of a bar chart drawn across: a row a cell, its label above its bar."""
+    top = max([c.drawn for _, c in cells] + [1])
+    row, room = 38, width - 60
+    drawn = []
+    for i, (label, cell) in enumerate(cells):
+        w = room * cell.drawn / top
+        drawn.append(
+            {
+                "y": i * row + 16,
+                "ty": i * row + 12,
+                "w": round(max(w, 1 if cell.value else 0), 1),
+                "label": label,
+                "shown": cell.shown,
+                "held": cell.held or cell.rounded,
+                "vx": round(w + 6, 1),
+            }
+        )
+    return {"width": width, "height": len(cells) * row + 4, "bars": drawn}
 
 
 def heat_level(cell: figures.Cell, top: int) -> int:
@@ -210,7 +241,10 @@ def page():
     lang = language()
     today = security.now().astimezone(figures.BRUSSELS).date()
     period = period_asked(today)
-    report = build(period)
+    line = line_asked()
+    report = build(period, line)
+    config = service().config
+    visible = access.visible_lines(current_user, config)
     top = max([c.value for c in report.heat.values() if not c.held] + [1])
     month_cells = list(report.by_month.items())
     week_cells = list(report.by_week.items())
@@ -224,12 +258,16 @@ def page():
         by_month=bars(month_cells),
         by_week=bars(week_cells),
         by_day=bars(day_cells),
-        outcomes=bars([(translate(OUTCOME_NAMES[k], lang), c) for k, c in report.outcomes.items()]),
+        outcomes=across(
+            [(translate(OUTCOME_NAMES[k], lang), c) for k, c in report.outcomes.items()]
+        ),
+        all_lines=sorted((config.lines[i] for i in visible), key=lambda li: li.name.lower()),
+        chosen=line,
         heat_level=lambda cell: heat_level(cell, top),
         weekdays=[translate(w, lang) for w in WEEKDAY_NAMES],
         hours=figures.HOURS,
         threshold=figures.THRESHOLD,
-        query={"from": period.first.isoformat(), "to": period.last.isoformat()},
+        query={"from": period.first.isoformat(), "to": period.last.isoformat(), "line": line},
     )
 
 
@@ -251,7 +289,7 @@ def download_csv():
             translate("Value", lang),
         ]
     )
-    for table in tables(build(period), lang):
+    for table in tables(build(period, line_asked()), lang):
         for row in table["rows"]:
             for column, value in zip(table["head"][1:], row[1:], strict=True):
                 writer.writerow([table["name"], row[0], column, value])
@@ -270,7 +308,7 @@ def download_xlsx():
     period = period_asked(security.now().astimezone(figures.BRUSSELS).date())
     book = Workbook()
     book.remove(book.active)
-    for number, table in enumerate(tables(build(period), lang), start=1):
+    for number, table in enumerate(tables(build(period, line_asked()), lang), start=1):
         sheet = book.create_sheet(f"{number} {table['name']}"[:31].replace("/", "-"))
         sheet.append(table["head"])
         for row in table["rows"]:
