@@ -7,9 +7,9 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+import test_console_browser as browser
 from conftest import CONFIG, CONSOLE_SECRET, MESSAGE_KEY, Clock, add_operator, brussels
 from support.reports import a_week_of_calls, messages, utc
-import test_console_browser as browser
 from test_console_browser import CHROMIUM, SCREENSHOTS, InProcessServer, log_in, serious
 
 from ivr.app import create_app
