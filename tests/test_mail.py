@@ -68,7 +68,10 @@ def test_a_message_left_on_1712_is_mailed_to_the_line_with_a_link_and_nothing_of
     assert len(mailbox.received) == 1  # once
 
 
-def test_two_instances_on_one_database_mail_each_message_once(mail_env, mailbox, clock):
+def test_two_instances_on_one_database_mail_each_message_once(mail_env, mailbox, clock, database):
+    from ivr.store import Store
+
+    Store(database).migrate()  # PostgreSQL is set up by `ivr db upgrade` only
     first = create_app(CONFIG, clock=clock)
     second = create_app(CONFIG, clock=clock)
     for n in range(6):

@@ -159,6 +159,9 @@ def test_no_count_below_five_is_shown_nor_can_be_worked_out_from_a_total():
         assert all(c.held for c in cells if 0 < c.value < figures.THRESHOLD)
         assert not held or (len(held) >= 2 and sum(c.value for c in held) >= 10)
         assert all(c.shown in ("< 5", "…") for c in held)
+    # The day with 1 call, and the smallest days beside it until they add up to 10: no more.
+    assert [d.day for d, c in report.by_day.items() if c.held] == [25, 27]
+    assert report.by_day[date(2026, 11, 23)].shown == "43"
     assert report.total.shown == "111"  # exact: no held-back cell can be taken from it
     assert report.by_week["2026-W48"].shown == "≈ 110"  # covers a held-back day
 

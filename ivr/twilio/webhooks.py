@@ -243,6 +243,7 @@ def respond(hook: Hook, decision, state_line: str, step: str, gone: str | None =
     ended = decision.outcome
     if ended is None and gone is not None:
         ended = (state_line, HUNG_UP_WAITING, gone)
+        metrics.CALLS.labels(state_line, HUNG_UP_WAITING).inc()
     if ended is not None:
         line, outcome, language = ended
         service.upkeep.add_outcome(
