@@ -278,3 +278,27 @@ def test_a_call_records_its_lines_organisation_at_the_time(call, app):
     assert [(r["line"], r["organisation"]) for r in figures_rows] == [("1712", "1712")]
     assert isinstance(figures_rows[0]["received_hour"], datetime)
     assert figures_rows[0]["received_hour"].astimezone(BRUSSELS).hour == 11
+
+
+@pytest.mark.parametrize("database", ["sqlite", "postgresql"], indirect=True)
+def test_the_messages_kept_before_the_upgrade_have_their_figures(database):
+    from alembic import command
+
+    from ivr.store import Store
+
+    store = Store(database)
+    received = utc("2026-11-20 09:40")
+    with store.engine.begin() as conn:
+        command.upgrade(store._alembic(conn), "0006")
+        conn.exec_driver_sql(
+            "INSERT INTO voicemails (line, received_at, recording_sid, recording_url, "
+            "duration_seconds, language, state, done_at, outcome) VALUES ('1712', "
+            "'2026-11-20 09:40:00', 'RE1', 'x', 30, 'fr', 'done', '2026-11-20 12:10:00', "
+            "'called back')"
+        )
+    store.migrate()
+    (row,) = store.outcomes.messages(received - timedelta(days=1), received + timedelta(days=1))
+    assert (row["line"], row["organisation"], row["outcome"]) == ("1712", "1712", "called back")
+    assert row["received_hour"] == utc("2026-11-20 09:00")
+    assert row["wait_seconds"] == 150 * 60
+    assert store.mail.claim(utc("2026-11-21 09:00")) == []  # left before mails existed

@@ -7,6 +7,8 @@ Revises: 0006
 Create Date: 2026-12-02
 """
 
+from datetime import UTC
+
 import sqlalchemy as sa
 from alembic import op
 
@@ -49,11 +51,54 @@ def upgrade() -> None:
         sa.Column("sent_at", sa.DateTime(timezone=True)),
         sa.Column("attempts", sa.Integer, nullable=False, server_default="0"),
     )
-    # The figures of the messages kept today, from what they say.
-    op.execute(
-        "INSERT INTO message_figures (message_id, line, organisation, received_hour, outcome) "
-        "SELECT id, line, line, received_at, outcome FROM voicemails"
+    # The figures of the messages kept today, from what they say (their mails were never
+    # due: no mail for a message left before mails existed).
+    voicemails = sa.table(
+        "voicemails",
+        sa.column("id", sa.Integer),
+        sa.column("line", sa.String),
+        sa.column("received_at", sa.DateTime(timezone=True)),
+        sa.column("done_at", sa.DateTime(timezone=True)),
+        sa.column("outcome", sa.String),
     )
+    figures = sa.table(
+        "message_figures",
+        sa.column("message_id", sa.Integer),
+        sa.column("line", sa.String),
+        sa.column("organisation", sa.String),
+        sa.column("received_hour", sa.DateTime(timezone=True)),
+        sa.column("outcome", sa.String),
+        sa.column("done_hour", sa.DateTime(timezone=True)),
+        sa.column("wait_seconds", sa.Integer),
+    )
+    bind = op.get_bind()
+    rows = []
+    for row in bind.execute(sa.select(voicemails)):
+        received, done = aware(row.received_at), aware(row.done_at)
+        rows.append(
+            {
+                "message_id": row.id,
+                "line": row.line,
+                "organisation": row.line,
+                "received_hour": hour(received),
+                "outcome": row.outcome,
+                "done_hour": hour(done) if done else None,
+                "wait_seconds": max(0, int((done - received).total_seconds())) if done else None,
+            }
+        )
+    if rows:
+        bind.execute(sa.insert(figures), rows)
+
+
+def aware(moment):
+    """SQLite gives its times back without their zone: they were written in UTC."""
+    if moment is None or moment.tzinfo is not None:
+        return moment
+    return moment.replace(tzinfo=UTC)
+
+
+def hour(moment):
+    return moment.astimezone(UTC).replace(minute=0, second=0, microsecond=0)
 
 
 def downgrade() -> None:
