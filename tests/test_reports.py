@@ -302,3 +302,26 @@ def test_the_messages_kept_before_the_upgrade_have_their_figures(database):
     assert row["received_hour"] == utc("2026-11-20 09:00")
     assert row["wait_seconds"] == 150 * 60
     assert store.mail.claim(utc("2026-11-21 09:00")) == []  # left before mails existed
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        {"from": "2026-02-30", "to": "2026-03-01"},
+        {"from": "2026-03-02", "to": "2026-03-01"},
+        {"from": "2020-01-01", "to": "2026-03-01"},
+    ],
+)
+def test_a_period_that_is_none_is_refused(coordinator, query):
+    assert coordinator.get("/console/reports", query_string=query).status_code == 400
+    assert coordinator.get("/console/reports.csv", query_string=query).status_code == 400
+
+
+def test_a_line_the_account_does_not_see_is_no_page(coordinator, monkeypatch):
+    from ivr.console import access
+
+    monkeypatch.setattr(access, "visible_lines", lambda account, config: {"1712"})
+    assert (
+        coordinator.get("/console/reports", query_string={"line": "stop-it-now"}).status_code == 404
+    )
+    assert coordinator.get("/console/reports", query_string={"line": "1712"}).status_code == 200
