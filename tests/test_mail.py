@@ -154,3 +154,40 @@ def test_check_refuses_an_address_that_is_not_one(config_copy, capsys):
     code, out = check(config_copy, capsys)
     assert code != 0
     assert any("'permanence at 1712' is not a mail address" in line for line in out), out
+
+
+@pytest.mark.parametrize(
+    "name, value",
+    [
+        ("IVR_SMTP_URL", "mail.example.org:587"),
+        ("IVR_SMTP_URL", "http://mail.example.org"),
+        ("IVR_MAIL_REMINDER_HOUR", "25"),
+        ("IVR_MAIL_REMIND_AFTER_HOURS", "0"),
+    ],
+)
+def test_a_mail_setting_that_cannot_be_used_is_named(name, value):
+    from ivr.settings import Settings, SettingsError
+
+    with pytest.raises(SettingsError, match=name):
+        Settings.from_env({name: value})
+
+
+def test_the_smtp_url_gives_the_server_its_tls_and_login():
+    from ivr.runtime.mail import Server
+
+    server = Server.from_url("smtp://ivr%40helpline.be:s%C3%A9cret@mail.example.org")
+    assert (server.host, server.port, server.tls) == ("mail.example.org", 587, False)
+    assert (server.username, server.password) == ("ivr@helpline.be", "sécret")
+    assert Server.from_url("smtps://mail.example.org").port == 465
+
+
+def test_a_login_is_never_sent_to_a_server_without_starttls(mailbox):
+    from email.message import EmailMessage
+
+    from ivr.runtime.mail import MailError, Server
+
+    server = Server.from_url(f"smtp://ana:secret@127.0.0.1:{mailbox.port}")
+    with pytest.raises(MailError, match="STARTTLS") as refused:
+        server.send(EmailMessage())
+    assert "secret" not in str(refused.value)
+    assert mailbox.received == []
