@@ -25,6 +25,7 @@ from ivr.deploy import ops
 from ivr.logs import Throttle
 from ivr.runtime.database_work import DatabaseWork
 from ivr.runtime.live import Live
+from ivr.runtime.mail import MailWork
 from ivr.runtime.queue_work import QueueWork
 from ivr.runtime.twilio_work import TwilioWork
 from ivr.settings import Settings
@@ -70,6 +71,9 @@ class Service:
             self.queue.thread,
         )
         self.on_demand = tuple(thread for thread in self.threads if thread.seconds == 0)
+        # The mails: never waited for, not even by tests (an SMTP server is no call's business).
+        self.mail = MailWork(settings, self.store, self.live, clock)
+        self.threads += (self.mail.thread,)
         self._watched_at = float("-inf")
         self.codec = StateCodec(settings.signing_keys)
         self.signatures = Signatures(settings.auth_token, settings.shared_keys, settings.insecure)

@@ -125,3 +125,8 @@ def exposition(folder: str = "") -> tuple[bytes, str]:
         multiprocess.MultiProcessCollector(registry, path=folder)
         return generate_latest(registry), CONTENT_TYPE_LATEST
     return generate_latest(), CONTENT_TYPE_LATEST
+
+
+# Mails saying a message waits, and the daily reminders: sent, tried again (the SMTP server
+# refused or did not answer), nobody to mail.
+MAILS = Counter("ivr_mails_total", "Mails about waiting messages", ["kind", "result"])

@@ -60,6 +60,13 @@ class Settings:
     operator: str = ""  # who `ivr override` writes in the audit log
     console: bool = True  # IVR_CONSOLE=0: no operators' console under /console
     console_secret: str = ""  # IVR_CONSOLE_SECRET: signs the console's session cookies
+    # Mail when a message waits (ivr.runtime.mail): smtp://user:password@host:587 (STARTTLS
+    # when the server offers it) or smtps://...:465; empty, no mail is sent.
+    smtp_url: str = ""
+    mail_from: str = ""  # IVR_MAIL_FROM: the sender of the mails
+    mail_seconds: float = 30.0  # how often each worker's mail thread looks for work
+    reminder_hour: int = 8  # IVR_MAIL_REMINDER_HOUR: the daily reminder's hour, Brussels time
+    remind_after_hours: int = 24  # IVR_MAIL_REMIND_AFTER_HOURS: a message new this long
 
     @property
     def https(self) -> bool:
@@ -114,6 +121,11 @@ class Settings:
             operator=env.get("IVR_OPERATOR") or env.get("USER") or "",
             console=env.get("IVR_CONSOLE", "1") != "0",
             console_secret=env.get("IVR_CONSOLE_SECRET", ""),
+            smtp_url=smtp_url(env.get("IVR_SMTP_URL", "")),
+            mail_from=env.get("IVR_MAIL_FROM", ""),
+            mail_seconds=_seconds(env, "IVR_MAIL_SECONDS", 30.0),
+            reminder_hour=_whole(env, "IVR_MAIL_REMINDER_HOUR", 8, 0, 23),
+            remind_after_hours=_whole(env, "IVR_MAIL_REMIND_AFTER_HOURS", 24, 1, 24 * 30),
         )
         values.update(overrides)
         return cls(**values)
@@ -151,6 +163,26 @@ def _seconds(env: Mapping[str, str], name: str, default: float, most: float = 36
     if not 0 <= value <= most:
         raise SettingsError(f"{name}={text} is not a number of seconds from 0 to {most:.0f}")
     return value
+
+
+def _whole(env: Mapping[str, str], name: str, default: int, low: int, high: int) -> int:
+    text = env.get(name)
+    if not text:
+        return default
+    if not text.strip().isdigit() or not low <= int(text) <= high:
+        raise SettingsError(f"{name}={text} is not a whole number from {low} to {high}")
+    return int(text)
+
+
+def smtp_url(text: str) -> str:
+    """IVR_SMTP_URL, checked: smtp://[user:password@]host[:port] or smtps://..."""
+    text = text.strip()
+    if text and not re.match(r"^smtps?://[^/\s]*[^@/:\s][^/\s]*/?$", text):
+        raise SettingsError(
+            "IVR_SMTP_URL must be smtp://user:password@host:587 (STARTTLS) or "
+            "smtps://user:password@host:465, not what is set"
+        )
+    return text
 
 
 def trunk_credentials(environ: Mapping[str, str]) -> dict[str, tuple[str, str]]:

@@ -169,6 +169,7 @@ def test_anonymous_statistics_as_csv(app, clock, capsys):
     assert rows == [
         "date,hour,line,outcome,language,calls",
         "2026-11-24,10:00,ecoute-violences-conjugales,connected,fr,2",
-        "2026-11-24,20:00,ecoute-violences-conjugales,ended after message,fr,1",
+        # Its transfer failed: the caller was told the number to dial, then the call ended.
+        "2026-11-24,20:00,ecoute-violences-conjugales,transfer failed,fr,1",
     ]
     assert CALLER not in "\n".join(rows)

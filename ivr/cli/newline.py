@@ -288,6 +288,13 @@ def line_file(line: NewLine) -> str:
         f"name: {quoted(line.name)}\n"
         f"numbers: [{quoted(line.number)}]\n"
         + (f"caller_id: {quoted(line.caller_id)}\n" if line.caller_id else "")
+        + (
+            "# Mailed when a caller leaves a message: put the team's addresses in, such as\n"
+            "# [team@example.org] (empty, nobody is told: someone must look in the console).\n"
+            "notify: []\n"
+            if line.after != "listening-line"
+            else ""
+        )
         + f"languages: [{', '.join(line.languages)}]\n\n"
         f"schedule:\n  timezone: Europe/Brussels\n{hours}\n"
         f"contacts:\n  team:\n{team}\n"

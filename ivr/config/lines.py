@@ -27,7 +27,10 @@ LINE_KEYS = {
     "messages",
     "caller_id",
     "organisation",
+    "notify",
 }
+# An address to mail: something@somewhere.tld, no spaces, no display name.
+ADDRESS = re.compile(r"^[^@\s,;<>\"]+@[^@\s,;<>\"]+\.[a-z]{2,}$", re.IGNORECASE)
 MESSAGES_KEYS = {"keep_days_after_done", "keep_days_at_most"}
 
 
@@ -110,6 +113,7 @@ class LineReader:
             retention=self._retention(f),
             caller_id=caller_id,
             organisation=organisation,
+            notify=self._notify(f, steps),
         )
 
     def _organisation(self, f: Fields) -> str | None:
@@ -143,6 +147,36 @@ class LineReader:
                 "being done; raise keep_days_at_most or lower keep_days_after_done",
             )
         return model.Retention(after_done, at_most)
+
+    def _notify(self, f: Fields, steps) -> tuple[str, ...]:
+        """`notify:` the addresses mailed when a caller leaves a message; a line that takes
+        messages and mails nobody is warned about (someone must open the console to know)."""
+        from ivr.flow.actions.voicemail import Voicemail
+
+        addresses = []
+        seq = f.sequence("notify", required=False)
+        for written, ln in zip(seq or [], (seq.item_lines if seq else []), strict=True):
+            address = str(written).strip()
+            if not ADDRESS.match(address):
+                self.r.error(
+                    ln, f"'{written}' is not a mail address; write one such as team@example.org"
+                )
+            elif address.lower() in (a.lower() for a in addresses):
+                self.r.error(ln, f"'{address}' is listed twice")
+            else:
+                addresses.append(address)
+        takes_messages = any(
+            isinstance(action, Voicemail) for actions in steps.values() for action in actions
+        )
+        if takes_messages and not addresses and seq is None:
+            self.r.warn(
+                f.line("steps"),
+                "this line takes messages but mails nobody when one arrives: add "
+                "'notify: [team@example.org]' with the addresses of those who call back "
+                "(docs/operators.md, 'Mail when a message waits')",
+                kind="notify",
+            )
+        return tuple(addresses)
 
     def _caller_id(self, f: Fields) -> str | None:
         """`caller_id:` what the phones the line's transfers ring show: a number, or

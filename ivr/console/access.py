@@ -36,7 +36,7 @@ def holder(store, name: str) -> Holder:
 
 def organisation_of(line) -> str:
     """The organisation a line belongs to: its `organisation:`, or the line itself."""
-    return getattr(line, "organisation", None) or line.id
+    return line.owner
 
 
 def grants_of(account) -> tuple[Grant, ...]:

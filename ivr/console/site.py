@@ -10,6 +10,7 @@ from flask import Flask
 from ivr.console import accounts, security, words
 from ivr.console.duty import bp as duty
 from ivr.console.pages import bp as pages
+from ivr.console.reports import bp as reports
 from ivr.console.session import bp as session_pages
 from ivr.console.tools import bp as tools
 
@@ -43,6 +44,6 @@ def build(service, secret: str) -> Flask:
     security.install(app)
     accounts.install(app)
     words.install(app)
-    for blueprint in (session_pages, pages, duty, tools):
+    for blueprint in (session_pages, pages, duty, tools, reports):
         app.register_blueprint(blueprint)
     return app

@@ -105,6 +105,14 @@ class Line:
     # Whose line it is (`organisation:`): that organisation's accounts see it in the console
     # and its key seals its messages. None: the line is an organisation of its own.
     organisation: str | None = None
+    # Who is mailed when a caller leaves a message (`notify:`), and reminded of those waiting.
+    notify: tuple[str, ...] = ()
+
+    @property
+    def owner(self) -> str:
+        """The organisation whose accounts see this line and whose keys seal its messages:
+        its `organisation:`, or the line itself."""
+        return self.organisation or self.id
 
     @property
     def default_language(self) -> str:
@@ -278,6 +286,11 @@ class Config:
         if dialled and (line is None or dialled in self.shown):
             return dialled
         return line.numbers[0] if line is not None else (dialled or "")
+
+    def organisation_of(self, line_id: str) -> str:
+        """The organisation of a line (`Line.owner`); a line no longer configured, by its id."""
+        line = self.lines.get(line_id)
+        return line.owner if line is not None else line_id
 
     def service_by_number(self, number: str) -> Service | None:
         return next((s for s in self.services.values() if s.number == number), None)

@@ -74,6 +74,8 @@ class CallFlow:
 
     def ended(self, line: model.Line, state: CallState, outcome: str) -> None:
         if self.outcome is None:
+            if outcome == "ended after message" and self.failed_transfers:
+                outcome = "transfer failed"  # told where to turn instead, then it ended
             self.outcome = (line.id, outcome, state.lang)
 
     def someone_on_duty(self, line: model.Line, lang: str) -> bool:

@@ -21,6 +21,7 @@ from ivr.store.audit import Audit
 from ivr.store.duty import Duty
 from ivr.store.forget import Forget
 from ivr.store.grants import Grants
+from ivr.store.mail import Mail
 from ivr.store.messages import Messages
 from ivr.store.operators import Operators
 from ivr.store.outcomes import Outcomes
@@ -84,6 +85,7 @@ class Store:
         self.overrides = Overrides(self)
         self.outcomes = Outcomes(self)
         self.forget = Forget(self)
+        self.mail = Mail(self)
         self.audit = Audit(self)
         self.operators = Operators(self)
         self.grants = Grants(self)

@@ -9,7 +9,7 @@ from datetime import datetime
 from sqlalchemy import insert, select, update
 from sqlalchemy.exc import IntegrityError
 
-from ivr.store.tables import voicemails
+from ivr.store.tables import message_figures, voicemails
 from ivr.store.times import aware, utc
 
 NEW, TAKEN, DONE = "new", "taken", "done"
@@ -17,7 +17,20 @@ STATES = (NEW, TAKEN, DONE)
 CALLED_BACK, CLOSED = "called back", "closed"
 # What a list shows: everything but the audio itself.
 LISTED = [c for c in voicemails.c if c.name != "audio"]
-TIMES = ("received_at", "taken_at", "done_at", "audio_at", "deleted_at_twilio")
+TIMES = (
+    "received_at",
+    "taken_at",
+    "done_at",
+    "audio_at",
+    "deleted_at_twilio",
+    "mail_due_at",
+    "mail_claimed_until",
+    "mailed_at",
+)
+
+
+def hour_of(moment: datetime) -> datetime:
+    return utc(moment).replace(minute=0, second=0, microsecond=0)
 
 
 class MessageError(ValueError):
@@ -45,12 +58,14 @@ class Messages:
         recording_url: str,
         duration_seconds: int,
         language: str,
+        organisation: str | None = None,
     ) -> bool:
-        """Stores one message; False when it is there already (Twilio sent it twice)."""
+        """Stores one message (its mail due at once, its figures kept apart); False when it is
+        there already (Twilio sent it twice). `organisation`: its line's, at the time."""
         self.store.ready()
         try:
             with self.store.engine.begin() as conn:
-                conn.execute(
+                message_id = conn.execute(
                     insert(voicemails).values(
                         line=line,
                         received_at=utc(received_at),
@@ -59,6 +74,17 @@ class Messages:
                         duration_seconds=duration_seconds,
                         language=language,
                         state=NEW,
+                        organisation=organisation or line,
+                        mail_due_at=utc(received_at),
+                        mail_attempts=0,
+                    )
+                ).inserted_primary_key[0]
+                conn.execute(
+                    insert(message_figures).values(
+                        message_id=message_id,
+                        line=line,
+                        organisation=organisation or line,
+                        received_hour=hour_of(received_at),
                     )
                 )
         except IntegrityError:
@@ -132,6 +158,20 @@ class Messages:
                 if row.taken_by is None:
                     values.update(taken_by=operator, taken_at=utc(at))
             conn.execute(update(voicemails).where(voicemails.c.id == message_id).values(values))
+            if state == DONE:  # what the reports keep: when, and how long it waited
+                waited = utc(at) - utc(aware(row.received_at))
+                conn.execute(
+                    update(message_figures)
+                    .where(
+                        message_figures.c.message_id == message_id,
+                        message_figures.c.purged_hour.is_(None),
+                    )
+                    .values(
+                        outcome=action,
+                        done_hour=hour_of(at),
+                        wait_seconds=max(0, int(waited.total_seconds())),
+                    )
+                )
             self.store.audit.add(
                 conn,
                 at=at,

@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import delete, select, update
 
-from ivr.store.tables import forget, voicemails
+from ivr.store.tables import forget, message_figures, voicemails
 from ivr.store.times import aware, utc
 
 
@@ -113,6 +113,17 @@ class Recordings:
                 finished = done_at is not None and now - done_at >= timedelta(days=after_done)
                 if too_old or finished:
                     conn.execute(delete(voicemails).where(voicemails.c.id == row.id))
+                    conn.execute(
+                        update(message_figures)
+                        .where(
+                            message_figures.c.message_id == row.id,
+                            message_figures.c.purged_hour.is_(None),
+                        )
+                        .values(
+                            purged_hour=utc(now).replace(minute=0, second=0, microsecond=0),
+                            purged_unanswered=row.state != "done",
+                        )
+                    )
                     why = "kept its longest" if too_old else f"done {after_done} days ago"
                     self.store.audit.add(
                         conn,

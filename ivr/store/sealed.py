@@ -42,8 +42,7 @@ def new_key() -> str:
 def organisation_of_line(config, line_id: str) -> str:
     """Whose key seals a line's messages: the line's `organisation:`, or the line itself (as
     `ivr.console.access.organisation_of`); a line no longer configured, by its id."""
-    line = config.lines.get(line_id)
-    return (line.organisation or line.id) if line is not None else line_id
+    return config.organisation_of(line_id)
 
 
 class Keyring:

@@ -51,6 +51,15 @@ voicemails = Table(
     # organisation, with the shared IVR_MESSAGE_KEYS): `ivr privacy reseal` looks here.
     Column("sealed_for", String(64)),
     Column("deleted_at_twilio", DateTime(timezone=True)),
+    # The line's organisation when the message was left (issue 22), kept as it was then.
+    Column("organisation", String(64)),
+    # The mail saying it waits (ivr.runtime.mail): due from its arrival, claimed for a while by
+    # the worker that sends it, tried again with back-off; sent once. No due time: never
+    # mailed (messages from before mails existed).
+    Column("mail_due_at", DateTime(timezone=True), index=True),
+    Column("mail_attempts", Integer, nullable=False, server_default="0"),
+    Column("mail_claimed_until", DateTime(timezone=True)),
+    Column("mailed_at", DateTime(timezone=True)),
 )
 
 # An operator's decision for a line, for a while (`ivr.domain.model.Override`): several a line,
@@ -95,6 +104,36 @@ call_outcomes = Table(
     Column("line", String(64), nullable=False),
     Column("outcome", String(32), nullable=False),
     Column("language", String(8), nullable=False),
+    Column("organisation", String(64)),  # the line's organisation at the time of the call
+)
+
+# A message's figures, kept when the message goes (the reports of past years): its line and
+# organisation, the hour it came, what became of it and when (to the hour), how long it waited
+# for a call back. Nothing of the caller, no recording, no note.
+message_figures = Table(
+    "message_figures",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("message_id", Integer, nullable=False, index=True),  # its id while kept
+    Column("line", String(64), nullable=False),
+    Column("organisation", String(64), nullable=False),
+    Column("received_hour", DateTime(timezone=True), nullable=False, index=True),
+    Column("outcome", String(16)),  # called back, closed
+    Column("done_hour", DateTime(timezone=True)),
+    Column("wait_seconds", Integer),  # from its arrival to its call back (or closing)
+    Column("purged_hour", DateTime(timezone=True)),
+    Column("purged_unanswered", Boolean),  # its time was up before anyone was done with it
+)
+
+# The daily reminder of the messages still new, a row a line and day: claimed by one worker of
+# one instance, sent once.
+mail_reminders = Table(
+    "mail_reminders",
+    metadata,
+    Column("key", String(100), primary_key=True),  # "2026-11-24 1712"
+    Column("claimed_until", DateTime(timezone=True)),
+    Column("sent_at", DateTime(timezone=True)),
+    Column("attempts", Integer, nullable=False, server_default="0"),
 )
 
 # Records to delete at Twilio (a finished call and its transfer legs, a recording once its

@@ -362,9 +362,12 @@ class Call(Twilio):
         self._new_turn()
         return self.follow(rest)
 
-    def dial_ends(self, status: str, duration: int = 0, bridged: bool | None = None) -> Turn:
+    def dial_ends(
+        self, status: str, duration: int = 0, bridged: bool | None = None, hung_up: bool = False
+    ) -> Turn:
         """The transfer ends as Twilio reports it: `DialCallStatus`, and `DialBridged`, by
-        default true when the status says someone answered."""
+        default true when the status says someone answered; with `hung_up`, the caller hung
+        up while it rang (the call's own status then "completed")."""
         dial = self._expect("Dial")
         if not isinstance(self.app, HttpClient):
             config = self.app.extensions["ivr"].config
@@ -382,6 +385,8 @@ class Call(Twilio):
             "DialCallDuration": str(duration),
             "DialBridged": "true" if bridged else "false",
         }
+        if hung_up:
+            extra["CallStatus"] = "completed"
         return self.follow(list(self.request(dial.get("action"), extra)))
 
     def counsellor_answers(self, press: str | None = "1", phone: int = 0) -> Turn:

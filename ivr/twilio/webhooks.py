@@ -234,14 +234,24 @@ def signature_refusal(hook: Hook) -> Response | None:
     return Response("invalid signature", status=403, mimetype="text/plain")
 
 
-def respond(hook: Hook, decision, state_line: str, step: str) -> Response:
+def respond(hook: Hook, decision, state_line: str, step: str, gone: str | None = None) -> Response:
+    """`gone`: the caller hung up while a transfer rang (their language), and nothing else
+    ended the call: it is counted as such."""
     logs.answered(log, hook.call_sid(), state_line, step)
     metrics.record(decision)
     service = hook.service
-    if decision.outcome is not None:
-        line, outcome, language = decision.outcome
+    ended = decision.outcome
+    if ended is None and gone is not None:
+        ended = (state_line, HUNG_UP_WAITING, gone)
+        metrics.CALLS.labels(state_line, HUNG_UP_WAITING).inc()
+    if ended is not None:
+        line, outcome, language = ended
         service.upkeep.add_outcome(
-            line=line, outcome=outcome, language=language, at=service.clock()
+            line=line,
+            outcome=outcome,
+            language=language,
+            at=service.clock(),
+            organisation=organisation_of(hook.config, line),
         )
     return twiml_response(
         service.answers.document(hook.config, decision, hook.links, trusted=hook.verified)
@@ -317,7 +327,18 @@ def next_step(hook: Hook):
         token=token,
         duty=hook.service.queue.duty,
     )
-    return respond(hook, decision, state.line, f"{state.step}#{state.pc}:{state.event}")
+    # Twilio asks a <Dial>'s action with the call's own status: "completed" when the caller
+    # hung up before anyone answered (docs/twilio.md).
+    gone = state.lang if dial is not None and form.get("CallStatus") == "completed" else None
+    return respond(hook, decision, state.line, f"{state.step}#{state.pc}:{state.event}", gone)
+
+
+HUNG_UP_WAITING = "hung up waiting"
+
+
+def organisation_of(config, line_id: str) -> str:
+    """The organisation a line belongs to now, kept with its calls and messages."""
+    return config.organisation_of(line_id)
 
 
 def field_number(form, name: str, most: int = 86400) -> int:
@@ -477,6 +498,7 @@ def keep_message(hook: Hook, line: str, language: str, url: str, wait: float = S
         "recording_url": url[:512],
         "duration_seconds": max(0, min(seconds, 86400)),
         "language": language,
+        "organisation": organisation_of(hook.config, line),
     }
     upkeep = hook.service.upkeep
     journalled = upkeep.journal.write(message)
