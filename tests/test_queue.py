@@ -230,3 +230,18 @@ def test_what_operators_are_told_of_a_queue(app):
     assert "waiting in line for the counsellors on duty" in someone
     assert "1 → voicemail" in someone and "if nobody takes the call → voicemail" in someone
     assert "2 → " in someone and "107" in someone
+
+
+def test_the_expected_wait_is_a_rounded_range_and_callers_waiting_a_gauge(desk):
+    desk.on_duty("ana")
+    first, second = desk.caller(), desk.caller()
+    second.average_wait = 150  # the queue's average (AvgQueueTime), not this caller's
+    second.wait(30)
+    heard = " ".join(second.wait_heard)
+    assert "position 2" in heard and "de 2 à 4 minutes" in heard
+    assert "150" not in heard
+    # 112 and 101 are said in the first wait document, not in every one.
+    assert "112" not in heard
+    assert metric(desk.app, "ivr_callers_waiting", line="1712", language="fr") == 2
+    first.hang_up_waiting()
+    second.hang_up_waiting()
