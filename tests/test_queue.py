@@ -245,3 +245,18 @@ def test_the_expected_wait_is_a_rounded_range_and_callers_waiting_a_gauge(desk):
     assert metric(desk.app, "ivr_callers_waiting", line="1712", language="fr") == 2
     first.hang_up_waiting()
     second.hang_up_waiting()
+
+
+def test_ivr_call_plays_a_wait_in_line(capsys):
+    from ivr.cli import main
+
+    argv = ["call", "1712", "--at", "2026-11-24 10:30", "--lang", "fr", "--on-duty"]
+    assert main([*argv, "--queue-result", "nobody"]) == 0
+    out = capsys.readouterr().out
+    assert "waits in line for a counsellor on duty (queue 1712-fr)" in out
+    assert "after 300 s in line" not in out and "after 275 s in line" in out
+    assert "hears: Nos intervenants sont tous occupés" in out  # on_failure, after max_wait
+    assert main([*argv, "--queue-result", "2"]) == 0
+    assert "transferred to 107" in capsys.readouterr().out
+    assert main(argv[:-1]) == 0  # nobody on duty: the counsellors' number, as today
+    assert "transferred to 02 000 00 03" in capsys.readouterr().out
