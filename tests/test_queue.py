@@ -260,3 +260,12 @@ def test_ivr_call_plays_a_wait_in_line(capsys):
     assert "transferred to 107" in capsys.readouterr().out
     assert main(argv[:-1]) == 0  # nobody on duty: the counsellors' number, as today
     assert "transferred to 02 000 00 03" in capsys.readouterr().out
+
+
+def test_a_line_open_with_nobody_on_duty_stands_out(desk):
+    desk.offers()
+    assert metric(desk.app, "ivr_nobody_on_duty", line="1712") == 1
+    desk.on_duty("ana")
+    desk.offers()
+    assert metric(desk.app, "ivr_nobody_on_duty", line="1712") == 0
+    assert metric(desk.app, "ivr_nobody_on_duty", line="stop-it-now") == 0  # closed on Tuesdays
