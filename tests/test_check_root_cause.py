@@ -322,9 +322,8 @@ def test_a_line_without_its_prompts_section_is_one_error(config_copy, capsys):
     code, out = check(config_copy, capsys)
     assert out[0] == (
         f"{line}:{line_of(line, 'say: [welcome, emergency, anonymity]')}: prompts/fr.yaml has no "
-        "section 'stop-it-now:', so 7 prompts this line says are missing there: welcome, "
-        "anonymity, queue_keys, team_unavailable, closed, contact_hours, hear_again; add the "
-        "section, with them"
+        "section 'stop-it-now:', so 6 prompts this line says are missing there: welcome, "
+        "anonymity, team_unavailable, closed, contact_hours, hear_again; add the section, with them"
     )
     assert code == 1 and out[-1] == SUMMARY, out
 

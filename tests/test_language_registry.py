@@ -110,6 +110,10 @@ shared:
   language_option: Para español, pulse {key}.
   whisper: Llamada de la línea {line}, en {language}.
   screen: Para tomar esta llamada, pulse una tecla.
+  queue_first: Usted es el siguiente. Por favor, espere.
+  queue_position: Usted es el número {position} en la cola. Por favor, espere.
+  queue_wait: La espera suele ser de {low} a {high} minutos.
+  queue_gone: La persona que llamaba ya no espera. Gracias.
 
 stop-it-now:
   welcome: Bienvenido a Stop it Now Bruselas.

@@ -211,3 +211,61 @@ def test_a_shift_over_is_nobody_on_duty(desk):
     desk.clock.now += timedelta(hours=1, seconds=1)
     c = desk.caller()
     assert c.turn.kind == "Dial" and c.turn.dialled == ["+3220000003"]
+
+
+def test_what_operators_are_told_of_a_queue(app):
+    """Nobody on duty: the transfer to the team, as before; someone on duty: the queue, its
+    keys and what follows max_wait."""
+    from conftest import brussels
+
+    from ivr.flow import describe
+
+    config = service_of(app).config
+    line = config.lines["1712"]
+    at = brussels("2026-11-24 10:00")
+    words = describe.Words(config, line)
+    nobody = words.route(describe.route(config, line, at))
+    assert "waiting in line" not in nobody and "02 000 00 03" in nobody
+    someone = words.route(describe.route(config, line, at, duty=lambda line_id, lang: True))
+    assert "waiting in line for the counsellors on duty" in someone
+    assert "1 → voicemail" in someone and "if nobody takes the call → voicemail" in someone
+    assert "2 → " in someone and "107" in someone
+
+
+def test_the_expected_wait_is_a_rounded_range_and_callers_waiting_a_gauge(desk):
+    desk.on_duty("ana")
+    first, second = desk.caller(), desk.caller()
+    second.average_wait = 150  # the queue's average (AvgQueueTime), not this caller's
+    second.wait(30)
+    heard = " ".join(second.wait_heard)
+    assert "position 2" in heard and "de 2 à 4 minutes" in heard
+    assert "150" not in heard
+    # 112 and 101 are said in the first wait document, not in every one.
+    assert "112" not in heard
+    assert metric(desk.app, "ivr_callers_waiting", line="1712", language="fr") == 2
+    first.hang_up_waiting()
+    second.hang_up_waiting()
+
+
+def test_ivr_call_plays_a_wait_in_line(capsys):
+    from ivr.cli import main
+
+    argv = ["call", "1712", "--at", "2026-11-24 10:30", "--lang", "fr", "--on-duty"]
+    assert main([*argv, "--queue-result", "nobody"]) == 0
+    out = capsys.readouterr().out
+    assert "waits in line for a counsellor on duty (queue 1712-fr)" in out
+    assert "after 300 s in line" not in out and "after 275 s in line" in out
+    assert "hears: Nos intervenants sont tous occupés" in out  # on_failure, after max_wait
+    assert main([*argv, "--queue-result", "2"]) == 0
+    assert "transferred to 107" in capsys.readouterr().out
+    assert main(argv[:-1]) == 0  # nobody on duty: the counsellors' number, as today
+    assert "transferred to 02 000 00 03" in capsys.readouterr().out
+
+
+def test_a_line_open_with_nobody_on_duty_stands_out(desk):
+    desk.offers()
+    assert metric(desk.app, "ivr_nobody_on_duty", line="1712") == 1
+    desk.on_duty("ana")
+    desk.offers()
+    assert metric(desk.app, "ivr_nobody_on_duty", line="1712") == 0
+    assert metric(desk.app, "ivr_nobody_on_duty", line="stop-it-now") == 0  # closed on Tuesdays

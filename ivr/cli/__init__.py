@@ -73,6 +73,16 @@ def command_line() -> argparse.ArgumentParser:
         "but the key that takes the call is not pressed, as by a voicemail)",
     )
     p.add_argument(
+        "--on-duty",
+        action="store_true",
+        help="as if a counsellor were on duty: queue steps put the caller in line",
+    )
+    p.add_argument(
+        "--queue-result",
+        help="with --on-duty, how the wait ends: taken (default), nobody (until max_wait), "
+        "hang-up, or a key pressed while waiting (1)",
+    )
+    p.add_argument(
         "--words",
         choices=["en", "fr", "nl"],
         help="the language of the transcript's own words (default en); what the caller hears is "

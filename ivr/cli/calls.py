@@ -116,6 +116,10 @@ def play_call(args, settings: Settings) -> int:
     )
     try:
         app = create_app(settings=trial, clock=lambda: at)
+        if getattr(args, "on_duty", False):
+            # As if a counsellor were on duty for every line and language: queue steps
+            # enqueue the trial caller (a trial places no call to anyone).
+            app.extensions["ivr"].queue.duty = lambda line_id, lang: True
         return transcript(args, app, line, at, token)
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
@@ -223,6 +227,8 @@ def transcript(args, app, line, at, token) -> int:
             else:
                 turn = c.dial_ends("completed" if result == "not-taken" else result)
             print("  " + tr("the transfer ends: %(result)s", result=tr(RESULTS[result])))
+        elif waiting.tag == "Enqueue":
+            turn = wait_in_line(c, getattr(args, "queue_result", None) or "taken", tr)
         elif waiting.tag == "Record":
             print(
                 "  "
@@ -234,6 +240,32 @@ def transcript(args, app, line, at, token) -> int:
             turn = c.leave_message(trial=True)
     print("  " + tr("(stopped after 100 steps)"))
     return 1
+
+
+def wait_in_line(c: Call, how: str, tr):
+    """A caller waiting in a queue (`--on-duty`): taken by a counsellor, nobody taking the
+    call until max_wait, a key pressed while waiting, or hanging up (`--queue-result`)."""
+    print("  " + tr("waits in line for a counsellor on duty (queue %(queue)s)", queue=c.queue))
+    if how == "taken":
+        print("  " + tr("a counsellor on duty takes the call and talks with the caller"))
+        c.joined_to = True
+        return c.bridge_ended()
+    if how == "hang-up":
+        print("  " + tr("hangs up while waiting"))
+        return c.hang_up_waiting()
+    if how.isdigit():
+        print("  " + tr("presses %(keys)s", keys=how))
+        turn = c.press_waiting(how)
+        if not c.waiting_in_queue:
+            return turn
+    for _ in range(200):  # nobody takes the call: Twilio asks again for the wait document
+        turn = c.wait(25)
+        if not c.waiting_in_queue:
+            return turn
+        print("  " + tr("after %(seconds)s s in line", seconds=c.queue_time))
+        for text in c.wait_heard:
+            print("  " + tr("hears: %(words)s", words=text))
+    return c.hang_up_waiting()
 
 
 class PipedKeys:

@@ -40,7 +40,7 @@ class Place:
 class Stop:
     """A place where a call waits, and what follows it."""
 
-    kind: str  # the action's: transfer, menu, voicemail, referral, language, end; line, loop
+    kind: str  # the action's: transfer, queue, menu, voicemail, referral, language, end; line, loop
     at: tuple[str, str, int]  # the line, step and action the call waits at
     places: tuple[Place, ...] = ()
     # What follows each report back: a key (`Probe.NO_KEY`: none, once asked enough) or
@@ -57,14 +57,17 @@ class Probe:
     NO_KEY = "no key"
     NOBODY = "nobody"
 
-    def __init__(self, config: model.Config, now: datetime, overrides, line: model.Line):
+    def __init__(self, config: model.Config, now: datetime, overrides, line: model.Line, duty=None):
+        """`duty`: who is on duty, as `CallFlow` takes it; None: nobody (a queue step is
+        described as the transfer to its team's numbers it then is)."""
         self.config, self.now, self.overrides, self.line = config, now, overrides, line
+        self.duty = duty
         self.depth = 0
 
     def start(self, lang: str) -> Stop:
         """Where a call on the line, in `lang`, goes now: from its entry (the language
         chosen), open, closed or redirected as the call flow decides."""
-        flow = CallFlow(self.config, self.now, self.overrides)
+        flow = CallFlow(self.config, self.now, self.overrides, duty=self.duty)
         return self.describe_from(flow.entry_state(self.line, lang))
 
     def describe_from(self, state: CallState) -> Stop:
@@ -75,7 +78,7 @@ class Probe:
     def run(self, state: CallState, digits: str | None = None, dial=None):
         """The call from `state` (as Twilio comes back with a report), up to its next wait:
         (what it was told, the state it waits at or None once it ended, the flow)."""
-        flow = CallFlow(self.config, self.now, self.overrides)
+        flow = CallFlow(self.config, self.now, self.overrides, duty=self.duty)
         try:
             if state.event == "go" and digits is None and dial is None:
                 out = flow.run(state)
@@ -169,15 +172,16 @@ def _at(state: CallState) -> tuple[str, str, int]:
     return (state.line, state.step, state.pc)
 
 
-def route(config, line: model.Line, now: datetime, overrides=None) -> dict[str, Stop]:
-    """Where a call on `line` goes at `now`, in each of its languages."""
-    probe = Probe(config, now, overrides, line)
+def route(config, line: model.Line, now: datetime, overrides=None, duty=None) -> dict[str, Stop]:
+    """Where a call on `line` goes at `now`, in each of its languages (`duty`: who is on duty,
+    `ivr.runtime.queue_work.QueueWork.duty`)."""
+    probe = Probe(config, now, overrides, line, duty)
     return {lang: probe.start(lang) for lang in line.languages}
 
 
-def route_from(config, line: model.Line, now: datetime, step: str, overrides=None):
+def route_from(config, line: model.Line, now: datetime, step: str, overrides=None, duty=None):
     """Where a call goes from `step` (the closed path, for the week), in each language."""
-    probe = Probe(config, now, overrides, line)
+    probe = Probe(config, now, overrides, line, duty)
     return {lang: probe.describe_from(CallState(line.id, step, 0, lang)) for lang in line.languages}
 
 
@@ -323,6 +327,19 @@ class Words:
                     then = tr("if that fails → %(then)s", then=children[0])
                 text = f"{text}; {then}"
             return after_told(text)
+        if kind == "queue":
+            text = tr("waiting in line for the counsellors on duty")
+            if depth >= DEPTH:
+                return after_told(text)
+            parts = []
+            for (key, _then), words in zip(stop.choices, children, strict=True):
+                if not words:
+                    continue
+                if key == Probe.NOBODY:
+                    parts.append(tr("if nobody takes the call → %(then)s", then=words))
+                else:
+                    parts.append(f"{key} → {words}")
+            return after_told("; ".join([text, *parts]))
         if kind in ("menu", "language"):
             name = tr("a menu") if kind == "menu" else tr("the language choice")
             if depth >= DEPTH:

@@ -21,6 +21,7 @@ import threading
 from datetime import datetime, timedelta
 
 from ivr import metrics
+from ivr.flow import CallFlow
 from ivr.runtime.background import Periodic
 from ivr.store.duty import REPORT_STALE
 from ivr.twilio import platform
@@ -151,9 +152,9 @@ class QueueWork:
                 links.offer(token, "status"),
                 RING_SECONDS,
             )
-        except Exception as exc:  # this counsellor only: skipped a while, the next is tried
+        except Exception as exc:  # this counsellor only: tried again at the next round
             metrics.OFFERS.labels(line_id, "failed").inc()
-            self.store.duty.declined(token, now=now)
+            self.store.duty.released(token, now=now)  # not the counsellor's doing
             log.warning("line=%s could not ring a counsellor on duty: %s", line_id, exc)
             return 0
         metrics.OFFERS.labels(line_id, "made").inc()
@@ -171,10 +172,13 @@ class QueueWork:
                     if lang in line.languages:
                         counts[(line_id, lang)] = counts.get((line_id, lang), 0) + 1
         self._on_duty, self._read_at = counts, now
+        _version, overrides = self.live.overrides_now()
+        call_flow = CallFlow(config, now, overrides)
         for line_id, line in config.lines.items():
             queued = any(
                 type(action).__name__ == "Queue" for step in line.steps.values() for action in step
             )
             if queued:
-                nobody = not any(key[0] == line_id for key in counts)
+                open_now = call_flow.is_open(line)
+                nobody = open_now and not any(key[0] == line_id for key in counts)
                 metrics.NOBODY_ON_DUTY.labels(line_id).set(int(nobody))

@@ -425,6 +425,11 @@ def _offer(hook: Hook):
             service.queue.thread.kick()  # the next counsellor
         elif token and hook.fields.get("CallStatus") == "completed":
             duty.finished(token, now=now)  # in case the join's end never came
+        # The leg's record at Twilio (the counsellor's number) goes like a caller's call.
+        sid = hook.fields.get("CallSid", "")
+        task = service.privacy.call_ended(sid, hook.fields.get("CallStatus", "")[:16])
+        if task is not None and CALL_SID.fullmatch(sid):
+            service.upkeep.forget_later(*task, STORE_WAIT)
         return twiml_response(EMPTY_TWIML)
     if shift is None or where is None:
         return twiml_response(queueing.gone(config, line))
