@@ -361,6 +361,7 @@ def test_a_counsellor_starts_and_ends_a_shift_by_phone(phone_app, clock):
     assert "Vous êtes de garde pour" in turn.text and "jusqu'à aujourd'hui à 18 h" in turn.text
     (shift,) = store.duty.on_duty(now=clock.now)
     assert (shift["name"], shift["phone"]) == ("tom", TOM)  # the phone they call from
+    assert sorted(shift["lines"]) == ["1712", "stop-it-now"]  # the lines with a queue step
     assert "470" not in turn.text  # the number is never said
     clock.now += timedelta(hours=6)
     turn = c.press("1")  # renew
