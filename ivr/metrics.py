@@ -78,21 +78,13 @@ OFFERS = Counter(
     "ivr_offers_total", "Waiting calls offered to counsellors on duty", ["line", "result"]
 )
 # A line open with nobody on duty, as the queue thread last saw it (1): what an alert watches.
+# Also set by the wallboard and by each worker's database thread (`ivr.console.shifts`), so
+# that it is there without REST credentials and between the queue thread's rounds.
 NOBODY_ON_DUTY = Gauge(
     "ivr_nobody_on_duty",
     "1 when a line with a queue step is open and nobody is on duty for it",
     ["line"],
     multiprocess_mode="max",
-)
-# 1 for a line with a queue step, open now, with nobody on duty for it, else 0 (issue 21): set
-# by each worker's database thread at each round and by the wallboard; what an alert watches
-# (docs/operators.md, "The wallboard"). (`ivr_nobody_on_duty` above is the queue thread's,
-# whether the line is open or not.)
-LINE_OPEN_UNSTAFFED = Gauge(
-    "ivr_line_open_unstaffed",
-    "1 while a line with a queue step is open and nobody is on duty for it",
-    ["line"],
-    multiprocess_mode="livemostrecent",
 )
 REQUEST_SECONDS = Histogram(
     "ivr_request_seconds",

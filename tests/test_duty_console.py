@@ -243,20 +243,20 @@ def test_a_line_open_with_nobody_on_duty_stands_out_and_is_a_metric(console, ber
         r'<article class="line open unstaffed"[^>]*data-line="1712".*?</article>', page, re.S
     )
     assert card and "Open, and nobody on duty." in html.unescape(card.group(0))
-    assert metric(console, "ivr_line_open_unstaffed", line="1712") == 1
+    assert metric(console, "ivr_nobody_on_duty", line="1712") == 1
     start(bert, lines=("1712",))
     page = bert.get("/console/wallboard").get_data(as_text=True)
     assert '<article class="line open" aria-labelledby="wb-1712"' in page
-    assert metric(console, "ivr_line_open_unstaffed", line="1712") == 0
+    assert metric(console, "ivr_nobody_on_duty", line="1712") == 0
 
 
 def test_the_database_thread_sets_the_gauge_with_no_wallboard_open(console, bert, store, clock):
     service = service_of(console)
     service.upkeep.round()
-    assert metric(console, "ivr_line_open_unstaffed", line="1712") == 1
+    assert metric(console, "ivr_nobody_on_duty", line="1712") == 1
     start(bert, lines=("1712",))
     service.upkeep.round()
-    assert metric(console, "ivr_line_open_unstaffed", line="1712") == 0
+    assert metric(console, "ivr_nobody_on_duty", line="1712") == 0
 
 
 def test_the_wallboard_counts_todays_calls(bert, store, clock):
@@ -361,6 +361,7 @@ def test_a_counsellor_starts_and_ends_a_shift_by_phone(phone_app, clock):
     assert "Vous êtes de garde pour" in turn.text and "jusqu'à aujourd'hui à 18 h" in turn.text
     (shift,) = store.duty.on_duty(now=clock.now)
     assert (shift["name"], shift["phone"]) == ("tom", TOM)  # the phone they call from
+    assert sorted(shift["lines"]) == ["1712", "stop-it-now"]  # the lines with a queue step
     assert "470" not in turn.text  # the number is never said
     clock.now += timedelta(hours=6)
     turn = c.press("1")  # renew

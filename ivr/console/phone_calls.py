@@ -356,8 +356,9 @@ def _view(hook: Hook, store, now, row) -> DutyView:
     seen = access.visible_lines(account, config)
     last = shifts.remembered(store, account.name, now)
     lines = [line for line in (last or {}).get("lines", []) if line in seen]
-    if not lines:
-        lines = sorted(seen, key=lambda i: config.lines[i].name.lower())
+    if not lines:  # never on duty yet: the lines they may see that have a queue step
+        every = sorted(seen, key=lambda i: config.lines[i].name.lower())
+        lines = [i for i in every if shifts.has_team(config.lines[i])] or every
     refused = None
     try:
         shifts.answering_phone(hook.fields.get("From", ""))

@@ -2,7 +2,7 @@
 shift answers on (a Belgian number, checked here), starting, ending, renewing a shift and
 saying "ready again", each written in the audit log; and the live wallboard's figures (who is
 on duty, callers waiting, today's calls) with the gauge an alert watches,
-`ivr_line_open_unstaffed{line=...}`.
+`ivr_nobody_on_duty{line=...}` (the queue thread sets it too).
 
 The shifts themselves are the store's (`store.duty`, ivr/store/duty.py): plain dicts with the
 counsellor's name, lines, phone, languages, start, end and state (free, offered, busy, not
@@ -210,7 +210,7 @@ def wallboard(service, account, now: datetime) -> list[LineBoard]:
             today.get(line.id, Today()),
             team=has_team(line),
         )
-        metrics.LINE_OPEN_UNSTAFFED.labels(line.id).set(1 if row.unstaffed else 0)
+        metrics.NOBODY_ON_DUTY.labels(line.id).set(1 if row.unstaffed else 0)
         rows.append(row)
     return rows
 
@@ -222,7 +222,7 @@ def publish_unstaffed(store, config, overrides, now: datetime) -> None:
     for line in config.lines.values():
         status = line_status(config, line, now, overrides)
         unstaffed = status.open and has_team(line) and line.id not in staffed
-        metrics.LINE_OPEN_UNSTAFFED.labels(line.id).set(1 if unstaffed else 0)
+        metrics.NOBODY_ON_DUTY.labels(line.id).set(1 if unstaffed else 0)
 
 
 def has_team(line) -> bool:

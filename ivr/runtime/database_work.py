@@ -112,7 +112,7 @@ class DatabaseWork:
             raise
 
     def _publish_staffing(self) -> None:
-        """`ivr_line_open_unstaffed`, for an alert to watch (`ivr.console.shifts`)."""
+        """`ivr_nobody_on_duty`, for an alert to watch (`ivr.console.shifts`)."""
         if getattr(self.store, "duty", None) is None:
             return
         from ivr.console.shifts import publish_unstaffed
