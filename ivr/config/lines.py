@@ -151,7 +151,6 @@ class LineReader:
     def _notify(self, f: Fields, steps) -> tuple[str, ...]:
         """`notify:` the addresses mailed when a caller leaves a message; a line that takes
         messages and mails nobody is warned about (someone must open the console to know)."""
-        from ivr.flow.actions.voicemail import Voicemail
 
         addresses = []
         seq = f.sequence("notify", required=False)
@@ -166,7 +165,7 @@ class LineReader:
             else:
                 addresses.append(address)
         takes_messages = any(
-            isinstance(action, Voicemail) for actions in steps.values() for action in actions
+            action.takes_messages for actions in steps.values() for action in actions
         )
         if takes_messages and not addresses and seq is None:
             self.r.warn(

@@ -38,6 +38,8 @@ class Action(model.Action):
     # Whether the call waits there (for the caller or a dialled line): a loop of steps with
     # no action that waits would redirect forever.
     waits: ClassVar[bool] = False
+    # Whether a caller can leave a message there (then `ivr check` asks who is mailed).
+    takes_messages: ClassVar[bool] = False
 
     @classmethod
     def read(cls, f, refs) -> Action | None:

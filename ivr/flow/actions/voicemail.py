@@ -16,6 +16,7 @@ class Voicemail(Action):
     max_length: int = 180
 
     keyword = "voicemail"
+    takes_messages = True
     settings = frozenset({"max_length"})
     waits = True
 
