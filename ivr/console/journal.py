@@ -56,6 +56,7 @@ ACTIONS = {
     "password changed": N_("password changed"),
     "grants changed": N_("lines granted changed"),
     "reset code given": N_("one-time code given"),
+    "second factor enrolled": N_("second factor set up"),
     "override set": N_("override set"),
     "override cleared": N_("override cleared"),
     "trial call": N_("trial call"),
@@ -74,6 +75,7 @@ ON_ACCOUNTS = {
     "console PIN set",
     "grants changed",
     "reset code given",
+    "second factor enrolled",
 }
 
 # Who, when it is not someone's account.
@@ -102,6 +104,7 @@ DETAILS = (
     Written(N_("wrong password")),
     Written(N_("wrong phone console PIN")),
     Written(N_("wrong one-time code")),
+    Written(N_("wrong second-factor code")),
     Written(N_("%(count)s refused: %(reason)s")),
     Written(N_("%(count)s session(s) ended")),
     Written(N_("coordinator")),

@@ -88,7 +88,9 @@ def next_step(hook: Hook):
     digits = hook.fields.get("Digits", "")
     if state.step == "pin":
         outcome = check_pin(hook, state, digits)
-        return speak(hook, flow_of(hook, state).after_pin(state, outcome))
+        # Their lines are read only once the PIN is right: a wrong one adds no wait.
+        lines_for = state if outcome == "right" else None
+        return speak(hook, flow_of(hook, lines_for).after_pin(state, outcome))
     console_flow = flow_of(hook, state)
     if state.line not in (console_flow.mine or ()) and state.step != "line":
         return speak(hook, console_flow.lines(state))
