@@ -121,3 +121,17 @@ def test_a_counsellor_is_offered_a_second_factor_not_made_to(console, store):
     assert "/console/enrol" in client.get("/console/").get_data(as_text=True)
     assert client.get("/console/enrol").status_code == 200
     assert password_of("bert")  # unchanged: the second factor is theirs to add
+
+
+def test_a_lost_phone_the_command_line_removes_the_second_factor(console, store, clock, capsys):
+    from support import second_factor
+
+    from ivr.cli import main
+
+    add_operator(store, "ana", "coordinator")
+    second_factor.enrol(store, "ana", clock.now)
+    client = console.test_client()
+    assert log_in(client, "ana").status_code == 302
+    assert main(["operators", "second-factor", "ana"]) == 0
+    assert client.get("/console/").status_code == 302  # logged out
+    assert password_only(client, "ana").headers["Location"].endswith("/console/enrol")

@@ -57,6 +57,7 @@ ACTIONS = {
     "grants changed": N_("lines granted changed"),
     "reset code given": N_("one-time code given"),
     "second factor enrolled": N_("second factor set up"),
+    "second factor removed": N_("second factor removed"),
     "override set": N_("override set"),
     "override cleared": N_("override cleared"),
     "trial call": N_("trial call"),
@@ -76,6 +77,7 @@ ON_ACCOUNTS = {
     "grants changed",
     "reset code given",
     "second factor enrolled",
+    "second factor removed",
 }
 
 # Who, when it is not someone's account.

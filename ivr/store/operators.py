@@ -225,6 +225,30 @@ class Operators:
                 detail="",
             )
 
+    def remove_second_factor(self, name: str, *, by: str, at: datetime) -> None:
+        """The account's second factor and recovery codes gone (a lost phone): a coordinator
+        enrols again at their next login. Its sessions end."""
+        self.store.ready()
+        with self.store.engine.begin() as conn:
+            found = conn.execute(
+                update(operators)
+                .where(operators.c.name == name, operators.c.active.is_(True))
+                .values(totp_secret=None, totp_enrolled_at=None, totp_last_step=None)
+                .returning(operators.c.id)
+            ).first()
+            if found is None:
+                raise OperatorError(f"there is no active account '{name}' (ivr operators list)")
+            conn.execute(recovery_codes.delete().where(recovery_codes.c.operator_id == found.id))
+            ended = Sessions.end_all(conn, found.id)
+            self.store.audit.add(
+                conn,
+                at=at,
+                operator=by,
+                action="second factor removed",
+                subject=name,
+                detail=f"{ended} session(s) ended",
+            )
+
     def take_step(self, operator_id: int, step: int) -> bool:
         """A code of time step `step` accepted, once: False if it, or a later one, was."""
         self.store.ready()
