@@ -183,10 +183,14 @@ def command_line() -> argparse.ArgumentParser:
         "the console's accounts: add NAME --role ... --line ... (password on standard input), "
         "list, grants NAME --role ... --line ... (what it sees from now on), "
         "disable, password NAME (a new one, on standard input: its sessions end), "
-        "pin NAME (the phone console's PIN, on standard input)",
+        "pin NAME (the phone console's PIN, on standard input), "
+        "second-factor NAME (removes it: a lost phone)",
         at=False,
     )
-    p.add_argument("action", choices=["add", "list", "grants", "disable", "password", "pin"])
+    p.add_argument(
+        "action",
+        choices=["add", "list", "grants", "disable", "password", "pin", "second-factor"],
+    )
     p.add_argument("name", nargs="?", help="the account's name, such as ana.dupont")
     p.add_argument("--role", choices=["coordinator", "counsellor"], help="with add and grants")
     p.add_argument(

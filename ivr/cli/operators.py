@@ -18,7 +18,9 @@ from ivr.settings import Settings
 
 
 def operators(args, settings: Settings) -> int:
-    if args.action in ("add", "grants", "disable", "password", "pin") and not args.name:
+    if args.action in ("add", "grants", "disable", "password", "pin", "second-factor") and (
+        not args.name
+    ):
         raise CommandError(f"say whose account: ivr operators {args.action} NAME")
     actions = {
         "add": add,
@@ -27,6 +29,7 @@ def operators(args, settings: Settings) -> int:
         "disable": disable,
         "password": password,
         "pin": pin,
+        "second-factor": second_factor,
     }
     return actions[args.action](args, settings)
 
@@ -204,4 +207,20 @@ def disable(args, settings: Settings) -> int:
     except OperatorError as exc:
         raise CommandError(str(exc)) from exc
     print(f"{args.name} can no longer log in, and is logged out; their name stays in the audit log")
+    return 0
+
+
+def second_factor(args, settings: Settings) -> int:
+    """Removes an account's second factor (its phone lost, or changed): logged out; a
+    coordinator sets up a new one at their next login."""
+    from ivr.store.operators import OperatorError
+
+    try:
+        open_store(settings).operators.remove_second_factor(
+            args.name, by=operator_name(settings), at=datetime.now(UTC)
+        )
+    except OperatorError as exc:
+        raise CommandError(str(exc)) from exc
+    print(f"{args.name} has no second factor any more and is logged out; a coordinator sets up")
+    print("a new one at their next login")
     return 0

@@ -48,11 +48,18 @@ class Account(UserMixin):
         self.role = row["role"]
         self.language = row["language"]
         self.token = token
+        # A second factor confirmed (`ivr.console.second`): a coordinator without one
+        # reaches the enrolment page only.
+        self.enrolled = row.get("totp_enrolled_at") is not None
         self.started_at = row["started_at"]
         self.seen_at = row["seen_at"]
 
     def get_id(self) -> str:
         return self.token
+
+    @property
+    def must_enrol(self) -> bool:
+        return self.role == COORDINATOR and not self.enrolled
 
     @property
     def unnarrowed(self) -> bool:

@@ -50,6 +50,12 @@ class ResetForm(FlaskForm):
     again = PasswordField(validators=[InputRequired(REQUIRED), Length(max=200)])
 
 
+class CodeForm(FlaskForm):
+    """A second factor's code: 6 digits of the authenticator app, or a recovery code."""
+
+    code = StringField(validators=[InputRequired(REQUIRED), Length(max=20)])
+
+
 class LanguageForm(FlaskForm):
     language = SelectField(choices=[])
     back = HiddenField()

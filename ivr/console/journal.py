@@ -56,6 +56,8 @@ ACTIONS = {
     "password changed": N_("password changed"),
     "grants changed": N_("lines granted changed"),
     "reset code given": N_("one-time code given"),
+    "second factor enrolled": N_("second factor set up"),
+    "second factor removed": N_("second factor removed"),
     "override set": N_("override set"),
     "override cleared": N_("override cleared"),
     "trial call": N_("trial call"),
@@ -78,6 +80,8 @@ ON_ACCOUNTS = {
     "console PIN set",
     "grants changed",
     "reset code given",
+    "second factor enrolled",
+    "second factor removed",
 }
 ON_ACCOUNTS |= {"duty ended", "duty renew", "duty ready"}  # the counsellor's own
 # A shift started: its subject is its lines (ivr.store.duty writes them "1712,stop-it-now").
@@ -109,6 +113,7 @@ DETAILS = (
     Written(N_("wrong password")),
     Written(N_("wrong phone console PIN")),
     Written(N_("wrong one-time code")),
+    Written(N_("wrong second-factor code")),
     Written(N_("%(count)s refused: %(reason)s")),
     Written(N_("%(count)s session(s) ended")),
     Written(N_("coordinator")),

@@ -39,6 +39,8 @@ def service():
 @bp.before_request
 @login_required
 def logged_in():
+    if current_user.must_enrol:
+        return redirect(url_for("session.enrol"))  # a coordinator's second factor first
     return None
 
 

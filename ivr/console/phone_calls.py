@@ -115,7 +115,9 @@ def next_step(hook: Hook):
         view = duty_view(hook, state) if outcome == "right" else None
         if outcome == "right" and view is None:
             outcome = "away"
-        return speak(hook, flow_of(hook, state).after_pin(state, outcome, view))
+        # Their lines are read only once the PIN is right: a wrong one adds no wait.
+        lines_for = state if outcome == "right" else None
+        return speak(hook, flow_of(hook, lines_for).after_pin(state, outcome, view))
     if state.step == "duty" or (state.step == "line" and clean_digits(digits) == "*"):
         return on_duty(hook, state, digits)
     console_flow = flow_of(hook, state)

@@ -41,6 +41,8 @@ def service():
 @login_required
 @accounts.coordinators_only
 def coordinators():
+    if current_user.must_enrol:
+        return redirect(url_for("session.enrol"))  # their second factor first
     return None
 
 

@@ -10,12 +10,12 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from ivr.store.grants import ALL, Grant, Grants
 from ivr.store.sessions import Sessions
-from ivr.store.tables import operators
+from ivr.store.tables import operators, recovery_codes
 from ivr.store.times import aware, utc
 
 COORDINATOR, COUNSELLOR = "coordinator", "counsellor"
@@ -185,6 +185,106 @@ class Operators:
                 detail=f"{ended} session(s) ended",
             )
         return ended
+
+    # -- the second factor (`ivr.console.second`) ---------------------------------------------
+
+    def start_enrolment(self, operator_id: int, secret: str) -> None:
+        """A TOTP secret not yet confirmed (enrolled) for the account."""
+        self.store.ready()
+        with self.store.engine.begin() as conn:
+            conn.execute(
+                update(operators)
+                .where(operators.c.id == operator_id, operators.c.totp_enrolled_at.is_(None))
+                .values(totp_secret=secret)
+            )
+
+    def enrol(self, operator_id: int, step: int, recovery_hashes, *, at: datetime) -> None:
+        """The second factor confirmed by a first code (of time step `step`), with the
+        hashes of the account's recovery codes (the earlier ones go)."""
+        self.store.ready()
+        with self.store.engine.begin() as conn:
+            found = conn.execute(
+                update(operators)
+                .where(operators.c.id == operator_id, operators.c.totp_secret.is_not(None))
+                .values(totp_enrolled_at=utc(at), totp_last_step=step)
+                .returning(operators.c.name)
+            ).first()
+            if found is None:
+                raise OperatorError("no second factor to confirm")
+            conn.execute(recovery_codes.delete().where(recovery_codes.c.operator_id == operator_id))
+            for code_hash in recovery_hashes:
+                conn.execute(
+                    insert(recovery_codes).values(operator_id=operator_id, code_hash=code_hash)
+                )
+            self.store.audit.add(
+                conn,
+                at=at,
+                operator=found.name,
+                action="second factor enrolled",
+                subject=found.name,
+                detail="",
+            )
+
+    def remove_second_factor(self, name: str, *, by: str, at: datetime) -> None:
+        """The account's second factor and recovery codes gone (a lost phone): a coordinator
+        enrols again at their next login. Its sessions end."""
+        self.store.ready()
+        with self.store.engine.begin() as conn:
+            found = conn.execute(
+                update(operators)
+                .where(operators.c.name == name, operators.c.active.is_(True))
+                .values(totp_secret=None, totp_enrolled_at=None, totp_last_step=None)
+                .returning(operators.c.id)
+            ).first()
+            if found is None:
+                raise OperatorError(f"there is no active account '{name}' (ivr operators list)")
+            conn.execute(recovery_codes.delete().where(recovery_codes.c.operator_id == found.id))
+            ended = Sessions.end_all(conn, found.id)
+            self.store.audit.add(
+                conn,
+                at=at,
+                operator=by,
+                action="second factor removed",
+                subject=name,
+                detail=f"{ended} session(s) ended",
+            )
+
+    def take_step(self, operator_id: int, step: int) -> bool:
+        """A code of time step `step` accepted, once: False if it, or a later one, was."""
+        self.store.ready()
+        with self.store.engine.begin() as conn:
+            return bool(
+                conn.execute(
+                    update(operators)
+                    .where(
+                        operators.c.id == operator_id,
+                        or_(
+                            operators.c.totp_last_step.is_(None), operators.c.totp_last_step < step
+                        ),
+                    )
+                    .values(totp_last_step=step)
+                ).rowcount
+            )
+
+    def recovery_hashes(self, operator_id: int) -> list[tuple[int, str]]:
+        """The account's unused recovery codes: (number, hash)."""
+        self.store.ready()
+        query = select(recovery_codes.c.id, recovery_codes.c.code_hash).where(
+            recovery_codes.c.operator_id == operator_id, recovery_codes.c.used_at.is_(None)
+        )
+        with self.store.engine.connect() as conn:
+            return [(row.id, row.code_hash) for row in conn.execute(query)]
+
+    def use_recovery(self, code_id: int, at: datetime) -> bool:
+        self.store.ready()
+        with self.store.engine.begin() as conn:
+            return bool(
+                conn.execute(
+                    update(recovery_codes)
+                    .where(recovery_codes.c.id == code_id, recovery_codes.c.used_at.is_(None))
+                    .values(used_at=utc(at))
+                ).rowcount
+            )
 
     def logged_in(self, operator_id: int, at: datetime) -> None:
         self.store.ready()
