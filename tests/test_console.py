@@ -12,6 +12,7 @@ from datetime import timedelta
 
 import pytest
 import sqlalchemy
+from support import second_factor as factor
 from support.helpers import (
     CONFIG,
     CONSOLE_SECRET,
@@ -24,7 +25,6 @@ from support.helpers import (
     service_of,
     wav,
 )
-from support import second_factor as factor
 
 from ivr.app import create_app
 from ivr.cli import main
