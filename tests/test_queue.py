@@ -263,9 +263,44 @@ def test_ivr_call_plays_a_wait_in_line(capsys):
 
 
 def test_a_line_open_with_nobody_on_duty_stands_out(desk):
-    desk.offers()
+    # One rule sets the gauge, at each round of each worker's database thread.
+    assert desk.service.upkeep.thread.fresh(5)
     assert metric(desk.app, "ivr_nobody_on_duty", line="1712") == 1
     desk.on_duty("ana")
-    desk.offers()
+    assert desk.service.upkeep.thread.fresh(5)
     assert metric(desk.app, "ivr_nobody_on_duty", line="1712") == 0
     assert metric(desk.app, "ivr_nobody_on_duty", line="stop-it-now") == 0  # closed on Tuesdays
+
+
+def test_who_is_on_duty_not_read_lately_queues_nobody_the_yaml_numbers_ring(desk, monkeypatch):
+    """The queue thread cannot read the shifts (its database away): they may have ended
+    since, so after a while a caller is not queued for counsellors who may be gone."""
+    desk.on_duty("ana")
+    assert desk.caller().turn.kind == "Enqueue"
+    real = desk.store.duty.on_duty
+
+    def away(*args, **kwargs):
+        raise OSError("the database is not answering")
+
+    monkeypatch.setattr(desk.store.duty, "on_duty", away)
+    desk.clock.now += timedelta(seconds=31)
+    c = desk.caller()
+    assert c.turn.kind == "Dial" and c.turn.dialled == ["+3220000003"]
+    monkeypatch.setattr(desk.store.duty, "on_duty", real)
+    desk.offers()  # a round that reads them again
+    assert desk.caller().turn.kind == "Enqueue"
+
+
+def test_a_key_pressed_while_waiting_that_cannot_be_kept_keeps_the_caller_in_line(
+    desk, monkeypatch
+):
+    desk.on_duty("ana")
+    c = desk.caller()
+
+    def away(*args, **kwargs):
+        raise OSError("the database is not answering")
+
+    monkeypatch.setattr(desk.store.duty, "choose", away)
+    turn = c.press_waiting("2")  # to the 24/7 line: the choice cannot reach the queue's end
+    assert c.waiting_in_queue and turn.kind != "Leave"
+    assert "112" in " ".join(c.wait_heard) or c.wait_heard

@@ -246,6 +246,7 @@ def test_the_report_shows_only_the_organisations_the_account_sees(coordinator, w
         access, "visible_organisations", lambda account, config: {ORGANISATION_1712}
     )
     monkeypatch.setattr(access, "visible_lines", lambda account, config: {"1712"})
+    monkeypatch.setattr(access, "may_see", lambda account, config, line: line == "1712")
     only = download(coordinator)[("How calls ended", "All calls", "Calls")]
     mine = sum(1 for row in week if row["line"] == "1712")
     assert everything == "600" and only == str(mine)
@@ -330,3 +331,38 @@ def test_a_line_the_account_does_not_see_is_no_page(coordinator, monkeypatch):
         coordinator.get("/console/reports", query_string={"line": "stop-it-now"}).status_code == 404
     )
     assert coordinator.get("/console/reports", query_string={"line": "1712"}).status_code == 200
+
+
+def test_a_coordinator_of_one_line_sees_only_its_figures_not_its_organisation_s_others(
+    config_copy, console_settings, clock
+):
+    from dataclasses import replace
+
+    from support.helpers import edit
+    from support.orgs import add_account
+
+    from ivr.app import create_app
+
+    # Stop it Now! made one organisation with 1712, whose coordinator is given 1712 alone.
+    edit(
+        config_copy / "stop-it-now.yaml",
+        "organisation: stop-it-now",
+        f"organisation: {ORGANISATION_1712}",
+    )
+    app = create_app(settings=replace(console_settings, config_dir=config_copy), clock=clock)
+    service = service_of(app)
+    week = a_week_of_calls(
+        service.store, utc("2026-10-18 22:00"), organisation_of=service.config.organisation_of
+    )
+    add_account(service.store, "lea", "coordinator", ORGANISATION_1712)
+    client = app.test_client()
+    add_account(service.store, "noor", "coordinator", line="1712")
+    for name in ("lea", "noor"):  # the downloads' headings in English
+        service.store.operators.set_language(service.store.operators.get(name=name)["id"], "en")
+    assert log_in(client, "noor").status_code == 302
+    shown = download(client)[("How calls ended", "All calls", "Calls")]
+    assert shown == str(sum(1 for row in week if row["line"] == "1712"))
+    other = app.test_client()
+    assert log_in(other, "lea").status_code == 302
+    both = download(other)[("How calls ended", "All calls", "Calls")]
+    assert both == str(sum(1 for row in week if row["line"] in ("1712", "stop-it-now")))

@@ -92,6 +92,18 @@ def may_change(account, config, line_id: str) -> bool:
     return _covered(account, config, line_id, (COORDINATOR,))
 
 
+def sees_figures(account, config, line_id: str, organisation: str | None) -> bool:
+    """Whether a row of figures (a call's outcome, a message's times) recorded for `line_id`
+    under `organisation` (the line's at the time; None: before organisations were recorded)
+    is the account's: the line is one it sees, still of that organisation; a line closed
+    since or moved to another organisation, for a grant of the whole organisation it was of."""
+    then = organisation or config.organisation_of(line_id)
+    if line_id in config.lines and then == config.organisation_of(line_id):
+        return may_see(account, config, line_id)
+    # Closed since, or another organisation's now: its past stays that organisation's.
+    return any(g.organisation in (ALL, then) and g.line is None for g in grants_of(account))
+
+
 def sees_everything(account) -> bool:
     """Whether one of the account's grants is of every line (platform staff, or an account
     migration 0009 has not seen narrowed yet)."""

@@ -77,14 +77,13 @@ def line_asked() -> str | None:
 def build(period: figures.Period, line: str | None = None) -> figures.Report:
     svc = service()
     config = svc.config
-    organisations = access.visible_organisations(current_user, config)
     lines = {line} if line else access.visible_lines(current_user, config)
     store = svc.store
 
     def wanted(row) -> bool:
-        # A row kept before organisations were recorded: its line's organisation now.
-        mine = (row["organisation"] or config.organisation_of(row["line"])) in organisations
-        return mine and (line is None or row["line"] == line)
+        if line is not None and row["line"] != line:
+            return False
+        return access.sees_figures(current_user, config, row["line"], row["organisation"])
 
     outcome_rows = [
         row

@@ -19,7 +19,7 @@ from zoneinfo import ZoneInfo
 from ivr import metrics
 from ivr.console import access
 from ivr.console.catalogue import N_
-from ivr.domain import phone
+from ivr.domain import figures, phone
 from ivr.flow.status import line_status
 from ivr.store.duty import RETENTION, SHIFT_HOURS, DutyError
 
@@ -27,11 +27,13 @@ BRUSSELS = ZoneInfo("Europe/Brussels")
 MOMENT = "%Y-%m-%d %H:%M"  # how the journal's details write a time
 # What a shift may answer on: a phone that rings a person (not 0800, 0900, a short number).
 ANSWERING_KINDS = {"a mobile number", "a geographic number", "a geographic or mobile number"}
-# How a call ended (`call_outcomes.outcome`), as the wallboard counts it.
-ANSWERED = ("connected", "answered", "queue answered")
-VOICEMAIL = ("voicemail", "voicemail not kept", "queue voicemail")
-REFERRED = ("referred", "queue referred")
-HUNG_UP = ("hung up waiting", "queue hung up", "abandoned")
+# How a call ended, as the wallboard counts it: the reports' categories (ivr.domain.figures).
+TODAY = {
+    figures.ANSWERED: "answered",
+    figures.VOICEMAIL: "voicemail",
+    figures.REFERRED: "referred",
+    figures.HUNG_UP: "hung_up",
+}
 # A counsellor's state on duty, as the store names it (and the pages say it, translated).
 STATES = (N_("free"), N_("offered"), N_("busy"), N_("not ready"), N_("skipped"))
 
@@ -172,7 +174,7 @@ class LineBoard:
 
 def wallboard(service, account, now: datetime) -> list[LineBoard]:
     """For each line the account may see: who is on duty and how, callers waiting, today's
-    calls. Sets the unstaffed gauge of every line it looks at."""
+    calls."""
     config, store = service.config, service.store
     seen = access.visible_lines(account, config)
     shifts = store.duty.on_duty(now=now)
@@ -210,6 +212,7 @@ def wallboard(service, account, now: datetime) -> list[LineBoard]:
             today.get(line.id, Today()),
             team=has_team(line),
         )
+        # The gauge an alert watches, by the rule publish_unstaffed applies (as of now).
         metrics.NOBODY_ON_DUTY.labels(line.id).set(1 if row.unstaffed else 0)
         rows.append(row)
     return rows
@@ -228,11 +231,7 @@ def publish_unstaffed(store, config, overrides, now: datetime) -> None:
 def has_team(line) -> bool:
     """Whether counsellors on duty answer the line: it has a queue step. A line that rings its
     YAML numbers alone, or only tells callers where to turn, is never "nobody on duty"."""
-    return any(
-        getattr(action, "keyword", None) == "queue"
-        for actions in line.steps.values()
-        for action in actions
-    )
+    return any(action.waits_for_duty for actions in line.steps.values() for action in actions)
 
 
 def todays_calls(store, now: datetime) -> dict[str, Today]:
@@ -242,15 +241,10 @@ def todays_calls(store, now: datetime) -> dict[str, Today]:
     counts: dict[str, dict[str, int]] = {}
     for row in store.outcomes.report(start, start + timedelta(days=1)):
         by_line = counts.setdefault(row["line"], {})
-        for kind, outcomes in (
-            ("answered", ANSWERED),
-            ("voicemail", VOICEMAIL),
-            ("referred", REFERRED),
-            ("hung_up", HUNG_UP),
-        ):
-            if row["outcome"] in outcomes:
-                by_line[kind] = by_line.get(kind, 0) + row["calls"]
-    return {line: Today(**figures) for line, figures in counts.items()}
+        kind = TODAY.get(figures.category(row["outcome"]))
+        if kind:
+            by_line[kind] = by_line.get(kind, 0) + row["calls"]
+    return {line: Today(**found) for line, found in counts.items()}
 
 
 def callers_waiting(service, now: datetime) -> dict[str, tuple[int, int | None]]:

@@ -21,7 +21,6 @@ import threading
 from datetime import datetime, timedelta
 
 from ivr import metrics
-from ivr.flow import CallFlow
 from ivr.runtime.background import Periodic
 from ivr.store.duty import REPORT_STALE
 from ivr.twilio import platform
@@ -64,12 +63,19 @@ class QueueWork:
         waits for them) and can be rung. Read by the thread; read here only if it never was."""
         if self.api is None:
             return False
+        now = self.clock()
         if self._on_duty is None:
             try:
-                self._read_duty(self.clock())
+                self._read_duty(now)
             except Exception:
                 log.exception("could not read who is on duty; the line's numbers ring")
                 return False
+        if self._read_at is None or now - self._read_at > SNAPSHOT_STALE:
+            # The thread has not read who is on duty lately (the database away?): shifts may
+            # have ended since, so no caller is queued for counsellors who may be gone; the
+            # line's numbers ring, as with nobody on duty.
+            self.thread.kick()
+            return False
         return self._on_duty.get((line_id, lang), 0) > 0
 
     def report(self, line: str, lang: str, waiting: int, queue_time: int, average: int, base):
@@ -79,7 +85,6 @@ class QueueWork:
             longest = queue_time if known is None else max(queue_time, known[1])
             self._reports[(line, lang)] = (waiting, longest, average, self.clock())
             self._bases[(line, lang)] = base
-        metrics.CALLERS_WAITING.labels(line, lang).set(waiting)
         self.thread.kick()
 
     def left(self, line: str, lang: str) -> None:
@@ -111,8 +116,8 @@ class QueueWork:
                     line, lang, waiting=waiting, now=now, longest_wait=longest, average_wait=average
                 )
         if self.api is not None:
+            self._read_duty(now)  # first: offers that fail leave it fresh
             self.offer_waiting(now)
-            self._read_duty(now)
         if self._purged_at is None or now - self._purged_at >= PURGE_EVERY:
             self._purged_at = now  # the retention of ended shifts (docs/privacy.md)
             self.store.duty.purge(now)
@@ -122,6 +127,10 @@ class QueueWork:
         placed = 0
         config = self.live.config
         for queue in self.store.duty.queues(now=now):
+            # The gauge from the database's count, every instance's callers: back to 0 too.
+            metrics.CALLERS_WAITING.labels(queue["line"], queue["language"]).set(
+                max(queue["waiting"], 0)
+            )
             if queue["waiting"] <= 0:
                 continue
             line = config.lines.get(queue["line"])
@@ -155,7 +164,15 @@ class QueueWork:
         except Exception as exc:  # this counsellor only: tried again at the next round
             metrics.OFFERS.labels(line_id, "failed").inc()
             self.store.duty.released(token, now=now)  # not the counsellor's doing
-            log.warning("line=%s could not ring a counsellor on duty: %s", line_id, exc)
+            # Twilio's text of a refused call names the number dialled, the counsellor's:
+            # only its code is logged.
+            code = getattr(exc, "code", None) or getattr(exc, "status", None) or "-"
+            log.warning(
+                "line=%s could not ring a counsellor on duty: %s (code %s)",
+                line_id,
+                type(exc).__name__,
+                code,
+            )
             return 0
         metrics.OFFERS.labels(line_id, "made").inc()
         return 1
@@ -172,13 +189,3 @@ class QueueWork:
                     if lang in line.languages:
                         counts[(line_id, lang)] = counts.get((line_id, lang), 0) + 1
         self._on_duty, self._read_at = counts, now
-        _version, overrides = self.live.overrides_now()
-        call_flow = CallFlow(config, now, overrides)
-        for line_id, line in config.lines.items():
-            queued = any(
-                type(action).__name__ == "Queue" for step in line.steps.values() for action in step
-            )
-            if queued:
-                open_now = call_flow.is_open(line)
-                nobody = open_now and not any(key[0] == line_id for key in counts)
-                metrics.NOBODY_ON_DUTY.labels(line_id).set(int(nobody))

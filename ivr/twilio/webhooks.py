@@ -397,10 +397,16 @@ def wait(hook: Hook):
             instructions, choice = call_flow.wait_key(state, form.get("Digits"))
             if choice is not None:
                 sid = form.get("CallSid", "")
-                if CALL_SID.fullmatch(sid):
+                try:
                     service.store.duty.choose(
                         service.queue.call_key(sid), choice, now=service.clock()
                     )
+                except Exception:
+                    # The choice cannot reach the queue's end (`<Leave>` carries nothing but
+                    # this row): the caller would land on on_failure, not where the key
+                    # leads. They keep their place in line instead, and hear it.
+                    log.exception("call=%s could not keep the key pressed while waiting", sid)
+                    instructions = call_flow.wait_document(state, position, queue_time, average)
         else:
             instructions = call_flow.wait_document(state, position, queue_time, average)
         return twiml_response(

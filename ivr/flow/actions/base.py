@@ -40,6 +40,8 @@ class Action(model.Action):
     waits: ClassVar[bool] = False
     # Whether a caller can leave a message there (then `ivr check` asks who is mailed).
     takes_messages: ClassVar[bool] = False
+    # Whether callers wait there for counsellors on duty (the wallboard's "nobody on duty").
+    waits_for_duty: ClassVar[bool] = False
 
     @classmethod
     def read(cls, f, refs) -> Action | None:

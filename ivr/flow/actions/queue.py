@@ -55,6 +55,7 @@ class Queue(Action):
     options: dict[str, str] = field(default_factory=dict)  # a key while waiting -> step
 
     keyword = "queue"
+    waits_for_duty = True
     settings = frozenset({"max_wait", "on_failure", "on_nobody", "timeout", "prompt", "options"})
     waits = True
 
