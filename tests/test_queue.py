@@ -115,6 +115,9 @@ def test_nobody_takes_it_and_max_wait_leads_to_on_failure(desk):
 def test_a_key_leaves_a_message(desk):
     desk.on_duty("ana")
     c = desk.caller()
+    # The first document says 112 and 101; the next the keys, each under 30 s.
+    assert "112" in " ".join(c.wait_heard) and "tapez 1" not in " ".join(c.wait_heard)
+    c.wait(25)
     assert "tapez 1" in " ".join(c.wait_heard)
     turn = c.press_waiting("1")
     assert turn.kind == "Record"

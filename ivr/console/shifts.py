@@ -180,13 +180,14 @@ def wallboard(service, account, now: datetime) -> list[LineBoard]:
     shifts = store.duty.on_duty(now=now)
     today = todays_calls(store, now)
     waiting = callers_waiting(service, now)
-    shows_numbers = account.coordinator
     in_force = store.overrides.in_force_or_planned(now)  # as the status board reads them
     rows = []
     for line in sorted(config.lines.values(), key=lambda li: li.name.lower()):
         if line.id not in seen:
             continue
         status = line_status(config, line, now, in_force)
+        # A counsellor's phone: to the coordinators of this very line, and to themselves.
+        shows_numbers = access.may_change(account, config, line.id)
         staff = [
             Staff(
                 name=s["name"],

@@ -316,7 +316,12 @@ class Call(Twilio):
         return self._wait_document(self.turn.waiting.get("waitUrl"))
 
     def press_waiting(self, digits: str) -> Turn:
-        """A key pressed during a wait document's Gather."""
+        """A key pressed during a wait document's Gather: the first document asking for keys
+        (one that says 112 and 101 asks for none), as a caller who waits for them."""
+        for _ in range(3):
+            if not self.waiting_in_queue or self.wait_gather is not None:
+                break
+            self.wait(25)
         check(self.waiting_in_queue and self.wait_gather is not None, "no key is asked for")
         return self._wait_document(self.wait_gather.get("action"), {"Digits": digits})
 

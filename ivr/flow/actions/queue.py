@@ -146,9 +146,13 @@ class Queue(Action):
         waits = wait_range(average)
         if waits and position > 1:
             said += _filled(flow, line, state, "queue_wait", low=waits[0], high=waits[1])
-        if queue_time < 30 or queue_time % EMERGENCY_EVERY < 30:
+        # 112 and 101 at first and now and then; the keys in the documents between, so that
+        # none runs past 30 s (max_wait is only looked at when Twilio asks for the next).
+        again = queue_time >= EMERGENCY_EVERY and queue_time % EMERGENCY_EVERY < 30
+        emergency = queue_time < 10 or again
+        if emergency:
             said += text(flow, line, state, "emergency")
-        if self.prompt and self.options:
+        if self.prompt and self.options and not emergency:
             said += text(flow, line, state, self.prompt)
             keys = {len(key) for key in self.options}
             digits = keys.pop() if len(keys) == 1 else None
