@@ -4,6 +4,8 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 5000
+# Two test processes: the suite mostly waits on servers, browsers and databases.
+TEST_PROCESSES ?= 2
 
 .PHONY: install run test check lint clean translations
 
@@ -26,7 +28,7 @@ test: $(BIN)/.installed
 	$(BIN)/ruff check ivr tests benchmarks
 	$(BIN)/ruff format --check ivr tests benchmarks
 	$(BIN)/python -m ivr check config
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q -n $(TEST_PROCESSES)
 
 # The console's texts, after changing one in the code or a template: Babel extracts them
 # (babel.cfg) into the template, then merges that into the French and Dutch catalogues: a new
