@@ -172,6 +172,7 @@ def test_unsigned_huge_tokens_fill_no_cache_and_no_log(app, caplog):
     caplog.set_level(logging.INFO)
     client = app.test_client()
     token = "x" * 60_000
+    started = time.monotonic()
     for n in range(300):
         client.post(
             f"/voice/next?s={token}{n}",
@@ -184,7 +185,8 @@ def test_unsigned_huge_tokens_fill_no_cache_and_no_log(app, caplog):
     codec = service_of(app).codec
     assert sum(len(key) for key in codec._decoded) < 100_000
     lines = [r for r in caplog.records if "cannot check the signature" in r.getMessage()]
-    assert len(lines) <= 2  # one line, then held back
+    # One line, then held back: one more for each 10 s the 300 took (a loaded machine's).
+    assert len(lines) <= 2 + int((time.monotonic() - started) / 10)
 
 
 def test_a_body_larger_than_twilio_sends_is_refused_unread(app):
