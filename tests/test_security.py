@@ -277,6 +277,21 @@ def test_an_unsigned_request_claiming_a_shared_key_never_gets_the_trunk_password
     assert TRUNK_PASSWORD not in body
 
 
+def test_an_offer_leg_whose_signature_cannot_be_checked_is_hung_up_not_given_the_callers_menu(
+    trunked,
+):
+    """/voice/offer is a counsellor's phone (issue 21): the callers' safe answer there would
+    speak the menu to them and dial 107 showing their number."""
+    response = trunked.test_client().post(
+        "/voice/offer?o=x&e=answer",
+        data={"To": "+32470111111", "From": LINE_1712},
+        headers={"X-Twilio-Webhooks-Signature-Settings": "key=k,algorithm=bogus"},
+    )
+    root = ET.fromstring(response.get_data(as_text=True))
+    assert response.status_code == 200
+    assert [child.tag for child in root] == ["Hangup"]
+
+
 def test_a_genuine_call_through_the_trunk_carries_its_credentials(trunked):
     (target,) = Call(trunked, EVC).start().targets  # closed at 20:00: to Télé-Accueil 107
     assert (target.get("username"), target.get("password")) == ("helpline", TRUNK_PASSWORD)

@@ -141,6 +141,9 @@ def callback_not_taken(hook: Hook, what: str, exc_info: bool = False) -> Respons
 
 def safe_response(hook: Hook, reason: str = "error") -> Response:
     metrics.SAFE_ANSWERS.labels(reason).inc()
+    if request.path == OFFER_PATH:
+        # A counsellor's leg, not a caller's: no menu, no 107 dialled showing their phone.
+        return twiml_response(HANGUP)
     try:
         lang, number = hook.caller_language(), hook.dialled_number()
     except Exception:  # the safe answer must come whatever failed before it
@@ -419,7 +422,10 @@ def wait(hook: Hook):
         return leave
 
 
-@bp.post("/voice/offer")
+OFFER_PATH = "/voice/offer"  # a counsellor's leg of an offer, never a caller's
+
+
+@bp.post(OFFER_PATH)
 @webhook
 def offer(hook: Hook):
     """A counsellor's leg of an offer (`o`: the offer's token, `e`: what this request is):
