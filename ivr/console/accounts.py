@@ -92,15 +92,14 @@ class Throttled(Exception):
     """Too many wrong passwords lately: this attempt is not even checked."""
 
 
-def log_in(store, name: str, password: str, address: str, now: datetime) -> dict | None:
-    """The account's row if the password is right; None if not (counted, and in the audit
-    log); Throttled after too many wrong ones within a minute."""
+def login_limits(row: dict | None, name: str, address: str) -> tuple[Limit, ...]:
+    """The login's limits, for a password, a one-time code or a second factor alike: tries
+    for the name, and from the address."""
     key = name.strip().lower()[:100]
-    row = store.operators.get(name=name.strip())
     # The audit log names an account, never what was typed: a password typed in the name's
     # field, say.
     who = row["name"] if row else "-"
-    limits = (
+    return (
         Limit(
             f"name:{key}",
             MOST_FAILURES_PER_ACCOUNT,
@@ -116,10 +115,26 @@ def log_in(store, name: str, password: str, address: str, now: datetime) -> dict
             f"{address[:64]}",
         ),
     )
+
+
+def attempt(store, name: str, address: str, now: datetime) -> tuple[dict | None, object]:
+    """One attempt at an account (a password, a one-time code), counted before anything is
+    checked, in one atomic step: (the account's row or None, what forgives the attempt once
+    it proves right). Throttled after too many wrong ones within a minute, for the name or
+    from the address."""
+    row = store.operators.get(name=name.strip())
+    limits = login_limits(row, name, address)
     counted = store.throttle.count(limits, THROTTLE_WINDOW, now, refusal="login throttled")
     if counted is None:
         metrics.CONSOLE_LOGINS.labels("throttled").inc()
         raise Throttled
+    return row, counted
+
+
+def log_in(store, name: str, password: str, address: str, now: datetime) -> dict | None:
+    """The account's row if the password is right; None if not (counted, and in the audit
+    log); Throttled after too many wrong ones within a minute."""
+    row, counted = attempt(store, name, address, now)
     if row is None:
         check_password_hash(_NOBODY, password)
         store.throttle.failed(at=now, who="-", detail="no such account")
@@ -160,35 +175,13 @@ def reset_with_code(store, name: str, code: str, password: str, address: str, no
     """Sets the account's own password with its one-time code: True if done, False if the
     name or code is wrong or the code is used or old (counted as a failed login, and in the
     audit log); Throttled after too many within a minute, as a login."""
-    key = name.strip().lower()[:100]
-    row = store.operators.get(name=name.strip())
-    who = row["name"] if row else "-"
-    limits = (
-        Limit(
-            f"name:{key}",
-            MOST_FAILURES_PER_ACCOUNT,
-            who,
-            f"more than {MOST_FAILURES_PER_ACCOUNT} wrong passwords in a minute for "
-            + ("this name" if row else "a name that has no account"),
-        ),
-        Limit(
-            f"address:{address[:64]}",
-            MOST_FAILURES_PER_ADDRESS,
-            "-",
-            f"more than {MOST_FAILURES_PER_ADDRESS} wrong passwords in a minute from "
-            f"{address[:64]}",
-        ),
-    )
-    counted = store.throttle.count(limits, THROTTLE_WINDOW, now, refusal="login throttled")
-    if counted is None:
-        metrics.CONSOLE_LOGINS.labels("throttled").inc()
-        raise Throttled
+    row, counted = attempt(store, name, address, now)
     usable = bool(row and row.get("reset_hash") and row["reset_until"] and row["reset_until"] > now)
     if check_password_hash(row["reset_hash"] if usable else _NOBODY, plain_code(code)) and usable:
         store.throttle.forgive(counted)
         store.operators.reset_password(row["id"], hash_password(password), at=now)
         return True
-    store.throttle.failed(at=now, who=who, detail="wrong one-time code")
+    store.throttle.failed(at=now, who=row["name"] if row else "-", detail="wrong one-time code")
     metrics.CONSOLE_LOGINS.labels("wrong").inc()
     return False
 

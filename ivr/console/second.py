@@ -20,7 +20,6 @@ from werkzeug.security import check_password_hash
 
 from ivr import metrics
 from ivr.console import accounts
-from ivr.store.throttle import Limit
 
 ISSUER = "Helplines console"
 RECOVERY_CODES = 10
@@ -58,35 +57,16 @@ def step_of(secret: str, code: str, now: datetime) -> int | None:
     return None
 
 
-def limits(row: dict | None, name: str, address: str) -> tuple[Limit, ...]:
-    """The login's own limits: a wrong code uses up the same tries as a wrong password."""
-    key = name.strip().lower()[:100]
-    who = row["name"] if row else "-"
-    return (
-        Limit(
-            f"name:{key}",
-            accounts.MOST_FAILURES_PER_ACCOUNT,
-            who,
-            f"more than {accounts.MOST_FAILURES_PER_ACCOUNT} wrong passwords in a minute for "
-            + ("this name" if row else "a name that has no account"),
-        ),
-        Limit(
-            f"address:{address[:64]}",
-            accounts.MOST_FAILURES_PER_ADDRESS,
-            "-",
-            f"more than {accounts.MOST_FAILURES_PER_ADDRESS} wrong passwords in a minute from "
-            f"{address[:64]}",
-        ),
-    )
-
-
 def check(store, row: dict, code: str, address: str, now: datetime, *, enrolling=False) -> bool:
     """Whether `code` is the account's second factor now (a TOTP code not used before, or an
     unused recovery code, used up); a wrong one is counted and in the audit log as a failed
     login; Throttled after too many, as a login. `enrolling`: the first code, of the secret
     not yet confirmed (recovery codes do not count)."""
     counted = store.throttle.count(
-        limits(row, row["name"], address), accounts.THROTTLE_WINDOW, now, refusal="login throttled"
+        accounts.login_limits(row, row["name"], address),
+        accounts.THROTTLE_WINDOW,
+        now,
+        refusal="login throttled",
     )
     if counted is None:
         metrics.CONSOLE_LOGINS.labels("throttled").inc()
